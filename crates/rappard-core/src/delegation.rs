@@ -1,0 +1,85 @@
+//! A delegation: the state machine of one Member's node.
+//!
+//! It holds the Member's private instructions and, per item, the
+//! [`Strategy`] built from them (or drawn from the seed when the scenario
+//! leaves the item to it). It answers the Secretariat's calls from what the
+//! call says: the item, the round, the text, the rule. It never sees another
+//! delegation's instructions, only what is in the record.
+
+use std::collections::HashMap;
+
+use crate::member::MemberId;
+use crate::record::CallKind;
+use crate::scenario::{Instructions, PositionSpec};
+use crate::secretariat::{Answer, Call};
+use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
+
+/// The strategy a position spec calls for, for one member and item.
+pub fn strategy_for(spec: Option<PositionSpec>, seed: u64, item: &str, member: &str) -> Box<dyn Strategy> {
+    match spec {
+        Some(PositionSpec::Stance(s)) => Box::new(FixedStance(s)),
+        Some(PositionSpec::IdealPoint {
+            ideal,
+            tolerance,
+            concession,
+        }) => Box::new(IdealPoint::drawn(seed, item, member, ideal, tolerance, concession)),
+        None => Box::new(IdealPoint::drawn(seed, item, member, None, None, None)),
+    }
+}
+
+/// One delegation (module doc).
+#[derive(Debug)]
+pub struct Delegation {
+    id: MemberId,
+    seed: u64,
+    instructions: Instructions,
+    strategies: HashMap<String, Box<dyn Strategy>>,
+}
+
+impl Delegation {
+    /// A delegation with its instructions and the run's seed.
+    pub fn new(id: MemberId, seed: u64, instructions: Instructions) -> Self {
+        Self {
+            id,
+            seed,
+            instructions,
+            strategies: HashMap::new(),
+        }
+    }
+
+    /// Its member id.
+    pub fn id(&self) -> &MemberId {
+        &self.id
+    }
+
+    /// Replaces the strategy for one item (a teaching extension's hook).
+    pub fn set_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) {
+        self.strategies.insert(item.to_owned(), strategy);
+    }
+
+    /// Its answer to a call, or `None` if the call does not ask it.
+    pub fn answer(&mut self, call: &Call) -> Option<Answer> {
+        if call.awaited.binary_search(&self.id).is_err() {
+            return None;
+        }
+        let (seed, id) = (self.seed, self.id.as_str());
+        let spec = self.instructions.get(&call.item).copied();
+        let strategy = self
+            .strategies
+            .entry(call.item.clone())
+            .or_insert_with(|| strategy_for(spec, seed, &call.item, id));
+        let view = ItemView {
+            item: &call.item,
+            round: call.round,
+            rule: call.rule,
+        };
+        let text = call.text.unwrap_or(5_000);
+        Some(match call.kind {
+            CallKind::Positions => Answer::Position(strategy.position(&view, call.text)),
+            CallKind::Signatures => Answer::Signature(strategy.sign(&view, text)),
+            CallKind::Reactions => Answer::Reaction(strategy.react(&view, text)),
+            CallKind::Objections | CallKind::WrittenObjections => Answer::Objection(strategy.objects(&view, text)),
+            CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
+        })
+    }
+}

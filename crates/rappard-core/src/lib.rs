@@ -1,0 +1,28 @@
+//! rappard-core: the negotiation model of rappard, with no IO.
+//!
+//! A scenario and a seed go in; the [`secretariat::Secretariat`] turns
+//! delegations' answers into an ordered [`record::Record`] of events;
+//! [`delegation::Delegation`]s answer from their private instructions
+//! through a [`strategy::Strategy`]. The record is the minutes, the state
+//! and the report ([`report`]). Nothing here opens a socket, spawns a thread
+//! or reads a clock: simulated time is computed from the scenario, so the
+//! same scenario and seed always give the same record, byte for byte.
+//!
+//! The rules implemented, with their sources, are listed in [`rules`]; time
+//! zones and sessions in [`sessions`]; the scenario format in [`scenario`].
+
+pub mod dataset;
+pub mod delegation;
+pub mod drafting;
+pub mod invariants;
+pub mod member;
+pub mod record;
+pub mod report;
+pub mod rng;
+pub mod rules;
+pub mod scenario;
+pub mod secretariat;
+pub mod sessions;
+pub mod simulation;
+pub mod strategy;
+pub mod time;

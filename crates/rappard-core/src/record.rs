@@ -1,0 +1,402 @@
+//! The record: every change of negotiation state, in order.
+//!
+//! The Secretariat appends [`Event`]s to one [`Record`]; each gets the next
+//! sequence number (from 1) and the simulated instant at which it happened.
+//! The state of the negotiation, the minutes and the JSON report are all
+//! folds over it (`report`), and a subscriber resumes from a sequence
+//! number ([`Record::since`]).
+//!
+//! The *canonical encoding* of an entry is its JSON object on one line, with
+//! fields in the order declared here, integers only (levels and shares are
+//! whole numbers) and instants written `YYYY-MM-DDTHH:MM:SSZ`; the record's
+//! encoding is the entries' lines, each ended by `\n`. Its SHA-256 is the
+//! fingerprint that must be the same for the same scenario and seed however
+//! the negotiation was carried (in process, over gRPC, over QUIC).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::member::MemberId;
+use crate::rules::{Outcome, How, Rule, Votes};
+use crate::sessions::Venue;
+use crate::strategy::{Level, Reaction, Stated, Vote};
+use crate::time::{Interval, Timestamp};
+
+/// A Member on the roll, as the record states it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollEntry {
+    /// Id.
+    pub id: MemberId,
+    /// Name.
+    pub name: String,
+    /// The IANA zone where its delegation sits at this venue.
+    pub seat: String,
+    /// Office hours, `HH:MM-HH:MM` local.
+    pub office_hours: String,
+    /// The delegation that represents it, if not itself (EU member States).
+    pub represented_by: Option<MemberId>,
+    /// Votes its delegation casts (0 for a represented Member).
+    pub votes: u32,
+}
+
+/// What a call asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallKind {
+    /// Stated positions, in a consultation round.
+    Positions,
+    /// Co-chairs' signatures on a draft.
+    Signatures,
+    /// Reactions to a chair's text.
+    Reactions,
+    /// Formal objections at a decision meeting.
+    Objections,
+    /// Votes at a decision meeting.
+    Votes,
+    /// Objections in writing, by a deadline.
+    WrittenObjections,
+}
+
+/// What kind of meeting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum MeetingKind {
+    /// The day's session of the negotiating body.
+    Session,
+    /// A meeting the scenario fixed for an item's decision.
+    ItemMeeting {
+        /// The item.
+        item: String,
+    },
+}
+
+/// One change of negotiation state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Event {
+    /// The negotiation opens.
+    NegotiationOpened {
+        /// Scenario name.
+        scenario: String,
+        /// Seed.
+        seed: u64,
+        /// Venue.
+        venue: Venue,
+        /// Start.
+        start: Timestamp,
+        /// Length of a day's session, in hours.
+        session_hours: u32,
+    },
+    /// The roll of Members.
+    RollCalled {
+        /// Members, by id.
+        members: Vec<RollEntry>,
+        /// The votes all Members hold together.
+        total_votes: u32,
+    },
+    /// An item is put on the agenda.
+    ItemListed {
+        /// Item id.
+        item: String,
+        /// Title.
+        title: String,
+        /// Decision rule.
+        rule: Rule,
+        /// Voting fallback when consensus fails.
+        fallback: Option<Rule>,
+        /// Co-chairs who must all sign a text (empty: a single chair).
+        co_chairs: Vec<MemberId>,
+        /// After this instant no new round is held.
+        deadline: Timestamp,
+        /// The decision meeting the scenario fixed, if any.
+        meeting: Option<Interval>,
+    },
+    /// A new day of meetings, with its common window.
+    DayOpened {
+        /// The UTC date, `YYYY-MM-DD`.
+        date: String,
+        /// Spans in which at least 90 % of Members are in office hours.
+        common_windows: Vec<Interval>,
+    },
+    /// A meeting opens.
+    MeetingConvened {
+        /// Meeting number, from 1.
+        meeting: u32,
+        /// Session or item meeting.
+        kind: MeetingKind,
+        /// When.
+        interval: Interval,
+        /// Delegations present, by id.
+        present: Vec<MemberId>,
+        /// Delegations absent, by id.
+        absent: Vec<MemberId>,
+        /// Members present (EU member States count with the EU).
+        members_present: u32,
+    },
+    /// The Secretariat asks delegations for something.
+    CallIssued {
+        /// Call number, from 1.
+        call: u64,
+        /// Item.
+        item: String,
+        /// What is asked.
+        kind: CallKind,
+        /// Consultation round (at a decision: last round + 1).
+        round: u32,
+        /// Text version concerned (0 before the first text).
+        version: u32,
+        /// The text concerned, if any.
+        text: Option<Level>,
+        /// Rule of the decision.
+        rule: Rule,
+        /// Who is asked, by id.
+        awaited: Vec<MemberId>,
+    },
+    /// A delegation states its position.
+    PositionStated {
+        /// Call.
+        call: u64,
+        /// Delegation.
+        member: MemberId,
+        /// Position.
+        position: Stated,
+    },
+    /// A co-chair signs, or refuses to sign, a draft.
+    DraftSigned {
+        /// Call.
+        call: u64,
+        /// Co-chair.
+        member: MemberId,
+        /// Whether it signed.
+        signed: bool,
+    },
+    /// A delegation reacts to a text.
+    ReactionGiven {
+        /// Call.
+        call: u64,
+        /// Delegation.
+        member: MemberId,
+        /// Reaction.
+        reaction: Reaction,
+    },
+    /// A Member formally objects.
+    ObjectionRaised {
+        /// Call.
+        call: u64,
+        /// Delegation.
+        member: MemberId,
+    },
+    /// A delegation votes.
+    VoteCast {
+        /// Call.
+        call: u64,
+        /// Delegation.
+        member: MemberId,
+        /// Vote.
+        vote: Vote,
+        /// The votes it holds.
+        weight: u32,
+    },
+    /// A call is closed; who did not answer.
+    CallClosed {
+        /// Call.
+        call: u64,
+        /// Delegations asked that did not answer.
+        unanswered: Vec<MemberId>,
+    },
+    /// The chair (or all co-chairs) issue a text.
+    DraftIssued {
+        /// Item.
+        item: String,
+        /// Version, from 1.
+        version: u32,
+        /// The text.
+        text: Level,
+    },
+    /// A draft is not issued: a co-chair did not sign.
+    DraftWithheld {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// Co-chairs that did not sign.
+        unsigned: Vec<MemberId>,
+    },
+    /// A consultation round ends.
+    RoundConcluded {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// Delegations present that objected to the text.
+        objectors: Vec<MemberId>,
+    },
+    /// A text is put forward for decision at the next session.
+    TextTabled {
+        /// Item.
+        item: String,
+        /// Version.
+        version: u32,
+        /// Why now: `no objection` or `consultations exhausted`.
+        reason: String,
+    },
+    /// A proposed decision is circulated for written procedure.
+    WrittenProcedureOpened {
+        /// Item.
+        item: String,
+        /// Version.
+        version: u32,
+        /// Deadline for objections.
+        deadline: Timestamp,
+    },
+    /// A decision is taken.
+    DecisionTaken {
+        /// Item.
+        item: String,
+        /// Version decided on.
+        version: u32,
+        /// The rule that decided.
+        rule: Rule,
+        /// Outcome.
+        outcome: Outcome,
+        /// How.
+        how: How,
+        /// The meeting (for written procedure: circulation to deadline).
+        meeting: Interval,
+        /// Members present (written procedure: all Members).
+        present: Vec<MemberId>,
+        /// Members that formally objected.
+        objectors: Vec<MemberId>,
+        /// Weighted vote counts, if there was a vote.
+        votes: Option<Votes>,
+        /// Yes votes needed, if there was a vote.
+        required: Option<u32>,
+    },
+    /// An item lapses without a decision.
+    ItemLapsed {
+        /// Item.
+        item: String,
+        /// Why.
+        reason: String,
+    },
+    /// The negotiation ends.
+    NegotiationClosed {
+        /// Items adopted.
+        adopted: u32,
+        /// Items not adopted.
+        not_adopted: u32,
+    },
+}
+
+/// An event with its place in the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Sequence number, from 1, dense.
+    pub seq: u64,
+    /// Simulated instant.
+    pub at: Timestamp,
+    /// The event.
+    pub event: Event,
+}
+
+/// The append-only record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Record {
+    entries: Vec<Entry>,
+}
+
+impl Record {
+    /// An empty record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends an event; returns its sequence number.
+    pub fn append(&mut self, at: Timestamp, event: Event) -> u64 {
+        let seq = self.entries.len() as u64 + 1;
+        self.entries.push(Entry { seq, at, event });
+        seq
+    }
+
+    /// All entries.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Entries after sequence number `seq` (0: all).
+    pub fn since(&self, seq: u64) -> &[Entry] {
+        let from = usize::try_from(seq).unwrap_or(usize::MAX).min(self.entries.len());
+        &self.entries[from..]
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The canonical encoding of one entry (module doc), without the newline.
+    pub fn canonical_entry(entry: &Entry) -> Vec<u8> {
+        // Serializing these types cannot fail: no maps with non-string keys,
+        // no floats, no custom errors.
+        serde_json::to_vec(entry).unwrap_or_default()
+    }
+
+    /// The canonical encoding of the whole record.
+    pub fn canonical(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for e in &self.entries {
+            out.extend(Self::canonical_entry(e));
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// The SHA-256 of the canonical encoding, in lowercase hex.
+    pub fn sha256(&self) -> String {
+        let mut h = Sha256::new();
+        for e in &self.entries {
+            h.update(Self::canonical_entry(e));
+            h.update(b"\n");
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_numbers_are_dense_and_encoding_is_stable() {
+        let t = Timestamp::parse("2026-03-02T08:00:00Z").expect("valid");
+        let mut r = Record::new();
+        assert_eq!(r.append(t, Event::NegotiationClosed { adopted: 1, not_adopted: 0 }), 1);
+        assert_eq!(
+            r.append(
+                t,
+                Event::ItemLapsed {
+                    item: "x".into(),
+                    reason: "deadline".into()
+                }
+            ),
+            2
+        );
+        assert_eq!(r.since(1).len(), 1);
+        assert_eq!(r.since(5).len(), 0);
+        let text = String::from_utf8(r.canonical()).expect("utf-8");
+        assert_eq!(
+            text.lines().next(),
+            Some(
+                r#"{"seq":1,"at":"2026-03-02T08:00:00Z","event":{"type":"negotiation-closed","adopted":1,"not_adopted":0}}"#
+            )
+        );
+        assert_eq!(r.sha256().len(), 64);
+        let back: Entry = serde_json::from_str(text.lines().nth(1).expect("line")).expect("parses");
+        assert_eq!(&back, &r.entries()[1]);
+    }
+}

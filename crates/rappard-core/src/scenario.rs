@@ -1,0 +1,707 @@
+//! Scenario files (TOML): what a negotiation is about, who takes part, and
+//! what each delegation has been told.
+//!
+//! The format is documented for users in `docs/scenarios.md`. Parsing checks
+//! everything it can before a run: unknown keys, unknown member ids, unknown
+//! rules and stances, values out of range, a fixed meeting before the start.
+//! Every error names the file, the line and column, and the field, and the
+//! command line exits with code 2 on it; nothing is silently defaulted except
+//! what the docs list as a default.
+//!
+//! A parsed [`Scenario`] splits into what is public, the [`Agenda`] the
+//! Secretariat works from, and what is private, each delegation's
+//! [`Instructions`], which only its own node holds.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::dataset;
+use crate::member::{Development, Member, MemberId, Membership};
+use crate::rules::Rule;
+use crate::sessions::{OfficeHours, Venue};
+use crate::strategy::{Level, MAX_LEVEL, Stance};
+use crate::time::{Interval, Timestamp};
+
+/// A scenario error: where, which field, what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file, as given.
+    pub file: String,
+    /// 1-based line (0 when the error has no place in the file).
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The field, as `table.key` (empty for a syntax error).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": field `{}`", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// How a Member's instructions fix its position on an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PositionSpec {
+    /// A fixed stance.
+    Stance(Stance),
+    /// The ideal-point strategy; what is `None` is drawn from the seed.
+    IdealPoint {
+        /// Ideal level.
+        ideal: Option<Level>,
+        /// Tolerance.
+        tolerance: Option<Level>,
+        /// Concession per round.
+        concession: Option<Level>,
+    },
+}
+
+/// An agenda item, as the Secretariat knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemSpec {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Decision rule.
+    pub rule: Rule,
+    /// Voting fallback when consensus fails.
+    pub fallback: Option<Rule>,
+    /// A decision meeting fixed by the scenario.
+    pub meeting: Option<Interval>,
+    /// No new round starts at or after this instant.
+    pub deadline: Timestamp,
+    /// Co-chairs who must all sign a text (empty: a single chair).
+    pub co_chairs: Vec<MemberId>,
+    /// Length of a written procedure, in hours.
+    pub written_procedure_hours: u32,
+}
+
+/// What the Secretariat knows: the public part of a scenario.
+#[derive(Clone, Debug)]
+pub struct Agenda {
+    /// Scenario name.
+    pub name: String,
+    /// Seed (public: it is printed in the minutes).
+    pub seed: u64,
+    /// Start of the negotiation.
+    pub start: Timestamp,
+    /// Venue.
+    pub venue: Venue,
+    /// Length of a day's session, in hours.
+    pub session_hours: u32,
+    /// Members.
+    pub membership: Membership,
+    /// Items, in the file's order.
+    pub items: Vec<ItemSpec>,
+}
+
+/// What one delegation has been told: its position per item (items not
+/// listed are left to the ideal-point strategy drawn from the seed).
+pub type Instructions = BTreeMap<String, PositionSpec>;
+
+/// A whole scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The public part.
+    pub agenda: Agenda,
+    /// Each delegation's private instructions, by member id.
+    pub instructions: BTreeMap<MemberId, Instructions>,
+}
+
+impl Scenario {
+    /// Replaces the seed (the `--seed` option).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.agenda.seed = seed;
+        self
+    }
+
+    /// The instructions of one delegation (empty if the scenario gives none).
+    pub fn instructions_of(&self, id: &MemberId) -> Instructions {
+        self.instructions.get(id).cloned().unwrap_or_default()
+    }
+}
+
+// ---- the file as written ------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    scenario: RawScenario,
+    members: Option<RawMembers>,
+    #[serde(default)]
+    member: Vec<RawMember>,
+    #[serde(default)]
+    item: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    #[serde(default)]
+    seed: Option<Spanned<i64>>,
+    start: Spanned<toml::Value>,
+    #[serde(default)]
+    venue: Option<Spanned<String>>,
+    #[serde(default)]
+    session_hours: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMembers {
+    #[serde(default)]
+    dataset: Option<Spanned<String>>,
+    #[serde(default)]
+    only: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    office_hours: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMember {
+    id: Spanned<String>,
+    name: Option<String>,
+    time_zone: Option<Spanned<String>>,
+    development: Option<Spanned<String>>,
+    region: Option<String>,
+    export_share: Option<Spanned<f64>>,
+    office_hours: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeeting {
+    start: Spanned<toml::Value>,
+    hours: Spanned<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: Spanned<String>,
+    title: Option<String>,
+    rule: Spanned<String>,
+    fallback: Option<Spanned<String>>,
+    meeting: Option<Spanned<RawMeeting>>,
+    deadline_days: Option<Spanned<i64>>,
+    co_chairs: Option<Spanned<Vec<Spanned<String>>>>,
+    written_procedure_hours: Option<Spanned<i64>>,
+    #[serde(default)]
+    positions: BTreeMap<Spanned<String>, Spanned<RawPosition>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPosition {
+    stance: Option<Spanned<String>>,
+    ideal: Option<Spanned<f64>>,
+    tolerance: Option<Spanned<f64>>,
+    concession: Option<Spanned<f64>>,
+}
+
+/// Default length of a day's session.
+pub const DEFAULT_SESSION_HOURS: u32 = 3;
+/// Default days before an item without agreement lapses.
+pub const DEFAULT_DEADLINE_DAYS: u32 = 30;
+/// Default length of a written procedure.
+pub const DEFAULT_WRITTEN_PROCEDURE_HOURS: u32 = 72;
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn at(&self, span: Range<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
+        let (line, column) = line_col(self.text, span.start);
+        ScenarioError {
+            file: self.file.to_owned(),
+            line,
+            column,
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    fn level(&self, v: &Spanned<f64>, field: &str) -> Result<Level, ScenarioError> {
+        let x = *v.get_ref();
+        if !(0.0..=1.0).contains(&x) {
+            return Err(self.at(v.span(), field, format!("{x} is outside 0..1")));
+        }
+        Ok((x * f64::from(MAX_LEVEL)).round() as Level)
+    }
+
+    fn instant(&self, v: &Spanned<toml::Value>, field: &str) -> Result<Timestamp, ScenarioError> {
+        let s = match v.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => {
+                return Err(self.at(
+                    v.span(),
+                    field,
+                    format!("expected an instant such as \"2026-03-02T08:00:00Z\", found a {}", other.type_str()),
+                ));
+            }
+        };
+        Timestamp::parse(&s).map_err(|e| self.at(v.span(), field, e))
+    }
+
+    fn positive(&self, v: &Spanned<i64>, field: &str, max: i64) -> Result<u32, ScenarioError> {
+        let x = *v.get_ref();
+        if x < 1 || x > max {
+            return Err(self.at(v.span(), field, format!("{x} is outside 1..={max}")));
+        }
+        Ok(x as u32)
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The field at a byte offset, as `table.key`: the last table header above
+/// it and the key on its line. Used to name the field of a syntax or type
+/// error that the TOML parser reports only by position.
+fn field_at(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let line = &text[line_start..line_end];
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_owned())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+    match (table, key) {
+        (Some(t), Some(k)) => format!("{t}.{k}"),
+        (None, Some(k)) => k,
+        (Some(_), None) if line.trim_start().starts_with('[') => line.trim().trim_matches(|c| c == '[' || c == ']').trim().to_owned(),
+        (Some(t), None) => t,
+        (None, None) => String::new(),
+    }
+}
+
+/// Parses a scenario from its text; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let cx = Ctx { file, text };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let (line, column) = line_col(text, span.start);
+        ScenarioError {
+            file: file.to_owned(),
+            line,
+            column,
+            field: field_at(text, span.start),
+            message: e.message().trim().to_owned(),
+        }
+    })?;
+
+    // [scenario]
+    let s = &raw.scenario;
+    let seed = match &s.seed {
+        None => 0,
+        Some(v) if *v.get_ref() < 0 => {
+            return Err(cx.at(v.span(), "scenario.seed", "a seed is a whole number from 0"));
+        }
+        Some(v) => *v.get_ref() as u64,
+    };
+    let start = cx.instant(&s.start, "scenario.start")?;
+    let venue = match &s.venue {
+        None => Venue::Geneva,
+        Some(v) => match v.get_ref().as_str() {
+            "geneva" => Venue::Geneva,
+            "virtual" => Venue::Virtual,
+            other => {
+                return Err(cx.at(v.span(), "scenario.venue", format!("unknown venue `{other}`; the venues are geneva, virtual")));
+            }
+        },
+    };
+    let session_hours = match &s.session_hours {
+        None => DEFAULT_SESSION_HOURS,
+        Some(v) => cx.positive(v, "scenario.session_hours", 24)?,
+    };
+
+    // [members]
+    let mut members: Vec<Member> = Vec::new();
+    let mut default_hours = OfficeHours::standard();
+    if let Some(m) = &raw.members {
+        if let Some(h) = &m.office_hours {
+            default_hours = h.get_ref().parse().map_err(|e: String| cx.at(h.span(), "members.office_hours", e))?;
+        }
+        if let Some(d) = &m.dataset {
+            if d.get_ref() != "wto" {
+                return Err(cx.at(d.span(), "members.dataset", format!("unknown dataset `{}`; the built-in dataset is wto", d.get_ref())));
+            }
+            members = dataset::parse(dataset::WTO_MEMBERS_CSV)
+                .map_err(|e| cx.at(d.span(), "members.dataset", e.to_string()))?;
+        }
+        if let Some(only) = &m.only {
+            if m.dataset.is_none() {
+                return Err(cx.at(only[0].span(), "members.only", "`only` picks from a dataset: add dataset = \"wto\""));
+            }
+            let mut keep = HashSet::new();
+            for id in only {
+                if !members.iter().any(|mm| mm.id.as_str() == id.get_ref()) {
+                    return Err(cx.at(id.span(), "members.only", format!("unknown member id `{}` (not in the dataset)", id.get_ref())));
+                }
+                if !keep.insert(id.get_ref().clone()) {
+                    return Err(cx.at(id.span(), "members.only", format!("`{}` is listed twice", id.get_ref())));
+                }
+            }
+            members.retain(|mm| keep.contains(mm.id.as_str()));
+        }
+    }
+    for m in &mut members {
+        m.office_hours = default_hours;
+    }
+
+    // [[member]]: override or add.
+    let mut overridden = HashSet::new();
+    for (k, rm) in raw.member.iter().enumerate() {
+        let field = |f: &str| format!("member[{k}].{f}");
+        let id = MemberId::new(rm.id.get_ref()).map_err(|e| cx.at(rm.id.span(), &field("id"), e))?;
+        if !overridden.insert(id.clone()) {
+            return Err(cx.at(rm.id.span(), &field("id"), format!("member `{id}` is defined twice")));
+        }
+        let time_zone = match &rm.time_zone {
+            None => None,
+            Some(z) => Some(Tz::from_str(z.get_ref()).map_err(|_| cx.at(z.span(), &field("time_zone"), format!("unknown IANA time zone `{}`", z.get_ref())))?),
+        };
+        let development = match &rm.development {
+            None => None,
+            Some(d) => Some(Development::parse(d.get_ref()).ok_or_else(|| {
+                cx.at(d.span(), &field("development"), format!("unknown development status `{}`; use developed, developing or least-developed", d.get_ref()))
+            })?),
+        };
+        let export_share = match &rm.export_share {
+            None => None,
+            Some(v) => {
+                let x = *v.get_ref();
+                if !(0.0..=100.0).contains(&x) {
+                    return Err(cx.at(v.span(), &field("export_share"), format!("{x} is not a percentage in 0..100")));
+                }
+                Some((x * 10_000.0).round() as u32)
+            }
+        };
+        let office_hours = match &rm.office_hours {
+            None => None,
+            Some(h) => Some(h.get_ref().parse::<OfficeHours>().map_err(|e| cx.at(h.span(), &field("office_hours"), e))?),
+        };
+        if let Some(existing) = members.iter_mut().find(|m| m.id == id) {
+            if let Some(n) = &rm.name {
+                existing.name = n.clone();
+            }
+            if let Some(z) = time_zone {
+                existing.time_zone = z;
+            }
+            if let Some(d) = development {
+                existing.development = d;
+            }
+            if let Some(r) = &rm.region {
+                existing.region = r.clone();
+            }
+            if export_share.is_some() {
+                existing.export_share = export_share;
+            }
+            if let Some(h) = office_hours {
+                existing.office_hours = h;
+            }
+        } else {
+            let Some(time_zone) = time_zone else {
+                return Err(cx.at(rm.id.span(), &field("time_zone"), format!("`{id}` is not in the dataset: a new member needs a time_zone")));
+            };
+            members.push(Member {
+                id: id.clone(),
+                name: rm.name.clone().unwrap_or_else(|| id.to_string()),
+                membership_date: None,
+                region: rm.region.clone().unwrap_or_default(),
+                development: development.unwrap_or(Development::Developing),
+                time_zone,
+                office_hours: office_hours.unwrap_or(default_hours),
+                export_share,
+                eu_member_state: false,
+            });
+        }
+    }
+    if members.is_empty() {
+        return Err(ScenarioError {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            field: "members".into(),
+            message: "the scenario has no Members: add [members] dataset = \"wto\" or [[member]] entries".into(),
+        });
+    }
+    let membership = Membership::new(members);
+
+    // [[item]]
+    let mut items = Vec::new();
+    let mut instructions: BTreeMap<MemberId, Instructions> = BTreeMap::new();
+    let mut item_ids = HashSet::new();
+    let known = |id: &Spanned<String>, field: &str| -> Result<MemberId, ScenarioError> {
+        let m = membership.get(id.get_ref()).ok_or_else(|| cx.at(id.span(), field, format!("unknown member id `{}`", id.get_ref())))?;
+        if membership.is_represented(m.id.as_str()) {
+            return Err(cx.at(
+                id.span(),
+                field,
+                format!("`{}` is an EU member State, represented by the EU in negotiations: give the position to EU", m.id),
+            ));
+        }
+        Ok(m.id.clone())
+    };
+    if raw.item.is_empty() {
+        return Err(ScenarioError {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            field: "item".into(),
+            message: "the scenario has no [[item]] to negotiate".into(),
+        });
+    }
+    for (k, ri) in raw.item.iter().enumerate() {
+        let field = |f: &str| format!("item[{k}].{f}");
+        let id = ri.id.get_ref().trim().to_owned();
+        if id.is_empty() || id.len() > 64 {
+            return Err(cx.at(ri.id.span(), &field("id"), "an item id has 1 to 64 characters"));
+        }
+        if !item_ids.insert(id.clone()) {
+            return Err(cx.at(ri.id.span(), &field("id"), format!("item `{id}` is defined twice")));
+        }
+        let rule = Rule::from_str(ri.rule.get_ref()).map_err(|e| cx.at(ri.rule.span(), &field("rule"), e))?;
+        let fallback = match &ri.fallback {
+            None => None,
+            Some(f) => {
+                let fb = Rule::from_str(f.get_ref()).map_err(|e| cx.at(f.span(), &field("fallback"), e))?;
+                if rule != Rule::Consensus {
+                    return Err(cx.at(f.span(), &field("fallback"), format!("a fallback applies when consensus fails, but this item's rule is {rule}")));
+                }
+                if !fb.is_vote() {
+                    return Err(cx.at(f.span(), &field("fallback"), format!("the fallback must be a vote (majority, two-thirds-of-members, three-fourths-of-members), not {fb}")));
+                }
+                Some(fb)
+            }
+        };
+        let meeting = match &ri.meeting {
+            None => None,
+            Some(m) => {
+                let st = cx.instant(&m.get_ref().start, &field("meeting.start"))?;
+                let hours = cx.positive(&m.get_ref().hours, &field("meeting.hours"), 24)?;
+                if st < start {
+                    return Err(cx.at(m.get_ref().start.span(), &field("meeting.start"), format!("the meeting ({st}) is before the scenario starts ({start})")));
+                }
+                Some(Interval {
+                    start: st,
+                    end: st.plus_secs(i64::from(hours) * 3600),
+                })
+            }
+        };
+        let deadline_days = match &ri.deadline_days {
+            None => DEFAULT_DEADLINE_DAYS,
+            Some(v) => cx.positive(v, &field("deadline_days"), 3650)?,
+        };
+        let written_procedure_hours = match &ri.written_procedure_hours {
+            None => DEFAULT_WRITTEN_PROCEDURE_HOURS,
+            Some(v) => cx.positive(v, &field("written_procedure_hours"), 24 * 365)?,
+        };
+        let mut co_chairs = Vec::new();
+        if let Some(cc) = &ri.co_chairs {
+            for c in cc.get_ref() {
+                let m = known(c, &field("co_chairs"))?;
+                if co_chairs.contains(&m) {
+                    return Err(cx.at(c.span(), &field("co_chairs"), format!("`{m}` is named twice")));
+                }
+                co_chairs.push(m);
+            }
+            if !(2..=5).contains(&co_chairs.len()) {
+                return Err(cx.at(cc.span(), &field("co_chairs"), format!("{} co-chairs; name 2 to 5 (the seed paper proposes three)", co_chairs.len())));
+            }
+        }
+        for (who, pos) in &ri.positions {
+            let pfield = format!("item[{k}].positions.{}", who.get_ref());
+            let member = known(who, &pfield)?;
+            let p = pos.get_ref();
+            let spec = match (&p.stance, &p.ideal) {
+                (Some(_), Some(i)) => {
+                    return Err(cx.at(i.span(), &pfield, "give either a stance or an ideal point, not both"));
+                }
+                (Some(st), None) => {
+                    if let Some(x) = p.tolerance.as_ref().or(p.concession.as_ref()) {
+                        return Err(cx.at(x.span(), &pfield, "tolerance and concession go with an ideal, not with a stance"));
+                    }
+                    PositionSpec::Stance(Stance::parse(st.get_ref()).ok_or_else(|| {
+                        cx.at(st.span(), &format!("{pfield}.stance"), format!("unknown stance `{}`; use object, support or abstain", st.get_ref()))
+                    })?)
+                }
+                (None, ideal) => {
+                    if ideal.is_none() && p.tolerance.is_none() && p.concession.is_none() {
+                        return Err(cx.at(pos.span(), &pfield, "a position needs a stance or an ideal (with optional tolerance and concession)"));
+                    }
+                    PositionSpec::IdealPoint {
+                        ideal: ideal.as_ref().map(|v| cx.level(v, &format!("{pfield}.ideal"))).transpose()?,
+                        tolerance: p.tolerance.as_ref().map(|v| cx.level(v, &format!("{pfield}.tolerance"))).transpose()?,
+                        concession: p.concession.as_ref().map(|v| cx.level(v, &format!("{pfield}.concession"))).transpose()?,
+                    }
+                }
+            };
+            instructions.entry(member).or_default().insert(id.clone(), spec);
+        }
+        items.push(ItemSpec {
+            title: ri.title.clone().unwrap_or_else(|| id.clone()),
+            id,
+            rule,
+            fallback,
+            meeting,
+            deadline: start.plus_secs(i64::from(deadline_days) * 86_400),
+            co_chairs,
+            written_procedure_hours,
+        });
+    }
+
+    Ok(Scenario {
+        agenda: Agenda {
+            name: s.name.clone(),
+            seed,
+            start,
+            venue,
+            session_hours,
+            membership,
+            items,
+        },
+        instructions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+[scenario]
+name = "small"
+seed = 7
+start = "2026-03-02T00:00:00Z"
+venue = "virtual"
+
+[members]
+dataset = "wto"
+only = ["BRA", "IND", "USA", "EU", "DEU"]
+
+[[member]]
+id = "XKX"
+name = "Newland"
+time_zone = "Europe/Belgrade"
+
+[[item]]
+id = "agri"
+rule = "consensus"
+fallback = "majority"
+[item.positions]
+IND = { stance = "object" }
+USA = { ideal = 0.8, tolerance = 0.1 }
+"#;
+
+    #[test]
+    fn parses_a_small_scenario() {
+        let s = parse("small.toml", SMALL).expect("valid");
+        assert_eq!(s.agenda.membership.len(), 6);
+        assert_eq!(s.agenda.venue, Venue::Virtual);
+        assert_eq!(s.agenda.items[0].fallback, Some(Rule::Majority));
+        let usa = MemberId::new("USA").expect("id");
+        assert_eq!(
+            s.instructions[&usa]["agri"],
+            PositionSpec::IdealPoint {
+                ideal: Some(8_000),
+                tolerance: Some(1_000),
+                concession: None
+            }
+        );
+        assert!(s.agenda.membership.is_represented("DEU"));
+    }
+
+    fn err(text: &str) -> ScenarioError {
+        parse("bad.toml", text).expect_err("must be refused")
+    }
+
+    #[test]
+    fn an_unknown_rule_names_line_and_field() {
+        let e = err(&SMALL.replace("rule = \"consensus\"", "rule = \"consensu\""));
+        assert_eq!((e.line, e.field.as_str()), (19, "item[0].rule"));
+        assert!(e.message.contains("unknown rule `consensu`"), "{e}");
+        assert!(e.to_string().starts_with("bad.toml:19:"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_member_is_an_error() {
+        let e = err(&SMALL.replace("IND = {", "INX = {"));
+        assert_eq!(e.line, 22);
+        assert!(e.message.contains("unknown member id `INX`"), "{e}");
+        let e = err(&SMALL.replace("\"BRA\", \"IND\"", "\"BRA\", \"ZZZ\""));
+        assert_eq!((e.line, e.field.as_str()), (10, "members.only"));
+    }
+
+    #[test]
+    fn an_eu_state_cannot_take_its_own_position() {
+        let e = err(&SMALL.replace("IND = {", "DEU = {"));
+        assert!(e.message.contains("represented by the EU"), "{e}");
+    }
+
+    #[test]
+    fn type_and_syntax_errors_name_the_field() {
+        let e = err(&SMALL.replace("seed = 7", "seed = \"seven\""));
+        assert_eq!((e.line, e.field.as_str()), (4, "scenario.seed"));
+        let e = err(&SMALL.replace("venue = \"virtual\"", "venue = \"moon\""));
+        assert!(e.message.contains("unknown venue"), "{e}");
+        let e = err(&SMALL.replace("rule = \"consensus\"", "rul = \"consensus\""));
+        assert!(e.message.contains("unknown field `rul`"), "{e}");
+        assert_eq!(e.line, 19);
+        let e = err(&SMALL.replace("tolerance = 0.1", "tolerance = 1.5"));
+        assert!(e.field.ends_with("positions.USA.tolerance"), "{e}");
+        let e = err(&SMALL.replace("[members]", "[members"));
+        assert_eq!(e.line, 8);
+    }
+
+    #[test]
+    fn times_must_be_utc_instants() {
+        let e = err(&SMALL.replace("\"2026-03-02T00:00:00Z\"", "\"2026-03-02 morning\""));
+        assert_eq!(e.field, "scenario.start");
+        let e = err(&SMALL.replace("\"2026-03-02T00:00:00Z\"", "2026-03-02T00:00:00"));
+        assert!(e.message.contains("no time zone"), "{e}");
+        let ok = parse("x", &SMALL.replace("\"2026-03-02T00:00:00Z\"", "2026-03-02T00:00:00Z")).expect("TOML datetime");
+        assert_eq!(ok.agenda.start.to_string(), "2026-03-02T00:00:00Z");
+    }
+
+    #[test]
+    fn a_fallback_must_be_a_vote_after_consensus() {
+        let e = err(&SMALL.replace("fallback = \"majority\"", "fallback = \"written-procedure\""));
+        assert!(e.message.contains("must be a vote"), "{e}");
+    }
+}

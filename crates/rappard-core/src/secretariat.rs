@@ -1,0 +1,982 @@
+//! The Secretariat: the state machine that runs a negotiation.
+//!
+//! It takes the public [`Agenda`] and turns delegations' answers into the
+//! [`Record`]. It does no IO and reads no clock: simulated time is derived
+//! from the scenario's start and the schedule it keeps, and a driver (the
+//! in-process simulation, or a network node) moves it along:
+//!
+//! ```text
+//! loop {
+//!     let Some(call) = secretariat.step() else { break };   // what it asks, of whom
+//!     for each awaited delegation: secretariat.answer(member, call.call, answer)?;
+//!     secretariat.close_call();   // when all have answered, or on a timeout
+//! }
+//! ```
+//!
+//! Answers are buffered while a call is open and applied, when it closes, in
+//! member-id order: the record never depends on the order in which answers
+//! arrived. A delegation that did not answer is recorded as such; silence is
+//! never an objection.
+//!
+//! The procedure for each item (sources in `rules`, `drafting`, `sessions`):
+//! 1. Every day with work, a *session* is held at the time that seats the
+//!    most Members. In it each item still in consultation has a round:
+//!    present delegations state positions; the chair drafts a text (with
+//!    co-chairs, each must sign it before it is issued); present delegations
+//!    react (support, reserve, object).
+//! 2. When no present delegation objects, the text is *tabled* and decided
+//!    at the next session. An item that can be decided by vote (a voting
+//!    rule, or a consensus rule with a voting fallback) is also tabled when a
+//!    round changes neither the text nor its objectors (consultations are
+//!    exhausted). An item still in consultation at its deadline lapses.
+//! 3. An item with a *fixed meeting* is consulted on until then (or until no
+//!    one objects, or consultations are exhausted) and put to decision at
+//!    that meeting whatever the consultations showed; only what Members say
+//!    at that meeting counts. Without a text by then, a round is held at the
+//!    meeting first.
+//! 4. At the decision: consensus asks present delegations for formal
+//!    objections, and falls back to a vote if the item names one; a voting
+//!    rule asks present delegations to vote; written procedure circulates the
+//!    text to every delegation and decides at its deadline.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::NaiveDate;
+
+use crate::drafting::{DraftingPolicy, Median};
+use crate::member::MemberId;
+use crate::record::{CallKind, Event, MeetingKind, Record, RollEntry};
+use crate::rules::{Ballot, How, Outcome, Rule, Tally, Votes};
+use crate::scenario::Agenda;
+use crate::sessions::{Calendar, Venue};
+use crate::strategy::{Level, MAX_LEVEL, Reaction, Stated, Vote};
+use crate::time::{Interval, Timestamp};
+
+/// A call: what the Secretariat asks, of whom. It is also in the record as
+/// [`Event::CallIssued`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// Call number.
+    pub call: u64,
+    /// Item id.
+    pub item: String,
+    /// What is asked.
+    pub kind: CallKind,
+    /// Round (at a decision: last round + 1).
+    pub round: u32,
+    /// Text version (0 before the first text).
+    pub version: u32,
+    /// The text concerned, if any.
+    pub text: Option<Level>,
+    /// The rule of the decision.
+    pub rule: Rule,
+    /// Who is asked, in id order.
+    pub awaited: Vec<MemberId>,
+}
+
+/// A delegation's answer to a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// To [`CallKind::Positions`].
+    Position(Stated),
+    /// To [`CallKind::Signatures`].
+    Signature(bool),
+    /// To [`CallKind::Reactions`].
+    Reaction(Reaction),
+    /// To [`CallKind::Objections`] and [`CallKind::WrittenObjections`]:
+    /// whether it formally objects.
+    Objection(bool),
+    /// To [`CallKind::Votes`].
+    Vote(Vote),
+}
+
+impl Answer {
+    fn fits(&self, kind: CallKind) -> bool {
+        matches!(
+            (self, kind),
+            (Answer::Position(_), CallKind::Positions)
+                | (Answer::Signature(_), CallKind::Signatures)
+                | (Answer::Reaction(_), CallKind::Reactions)
+                | (Answer::Objection(_), CallKind::Objections | CallKind::WrittenObjections)
+                | (Answer::Vote(_), CallKind::Votes)
+        )
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Answer::Position(_) => "a position",
+            Answer::Signature(_) => "a signature",
+            Answer::Reaction(_) => "a reaction",
+            Answer::Objection(_) => "an objection",
+            Answer::Vote(_) => "a vote",
+        }
+    }
+}
+
+/// Why an answer is refused. Refusing changes nothing in the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnswerError {
+    /// No call is open.
+    NoOpenCall,
+    /// The answer is to another call than the open one.
+    StaleCall {
+        /// The open call.
+        open: u64,
+        /// The call answered.
+        answered: u64,
+    },
+    /// This delegation is not asked (absent, represented, not a Member, or
+    /// not a co-chair).
+    NotAwaited {
+        /// Who answered.
+        member: MemberId,
+        /// The call.
+        call: u64,
+    },
+    /// This delegation has already answered the call.
+    AlreadyAnswered {
+        /// Who answered.
+        member: MemberId,
+        /// The call.
+        call: u64,
+    },
+    /// The answer does not fit what was asked.
+    WrongAnswer {
+        /// What was asked.
+        expected: CallKind,
+        /// What was given.
+        given: &'static str,
+    },
+    /// A stated level beyond 0..=10,000.
+    LevelOutOfRange(u16),
+}
+
+impl std::fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoOpenCall => write!(f, "no call is open"),
+            Self::StaleCall { open, answered } => {
+                write!(f, "call {answered} is closed; the open call is {open}")
+            }
+            Self::NotAwaited { member, call } => {
+                write!(f, "{member} is not asked in call {call}")
+            }
+            Self::AlreadyAnswered { member, call } => {
+                write!(f, "{member} has already answered call {call}")
+            }
+            Self::WrongAnswer { expected, given } => {
+                write!(f, "call asks for {expected:?}, not {given}")
+            }
+            Self::LevelOutOfRange(l) => write!(f, "level {l} is beyond 0..={MAX_LEVEL}"),
+        }
+    }
+}
+
+impl std::error::Error for AnswerError {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Consulting,
+    /// No more rounds; waiting for the fixed meeting.
+    Ready,
+    /// Tabled for decision at the next session.
+    Tabled,
+    /// Circulated for written procedure.
+    Written,
+    Done,
+}
+
+#[derive(Clone, Debug)]
+struct ItemState {
+    phase: Phase,
+    round: u32,
+    version: u32,
+    text: Option<Level>,
+    /// Text and objectors after the previous round, to see a stall.
+    last: Option<(Level, Vec<MemberId>)>,
+    /// Objectors at a consensus decision that fell back to a vote.
+    consensus_objectors: Vec<MemberId>,
+    /// Written procedure under way: circulated at, objectors.
+    written: Option<(Timestamp, Vec<MemberId>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Happening {
+    /// An item's deadline for consultations (non-fixed items).
+    Deadline,
+    /// A written procedure's deadline.
+    WrittenDeadline,
+    /// A fixed decision meeting.
+    ItemMeeting,
+    /// The day's session.
+    Session,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Work {
+    Round { item: usize, at_decision: bool },
+    Decide(usize),
+}
+
+#[derive(Clone, Debug)]
+enum Continuation {
+    Positions { at_decision: bool },
+    Signatures { text: Level, at_decision: bool },
+    Reactions { at_decision: bool },
+    Objections,
+    Votes,
+    Written,
+}
+
+#[derive(Clone, Debug)]
+struct OpenCall {
+    call: Call,
+    item: usize,
+    then: Continuation,
+    answers: BTreeMap<MemberId, Answer>,
+}
+
+#[derive(Clone, Debug)]
+struct Meeting {
+    interval: Interval,
+    /// Delegations present, in id order.
+    delegations: Vec<MemberId>,
+    /// Members present (EU member States with the EU), in id order.
+    members: Vec<MemberId>,
+}
+
+/// The Secretariat (module doc).
+pub struct Secretariat {
+    agenda: Agenda,
+    calendar: Calendar,
+    drafting: Box<dyn DraftingPolicy>,
+    record: Record,
+    items: Vec<ItemState>,
+    schedule: BTreeMap<(Timestamp, Happening, usize), Interval>,
+    now: Timestamp,
+    meetings: u32,
+    calls: u64,
+    meeting: Option<Meeting>,
+    work: VecDeque<Work>,
+    open: Option<OpenCall>,
+    last_day: Option<NaiveDate>,
+    last_session_day: Option<Timestamp>,
+    finished: bool,
+    all_delegations: Vec<MemberId>,
+}
+
+const DAY: i64 = 86_400;
+
+fn midnight(t: Timestamp) -> Timestamp {
+    Timestamp::from_unix(t.unix() - t.unix().rem_euclid(DAY)).unwrap_or(t)
+}
+
+impl Secretariat {
+    /// A Secretariat for an agenda, with the median drafting policy. It
+    /// records the opening, the roll and the items at once.
+    pub fn new(agenda: Agenda) -> Self {
+        Self::with_drafting(agenda, Box::new(Median))
+    }
+
+    /// A Secretariat with another drafting policy.
+    pub fn with_drafting(agenda: Agenda, drafting: Box<dyn DraftingPolicy>) -> Self {
+        let calendar = Calendar::new(&agenda.membership, agenda.venue);
+        let all_delegations = agenda.membership.delegations().map(|m| m.id.clone()).collect();
+        let items = agenda
+            .items
+            .iter()
+            .map(|_| ItemState {
+                phase: Phase::Consulting,
+                round: 0,
+                version: 0,
+                text: None,
+                last: None,
+                consensus_objectors: Vec::new(),
+                written: None,
+            })
+            .collect();
+        let mut s = Self {
+            now: agenda.start,
+            agenda,
+            calendar,
+            drafting,
+            record: Record::new(),
+            items,
+            schedule: BTreeMap::new(),
+            meetings: 0,
+            calls: 0,
+            meeting: None,
+            work: VecDeque::new(),
+            open: None,
+            last_day: None,
+            last_session_day: None,
+            finished: false,
+            all_delegations,
+        };
+        s.open_negotiation();
+        s
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.record.append(self.now, event);
+    }
+
+    fn open_negotiation(&mut self) {
+        let a = &self.agenda;
+        let roll = &a.membership;
+        let members = roll
+            .members()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let represented = roll.is_represented_at(i);
+                RollEntry {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    seat: match a.venue {
+                        Venue::Geneva => crate::sessions::GENEVA.name().to_owned(),
+                        Venue::Virtual => m.time_zone.name().to_owned(),
+                    },
+                    office_hours: m.office_hours.to_string(),
+                    represented_by: represented.then(|| MemberId::new(crate::member::EU)).and_then(Result::ok),
+                    votes: if represented { 0 } else { roll.votes_of(m.id.as_str()) },
+                }
+            })
+            .collect();
+        let opened = Event::NegotiationOpened {
+            scenario: a.name.clone(),
+            seed: a.seed,
+            venue: a.venue,
+            start: a.start,
+            session_hours: a.session_hours,
+        };
+        let roll_event = Event::RollCalled {
+            members,
+            total_votes: roll.total_votes(),
+        };
+        let listed: Vec<Event> = a
+            .items
+            .iter()
+            .map(|it| Event::ItemListed {
+                item: it.id.clone(),
+                title: it.title.clone(),
+                rule: it.rule,
+                fallback: it.fallback,
+                co_chairs: it.co_chairs.clone(),
+                deadline: it.deadline,
+                meeting: it.meeting,
+            })
+            .collect();
+        self.emit(opened);
+        self.emit(roll_event);
+        for e in listed {
+            self.emit(e);
+        }
+        for (i, it) in self.agenda.items.iter().enumerate() {
+            match it.meeting {
+                Some(m) => {
+                    self.schedule.insert((m.start, Happening::ItemMeeting, i), m);
+                }
+                None => {
+                    let at = Interval {
+                        start: it.deadline,
+                        end: it.deadline,
+                    };
+                    self.schedule.insert((it.deadline, Happening::Deadline, i), at);
+                }
+            }
+        }
+        self.ensure_session();
+    }
+
+    /// The record so far.
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    /// The record, consuming the Secretariat.
+    pub fn into_record(self) -> Record {
+        self.record
+    }
+
+    /// The agenda.
+    pub fn agenda(&self) -> &Agenda {
+        &self.agenda
+    }
+
+    /// Whether the negotiation has ended.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Runs until a call is open and returns it, or `None` when the
+    /// negotiation has ended.
+    pub fn step(&mut self) -> Option<&Call> {
+        while self.open.is_none() && !self.finished {
+            if let Some(w) = self.work.pop_front() {
+                self.run(w);
+            } else if self.meeting.is_some() {
+                self.meeting = None;
+                self.ensure_session();
+            } else if let Some(((t, h, i), span)) = self.schedule.pop_first() {
+                self.now = self.now.max(t);
+                self.happen(h, i, span);
+            } else {
+                self.close_negotiation();
+            }
+        }
+        self.open.as_ref().map(|o| &o.call)
+    }
+
+    /// The delegations of the open call that have not answered yet.
+    pub fn unanswered(&self) -> Vec<MemberId> {
+        self.open
+            .as_ref()
+            .map(|o| {
+                o.call
+                    .awaited
+                    .iter()
+                    .filter(|m| !o.answers.contains_key(*m))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether every awaited delegation has answered the open call.
+    pub fn is_complete(&self) -> bool {
+        self.open
+            .as_ref()
+            .is_some_and(|o| o.answers.len() == o.call.awaited.len())
+    }
+
+    /// Takes a delegation's answer to the open call. The answer is kept
+    /// until the call closes; a refused answer changes nothing.
+    pub fn answer(&mut self, from: &MemberId, call: u64, answer: Answer) -> Result<(), AnswerError> {
+        let open = self.open.as_mut().ok_or(AnswerError::NoOpenCall)?;
+        if open.call.call != call {
+            return Err(AnswerError::StaleCall {
+                open: open.call.call,
+                answered: call,
+            });
+        }
+        if open.call.awaited.binary_search(from).is_err() {
+            return Err(AnswerError::NotAwaited {
+                member: from.clone(),
+                call,
+            });
+        }
+        if !answer.fits(open.call.kind) {
+            return Err(AnswerError::WrongAnswer {
+                expected: open.call.kind,
+                given: answer.name(),
+            });
+        }
+        if let Answer::Position(Stated::Level(l)) = answer
+            && l > MAX_LEVEL
+        {
+            return Err(AnswerError::LevelOutOfRange(l));
+        }
+        if open.answers.contains_key(from) {
+            return Err(AnswerError::AlreadyAnswered {
+                member: from.clone(),
+                call,
+            });
+        }
+        open.answers.insert(from.clone(), answer);
+        Ok(())
+    }
+
+    /// Closes the open call (all answered, or the driver's timeout passed):
+    /// applies the answers in member-id order and moves on. Does nothing if
+    /// no call is open.
+    pub fn close_call(&mut self) {
+        let Some(open) = self.open.take() else { return };
+        let unanswered: Vec<MemberId> = open
+            .call
+            .awaited
+            .iter()
+            .filter(|m| !open.answers.contains_key(*m))
+            .cloned()
+            .collect();
+        let call = open.call.call;
+        let item = open.item;
+        match open.then {
+            Continuation::Positions { at_decision } => {
+                let mut levels = Vec::with_capacity(open.answers.len());
+                for (member, a) in open.answers {
+                    if let Answer::Position(position) = a {
+                        if let Stated::Level(l) = position {
+                            levels.push(l);
+                        }
+                        self.emit(Event::PositionStated { call, member, position });
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                let text = self.drafting.draft(&levels, self.items[item].text);
+                if self.agenda.items[item].co_chairs.is_empty() {
+                    self.issue_text(item, text, at_decision);
+                } else {
+                    let mut awaited = self.agenda.items[item].co_chairs.clone();
+                    awaited.sort();
+                    self.open_call(item, CallKind::Signatures, Some(text), awaited, Continuation::Signatures { text, at_decision });
+                }
+            }
+            Continuation::Signatures { text, at_decision } => {
+                let mut unsigned = unanswered.clone();
+                for (member, a) in open.answers {
+                    if let Answer::Signature(signed) = a {
+                        if !signed {
+                            unsigned.push(member.clone());
+                        }
+                        self.emit(Event::DraftSigned { call, member, signed });
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                unsigned.sort();
+                if unsigned.is_empty() {
+                    self.issue_text(item, text, at_decision);
+                } else {
+                    let round = self.items[item].round;
+                    self.emit(Event::DraftWithheld {
+                        item: self.agenda.items[item].id.clone(),
+                        round,
+                        unsigned,
+                    });
+                }
+            }
+            Continuation::Reactions { at_decision } => {
+                let mut objectors = Vec::new();
+                for (member, a) in open.answers {
+                    if let Answer::Reaction(reaction) = a {
+                        if reaction == Reaction::Object {
+                            objectors.push(member.clone());
+                        }
+                        self.emit(Event::ReactionGiven { call, member, reaction });
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.conclude_round(item, objectors, at_decision);
+            }
+            Continuation::Objections => {
+                let mut objectors = Vec::new();
+                for (member, a) in open.answers {
+                    if a == Answer::Objection(true) {
+                        self.emit(Event::ObjectionRaised { call, member: member.clone() });
+                        objectors.push(member);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                let spec = &self.agenda.items[item];
+                let (rule, fallback) = (spec.rule, spec.fallback);
+                let tally = Tally {
+                    objectors: objectors.clone(),
+                    votes: Votes::default(),
+                    total_votes: self.agenda.membership.total_votes(),
+                };
+                let outcome = rule.implementation().decide(&tally);
+                match (outcome, fallback) {
+                    (Outcome::Blocked, Some(fb)) => {
+                        self.items[item].consensus_objectors = objectors;
+                        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+                        let text = self.items[item].text;
+                        self.open_call_with_rule(item, CallKind::Votes, text, awaited, Continuation::Votes, fb);
+                    }
+                    _ => self.decide(item, rule, outcome, How::Consensus, objectors, None, None),
+                }
+            }
+            Continuation::Votes => {
+                let rule = open.call.rule;
+                let mut votes = Votes::default();
+                for (member, a) in open.answers {
+                    if let Answer::Vote(vote) = a {
+                        let weight = self.agenda.membership.votes_of(member.as_str());
+                        match vote {
+                            Vote::Yes => votes.yes += weight,
+                            Vote::No => votes.no += weight,
+                            Vote::Abstain => votes.abstain += weight,
+                        }
+                        self.emit(Event::VoteCast { call, member, vote, weight });
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                let tally = Tally {
+                    objectors: Vec::new(),
+                    votes,
+                    total_votes: self.agenda.membership.total_votes(),
+                };
+                let r = rule.implementation();
+                let outcome = r.decide(&tally);
+                let required = r.required(&tally);
+                let objectors = std::mem::take(&mut self.items[item].consensus_objectors);
+                self.decide(item, rule, outcome, How::Vote, objectors, Some(votes), required);
+            }
+            Continuation::Written => {
+                let mut objectors = Vec::new();
+                for (member, a) in open.answers {
+                    if a == Answer::Objection(true) {
+                        self.emit(Event::ObjectionRaised { call, member: member.clone() });
+                        objectors.push(member);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                let hours = i64::from(self.agenda.items[item].written_procedure_hours);
+                let deadline = self.now.plus_secs(hours * 3600);
+                self.items[item].written = Some((self.now, objectors));
+                self.items[item].phase = Phase::Written;
+                self.schedule.insert(
+                    (deadline, Happening::WrittenDeadline, item),
+                    Interval {
+                        start: self.now,
+                        end: deadline,
+                    },
+                );
+            }
+        }
+    }
+
+    fn open_call(&mut self, item: usize, kind: CallKind, text: Option<Level>, awaited: Vec<MemberId>, then: Continuation) {
+        let rule = self.agenda.items[item].rule;
+        self.open_call_with_rule(item, kind, text, awaited, then, rule);
+    }
+
+    fn open_call_with_rule(
+        &mut self,
+        item: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        then: Continuation,
+        rule: Rule,
+    ) {
+        self.calls += 1;
+        let st = &self.items[item];
+        let round = match kind {
+            CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
+            _ => st.round,
+        };
+        let call = Call {
+            call: self.calls,
+            item: self.agenda.items[item].id.clone(),
+            kind,
+            round,
+            version: st.version,
+            text,
+            rule,
+            awaited,
+        };
+        self.emit(Event::CallIssued {
+            call: call.call,
+            item: call.item.clone(),
+            kind,
+            round,
+            version: call.version,
+            text,
+            rule,
+            awaited: call.awaited.clone(),
+        });
+        self.open = Some(OpenCall {
+            call,
+            item,
+            then,
+            answers: BTreeMap::new(),
+        });
+    }
+
+    fn issue_text(&mut self, item: usize, text: Level, at_decision: bool) {
+        let st = &mut self.items[item];
+        st.version += 1;
+        st.text = Some(text);
+        let version = st.version;
+        self.emit(Event::DraftIssued {
+            item: self.agenda.items[item].id.clone(),
+            version,
+            text,
+        });
+        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+        self.open_call(item, CallKind::Reactions, Some(text), awaited, Continuation::Reactions { at_decision });
+    }
+
+    fn conclude_round(&mut self, item: usize, objectors: Vec<MemberId>, at_decision: bool) {
+        let spec = &self.agenda.items[item];
+        let id = spec.id.clone();
+        let votable = spec.rule.is_vote() || spec.fallback.is_some();
+        let fixed = spec.meeting.is_some();
+        let st = &mut self.items[item];
+        let round = st.round;
+        let text = st.text.unwrap_or(0);
+        let stalled = st.last.as_ref() == Some(&(text, objectors.clone()));
+        st.last = Some((text, objectors.clone()));
+        let no_objection = objectors.is_empty();
+        self.emit(Event::RoundConcluded {
+            item: id.clone(),
+            round,
+            objectors,
+        });
+        if at_decision {
+            return;
+        }
+        let reason = if no_objection {
+            "no objection"
+        } else if stalled && (votable || fixed) {
+            "consultations exhausted"
+        } else {
+            return;
+        };
+        let version = self.items[item].version;
+        self.items[item].phase = if fixed { Phase::Ready } else { Phase::Tabled };
+        self.emit(Event::TextTabled {
+            item: id,
+            version,
+            reason: if fixed {
+                format!("{reason}; decision at the fixed meeting")
+            } else {
+                reason.to_owned()
+            },
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &mut self,
+        item: usize,
+        rule: Rule,
+        outcome: Outcome,
+        how: How,
+        objectors: Vec<MemberId>,
+        votes: Option<Votes>,
+        required: Option<u32>,
+    ) {
+        let (meeting, present) = match &self.meeting {
+            Some(m) => (m.interval, m.members.clone()),
+            None => (
+                Interval {
+                    start: self.now,
+                    end: self.now,
+                },
+                Vec::new(),
+            ),
+        };
+        self.items[item].phase = Phase::Done;
+        let version = self.items[item].version;
+        self.emit(Event::DecisionTaken {
+            item: self.agenda.items[item].id.clone(),
+            version,
+            rule,
+            outcome,
+            how,
+            meeting,
+            present,
+            objectors,
+            votes,
+            required,
+        });
+    }
+
+    fn run(&mut self, w: Work) {
+        match w {
+            Work::Round { item, at_decision } => {
+                let st = &self.items[item];
+                if st.phase != Phase::Consulting && !at_decision {
+                    return;
+                }
+                if !at_decision && self.agenda.items[item].meeting.is_none() && self.now >= self.agenda.items[item].deadline {
+                    return; // the deadline happening lapses it
+                }
+                self.items[item].round += 1;
+                let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+                let text = self.items[item].text;
+                self.open_call(item, CallKind::Positions, text, awaited, Continuation::Positions { at_decision });
+            }
+            Work::Decide(item) => {
+                let Some(text) = self.items[item].text else {
+                    self.items[item].phase = Phase::Done;
+                    self.emit(Event::ItemLapsed {
+                        item: self.agenda.items[item].id.clone(),
+                        reason: "no chair's text was issued before the decision meeting".into(),
+                    });
+                    return;
+                };
+                let rule = self.agenda.items[item].rule;
+                match rule.implementation().ballot() {
+                    Ballot::ObjectionAtMeeting => {
+                        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+                        self.open_call(item, CallKind::Objections, Some(text), awaited, Continuation::Objections);
+                    }
+                    Ballot::VoteAtMeeting => {
+                        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+                        self.open_call(item, CallKind::Votes, Some(text), awaited, Continuation::Votes);
+                    }
+                    Ballot::ObjectionInWriting => {
+                        let hours = i64::from(self.agenda.items[item].written_procedure_hours);
+                        let version = self.items[item].version;
+                        self.emit(Event::WrittenProcedureOpened {
+                            item: self.agenda.items[item].id.clone(),
+                            version,
+                            deadline: self.now.plus_secs(hours * 3600),
+                        });
+                        let awaited = self.all_delegations.clone();
+                        self.open_call(item, CallKind::WrittenObjections, Some(text), awaited, Continuation::Written);
+                    }
+                }
+            }
+        }
+    }
+
+    fn convene(&mut self, interval: Interval, kind: MeetingKind) {
+        let day = midnight(interval.start);
+        let date = day.datetime().date_naive();
+        if self.last_day != Some(date) {
+            self.last_day = Some(date);
+            let common_windows = self.calendar.common_windows(day);
+            self.emit(Event::DayOpened {
+                date: date.format("%Y-%m-%d").to_string(),
+                common_windows,
+            });
+        }
+        let presence = self.calendar.presence(interval);
+        let roll = &self.agenda.membership;
+        let mut present = Vec::new();
+        let mut absent = Vec::new();
+        let mut members = Vec::new();
+        for (i, m) in roll.members().iter().enumerate() {
+            if presence[i] {
+                members.push(m.id.clone());
+            }
+            if !roll.is_represented_at(i) {
+                if presence[i] {
+                    present.push(m.id.clone());
+                } else {
+                    absent.push(m.id.clone());
+                }
+            }
+        }
+        self.meetings += 1;
+        self.emit(Event::MeetingConvened {
+            meeting: self.meetings,
+            kind,
+            interval,
+            present: present.clone(),
+            absent,
+            members_present: members.len() as u32,
+        });
+        self.meeting = Some(Meeting {
+            interval,
+            delegations: present,
+            members,
+        });
+    }
+
+    fn happen(&mut self, h: Happening, item: usize, span: Interval) {
+        match h {
+            Happening::Deadline => {
+                if self.items[item].phase == Phase::Consulting {
+                    self.items[item].phase = Phase::Done;
+                    let rounds = self.items[item].round;
+                    self.emit(Event::ItemLapsed {
+                        item: self.agenda.items[item].id.clone(),
+                        reason: format!("no text was tabled by the deadline, after {rounds} rounds"),
+                    });
+                }
+            }
+            Happening::WrittenDeadline => {
+                let Some((circulated, objectors)) = self.items[item].written.take() else { return };
+                let rule = Rule::WrittenProcedure;
+                let tally = Tally {
+                    objectors: objectors.clone(),
+                    votes: Votes::default(),
+                    total_votes: self.agenda.membership.total_votes(),
+                };
+                let outcome = rule.implementation().decide(&tally);
+                self.items[item].phase = Phase::Done;
+                let version = self.items[item].version;
+                let present = self.agenda.membership.members().iter().map(|m| m.id.clone()).collect();
+                self.emit(Event::DecisionTaken {
+                    item: self.agenda.items[item].id.clone(),
+                    version,
+                    rule,
+                    outcome,
+                    how: How::WrittenProcedure,
+                    meeting: Interval {
+                        start: circulated,
+                        end: span.end,
+                    },
+                    present,
+                    objectors,
+                    votes: None,
+                    required: None,
+                });
+            }
+            Happening::ItemMeeting => {
+                if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
+                    return;
+                }
+                self.convene(
+                    span,
+                    MeetingKind::ItemMeeting {
+                        item: self.agenda.items[item].id.clone(),
+                    },
+                );
+                if self.items[item].text.is_none() {
+                    self.work.push_back(Work::Round { item, at_decision: true });
+                }
+                self.work.push_back(Work::Decide(item));
+            }
+            Happening::Session => {
+                self.last_session_day = Some(midnight(span.start));
+                self.convene(span, MeetingKind::Session);
+                for (i, st) in self.items.iter().enumerate() {
+                    match st.phase {
+                        Phase::Consulting => self.work.push_back(Work::Round { item: i, at_decision: false }),
+                        Phase::Tabled => self.work.push_back(Work::Decide(i)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Schedules the next day's session if an item needs one and none is
+    /// scheduled.
+    fn ensure_session(&mut self) {
+        let needed = self
+            .items
+            .iter()
+            .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled));
+        let scheduled = self.schedule.keys().any(|(_, h, _)| *h == Happening::Session);
+        if !needed || scheduled {
+            return;
+        }
+        let mut day = match self.last_session_day {
+            Some(d) => d.plus_secs(DAY).max(midnight(self.now)),
+            None => midnight(self.agenda.start),
+        };
+        let secs = i64::from(self.agenda.session_hours) * 3600;
+        loop {
+            let earliest = self.now.max(day);
+            if let Some((interval, _)) = self.calendar.best_meeting(day, earliest, secs) {
+                self.schedule.insert((interval.start, Happening::Session, 0), interval);
+                return;
+            }
+            day = day.plus_secs(DAY);
+        }
+    }
+
+    fn close_negotiation(&mut self) {
+        let mut adopted = 0;
+        let mut not_adopted = 0;
+        for e in self.record.entries() {
+            if let Event::DecisionTaken { outcome, .. } = &e.event {
+                if *outcome == Outcome::Adopted {
+                    adopted += 1;
+                } else {
+                    not_adopted += 1;
+                }
+            } else if let Event::ItemLapsed { .. } = &e.event {
+                not_adopted += 1;
+            }
+        }
+        self.emit(Event::NegotiationClosed { adopted, not_adopted });
+        self.finished = true;
+    }
+}

@@ -1,0 +1,292 @@
+//! How a delegation decides: the [`Strategy`] trait and the strategies that
+//! ship with rappard.
+//!
+//! A delegation's instructions are private to its node: the Secretariat only
+//! ever sees what the delegation says (a stated position, a reaction to the
+//! chair's text, a signature, a formal objection, a vote). A strategy turns
+//! what the delegation sees in the record into what it says.
+//!
+//! The negotiated matter is modelled as one dimension, a *level* from 0 to
+//! 10,000 (read it as the ambition of the text: 0 the least, 10,000 the
+//! most). This is a modelling choice, the classic spatial model of
+//! negotiation, not a claim about any real text.
+//!
+//! - [`IdealPoint`]: the delegation has an ideal level, a tolerance (how far
+//!   from its ideal a text may be and still have its support) and a
+//!   concession (how much the tolerance widens every round, as capitals
+//!   loosen instructions). In round `r` (from 1) the tolerance is
+//!   `tolerance + concession × (r − 1)`. It states its ideal; it supports a
+//!   text within its tolerance, reserves its position on one that the next
+//!   round's tolerance would reach, and objects otherwise. At a decision it
+//!   formally objects only to a text beyond its tolerance; in a vote it says
+//!   yes within its tolerance, abstains in the reserve band, no beyond.
+//!   Unless the scenario fixes them, the three are drawn from the seed per
+//!   Member and item: ideal uniform in 0–10,000, tolerance in 500–3,000,
+//!   concession in 200–800 (model parameters, not facts).
+//! - [`FixedStance`]: says the same throughout: `object` objects and votes
+//!   no, `support` supports and votes yes, `abstain` reserves, never
+//!   objects, and abstains.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+use crate::rules::Rule;
+
+/// A level on the negotiated dimension, 0 to 10,000.
+pub type Level = u16;
+
+/// The highest level.
+pub const MAX_LEVEL: Level = 10_000;
+
+/// A fixed stance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stance {
+    /// Against, throughout.
+    Object,
+    /// In favour, throughout.
+    Support,
+    /// Neither, throughout.
+    Abstain,
+}
+
+impl Stance {
+    /// Parses `object`, `support` or `abstain`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "object" => Some(Self::Object),
+            "support" => Some(Self::Support),
+            "abstain" => Some(Self::Abstain),
+            _ => None,
+        }
+    }
+}
+
+/// What a delegation says in a consultation round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stated {
+    /// The level it wants.
+    Level(Level),
+    /// A stance, with no level.
+    Stance(Stance),
+}
+
+/// A delegation's reaction to a chair's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reaction {
+    /// It can accept the text.
+    Support,
+    /// It reserves its position: not an objection.
+    Reserve,
+    /// It objects to the text.
+    Object,
+}
+
+/// A vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vote {
+    /// In favour.
+    Yes,
+    /// Against.
+    No,
+    /// Abstains (not a vote cast).
+    Abstain,
+}
+
+/// What a delegation knows of the item when asked.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemView<'a> {
+    /// The item's id.
+    pub item: &'a str,
+    /// The consultation round (from 1); at a decision, one more than the
+    /// last round.
+    pub round: u32,
+    /// The rule the decision is taken under.
+    pub rule: Rule,
+}
+
+/// How a delegation decides. One value per delegation and item.
+pub trait Strategy: fmt::Debug + Send {
+    /// Its stated position in a consultation round; `text` is the chair's
+    /// latest text, if any.
+    fn position(&mut self, view: &ItemView<'_>, text: Option<Level>) -> Stated;
+    /// Its reaction to a chair's text.
+    fn react(&mut self, view: &ItemView<'_>, text: Level) -> Reaction;
+    /// As a co-chair: whether it signs a draft. By default, when it would not
+    /// object to it as a delegation.
+    fn sign(&mut self, view: &ItemView<'_>, text: Level) -> bool {
+        self.react(view, text) != Reaction::Object
+    }
+    /// At a decision meeting (or by written procedure): whether it formally
+    /// objects.
+    fn objects(&mut self, view: &ItemView<'_>, text: Level) -> bool;
+    /// Its vote.
+    fn vote(&mut self, view: &ItemView<'_>, text: Level) -> Vote;
+}
+
+/// The ideal-point strategy (module doc).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdealPoint {
+    /// Ideal level.
+    pub ideal: Level,
+    /// Tolerance in round 1.
+    pub tolerance: Level,
+    /// Widening of the tolerance per round.
+    pub concession: Level,
+}
+
+impl IdealPoint {
+    /// Draws the parameters the scenario leaves open from the member's own
+    /// stream of the seed (see `rng`).
+    pub fn drawn(
+        seed: u64,
+        item: &str,
+        member: &str,
+        ideal: Option<Level>,
+        tolerance: Option<Level>,
+        concession: Option<Level>,
+    ) -> Self {
+        let mut rng = Rng::for_member(seed, item, member);
+        // Always draw all three, so that fixing one does not shift the others.
+        let drawn = (
+            rng.range(0, u32::from(MAX_LEVEL)) as Level,
+            rng.range(500, 3_000) as Level,
+            rng.range(200, 800) as Level,
+        );
+        Self {
+            ideal: ideal.unwrap_or(drawn.0),
+            tolerance: tolerance.unwrap_or(drawn.1),
+            concession: concession.unwrap_or(drawn.2),
+        }
+    }
+
+    fn tolerance_in(&self, round: u32) -> u32 {
+        u32::from(self.tolerance) + u32::from(self.concession) * round.saturating_sub(1)
+    }
+
+    fn distance(&self, text: Level) -> u32 {
+        u32::from(self.ideal.abs_diff(text))
+    }
+}
+
+impl Strategy for IdealPoint {
+    fn position(&mut self, _view: &ItemView<'_>, _text: Option<Level>) -> Stated {
+        Stated::Level(self.ideal)
+    }
+
+    fn react(&mut self, view: &ItemView<'_>, text: Level) -> Reaction {
+        let d = self.distance(text);
+        if d <= self.tolerance_in(view.round) {
+            Reaction::Support
+        } else if d <= self.tolerance_in(view.round + 1) {
+            Reaction::Reserve
+        } else {
+            Reaction::Object
+        }
+    }
+
+    fn objects(&mut self, view: &ItemView<'_>, text: Level) -> bool {
+        self.distance(text) > self.tolerance_in(view.round)
+    }
+
+    fn vote(&mut self, view: &ItemView<'_>, text: Level) -> Vote {
+        match self.react(view, text) {
+            Reaction::Support => Vote::Yes,
+            Reaction::Reserve => Vote::Abstain,
+            Reaction::Object => Vote::No,
+        }
+    }
+}
+
+/// The fixed-stance strategy (module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedStance(pub Stance);
+
+impl Strategy for FixedStance {
+    fn position(&mut self, _view: &ItemView<'_>, _text: Option<Level>) -> Stated {
+        Stated::Stance(self.0)
+    }
+
+    fn react(&mut self, _view: &ItemView<'_>, _text: Level) -> Reaction {
+        match self.0 {
+            Stance::Object => Reaction::Object,
+            Stance::Support => Reaction::Support,
+            Stance::Abstain => Reaction::Reserve,
+        }
+    }
+
+    fn objects(&mut self, _view: &ItemView<'_>, _text: Level) -> bool {
+        self.0 == Stance::Object
+    }
+
+    fn vote(&mut self, _view: &ItemView<'_>, _text: Level) -> Vote {
+        match self.0 {
+            Stance::Object => Vote::No,
+            Stance::Support => Vote::Yes,
+            Stance::Abstain => Vote::Abstain,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(round: u32) -> ItemView<'static> {
+        ItemView {
+            item: "agri",
+            round,
+            rule: Rule::Consensus,
+        }
+    }
+
+    /// The tolerance widens by the concession each round: a text 1,500 away
+    /// is objected to in round 1, reserved on in round 2 (round 3 would
+    /// reach it), supported in round 3.
+    #[test]
+    fn ideal_point_concedes_round_by_round() {
+        let mut s = IdealPoint {
+            ideal: 5_000,
+            tolerance: 1_000,
+            concession: 250,
+        };
+        assert_eq!(s.react(&view(1), 6_500), Reaction::Object);
+        assert_eq!(s.react(&view(2), 6_500), Reaction::Reserve);
+        assert_eq!(s.react(&view(3), 6_500), Reaction::Support);
+        assert!(s.objects(&view(2), 6_500));
+        assert!(!s.objects(&view(3), 6_500));
+        assert_eq!(s.vote(&view(1), 5_200), Vote::Yes);
+        assert_eq!(s.vote(&view(1), 8_000), Vote::No);
+        assert_eq!(s.position(&view(1), None), Stated::Level(5_000));
+    }
+
+    #[test]
+    fn fixed_stances_say_the_same_throughout() {
+        let mut o = FixedStance(Stance::Object);
+        let mut a = FixedStance(Stance::Abstain);
+        for r in 1..5 {
+            assert!(o.objects(&view(r), 5_000));
+            assert_eq!(o.vote(&view(r), 5_000), Vote::No);
+            assert!(!a.objects(&view(r), 0));
+            assert_eq!(a.vote(&view(r), 0), Vote::Abstain);
+            assert_eq!(a.react(&view(r), 0), Reaction::Reserve);
+        }
+        assert!(!o.sign(&view(1), 5_000));
+        assert!(a.sign(&view(1), 5_000));
+    }
+
+    #[test]
+    fn draws_are_per_member_and_keep_fixed_values() {
+        let a = IdealPoint::drawn(1, "agri", "BRA", None, None, None);
+        let b = IdealPoint::drawn(1, "agri", "BRA", Some(7), None, None);
+        assert_eq!(b.ideal, 7);
+        assert_eq!((a.tolerance, a.concession), (b.tolerance, b.concession));
+        assert!((500..=3_000).contains(&a.tolerance));
+        assert!((200..=800).contains(&a.concession));
+    }
+}
