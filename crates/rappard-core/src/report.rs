@@ -1,1 +1,555 @@
-//! x
+//! The report and the minutes: folds over the record.
+//!
+//! Nothing here looks at the Secretariat's state: everything printed comes
+//! from the record alone, which is the point of keeping one. [`Report`] is
+//! the JSON summary (`rappard simulate --format json`); [`minutes`] the
+//! readable text.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::member::MemberId;
+use crate::record::{CallKind, Entry, Event, MeetingKind, Record};
+use crate::rules::{How, Outcome, Rule, Votes};
+use crate::sessions::Venue;
+use crate::strategy::{Level, MAX_LEVEL, Reaction, Stated, Vote};
+use crate::time::{Interval, Timestamp};
+
+/// The record's size and fingerprint.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RecordSummary {
+    /// Number of events.
+    pub events: usize,
+    /// SHA-256 of the canonical encoding.
+    pub sha256: String,
+}
+
+/// What became of one item.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ItemReport {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Rule listed for it.
+    pub rule: Rule,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// How it was decided (`null` if it lapsed).
+    pub how: Option<How>,
+    /// Consultation rounds held.
+    pub rounds: u32,
+    /// The last text's version and level (0 to 10,000), if any.
+    pub version: u32,
+    /// The last text.
+    pub text: Option<Level>,
+    /// Members present at the decision (all Members for written procedure).
+    pub present: Vec<MemberId>,
+    /// Members that formally objected.
+    pub objectors: Vec<MemberId>,
+    /// Vote counts, if there was a vote.
+    pub votes: Option<Votes>,
+    /// Yes votes needed, if there was a vote.
+    pub required: Option<u32>,
+    /// The decision meeting (written procedure: circulation to deadline).
+    pub meeting: Option<Interval>,
+}
+
+/// Attendance at one meeting.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SessionReport {
+    /// Meeting number.
+    pub meeting: u32,
+    /// `session` or `item-meeting`.
+    pub kind: &'static str,
+    /// The item of an item meeting.
+    pub item: Option<String>,
+    /// Start.
+    pub start: Timestamp,
+    /// End.
+    pub end: Timestamp,
+    /// Delegations present.
+    pub delegations_present: usize,
+    /// Delegations in all.
+    pub delegations: usize,
+    /// Members present (EU member States with the EU).
+    pub members_present: u32,
+    /// Members present as a percentage of all Members, one decimal.
+    pub attendance_pct: f64,
+    /// Delegations absent.
+    pub absent: Vec<MemberId>,
+}
+
+/// One day's common window.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DayReport {
+    /// UTC date.
+    pub date: String,
+    /// Hours in which at least 90 % of Members are in office hours together.
+    pub common_window_hours: f64,
+    /// Those spans.
+    pub common_windows: Vec<Interval>,
+}
+
+/// The JSON report of a run.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Venue.
+    pub venue: Option<Venue>,
+    /// Number of Members.
+    pub members: usize,
+    /// Number of delegations.
+    pub delegations: usize,
+    /// The record.
+    pub record: RecordSummary,
+    /// Items, in agenda order.
+    pub items: Vec<ItemReport>,
+    /// Meetings, in order.
+    pub sessions: Vec<SessionReport>,
+    /// Days with meetings.
+    pub days: Vec<DayReport>,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+impl Report {
+    /// Folds a record into its report.
+    pub fn from_record(record: &Record) -> Self {
+        let mut r = Report {
+            scenario: String::new(),
+            seed: 0,
+            venue: None,
+            members: 0,
+            delegations: 0,
+            record: RecordSummary {
+                events: record.len(),
+                sha256: record.sha256(),
+            },
+            items: Vec::new(),
+            sessions: Vec::new(),
+            days: Vec::new(),
+        };
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for e in record.entries() {
+            match &e.event {
+                Event::NegotiationOpened { scenario, seed, venue, .. } => {
+                    r.scenario = scenario.clone();
+                    r.seed = *seed;
+                    r.venue = Some(*venue);
+                }
+                Event::RollCalled { members, .. } => {
+                    r.members = members.len();
+                    r.delegations = members.iter().filter(|m| m.represented_by.is_none()).count();
+                }
+                Event::ItemListed { item, title, rule, .. } => {
+                    index.insert(item.clone(), r.items.len());
+                    r.items.push(ItemReport {
+                        id: item.clone(),
+                        title: title.clone(),
+                        rule: *rule,
+                        outcome: Outcome::Lapsed,
+                        how: None,
+                        rounds: 0,
+                        version: 0,
+                        text: None,
+                        present: Vec::new(),
+                        objectors: Vec::new(),
+                        votes: None,
+                        required: None,
+                        meeting: None,
+                    });
+                }
+                Event::DayOpened { date, common_windows } => r.days.push(DayReport {
+                    date: date.clone(),
+                    common_window_hours: round1(common_windows.iter().map(|w| w.secs()).sum::<i64>() as f64 / 3600.0),
+                    common_windows: common_windows.clone(),
+                }),
+                Event::MeetingConvened {
+                    meeting,
+                    kind,
+                    interval,
+                    present,
+                    absent,
+                    members_present,
+                } => r.sessions.push(SessionReport {
+                    meeting: *meeting,
+                    kind: match kind {
+                        MeetingKind::Session => "session",
+                        MeetingKind::ItemMeeting { .. } => "item-meeting",
+                    },
+                    item: match kind {
+                        MeetingKind::Session => None,
+                        MeetingKind::ItemMeeting { item } => Some(item.clone()),
+                    },
+                    start: interval.start,
+                    end: interval.end,
+                    delegations_present: present.len(),
+                    delegations: present.len() + absent.len(),
+                    members_present: *members_present,
+                    attendance_pct: if r.members == 0 {
+                        0.0
+                    } else {
+                        round1(f64::from(*members_present) * 100.0 / r.members as f64)
+                    },
+                    absent: absent.clone(),
+                }),
+                Event::RoundConcluded { item, round, .. } => {
+                    if let Some(&i) = index.get(item) {
+                        r.items[i].rounds = *round;
+                    }
+                }
+                Event::DraftIssued { item, version, text } => {
+                    if let Some(&i) = index.get(item) {
+                        r.items[i].version = *version;
+                        r.items[i].text = Some(*text);
+                    }
+                }
+                Event::DecisionTaken {
+                    item,
+                    outcome,
+                    how,
+                    meeting,
+                    present,
+                    objectors,
+                    votes,
+                    required,
+                    ..
+                } => {
+                    if let Some(&i) = index.get(item) {
+                        let it = &mut r.items[i];
+                        it.outcome = *outcome;
+                        it.how = Some(*how);
+                        it.meeting = Some(*meeting);
+                        it.present = present.clone();
+                        it.objectors = objectors.clone();
+                        it.votes = *votes;
+                        it.required = *required;
+                    }
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
+fn level(l: Level) -> String {
+    format!("{}.{:04}", l / MAX_LEVEL, l % MAX_LEVEL)
+}
+
+fn hm(t: Timestamp) -> String {
+    t.datetime().format("%H:%M").to_string()
+}
+
+fn list(ids: &[MemberId]) -> String {
+    if ids.is_empty() {
+        "none".into()
+    } else {
+        ids.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Short printout of a list of ids: all of them up to 40, else the first 40
+/// and a count.
+fn short_list(ids: &[MemberId]) -> String {
+    const MAX: usize = 40;
+    if ids.len() <= MAX {
+        list(ids)
+    } else {
+        format!("{} and {} more", list(&ids[..MAX]), ids.len() - MAX)
+    }
+}
+
+struct CallNote {
+    item: String,
+    kind: CallKind,
+    round: u32,
+    awaited: usize,
+    answers: Vec<String>,
+    counts: [u32; 3],
+}
+
+/// Up to this many answers, each is listed by name; beyond, they are counted.
+const LIST_ANSWERS_UP_TO: usize = 12;
+
+/// The minutes: a readable account of the record, in order.
+pub fn minutes(record: &Record) -> String {
+    let mut out = String::new();
+    let mut seats: HashMap<MemberId, Tz> = HashMap::new();
+    let mut total_members = 0usize;
+    let mut calls: HashMap<u64, CallNote> = HashMap::new();
+    let mut venue = Venue::Geneva;
+    let w = &mut out;
+    for Entry { at, event, .. } in record.entries() {
+        match event {
+            Event::NegotiationOpened {
+                scenario,
+                seed,
+                venue: v,
+                start,
+                session_hours,
+            } => {
+                venue = *v;
+                let _ = writeln!(w, "Minutes of \"{scenario}\"");
+                let _ = writeln!(
+                    w,
+                    "seed {seed}; venue {}; opened {start}; day sessions of {session_hours} h",
+                    v.as_str()
+                );
+            }
+            Event::RollCalled { members, total_votes } => {
+                total_members = members.len();
+                for m in members {
+                    if let Ok(tz) = m.seat.parse::<Tz>() {
+                        seats.insert(m.id.clone(), tz);
+                    }
+                }
+                let represented = members.iter().filter(|m| m.represented_by.is_some()).count();
+                let _ = write!(w, "Members: {} ({} delegations", members.len(), members.len() - represented);
+                if represented > 0 {
+                    let eu_votes = members.iter().find(|m| m.id.as_str() == crate::member::EU).map_or(0, |m| m.votes);
+                    let _ = write!(w, "; the EU speaks for {represented} member States and casts {eu_votes} votes");
+                }
+                let _ = writeln!(w, "); {total_votes} votes in all");
+                let _ = writeln!(w, "\nAgenda:");
+            }
+            Event::ItemListed {
+                item,
+                title,
+                rule,
+                fallback,
+                co_chairs,
+                deadline,
+                meeting,
+            } => {
+                let _ = write!(w, "  [{item}] {title}: {rule}");
+                if let Some(fb) = fallback {
+                    let _ = write!(w, ", else {fb}");
+                }
+                if !co_chairs.is_empty() {
+                    let _ = write!(w, "; co-chairs {}", list(co_chairs));
+                }
+                match meeting {
+                    Some(m) => {
+                        let _ = writeln!(w, "; decision fixed for {}", m.start);
+                    }
+                    None => {
+                        let _ = writeln!(w, "; lapses if not tabled by {deadline}");
+                    }
+                }
+            }
+            Event::DayOpened { date, common_windows } => {
+                let hours: i64 = common_windows.iter().map(|x| x.secs()).sum();
+                let spans: Vec<String> = common_windows
+                    .iter()
+                    .map(|x| format!("{}-{}", hm(x.start), if x.end.unix() % 86_400 == 0 { "24:00".into() } else { hm(x.end) }))
+                    .collect();
+                let _ = writeln!(
+                    w,
+                    "\n== {date} == 90% of Members can sit together: {} ({:.1} h)",
+                    if spans.is_empty() { "never".into() } else { format!("{} UTC", spans.join(", ")) },
+                    hours as f64 / 3600.0
+                );
+            }
+            Event::MeetingConvened {
+                meeting,
+                kind,
+                interval,
+                present,
+                absent,
+                members_present,
+            } => {
+                let what = match kind {
+                    MeetingKind::Session => "session".to_owned(),
+                    MeetingKind::ItemMeeting { item } => format!("meeting on [{item}]"),
+                };
+                let geneva = interval.start.datetime().with_timezone(&crate::sessions::GENEVA);
+                let geneva_end = interval.end.datetime().with_timezone(&crate::sessions::GENEVA);
+                let _ = writeln!(
+                    w,
+                    "Meeting {meeting}, {what}, {}-{} UTC ({}-{} Geneva): {} of {} delegations present, {members_present} of {total_members} Members",
+                    hm(interval.start),
+                    hm(interval.end),
+                    geneva.format("%H:%M"),
+                    geneva_end.format("%H:%M"),
+                    present.len(),
+                    present.len() + absent.len(),
+                );
+                if !absent.is_empty() && venue == Venue::Virtual {
+                    let shown: Vec<String> = absent
+                        .iter()
+                        .take(40)
+                        .map(|m| match seats.get(m) {
+                            Some(tz) => format!("{m} {}", interval.start.datetime().with_timezone(tz).format("%H:%M")),
+                            None => m.to_string(),
+                        })
+                        .collect();
+                    let more = absent.len().saturating_sub(40);
+                    let _ = writeln!(
+                        w,
+                        "  absent (local time at the opening): {}{}",
+                        shown.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    );
+                } else if !absent.is_empty() {
+                    let _ = writeln!(w, "  absent: {}", short_list(absent));
+                }
+            }
+            Event::CallIssued {
+                call,
+                item,
+                kind,
+                round,
+                awaited,
+                ..
+            } => {
+                calls.insert(
+                    *call,
+                    CallNote {
+                        item: item.clone(),
+                        kind: *kind,
+                        round: *round,
+                        awaited: awaited.len(),
+                        answers: Vec::new(),
+                        counts: [0; 3],
+                    },
+                );
+            }
+            Event::PositionStated { call, member, position } => {
+                if let Some(n) = calls.get_mut(call) {
+                    let said = match position {
+                        Stated::Level(l) => level(*l),
+                        Stated::Stance(s) => format!("{s:?}").to_lowercase(),
+                    };
+                    n.answers.push(format!("{member} {said}"));
+                    n.counts[0] += 1;
+                }
+            }
+            Event::ReactionGiven { call, member, reaction } => {
+                if let Some(n) = calls.get_mut(call) {
+                    let k = match reaction {
+                        Reaction::Support => 0,
+                        Reaction::Reserve => 1,
+                        Reaction::Object => 2,
+                    };
+                    n.counts[k] += 1;
+                    n.answers.push(format!("{member} {}", format!("{reaction:?}").to_lowercase()));
+                }
+            }
+            Event::VoteCast { call, member, vote, weight } => {
+                if let Some(n) = calls.get_mut(call) {
+                    let k = match vote {
+                        Vote::Yes => 0,
+                        Vote::No => 1,
+                        Vote::Abstain => 2,
+                    };
+                    n.counts[k] += weight;
+                    let weight = if *weight == 1 { String::new() } else { format!(" ({weight} votes)") };
+                    n.answers.push(format!("{member} {}{weight}", format!("{vote:?}").to_lowercase()));
+                }
+            }
+            Event::DraftSigned { call, member, signed } => {
+                if let Some(n) = calls.get_mut(call) {
+                    n.answers.push(format!("{member} {}", if *signed { "signs" } else { "does not sign" }));
+                }
+            }
+            Event::ObjectionRaised { call, member } => {
+                if let Some(n) = calls.get_mut(call) {
+                    n.answers.push(format!("{member} objects"));
+                }
+            }
+            Event::CallClosed { call, unanswered } => {
+                let Some(n) = calls.remove(call) else { continue };
+                let head = match n.kind {
+                    CallKind::Positions => format!("round {}: positions", n.round),
+                    CallKind::Signatures => "co-chairs' signatures".into(),
+                    CallKind::Reactions => format!("round {}: reactions", n.round),
+                    CallKind::Objections => "formal objections".into(),
+                    CallKind::Votes => "vote".into(),
+                    CallKind::WrittenObjections => "written objections".into(),
+                };
+                let body = if n.awaited <= LIST_ANSWERS_UP_TO || matches!(n.kind, CallKind::Objections | CallKind::WrittenObjections | CallKind::Signatures) {
+                    if n.answers.is_empty() { "none".into() } else { n.answers.join(", ") }
+                } else {
+                    match n.kind {
+                        CallKind::Positions => format!("{} stated", n.counts[0]),
+                        CallKind::Reactions => format!("{} support, {} reserve, {} object", n.counts[0], n.counts[1], n.counts[2]),
+                        CallKind::Votes => format!("{} yes, {} no, {} abstain", n.counts[0], n.counts[1], n.counts[2]),
+                        _ => String::new(),
+                    }
+                };
+                let _ = write!(w, "  [{}] {head}: {body}", n.item);
+                if !unanswered.is_empty() {
+                    let _ = write!(w, "; no answer from {}", short_list(unanswered));
+                }
+                let _ = writeln!(w);
+            }
+            Event::DraftIssued { item, version, text } => {
+                let _ = writeln!(w, "  [{item}] chair's text v{version} issued at level {}", level(*text));
+            }
+            Event::DraftWithheld { item, round, unsigned } => {
+                let _ = writeln!(w, "  [{item}] round {round}: no text issued, not signed by {}", list(unsigned));
+            }
+            Event::RoundConcluded { item, round, objectors } => {
+                if !objectors.is_empty() {
+                    let _ = writeln!(w, "  [{item}] round {round} ends with objections from {}", short_list(objectors));
+                }
+            }
+            Event::TextTabled { item, version, reason } => {
+                let _ = writeln!(w, "  [{item}] text v{version} tabled for decision ({reason})");
+            }
+            Event::WrittenProcedureOpened { item, version, deadline } => {
+                let _ = writeln!(w, "  [{item}] text v{version} circulated for written procedure until {deadline}");
+            }
+            Event::DecisionTaken {
+                item,
+                version,
+                rule,
+                outcome,
+                how,
+                present,
+                objectors,
+                votes,
+                required,
+                ..
+            } => {
+                if *how == How::WrittenProcedure {
+                    let _ = writeln!(w, "\n{at} written procedure closes");
+                }
+                let outcome = format!("{outcome:?}").to_uppercase();
+                let how = match how {
+                    How::Consensus => "by consensus".to_owned(),
+                    How::Vote => format!("by vote ({rule})"),
+                    How::WrittenProcedure => "by written procedure".to_owned(),
+                };
+                let _ = write!(
+                    w,
+                    "  [{item}] DECISION on text v{version}: {outcome} {how}; {} Members present; objections: {}",
+                    present.len(),
+                    list(objectors)
+                );
+                if let (Some(v), Some(req)) = (votes, required) {
+                    let _ = write!(w, "; {} yes, {} no, {} abstain, {req} yes needed", v.yes, v.no, v.abstain);
+                }
+                let _ = writeln!(w);
+            }
+            Event::ItemLapsed { item, reason } => {
+                let _ = writeln!(w, "\n{at} [{item}] LAPSED: {reason}");
+            }
+            Event::NegotiationClosed { adopted, not_adopted } => {
+                let _ = writeln!(w, "\nClosed {at}: {adopted} adopted, {not_adopted} not adopted.");
+            }
+        }
+    }
+    let _ = writeln!(out, "Record: {} events, sha256 {}", record.len(), record.sha256());
+    out
+}

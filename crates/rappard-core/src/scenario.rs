@@ -209,6 +209,7 @@ struct RawItem {
     written_procedure_hours: Option<Spanned<i64>>,
     #[serde(default)]
     positions: BTreeMap<Spanned<String>, Spanned<RawPosition>>,
+    others: Option<Spanned<RawPosition>>,
 }
 
 #[derive(Deserialize)]
@@ -265,6 +266,33 @@ impl Ctx<'_> {
             }
         };
         Timestamp::parse(&s).map_err(|e| self.at(v.span(), field, e))
+    }
+
+    fn position(&self, pos: &Spanned<RawPosition>, pfield: &str) -> Result<PositionSpec, ScenarioError> {
+        let p = pos.get_ref();
+        Ok(match (&p.stance, &p.ideal) {
+            (Some(_), Some(i)) => {
+                return Err(self.at(i.span(), pfield, "give either a stance or an ideal point, not both"));
+            }
+            (Some(st), None) => {
+                if let Some(x) = p.tolerance.as_ref().or(p.concession.as_ref()) {
+                    return Err(self.at(x.span(), pfield, "tolerance and concession go with an ideal, not with a stance"));
+                }
+                PositionSpec::Stance(Stance::parse(st.get_ref()).ok_or_else(|| {
+                    self.at(st.span(), &format!("{pfield}.stance"), format!("unknown stance `{}`; use object, support or abstain", st.get_ref()))
+                })?)
+            }
+            (None, ideal) => {
+                if ideal.is_none() && p.tolerance.is_none() && p.concession.is_none() {
+                    return Err(self.at(pos.span(), pfield, "a position needs a stance or an ideal (with optional tolerance and concession)"));
+                }
+                PositionSpec::IdealPoint {
+                    ideal: ideal.as_ref().map(|v| self.level(v, &format!("{pfield}.ideal"))).transpose()?,
+                    tolerance: p.tolerance.as_ref().map(|v| self.level(v, &format!("{pfield}.tolerance"))).transpose()?,
+                    concession: p.concession.as_ref().map(|v| self.level(v, &format!("{pfield}.concession"))).transpose()?,
+                }
+            }
+        })
     }
 
     fn positive(&self, v: &Spanned<i64>, field: &str, max: i64) -> Result<u32, ScenarioError> {
@@ -548,31 +576,15 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         for (who, pos) in &ri.positions {
             let pfield = format!("item[{k}].positions.{}", who.get_ref());
             let member = known(who, &pfield)?;
-            let p = pos.get_ref();
-            let spec = match (&p.stance, &p.ideal) {
-                (Some(_), Some(i)) => {
-                    return Err(cx.at(i.span(), &pfield, "give either a stance or an ideal point, not both"));
-                }
-                (Some(st), None) => {
-                    if let Some(x) = p.tolerance.as_ref().or(p.concession.as_ref()) {
-                        return Err(cx.at(x.span(), &pfield, "tolerance and concession go with an ideal, not with a stance"));
-                    }
-                    PositionSpec::Stance(Stance::parse(st.get_ref()).ok_or_else(|| {
-                        cx.at(st.span(), &format!("{pfield}.stance"), format!("unknown stance `{}`; use object, support or abstain", st.get_ref()))
-                    })?)
-                }
-                (None, ideal) => {
-                    if ideal.is_none() && p.tolerance.is_none() && p.concession.is_none() {
-                        return Err(cx.at(pos.span(), &pfield, "a position needs a stance or an ideal (with optional tolerance and concession)"));
-                    }
-                    PositionSpec::IdealPoint {
-                        ideal: ideal.as_ref().map(|v| cx.level(v, &format!("{pfield}.ideal"))).transpose()?,
-                        tolerance: p.tolerance.as_ref().map(|v| cx.level(v, &format!("{pfield}.tolerance"))).transpose()?,
-                        concession: p.concession.as_ref().map(|v| cx.level(v, &format!("{pfield}.concession"))).transpose()?,
-                    }
-                }
-            };
+            let spec = cx.position(pos, &pfield)?;
             instructions.entry(member).or_default().insert(id.clone(), spec);
+        }
+        if let Some(others) = &ri.others {
+            let spec = cx.position(others, &field("others"))?;
+            for m in membership.delegations() {
+                let own = instructions.entry(m.id.clone()).or_default();
+                own.entry(id.clone()).or_insert(spec);
+            }
         }
         items.push(ItemSpec {
             title: ri.title.clone().unwrap_or_else(|| id.clone()),

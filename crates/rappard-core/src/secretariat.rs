@@ -26,9 +26,10 @@
 //!    react (support, reserve, object).
 //! 2. When no present delegation objects, the text is *tabled* and decided
 //!    at the next session. An item that can be decided by vote (a voting
-//!    rule, or a consensus rule with a voting fallback) is also tabled when a
-//!    round changes neither the text nor its objectors (consultations are
-//!    exhausted). An item still in consultation at its deadline lapses.
+//!    rule, or a consensus rule with a voting fallback) is also tabled when
+//!    three rounds in a row end with the same text and the same objectors
+//!    (consultations are exhausted). An item still in consultation at its
+//!    deadline lapses.
 //! 3. An item with a *fixed meeting* is consulted on until then (or until no
 //!    one objects, or consultations are exhausted) and put to decision at
 //!    that meeting whatever the consultations showed; only what Members say
@@ -194,6 +195,8 @@ struct ItemState {
     text: Option<Level>,
     /// Text and objectors after the previous round, to see a stall.
     last: Option<(Level, Vec<MemberId>)>,
+    /// Rounds in a row that ended with that same text and objectors.
+    unchanged: u32,
     /// Objectors at a consensus decision that fell back to a vote.
     consensus_objectors: Vec<MemberId>,
     /// Written procedure under way: circulated at, objectors.
@@ -267,6 +270,12 @@ pub struct Secretariat {
 
 const DAY: i64 = 86_400;
 
+/// Consultations are exhausted after this many rounds in a row with the same
+/// text and the same objectors (a modelling choice: a chair who has heard
+/// the same objections three times takes the text to a decision if the rule
+/// allows a vote).
+pub const EXHAUSTED_AFTER_ROUNDS: u32 = 3;
+
 fn midnight(t: Timestamp) -> Timestamp {
     Timestamp::from_unix(t.unix() - t.unix().rem_euclid(DAY)).unwrap_or(t)
 }
@@ -291,6 +300,7 @@ impl Secretariat {
                 version: 0,
                 text: None,
                 last: None,
+                unchanged: 0,
                 consensus_objectors: Vec::new(),
                 written: None,
             })
@@ -419,8 +429,7 @@ impl Secretariat {
                 self.meeting = None;
                 self.ensure_session();
             } else if let Some(((t, h, i), span)) = self.schedule.pop_first() {
-                self.now = self.now.max(t);
-                self.happen(h, i, span);
+                self.happen(t, h, i, span);
             } else {
                 self.close_negotiation();
             }
@@ -705,8 +714,13 @@ impl Secretariat {
         let st = &mut self.items[item];
         let round = st.round;
         let text = st.text.unwrap_or(0);
-        let stalled = st.last.as_ref() == Some(&(text, objectors.clone()));
-        st.last = Some((text, objectors.clone()));
+        if st.last.as_ref() == Some(&(text, objectors.clone())) {
+            st.unchanged += 1;
+        } else {
+            st.unchanged = 1;
+            st.last = Some((text, objectors.clone()));
+        }
+        let stalled = st.unchanged >= EXHAUSTED_AFTER_ROUNDS;
         let no_objection = objectors.is_empty();
         self.emit(Event::RoundConcluded {
             item: id.clone(),
@@ -867,10 +881,13 @@ impl Secretariat {
         });
     }
 
-    fn happen(&mut self, h: Happening, item: usize, span: Interval) {
+    /// Carries out a scheduled happening at `t`. One that finds nothing to
+    /// do (the deadline of an item already decided) leaves time where it is.
+    fn happen(&mut self, t: Timestamp, h: Happening, item: usize, span: Interval) {
         match h {
             Happening::Deadline => {
                 if self.items[item].phase == Phase::Consulting {
+                    self.now = self.now.max(t);
                     self.items[item].phase = Phase::Done;
                     let rounds = self.items[item].round;
                     self.emit(Event::ItemLapsed {
@@ -881,6 +898,7 @@ impl Secretariat {
             }
             Happening::WrittenDeadline => {
                 let Some((circulated, objectors)) = self.items[item].written.take() else { return };
+                self.now = self.now.max(t);
                 let rule = Rule::WrittenProcedure;
                 let tally = Tally {
                     objectors: objectors.clone(),
@@ -911,6 +929,7 @@ impl Secretariat {
                 if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
                     return;
                 }
+                self.now = self.now.max(t);
                 self.convene(
                     span,
                     MeetingKind::ItemMeeting {
@@ -923,6 +942,10 @@ impl Secretariat {
                 self.work.push_back(Work::Decide(item));
             }
             Happening::Session => {
+                if !self.needs_session() {
+                    return;
+                }
+                self.now = self.now.max(t);
                 self.last_session_day = Some(midnight(span.start));
                 self.convene(span, MeetingKind::Session);
                 for (i, st) in self.items.iter().enumerate() {
@@ -936,13 +959,15 @@ impl Secretariat {
         }
     }
 
+    /// Whether an item needs a session: a round or a decision.
+    fn needs_session(&self) -> bool {
+        self.items.iter().any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
+    }
+
     /// Schedules the next day's session if an item needs one and none is
     /// scheduled.
     fn ensure_session(&mut self) {
-        let needed = self
-            .items
-            .iter()
-            .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled));
+        let needed = self.needs_session();
         let scheduled = self.schedule.keys().any(|(_, h, _)| *h == Happening::Session);
         if !needed || scheduled {
             return;

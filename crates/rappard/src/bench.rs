@@ -1,0 +1,142 @@
+//! `rappard bench`: the cost of one consultation-and-decision round.
+//!
+//! One run is a whole negotiation of one item in which every delegation
+//! accepts the first text: a day's session (scheduling at the best time for
+//! all, presence, positions from every present delegation, the chair's text,
+//! reactions), the text tabled, and the next day's session deciding it, by
+//! consensus or by a majority vote. That is one consultation round and one
+//! decision, with everything the Secretariat records, through the same
+//! `Secretariat`/`Delegation` calls a network node makes. Venue `virtual`,
+//! so every delegation's own time zone is converted.
+//!
+//! 166 members is the WTO dataset; any other size is a synthetic membership
+//! that reuses the dataset's time zones in turn. Time is wall time of the
+//! run, excluding building the scenario, measured over `--repeat` runs after
+//! one warm-up; peak memory is the process's high-water mark.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use rappard_core::dataset;
+use rappard_core::member::{Member, MemberId, Membership};
+use rappard_core::rules::Rule;
+use rappard_core::scenario::{Agenda, ItemSpec, PositionSpec, Scenario};
+use rappard_core::sessions::Venue;
+use rappard_core::simulation;
+use rappard_core::time::Timestamp;
+
+fn membership(n: usize) -> Result<Membership, String> {
+    let wto = dataset::wto().map_err(|e| e.to_string())?;
+    if n == wto.len() {
+        return Ok(wto);
+    }
+    let base = wto.members();
+    let members = (0..n)
+        .map(|i| {
+            let b = &base[i % base.len()];
+            Ok(Member {
+                id: MemberId::new(&format!("M{i:06}"))?,
+                name: format!("Member {i}"),
+                membership_date: None,
+                region: b.region.clone(),
+                development: b.development,
+                time_zone: b.time_zone,
+                office_hours: b.office_hours,
+                export_share: None,
+                eu_member_state: false,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Membership::new(members))
+}
+
+fn scenario(n: usize, rule: Rule) -> Result<Scenario, String> {
+    let membership = membership(n)?;
+    let start = Timestamp::parse("2026-03-02T00:00:00Z")?;
+    let item = ItemSpec {
+        id: "bench".into(),
+        title: "Benchmark item".into(),
+        rule,
+        fallback: None,
+        meeting: None,
+        deadline: start.plus_secs(30 * 86_400),
+        co_chairs: Vec::new(),
+        written_procedure_hours: 72,
+    };
+    let accept = PositionSpec::IdealPoint {
+        ideal: None,
+        tolerance: Some(10_000),
+        concession: Some(0),
+    };
+    let instructions = membership
+        .delegations()
+        .map(|m| (m.id.clone(), BTreeMap::from([("bench".to_owned(), accept)])))
+        .collect();
+    Ok(Scenario {
+        agenda: Agenda {
+            name: format!("bench-{n}"),
+            seed: 1,
+            start,
+            venue: Venue::Virtual,
+            session_hours: 3,
+            membership,
+            items: vec![item],
+        },
+        instructions,
+    })
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs the benchmark and prints a Markdown table.
+pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
+    let repeat = repeat.max(1);
+    println!("| members | decision | events | mean per round | min | per member |");
+    println!("|---:|---|---:|---:|---:|---:|");
+    for &n in sizes {
+        for rule in [Rule::Consensus, Rule::Majority] {
+            let sc = match scenario(n, rule) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut times = Vec::with_capacity(repeat);
+            let mut events = 0;
+            for k in 0..=repeat {
+                let t = Instant::now();
+                let record = match simulation::run(&sc) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("internal error: {e}");
+                        return ExitCode::from(1);
+                    }
+                };
+                let dt = t.elapsed();
+                events = record.len();
+                if k > 0 {
+                    times.push(dt.as_secs_f64());
+                }
+            }
+            let mean = times.iter().sum::<f64>() / times.len() as f64;
+            let min = times.iter().copied().fold(f64::INFINITY, f64::min);
+            println!(
+                "| {n} | {} | {events} | {:.3} ms | {:.3} ms | {:.2} µs |",
+                rule.as_str(),
+                mean * 1e3,
+                min * 1e3,
+                mean * 1e6 / n as f64
+            );
+        }
+    }
+    if let Some(kib) = peak_rss_kib() {
+        println!("\npeak resident memory of the process: {:.1} MiB", kib as f64 / 1024.0);
+    }
+    ExitCode::SUCCESS
+}
