@@ -70,7 +70,10 @@ fn split_csv(line: &str) -> Vec<String> {
 pub fn parse_share(s: &str) -> Result<ExportShare, String> {
     let bad = || format!("`{s}` is not a percentage with at most 4 decimals");
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() || frac.len() > 4 || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || frac.len() > 4
+        || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     let int: u32 = int.parse().map_err(|_| bad())?;
@@ -86,11 +89,14 @@ pub fn parse(text: &str) -> Result<Vec<Member>, DatasetError> {
     let mut lines = text.lines().enumerate();
     let header = lines.next().map(|(_, h)| split_csv(h)).unwrap_or_default();
     let col = |name: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| DatasetError {
-            line: 1,
-            column: name.to_owned(),
-            message: "column missing from the header".into(),
-        })
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| DatasetError {
+                line: 1,
+                column: name.to_owned(),
+                message: "column missing from the header".into(),
+            })
     };
     let c_id = col("iso3")?;
     let c_name = col("wto_name")?;
@@ -113,12 +119,16 @@ pub fn parse(text: &str) -> Result<Vec<Member>, DatasetError> {
             message,
         };
         if f.len() != header.len() {
-            return Err(err(0, format!("{} fields, the header has {}", f.len(), header.len())));
+            return Err(err(
+                0,
+                format!("{} fields, the header has {}", f.len(), header.len()),
+            ));
         }
         let id = MemberId::new(&f[c_id]).map_err(|e| err(c_id, e))?;
         let development = Development::parse(&f[c_dev])
             .ok_or_else(|| err(c_dev, format!("unknown status `{}`", f[c_dev])))?;
-        let time_zone = Tz::from_str(&f[c_tz]).map_err(|_| err(c_tz, format!("unknown IANA zone `{}`", f[c_tz])))?;
+        let time_zone = Tz::from_str(&f[c_tz])
+            .map_err(|_| err(c_tz, format!("unknown IANA zone `{}`", f[c_tz])))?;
         let export_share = if f[c_share].is_empty() {
             None
         } else {
@@ -163,13 +173,22 @@ mod tests {
                 .count(),
             37
         );
-        let bhr = members.iter().find(|m| m.id.as_str() == "BHR").expect("Bahrain");
+        let bhr = members
+            .iter()
+            .find(|m| m.id.as_str() == "BHR")
+            .expect("Bahrain");
         assert_eq!(bhr.name, "Bahrain, Kingdom of");
-        let tls = members.iter().find(|m| m.id.as_str() == "TLS").expect("Timor-Leste");
+        let tls = members
+            .iter()
+            .find(|m| m.id.as_str() == "TLS")
+            .expect("Timor-Leste");
         assert_eq!(tls.membership_date.as_deref(), Some("2024-08-30"));
         let eu = members.iter().find(|m| m.id.as_str() == "EU").expect("EU");
         assert_eq!(eu.export_share, Some(307_159));
-        let lie = members.iter().find(|m| m.id.as_str() == "LIE").expect("Liechtenstein");
+        let lie = members
+            .iter()
+            .find(|m| m.id.as_str() == "LIE")
+            .expect("Liechtenstein");
         assert_eq!(lie.export_share, None);
     }
 

@@ -15,14 +15,21 @@ use crate::secretariat::{Answer, Call};
 use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
 
 /// The strategy a position spec calls for, for one member and item.
-pub fn strategy_for(spec: Option<PositionSpec>, seed: u64, item: &str, member: &str) -> Box<dyn Strategy> {
+pub fn strategy_for(
+    spec: Option<PositionSpec>,
+    seed: u64,
+    item: &str,
+    member: &str,
+) -> Box<dyn Strategy> {
     match spec {
         Some(PositionSpec::Stance(s)) => Box::new(FixedStance(s)),
         Some(PositionSpec::IdealPoint {
             ideal,
             tolerance,
             concession,
-        }) => Box::new(IdealPoint::drawn(seed, item, member, ideal, tolerance, concession)),
+        }) => Box::new(IdealPoint::drawn(
+            seed, item, member, ideal, tolerance, concession,
+        )),
         None => Box::new(IdealPoint::drawn(seed, item, member, None, None, None)),
     }
 }
@@ -78,7 +85,9 @@ impl Delegation {
             CallKind::Positions => Answer::Position(strategy.position(&view, call.text)),
             CallKind::Signatures => Answer::Signature(strategy.sign(&view, text)),
             CallKind::Reactions => Answer::Reaction(strategy.react(&view, text)),
-            CallKind::Objections | CallKind::WrittenObjections => Answer::Objection(strategy.objects(&view, text)),
+            CallKind::Objections | CallKind::WrittenObjections => {
+                Answer::Objection(strategy.objects(&view, text))
+            }
             CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
         })
     }

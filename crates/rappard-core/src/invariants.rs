@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::member::MemberId;
-use crate::record::{CallKind, Event, Record};
+use crate::record::{CallKind, Entry, Event, Record};
 use crate::rules::{How, Outcome, Rule, Votes};
 use crate::time::Timestamp;
 
@@ -35,7 +35,11 @@ pub struct Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invariant {} broken at event {}: {}", self.invariant, self.seq, self.detail)
+        write!(
+            f,
+            "invariant {} broken at event {}: {}",
+            self.invariant, self.seq, self.detail
+        )
     }
 }
 
@@ -50,7 +54,11 @@ struct CallSeen {
 }
 
 fn note(out: &mut Vec<Violation>, invariant: &'static str, seq: u64, detail: String) {
-    out.push(Violation { invariant, seq, detail });
+    out.push(Violation {
+        invariant,
+        seq,
+        detail,
+    });
 }
 
 /// Records an answer to a call, noting an answer to a call not open, from a
@@ -63,20 +71,41 @@ fn answered<'a>(
     member: &MemberId,
 ) -> Option<&'a mut CallSeen> {
     let Some(c) = calls.get_mut(&call) else {
-        note(out, "answer-was-asked", seq, format!("{member} answers call {call}, which is not open"));
+        note(
+            out,
+            "answer-was-asked",
+            seq,
+            format!("{member} answers call {call}, which is not open"),
+        );
         return None;
     };
     if !c.awaited.contains(member) {
-        note(out, "answer-was-asked", seq, format!("{member} answers call {call} without being asked"));
+        note(
+            out,
+            "answer-was-asked",
+            seq,
+            format!("{member} answers call {call} without being asked"),
+        );
     }
     if !c.answered.insert(member.clone()) {
-        note(out, "answer-was-asked", seq, format!("{member} answers call {call} twice"));
+        note(
+            out,
+            "answer-was-asked",
+            seq,
+            format!("{member} answers call {call} twice"),
+        );
     }
     Some(c)
 }
 
 /// Checks every invariant; returns the violations (empty when all hold).
 pub fn check(record: &Record) -> Vec<Violation> {
+    check_entries(record.entries())
+}
+
+/// Checks every invariant over entries as read (for example from a
+/// subscriber's stream, where a gap could occur).
+pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut last_at: Option<Timestamp> = None;
     let mut votes_of: HashMap<MemberId, u32> = HashMap::new();
@@ -89,17 +118,30 @@ pub fn check(record: &Record) -> Vec<Violation> {
     let mut written: HashMap<String, u64> = HashMap::new();
     let mut meeting_present: HashSet<MemberId> = HashSet::new();
 
-    for (i, e) in record.entries().iter().enumerate() {
+    for (i, e) in entries.iter().enumerate() {
         let seq = e.seq;
         if seq != i as u64 + 1 {
-            note(&mut out, "dense-sequence", seq, format!("entry {} has sequence number {seq}", i + 1));
+            note(
+                &mut out,
+                "dense-sequence",
+                seq,
+                format!("entry {} has sequence number {seq}", i + 1),
+            );
         }
         if last_at.is_some_and(|t| e.at < t) {
-            note(&mut out, "dense-sequence", seq, format!("instant {} is before the previous one", e.at));
+            note(
+                &mut out,
+                "dense-sequence",
+                seq,
+                format!("instant {} is before the previous one", e.at),
+            );
         }
         last_at = Some(e.at);
         match &e.event {
-            Event::RollCalled { members: roll, total_votes: t } => {
+            Event::RollCalled {
+                members: roll,
+                total_votes: t,
+            } => {
                 total_votes = *t;
                 for m in roll {
                     members.insert(m.id.clone());
@@ -107,23 +149,50 @@ pub fn check(record: &Record) -> Vec<Violation> {
                 }
                 let sum: u32 = roll.iter().map(|m| m.votes).sum();
                 if sum != *t {
-                    note(&mut out, "vote-threshold-base", seq, format!("the roll's votes add to {sum}, the record says {t}"));
+                    note(
+                        &mut out,
+                        "vote-threshold-base",
+                        seq,
+                        format!("the roll's votes add to {sum}, the record says {t}"),
+                    );
                 }
             }
             Event::MeetingConvened { present, .. } => {
                 meeting_present = present.iter().cloned().collect();
             }
             Event::CallIssued {
-                call, item, kind, rule, awaited, ..
+                call,
+                item,
+                kind,
+                rule,
+                awaited,
+                ..
             } => {
                 for m in awaited {
                     if !members.contains(m) || votes_of.get(m) == Some(&0) {
-                        note(&mut out, "objector-present-and-member", seq, format!("call {call} asks {m}, which is not a Member that speaks for itself"));
+                        note(
+                            &mut out,
+                            "objector-present-and-member",
+                            seq,
+                            format!(
+                                "call {call} asks {m}, which is not a Member that speaks for itself"
+                            ),
+                        );
                     }
-                    if matches!(kind, CallKind::Objections | CallKind::Votes | CallKind::Positions | CallKind::Reactions)
-                        && !meeting_present.contains(m)
+                    if matches!(
+                        kind,
+                        CallKind::Objections
+                            | CallKind::Votes
+                            | CallKind::Positions
+                            | CallKind::Reactions
+                    ) && !meeting_present.contains(m)
                     {
-                        note(&mut out, "objector-present-and-member", seq, format!("call {call} asks {m}, which is absent from the meeting"));
+                        note(
+                            &mut out,
+                            "objector-present-and-member",
+                            seq,
+                            format!("call {call} asks {m}, which is absent from the meeting"),
+                        );
                     }
                 }
                 match kind {
@@ -161,10 +230,20 @@ pub fn check(record: &Record) -> Vec<Violation> {
                     c.objectors.push(member.clone());
                 }
             }
-            Event::VoteCast { call, member, vote, weight } => {
+            Event::VoteCast {
+                call,
+                member,
+                vote,
+                weight,
+            } => {
                 let expected = votes_of.get(member).copied().unwrap_or(0);
                 if *weight != expected || expected == 0 {
-                    note(&mut out, "vote-threshold-base", seq, format!("{member} casts {weight} votes, it holds {expected}"));
+                    note(
+                        &mut out,
+                        "vote-threshold-base",
+                        seq,
+                        format!("{member} casts {weight} votes, it holds {expected}"),
+                    );
                 }
                 if let Some(c) = answered(&mut calls, &mut out, seq, *call, member) {
                     match vote {
@@ -187,35 +266,84 @@ pub fn check(record: &Record) -> Vec<Violation> {
             } => {
                 for o in objectors {
                     if !members.contains(o) || votes_of.get(o) == Some(&0) {
-                        note(&mut out, "objector-present-and-member", seq, format!("objector {o} is not a Member that speaks for itself"));
+                        note(
+                            &mut out,
+                            "objector-present-and-member",
+                            seq,
+                            format!("objector {o} is not a Member that speaks for itself"),
+                        );
                     }
                     if !present.contains(o) {
-                        note(&mut out, "objector-present-and-member", seq, format!("objector {o} was not present"));
+                        note(
+                            &mut out,
+                            "objector-present-and-member",
+                            seq,
+                            format!("objector {o} was not present"),
+                        );
                     }
                 }
                 match how {
                     How::Consensus => {
-                        let raised = last_objections.get(item).and_then(|c| calls.get(c)).map(|c| c.objectors.clone()).unwrap_or_default();
+                        let raised = last_objections
+                            .get(item)
+                            .and_then(|c| calls.get(c))
+                            .map(|c| c.objectors.clone())
+                            .unwrap_or_default();
                         if raised != *objectors {
-                            note(&mut out, "consensus-no-present-objector", seq, format!("[{item}] objectors {objectors:?} differ from those raised {raised:?}"));
+                            note(
+                                &mut out,
+                                "consensus-no-present-objector",
+                                seq,
+                                format!(
+                                    "[{item}] objectors {objectors:?} differ from those raised {raised:?}"
+                                ),
+                            );
                         }
                         if *outcome == Outcome::Adopted && !raised.is_empty() {
-                            note(&mut out, "consensus-no-present-objector", seq, format!("[{item}] adopted by consensus over {raised:?}"));
+                            note(
+                                &mut out,
+                                "consensus-no-present-objector",
+                                seq,
+                                format!("[{item}] adopted by consensus over {raised:?}"),
+                            );
                         }
                         if *outcome == Outcome::Blocked && raised.is_empty() {
-                            note(&mut out, "consensus-no-present-objector", seq, format!("[{item}] blocked with no objection"));
+                            note(
+                                &mut out,
+                                "consensus-no-present-objector",
+                                seq,
+                                format!("[{item}] blocked with no objection"),
+                            );
                         }
                     }
                     How::Vote => {
                         let Some(c) = last_votes.get(item).and_then(|c| calls.get(c)) else {
-                            note(&mut out, "vote-threshold-base", seq, format!("[{item}] decided by vote without a vote call"));
+                            note(
+                                &mut out,
+                                "vote-threshold-base",
+                                seq,
+                                format!("[{item}] decided by vote without a vote call"),
+                            );
                             continue;
                         };
                         if c.kind != CallKind::Votes || c.rule != *rule || c.item != *item {
-                            note(&mut out, "vote-threshold-base", seq, format!("[{item}] the vote call does not match the decision"));
+                            note(
+                                &mut out,
+                                "vote-threshold-base",
+                                seq,
+                                format!("[{item}] the vote call does not match the decision"),
+                            );
                         }
                         if Some(c.votes) != *votes {
-                            note(&mut out, "vote-threshold-base", seq, format!("[{item}] counts {votes:?}, the votes cast add to {:?}", c.votes));
+                            note(
+                                &mut out,
+                                "vote-threshold-base",
+                                seq,
+                                format!(
+                                    "[{item}] counts {votes:?}, the votes cast add to {:?}",
+                                    c.votes
+                                ),
+                            );
                         }
                         let need = match rule {
                             Rule::Majority => c.votes.no + 1,
@@ -224,17 +352,47 @@ pub fn check(record: &Record) -> Vec<Violation> {
                             _ => u32::MAX,
                         };
                         if *required != Some(need) {
-                            note(&mut out, "vote-threshold-base", seq, format!("[{item}] {rule} needs {need} yes, the record says {required:?}"));
+                            note(
+                                &mut out,
+                                "vote-threshold-base",
+                                seq,
+                                format!(
+                                    "[{item}] {rule} needs {need} yes, the record says {required:?}"
+                                ),
+                            );
                         }
-                        let should = if c.votes.yes >= need { Outcome::Adopted } else { Outcome::Rejected };
+                        let should = if c.votes.yes >= need {
+                            Outcome::Adopted
+                        } else {
+                            Outcome::Rejected
+                        };
                         if *outcome != should {
-                            note(&mut out, "vote-threshold-base", seq, format!("[{item}] {} yes of {need} needed, but {outcome:?}", c.votes.yes));
+                            note(
+                                &mut out,
+                                "vote-threshold-base",
+                                seq,
+                                format!(
+                                    "[{item}] {} yes of {need} needed, but {outcome:?}",
+                                    c.votes.yes
+                                ),
+                            );
                         }
                     }
                     How::WrittenProcedure => {
-                        let raised = written.get(item).and_then(|c| calls.get(c)).map(|c| c.objectors.clone()).unwrap_or_default();
-                        if raised != *objectors || (*outcome == Outcome::Adopted) != raised.is_empty() {
-                            note(&mut out, "written-procedure-any-objection", seq, format!("[{item}] {outcome:?} with written objections {raised:?}"));
+                        let raised = written
+                            .get(item)
+                            .and_then(|c| calls.get(c))
+                            .map(|c| c.objectors.clone())
+                            .unwrap_or_default();
+                        if raised != *objectors
+                            || (*outcome == Outcome::Adopted) != raised.is_empty()
+                        {
+                            note(
+                                &mut out,
+                                "written-procedure-any-objection",
+                                seq,
+                                format!("[{item}] {outcome:?} with written objections {raised:?}"),
+                            );
                         }
                     }
                 }

@@ -256,7 +256,9 @@ impl Membership {
     /// All the votes the Members hold together: the base of
     /// "two-thirds/three-fourths of the Members".
     pub fn total_votes(&self) -> u32 {
-        self.delegations().map(|m| self.votes_of(m.id.as_str())).sum()
+        self.delegations()
+            .map(|m| self.votes_of(m.id.as_str()))
+            .sum()
     }
 }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::member::MemberId;
-use crate::rules::{Outcome, How, Rule, Votes};
+use crate::rules::{How, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::strategy::{Level, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
@@ -325,7 +325,9 @@ impl Record {
 
     /// Entries after sequence number `seq` (0: all).
     pub fn since(&self, seq: u64) -> &[Entry] {
-        let from = usize::try_from(seq).unwrap_or(usize::MAX).min(self.entries.len());
+        let from = usize::try_from(seq)
+            .unwrap_or(usize::MAX)
+            .min(self.entries.len());
         &self.entries[from..]
     }
 
@@ -375,7 +377,16 @@ mod tests {
     fn sequence_numbers_are_dense_and_encoding_is_stable() {
         let t = Timestamp::parse("2026-03-02T08:00:00Z").expect("valid");
         let mut r = Record::new();
-        assert_eq!(r.append(t, Event::NegotiationClosed { adopted: 1, not_adopted: 0 }), 1);
+        assert_eq!(
+            r.append(
+                t,
+                Event::NegotiationClosed {
+                    adopted: 1,
+                    not_adopted: 0
+                }
+            ),
+            1
+        );
         assert_eq!(
             r.append(
                 t,

@@ -141,16 +141,26 @@ impl Report {
         let mut index: HashMap<String, usize> = HashMap::new();
         for e in record.entries() {
             match &e.event {
-                Event::NegotiationOpened { scenario, seed, venue, .. } => {
+                Event::NegotiationOpened {
+                    scenario,
+                    seed,
+                    venue,
+                    ..
+                } => {
                     r.scenario = scenario.clone();
                     r.seed = *seed;
                     r.venue = Some(*venue);
                 }
                 Event::RollCalled { members, .. } => {
                     r.members = members.len();
-                    r.delegations = members.iter().filter(|m| m.represented_by.is_none()).count();
+                    r.delegations = members
+                        .iter()
+                        .filter(|m| m.represented_by.is_none())
+                        .count();
                 }
-                Event::ItemListed { item, title, rule, .. } => {
+                Event::ItemListed {
+                    item, title, rule, ..
+                } => {
                     index.insert(item.clone(), r.items.len());
                     r.items.push(ItemReport {
                         id: item.clone(),
@@ -168,9 +178,14 @@ impl Report {
                         meeting: None,
                     });
                 }
-                Event::DayOpened { date, common_windows } => r.days.push(DayReport {
+                Event::DayOpened {
+                    date,
+                    common_windows,
+                } => r.days.push(DayReport {
                     date: date.clone(),
-                    common_window_hours: round1(common_windows.iter().map(|w| w.secs()).sum::<i64>() as f64 / 3600.0),
+                    common_window_hours: round1(
+                        common_windows.iter().map(|w| w.secs()).sum::<i64>() as f64 / 3600.0,
+                    ),
                     common_windows: common_windows.clone(),
                 }),
                 Event::MeetingConvened {
@@ -207,7 +222,11 @@ impl Report {
                         r.items[i].rounds = *round;
                     }
                 }
-                Event::DraftIssued { item, version, text } => {
+                Event::DraftIssued {
+                    item,
+                    version,
+                    text,
+                } => {
                     if let Some(&i) = index.get(item) {
                         r.items[i].version = *version;
                         r.items[i].text = Some(*text);
@@ -254,7 +273,10 @@ fn list(ids: &[MemberId]) -> String {
     if ids.is_empty() {
         "none".into()
     } else {
-        ids.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(MemberId::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -306,18 +328,35 @@ pub fn minutes(record: &Record) -> String {
                     v.as_str()
                 );
             }
-            Event::RollCalled { members, total_votes } => {
+            Event::RollCalled {
+                members,
+                total_votes,
+            } => {
                 total_members = members.len();
                 for m in members {
                     if let Ok(tz) = m.seat.parse::<Tz>() {
                         seats.insert(m.id.clone(), tz);
                     }
                 }
-                let represented = members.iter().filter(|m| m.represented_by.is_some()).count();
-                let _ = write!(w, "Members: {} ({} delegations", members.len(), members.len() - represented);
+                let represented = members
+                    .iter()
+                    .filter(|m| m.represented_by.is_some())
+                    .count();
+                let _ = write!(
+                    w,
+                    "Members: {} ({} delegations",
+                    members.len(),
+                    members.len() - represented
+                );
                 if represented > 0 {
-                    let eu_votes = members.iter().find(|m| m.id.as_str() == crate::member::EU).map_or(0, |m| m.votes);
-                    let _ = write!(w, "; the EU speaks for {represented} member States and casts {eu_votes} votes");
+                    let eu_votes = members
+                        .iter()
+                        .find(|m| m.id.as_str() == crate::member::EU)
+                        .map_or(0, |m| m.votes);
+                    let _ = write!(
+                        w,
+                        "; the EU speaks for {represented} member States and casts {eu_votes} votes"
+                    );
                 }
                 let _ = writeln!(w, "); {total_votes} votes in all");
                 let _ = writeln!(w, "\nAgenda:");
@@ -347,16 +386,33 @@ pub fn minutes(record: &Record) -> String {
                     }
                 }
             }
-            Event::DayOpened { date, common_windows } => {
+            Event::DayOpened {
+                date,
+                common_windows,
+            } => {
                 let hours: i64 = common_windows.iter().map(|x| x.secs()).sum();
                 let spans: Vec<String> = common_windows
                     .iter()
-                    .map(|x| format!("{}-{}", hm(x.start), if x.end.unix() % 86_400 == 0 { "24:00".into() } else { hm(x.end) }))
+                    .map(|x| {
+                        format!(
+                            "{}-{}",
+                            hm(x.start),
+                            if x.end.unix() % 86_400 == 0 {
+                                "24:00".into()
+                            } else {
+                                hm(x.end)
+                            }
+                        )
+                    })
                     .collect();
                 let _ = writeln!(
                     w,
                     "\n== {date} == 90% of Members can sit together: {} ({:.1} h)",
-                    if spans.is_empty() { "never".into() } else { format!("{} UTC", spans.join(", ")) },
+                    if spans.is_empty() {
+                        "never".into()
+                    } else {
+                        format!("{} UTC", spans.join(", "))
+                    },
                     hours as f64 / 3600.0
                 );
             }
@@ -372,8 +428,14 @@ pub fn minutes(record: &Record) -> String {
                     MeetingKind::Session => "session".to_owned(),
                     MeetingKind::ItemMeeting { item } => format!("meeting on [{item}]"),
                 };
-                let geneva = interval.start.datetime().with_timezone(&crate::sessions::GENEVA);
-                let geneva_end = interval.end.datetime().with_timezone(&crate::sessions::GENEVA);
+                let geneva = interval
+                    .start
+                    .datetime()
+                    .with_timezone(&crate::sessions::GENEVA);
+                let geneva_end = interval
+                    .end
+                    .datetime()
+                    .with_timezone(&crate::sessions::GENEVA);
                 let _ = writeln!(
                     w,
                     "Meeting {meeting}, {what}, {}-{} UTC ({}-{} Geneva): {} of {} delegations present, {members_present} of {total_members} Members",
@@ -389,7 +451,10 @@ pub fn minutes(record: &Record) -> String {
                         .iter()
                         .take(40)
                         .map(|m| match seats.get(m) {
-                            Some(tz) => format!("{m} {}", interval.start.datetime().with_timezone(tz).format("%H:%M")),
+                            Some(tz) => format!(
+                                "{m} {}",
+                                interval.start.datetime().with_timezone(tz).format("%H:%M")
+                            ),
                             None => m.to_string(),
                         })
                         .collect();
@@ -398,7 +463,11 @@ pub fn minutes(record: &Record) -> String {
                         w,
                         "  absent (local time at the opening): {}{}",
                         shown.join(", "),
-                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
                     );
                 } else if !absent.is_empty() {
                     let _ = writeln!(w, "  absent: {}", short_list(absent));
@@ -424,7 +493,11 @@ pub fn minutes(record: &Record) -> String {
                     },
                 );
             }
-            Event::PositionStated { call, member, position } => {
+            Event::PositionStated {
+                call,
+                member,
+                position,
+            } => {
                 if let Some(n) = calls.get_mut(call) {
                     let said = match position {
                         Stated::Level(l) => level(*l),
@@ -434,7 +507,11 @@ pub fn minutes(record: &Record) -> String {
                     n.counts[0] += 1;
                 }
             }
-            Event::ReactionGiven { call, member, reaction } => {
+            Event::ReactionGiven {
+                call,
+                member,
+                reaction,
+            } => {
                 if let Some(n) = calls.get_mut(call) {
                     let k = match reaction {
                         Reaction::Support => 0,
@@ -442,10 +519,18 @@ pub fn minutes(record: &Record) -> String {
                         Reaction::Object => 2,
                     };
                     n.counts[k] += 1;
-                    n.answers.push(format!("{member} {}", format!("{reaction:?}").to_lowercase()));
+                    n.answers.push(format!(
+                        "{member} {}",
+                        format!("{reaction:?}").to_lowercase()
+                    ));
                 }
             }
-            Event::VoteCast { call, member, vote, weight } => {
+            Event::VoteCast {
+                call,
+                member,
+                vote,
+                weight,
+            } => {
                 if let Some(n) = calls.get_mut(call) {
                     let k = match vote {
                         Vote::Yes => 0,
@@ -453,13 +538,27 @@ pub fn minutes(record: &Record) -> String {
                         Vote::Abstain => 2,
                     };
                     n.counts[k] += weight;
-                    let weight = if *weight == 1 { String::new() } else { format!(" ({weight} votes)") };
-                    n.answers.push(format!("{member} {}{weight}", format!("{vote:?}").to_lowercase()));
+                    let weight = if *weight == 1 {
+                        String::new()
+                    } else {
+                        format!(" ({weight} votes)")
+                    };
+                    n.answers.push(format!(
+                        "{member} {}{weight}",
+                        format!("{vote:?}").to_lowercase()
+                    ));
                 }
             }
-            Event::DraftSigned { call, member, signed } => {
+            Event::DraftSigned {
+                call,
+                member,
+                signed,
+            } => {
                 if let Some(n) = calls.get_mut(call) {
-                    n.answers.push(format!("{member} {}", if *signed { "signs" } else { "does not sign" }));
+                    n.answers.push(format!(
+                        "{member} {}",
+                        if *signed { "signs" } else { "does not sign" }
+                    ));
                 }
             }
             Event::ObjectionRaised { call, member } => {
@@ -468,7 +567,9 @@ pub fn minutes(record: &Record) -> String {
                 }
             }
             Event::CallClosed { call, unanswered } => {
-                let Some(n) = calls.remove(call) else { continue };
+                let Some(n) = calls.remove(call) else {
+                    continue;
+                };
                 let head = match n.kind {
                     CallKind::Positions => format!("round {}: positions", n.round),
                     CallKind::Signatures => "co-chairs' signatures".into(),
@@ -477,13 +578,27 @@ pub fn minutes(record: &Record) -> String {
                     CallKind::Votes => "vote".into(),
                     CallKind::WrittenObjections => "written objections".into(),
                 };
-                let body = if n.awaited <= LIST_ANSWERS_UP_TO || matches!(n.kind, CallKind::Objections | CallKind::WrittenObjections | CallKind::Signatures) {
-                    if n.answers.is_empty() { "none".into() } else { n.answers.join(", ") }
+                let body = if n.awaited <= LIST_ANSWERS_UP_TO
+                    || matches!(
+                        n.kind,
+                        CallKind::Objections | CallKind::WrittenObjections | CallKind::Signatures
+                    ) {
+                    if n.answers.is_empty() {
+                        "none".into()
+                    } else {
+                        n.answers.join(", ")
+                    }
                 } else {
                     match n.kind {
                         CallKind::Positions => format!("{} stated", n.counts[0]),
-                        CallKind::Reactions => format!("{} support, {} reserve, {} object", n.counts[0], n.counts[1], n.counts[2]),
-                        CallKind::Votes => format!("{} yes, {} no, {} abstain", n.counts[0], n.counts[1], n.counts[2]),
+                        CallKind::Reactions => format!(
+                            "{} support, {} reserve, {} object",
+                            n.counts[0], n.counts[1], n.counts[2]
+                        ),
+                        CallKind::Votes => format!(
+                            "{} yes, {} no, {} abstain",
+                            n.counts[0], n.counts[1], n.counts[2]
+                        ),
                         _ => String::new(),
                     }
                 };
@@ -493,22 +608,60 @@ pub fn minutes(record: &Record) -> String {
                 }
                 let _ = writeln!(w);
             }
-            Event::DraftIssued { item, version, text } => {
-                let _ = writeln!(w, "  [{item}] chair's text v{version} issued at level {}", level(*text));
+            Event::DraftIssued {
+                item,
+                version,
+                text,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] chair's text v{version} issued at level {}",
+                    level(*text)
+                );
             }
-            Event::DraftWithheld { item, round, unsigned } => {
-                let _ = writeln!(w, "  [{item}] round {round}: no text issued, not signed by {}", list(unsigned));
+            Event::DraftWithheld {
+                item,
+                round,
+                unsigned,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] round {round}: no text issued, not signed by {}",
+                    list(unsigned)
+                );
             }
-            Event::RoundConcluded { item, round, objectors } => {
+            Event::RoundConcluded {
+                item,
+                round,
+                objectors,
+            } => {
                 if !objectors.is_empty() {
-                    let _ = writeln!(w, "  [{item}] round {round} ends with objections from {}", short_list(objectors));
+                    let _ = writeln!(
+                        w,
+                        "  [{item}] round {round} ends with objections from {}",
+                        short_list(objectors)
+                    );
                 }
             }
-            Event::TextTabled { item, version, reason } => {
-                let _ = writeln!(w, "  [{item}] text v{version} tabled for decision ({reason})");
+            Event::TextTabled {
+                item,
+                version,
+                reason,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] text v{version} tabled for decision ({reason})"
+                );
             }
-            Event::WrittenProcedureOpened { item, version, deadline } => {
-                let _ = writeln!(w, "  [{item}] text v{version} circulated for written procedure until {deadline}");
+            Event::WrittenProcedureOpened {
+                item,
+                version,
+                deadline,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] text v{version} circulated for written procedure until {deadline}"
+                );
             }
             Event::DecisionTaken {
                 item,
@@ -538,18 +691,33 @@ pub fn minutes(record: &Record) -> String {
                     list(objectors)
                 );
                 if let (Some(v), Some(req)) = (votes, required) {
-                    let _ = write!(w, "; {} yes, {} no, {} abstain, {req} yes needed", v.yes, v.no, v.abstain);
+                    let _ = write!(
+                        w,
+                        "; {} yes, {} no, {} abstain, {req} yes needed",
+                        v.yes, v.no, v.abstain
+                    );
                 }
                 let _ = writeln!(w);
             }
             Event::ItemLapsed { item, reason } => {
                 let _ = writeln!(w, "\n{at} [{item}] LAPSED: {reason}");
             }
-            Event::NegotiationClosed { adopted, not_adopted } => {
-                let _ = writeln!(w, "\nClosed {at}: {adopted} adopted, {not_adopted} not adopted.");
+            Event::NegotiationClosed {
+                adopted,
+                not_adopted,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "\nClosed {at}: {adopted} adopted, {not_adopted} not adopted."
+                );
             }
         }
     }
-    let _ = writeln!(out, "Record: {} events, sha256 {}", record.len(), record.sha256());
+    let _ = writeln!(
+        out,
+        "Record: {} events, sha256 {}",
+        record.len(),
+        record.sha256()
+    );
     out
 }

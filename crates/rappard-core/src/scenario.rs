@@ -261,25 +261,47 @@ impl Ctx<'_> {
                 return Err(self.at(
                     v.span(),
                     field,
-                    format!("expected an instant such as \"2026-03-02T08:00:00Z\", found a {}", other.type_str()),
+                    format!(
+                        "expected an instant such as \"2026-03-02T08:00:00Z\", found a {}",
+                        other.type_str()
+                    ),
                 ));
             }
         };
         Timestamp::parse(&s).map_err(|e| self.at(v.span(), field, e))
     }
 
-    fn position(&self, pos: &Spanned<RawPosition>, pfield: &str) -> Result<PositionSpec, ScenarioError> {
+    fn position(
+        &self,
+        pos: &Spanned<RawPosition>,
+        pfield: &str,
+    ) -> Result<PositionSpec, ScenarioError> {
         let p = pos.get_ref();
         Ok(match (&p.stance, &p.ideal) {
             (Some(_), Some(i)) => {
-                return Err(self.at(i.span(), pfield, "give either a stance or an ideal point, not both"));
+                return Err(self.at(
+                    i.span(),
+                    pfield,
+                    "give either a stance or an ideal point, not both",
+                ));
             }
             (Some(st), None) => {
                 if let Some(x) = p.tolerance.as_ref().or(p.concession.as_ref()) {
-                    return Err(self.at(x.span(), pfield, "tolerance and concession go with an ideal, not with a stance"));
+                    return Err(self.at(
+                        x.span(),
+                        pfield,
+                        "tolerance and concession go with an ideal, not with a stance",
+                    ));
                 }
                 PositionSpec::Stance(Stance::parse(st.get_ref()).ok_or_else(|| {
-                    self.at(st.span(), &format!("{pfield}.stance"), format!("unknown stance `{}`; use object, support or abstain", st.get_ref()))
+                    self.at(
+                        st.span(),
+                        &format!("{pfield}.stance"),
+                        format!(
+                            "unknown stance `{}`; use object, support or abstain",
+                            st.get_ref()
+                        ),
+                    )
                 })?)
             }
             (None, ideal) => {
@@ -287,9 +309,20 @@ impl Ctx<'_> {
                     return Err(self.at(pos.span(), pfield, "a position needs a stance or an ideal (with optional tolerance and concession)"));
                 }
                 PositionSpec::IdealPoint {
-                    ideal: ideal.as_ref().map(|v| self.level(v, &format!("{pfield}.ideal"))).transpose()?,
-                    tolerance: p.tolerance.as_ref().map(|v| self.level(v, &format!("{pfield}.tolerance"))).transpose()?,
-                    concession: p.concession.as_ref().map(|v| self.level(v, &format!("{pfield}.concession"))).transpose()?,
+                    ideal: ideal
+                        .as_ref()
+                        .map(|v| self.level(v, &format!("{pfield}.ideal")))
+                        .transpose()?,
+                    tolerance: p
+                        .tolerance
+                        .as_ref()
+                        .map(|v| self.level(v, &format!("{pfield}.tolerance")))
+                        .transpose()?,
+                    concession: p
+                        .concession
+                        .as_ref()
+                        .map(|v| self.level(v, &format!("{pfield}.concession")))
+                        .transpose()?,
                 }
             }
         })
@@ -317,7 +350,9 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 fn field_at(text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
     let line = &text[line_start..line_end];
     let key = line
         .split_once('=')
@@ -332,7 +367,11 @@ fn field_at(text: &str, offset: usize) -> String {
     match (table, key) {
         (Some(t), Some(k)) => format!("{t}.{k}"),
         (None, Some(k)) => k,
-        (Some(_), None) if line.trim_start().starts_with('[') => line.trim().trim_matches(|c| c == '[' || c == ']').trim().to_owned(),
+        (Some(_), None) if line.trim_start().starts_with('[') => line
+            .trim()
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_owned(),
         (Some(t), None) => t,
         (None, None) => String::new(),
     }
@@ -369,7 +408,11 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             "geneva" => Venue::Geneva,
             "virtual" => Venue::Virtual,
             other => {
-                return Err(cx.at(v.span(), "scenario.venue", format!("unknown venue `{other}`; the venues are geneva, virtual")));
+                return Err(cx.at(
+                    v.span(),
+                    "scenario.venue",
+                    format!("unknown venue `{other}`; the venues are geneva, virtual"),
+                ));
             }
         },
     };
@@ -383,26 +426,48 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let mut default_hours = OfficeHours::standard();
     if let Some(m) = &raw.members {
         if let Some(h) = &m.office_hours {
-            default_hours = h.get_ref().parse().map_err(|e: String| cx.at(h.span(), "members.office_hours", e))?;
+            default_hours = h
+                .get_ref()
+                .parse()
+                .map_err(|e: String| cx.at(h.span(), "members.office_hours", e))?;
         }
         if let Some(d) = &m.dataset {
             if d.get_ref() != "wto" {
-                return Err(cx.at(d.span(), "members.dataset", format!("unknown dataset `{}`; the built-in dataset is wto", d.get_ref())));
+                return Err(cx.at(
+                    d.span(),
+                    "members.dataset",
+                    format!(
+                        "unknown dataset `{}`; the built-in dataset is wto",
+                        d.get_ref()
+                    ),
+                ));
             }
             members = dataset::parse(dataset::WTO_MEMBERS_CSV)
                 .map_err(|e| cx.at(d.span(), "members.dataset", e.to_string()))?;
         }
         if let Some(only) = &m.only {
             if m.dataset.is_none() {
-                return Err(cx.at(only[0].span(), "members.only", "`only` picks from a dataset: add dataset = \"wto\""));
+                return Err(cx.at(
+                    only[0].span(),
+                    "members.only",
+                    "`only` picks from a dataset: add dataset = \"wto\"",
+                ));
             }
             let mut keep = HashSet::new();
             for id in only {
                 if !members.iter().any(|mm| mm.id.as_str() == id.get_ref()) {
-                    return Err(cx.at(id.span(), "members.only", format!("unknown member id `{}` (not in the dataset)", id.get_ref())));
+                    return Err(cx.at(
+                        id.span(),
+                        "members.only",
+                        format!("unknown member id `{}` (not in the dataset)", id.get_ref()),
+                    ));
                 }
                 if !keep.insert(id.get_ref().clone()) {
-                    return Err(cx.at(id.span(), "members.only", format!("`{}` is listed twice", id.get_ref())));
+                    return Err(cx.at(
+                        id.span(),
+                        "members.only",
+                        format!("`{}` is listed twice", id.get_ref()),
+                    ));
                 }
             }
             members.retain(|mm| keep.contains(mm.id.as_str()));
@@ -416,13 +481,24 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let mut overridden = HashSet::new();
     for (k, rm) in raw.member.iter().enumerate() {
         let field = |f: &str| format!("member[{k}].{f}");
-        let id = MemberId::new(rm.id.get_ref()).map_err(|e| cx.at(rm.id.span(), &field("id"), e))?;
+        let id =
+            MemberId::new(rm.id.get_ref()).map_err(|e| cx.at(rm.id.span(), &field("id"), e))?;
         if !overridden.insert(id.clone()) {
-            return Err(cx.at(rm.id.span(), &field("id"), format!("member `{id}` is defined twice")));
+            return Err(cx.at(
+                rm.id.span(),
+                &field("id"),
+                format!("member `{id}` is defined twice"),
+            ));
         }
         let time_zone = match &rm.time_zone {
             None => None,
-            Some(z) => Some(Tz::from_str(z.get_ref()).map_err(|_| cx.at(z.span(), &field("time_zone"), format!("unknown IANA time zone `{}`", z.get_ref())))?),
+            Some(z) => Some(Tz::from_str(z.get_ref()).map_err(|_| {
+                cx.at(
+                    z.span(),
+                    &field("time_zone"),
+                    format!("unknown IANA time zone `{}`", z.get_ref()),
+                )
+            })?),
         };
         let development = match &rm.development {
             None => None,
@@ -435,14 +511,22 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             Some(v) => {
                 let x = *v.get_ref();
                 if !(0.0..=100.0).contains(&x) {
-                    return Err(cx.at(v.span(), &field("export_share"), format!("{x} is not a percentage in 0..100")));
+                    return Err(cx.at(
+                        v.span(),
+                        &field("export_share"),
+                        format!("{x} is not a percentage in 0..100"),
+                    ));
                 }
                 Some((x * 10_000.0).round() as u32)
             }
         };
         let office_hours = match &rm.office_hours {
             None => None,
-            Some(h) => Some(h.get_ref().parse::<OfficeHours>().map_err(|e| cx.at(h.span(), &field("office_hours"), e))?),
+            Some(h) => Some(
+                h.get_ref()
+                    .parse::<OfficeHours>()
+                    .map_err(|e| cx.at(h.span(), &field("office_hours"), e))?,
+            ),
         };
         if let Some(existing) = members.iter_mut().find(|m| m.id == id) {
             if let Some(n) = &rm.name {
@@ -465,7 +549,11 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             }
         } else {
             let Some(time_zone) = time_zone else {
-                return Err(cx.at(rm.id.span(), &field("time_zone"), format!("`{id}` is not in the dataset: a new member needs a time_zone")));
+                return Err(cx.at(
+                    rm.id.span(),
+                    &field("time_zone"),
+                    format!("`{id}` is not in the dataset: a new member needs a time_zone"),
+                ));
             };
             members.push(Member {
                 id: id.clone(),
@@ -486,7 +574,9 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             line: 0,
             column: 0,
             field: "members".into(),
-            message: "the scenario has no Members: add [members] dataset = \"wto\" or [[member]] entries".into(),
+            message:
+                "the scenario has no Members: add [members] dataset = \"wto\" or [[member]] entries"
+                    .into(),
         });
     }
     let membership = Membership::new(members);
@@ -496,7 +586,13 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let mut instructions: BTreeMap<MemberId, Instructions> = BTreeMap::new();
     let mut item_ids = HashSet::new();
     let known = |id: &Spanned<String>, field: &str| -> Result<MemberId, ScenarioError> {
-        let m = membership.get(id.get_ref()).ok_or_else(|| cx.at(id.span(), field, format!("unknown member id `{}`", id.get_ref())))?;
+        let m = membership.get(id.get_ref()).ok_or_else(|| {
+            cx.at(
+                id.span(),
+                field,
+                format!("unknown member id `{}`", id.get_ref()),
+            )
+        })?;
         if membership.is_represented(m.id.as_str()) {
             return Err(cx.at(
                 id.span(),
@@ -519,16 +615,26 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let field = |f: &str| format!("item[{k}].{f}");
         let id = ri.id.get_ref().trim().to_owned();
         if id.is_empty() || id.len() > 64 {
-            return Err(cx.at(ri.id.span(), &field("id"), "an item id has 1 to 64 characters"));
+            return Err(cx.at(
+                ri.id.span(),
+                &field("id"),
+                "an item id has 1 to 64 characters",
+            ));
         }
         if !item_ids.insert(id.clone()) {
-            return Err(cx.at(ri.id.span(), &field("id"), format!("item `{id}` is defined twice")));
+            return Err(cx.at(
+                ri.id.span(),
+                &field("id"),
+                format!("item `{id}` is defined twice"),
+            ));
         }
-        let rule = Rule::from_str(ri.rule.get_ref()).map_err(|e| cx.at(ri.rule.span(), &field("rule"), e))?;
+        let rule = Rule::from_str(ri.rule.get_ref())
+            .map_err(|e| cx.at(ri.rule.span(), &field("rule"), e))?;
         let fallback = match &ri.fallback {
             None => None,
             Some(f) => {
-                let fb = Rule::from_str(f.get_ref()).map_err(|e| cx.at(f.span(), &field("fallback"), e))?;
+                let fb = Rule::from_str(f.get_ref())
+                    .map_err(|e| cx.at(f.span(), &field("fallback"), e))?;
                 if rule != Rule::Consensus {
                     return Err(cx.at(f.span(), &field("fallback"), format!("a fallback applies when consensus fails, but this item's rule is {rule}")));
                 }
@@ -544,7 +650,11 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 let st = cx.instant(&m.get_ref().start, &field("meeting.start"))?;
                 let hours = cx.positive(&m.get_ref().hours, &field("meeting.hours"), 24)?;
                 if st < start {
-                    return Err(cx.at(m.get_ref().start.span(), &field("meeting.start"), format!("the meeting ({st}) is before the scenario starts ({start})")));
+                    return Err(cx.at(
+                        m.get_ref().start.span(),
+                        &field("meeting.start"),
+                        format!("the meeting ({st}) is before the scenario starts ({start})"),
+                    ));
                 }
                 Some(Interval {
                     start: st,
@@ -565,19 +675,33 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             for c in cc.get_ref() {
                 let m = known(c, &field("co_chairs"))?;
                 if co_chairs.contains(&m) {
-                    return Err(cx.at(c.span(), &field("co_chairs"), format!("`{m}` is named twice")));
+                    return Err(cx.at(
+                        c.span(),
+                        &field("co_chairs"),
+                        format!("`{m}` is named twice"),
+                    ));
                 }
                 co_chairs.push(m);
             }
             if !(2..=5).contains(&co_chairs.len()) {
-                return Err(cx.at(cc.span(), &field("co_chairs"), format!("{} co-chairs; name 2 to 5 (the seed paper proposes three)", co_chairs.len())));
+                return Err(cx.at(
+                    cc.span(),
+                    &field("co_chairs"),
+                    format!(
+                        "{} co-chairs; name 2 to 5 (the seed paper proposes three)",
+                        co_chairs.len()
+                    ),
+                ));
             }
         }
         for (who, pos) in &ri.positions {
             let pfield = format!("item[{k}].positions.{}", who.get_ref());
             let member = known(who, &pfield)?;
             let spec = cx.position(pos, &pfield)?;
-            instructions.entry(member).or_default().insert(id.clone(), spec);
+            instructions
+                .entry(member)
+                .or_default()
+                .insert(id.clone(), spec);
         }
         if let Some(others) = &ri.others {
             let spec = cx.position(others, &field("others"))?;
@@ -707,13 +831,20 @@ USA = { ideal = 0.8, tolerance = 0.1 }
         assert_eq!(e.field, "scenario.start");
         let e = err(&SMALL.replace("\"2026-03-02T00:00:00Z\"", "2026-03-02T00:00:00"));
         assert!(e.message.contains("no time zone"), "{e}");
-        let ok = parse("x", &SMALL.replace("\"2026-03-02T00:00:00Z\"", "2026-03-02T00:00:00Z")).expect("TOML datetime");
+        let ok = parse(
+            "x",
+            &SMALL.replace("\"2026-03-02T00:00:00Z\"", "2026-03-02T00:00:00Z"),
+        )
+        .expect("TOML datetime");
         assert_eq!(ok.agenda.start.to_string(), "2026-03-02T00:00:00Z");
     }
 
     #[test]
     fn a_fallback_must_be_a_vote_after_consensus() {
-        let e = err(&SMALL.replace("fallback = \"majority\"", "fallback = \"written-procedure\""));
+        let e = err(&SMALL.replace(
+            "fallback = \"majority\"",
+            "fallback = \"written-procedure\"",
+        ));
         assert!(e.message.contains("must be a vote"), "{e}");
     }
 }

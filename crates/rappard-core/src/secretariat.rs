@@ -98,7 +98,10 @@ impl Answer {
             (Answer::Position(_), CallKind::Positions)
                 | (Answer::Signature(_), CallKind::Signatures)
                 | (Answer::Reaction(_), CallKind::Reactions)
-                | (Answer::Objection(_), CallKind::Objections | CallKind::WrittenObjections)
+                | (
+                    Answer::Objection(_),
+                    CallKind::Objections | CallKind::WrittenObjections
+                )
                 | (Answer::Vote(_), CallKind::Votes)
         )
     }
@@ -290,7 +293,11 @@ impl Secretariat {
     /// A Secretariat with another drafting policy.
     pub fn with_drafting(agenda: Agenda, drafting: Box<dyn DraftingPolicy>) -> Self {
         let calendar = Calendar::new(&agenda.membership, agenda.venue);
-        let all_delegations = agenda.membership.delegations().map(|m| m.id.clone()).collect();
+        let all_delegations = agenda
+            .membership
+            .delegations()
+            .map(|m| m.id.clone())
+            .collect();
         let items = agenda
             .items
             .iter()
@@ -348,8 +355,14 @@ impl Secretariat {
                         Venue::Virtual => m.time_zone.name().to_owned(),
                     },
                     office_hours: m.office_hours.to_string(),
-                    represented_by: represented.then(|| MemberId::new(crate::member::EU)).and_then(Result::ok),
-                    votes: if represented { 0 } else { roll.votes_of(m.id.as_str()) },
+                    represented_by: represented
+                        .then(|| MemberId::new(crate::member::EU))
+                        .and_then(Result::ok),
+                    votes: if represented {
+                        0
+                    } else {
+                        roll.votes_of(m.id.as_str())
+                    },
                 }
             })
             .collect();
@@ -385,14 +398,16 @@ impl Secretariat {
         for (i, it) in self.agenda.items.iter().enumerate() {
             match it.meeting {
                 Some(m) => {
-                    self.schedule.insert((m.start, Happening::ItemMeeting, i), m);
+                    self.schedule
+                        .insert((m.start, Happening::ItemMeeting, i), m);
                 }
                 None => {
                     let at = Interval {
                         start: it.deadline,
                         end: it.deadline,
                     };
-                    self.schedule.insert((it.deadline, Happening::Deadline, i), at);
+                    self.schedule
+                        .insert((it.deadline, Happening::Deadline, i), at);
                 }
             }
         }
@@ -461,7 +476,12 @@ impl Secretariat {
 
     /// Takes a delegation's answer to the open call. The answer is kept
     /// until the call closes; a refused answer changes nothing.
-    pub fn answer(&mut self, from: &MemberId, call: u64, answer: Answer) -> Result<(), AnswerError> {
+    pub fn answer(
+        &mut self,
+        from: &MemberId,
+        call: u64,
+        answer: Answer,
+    ) -> Result<(), AnswerError> {
         let open = self.open.as_mut().ok_or(AnswerError::NoOpenCall)?;
         if open.call.call != call {
             return Err(AnswerError::StaleCall {
@@ -518,7 +538,11 @@ impl Secretariat {
                         if let Stated::Level(l) = position {
                             levels.push(l);
                         }
-                        self.emit(Event::PositionStated { call, member, position });
+                        self.emit(Event::PositionStated {
+                            call,
+                            member,
+                            position,
+                        });
                     }
                 }
                 self.emit(Event::CallClosed { call, unanswered });
@@ -528,7 +552,13 @@ impl Secretariat {
                 } else {
                     let mut awaited = self.agenda.items[item].co_chairs.clone();
                     awaited.sort();
-                    self.open_call(item, CallKind::Signatures, Some(text), awaited, Continuation::Signatures { text, at_decision });
+                    self.open_call(
+                        item,
+                        CallKind::Signatures,
+                        Some(text),
+                        awaited,
+                        Continuation::Signatures { text, at_decision },
+                    );
                 }
             }
             Continuation::Signatures { text, at_decision } => {
@@ -538,7 +568,11 @@ impl Secretariat {
                         if !signed {
                             unsigned.push(member.clone());
                         }
-                        self.emit(Event::DraftSigned { call, member, signed });
+                        self.emit(Event::DraftSigned {
+                            call,
+                            member,
+                            signed,
+                        });
                     }
                 }
                 self.emit(Event::CallClosed { call, unanswered });
@@ -561,7 +595,11 @@ impl Secretariat {
                         if reaction == Reaction::Object {
                             objectors.push(member.clone());
                         }
-                        self.emit(Event::ReactionGiven { call, member, reaction });
+                        self.emit(Event::ReactionGiven {
+                            call,
+                            member,
+                            reaction,
+                        });
                     }
                 }
                 self.emit(Event::CallClosed { call, unanswered });
@@ -571,7 +609,10 @@ impl Secretariat {
                 let mut objectors = Vec::new();
                 for (member, a) in open.answers {
                     if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised { call, member: member.clone() });
+                        self.emit(Event::ObjectionRaised {
+                            call,
+                            member: member.clone(),
+                        });
                         objectors.push(member);
                     }
                 }
@@ -587,9 +628,20 @@ impl Secretariat {
                 match (outcome, fallback) {
                     (Outcome::Blocked, Some(fb)) => {
                         self.items[item].consensus_objectors = objectors;
-                        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+                        let awaited = self
+                            .meeting
+                            .as_ref()
+                            .map(|m| m.delegations.clone())
+                            .unwrap_or_default();
                         let text = self.items[item].text;
-                        self.open_call_with_rule(item, CallKind::Votes, text, awaited, Continuation::Votes, fb);
+                        self.open_call_with_rule(
+                            item,
+                            CallKind::Votes,
+                            text,
+                            awaited,
+                            Continuation::Votes,
+                            fb,
+                        );
                     }
                     _ => self.decide(item, rule, outcome, How::Consensus, objectors, None, None),
                 }
@@ -605,7 +657,12 @@ impl Secretariat {
                             Vote::No => votes.no += weight,
                             Vote::Abstain => votes.abstain += weight,
                         }
-                        self.emit(Event::VoteCast { call, member, vote, weight });
+                        self.emit(Event::VoteCast {
+                            call,
+                            member,
+                            vote,
+                            weight,
+                        });
                     }
                 }
                 self.emit(Event::CallClosed { call, unanswered });
@@ -618,13 +675,24 @@ impl Secretariat {
                 let outcome = r.decide(&tally);
                 let required = r.required(&tally);
                 let objectors = std::mem::take(&mut self.items[item].consensus_objectors);
-                self.decide(item, rule, outcome, How::Vote, objectors, Some(votes), required);
+                self.decide(
+                    item,
+                    rule,
+                    outcome,
+                    How::Vote,
+                    objectors,
+                    Some(votes),
+                    required,
+                );
             }
             Continuation::Written => {
                 let mut objectors = Vec::new();
                 for (member, a) in open.answers {
                     if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised { call, member: member.clone() });
+                        self.emit(Event::ObjectionRaised {
+                            call,
+                            member: member.clone(),
+                        });
                         objectors.push(member);
                     }
                 }
@@ -644,7 +712,14 @@ impl Secretariat {
         }
     }
 
-    fn open_call(&mut self, item: usize, kind: CallKind, text: Option<Level>, awaited: Vec<MemberId>, then: Continuation) {
+    fn open_call(
+        &mut self,
+        item: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        then: Continuation,
+    ) {
         let rule = self.agenda.items[item].rule;
         self.open_call_with_rule(item, kind, text, awaited, then, rule);
     }
@@ -702,8 +777,18 @@ impl Secretariat {
             version,
             text,
         });
-        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
-        self.open_call(item, CallKind::Reactions, Some(text), awaited, Continuation::Reactions { at_decision });
+        let awaited = self
+            .meeting
+            .as_ref()
+            .map(|m| m.delegations.clone())
+            .unwrap_or_default();
+        self.open_call(
+            item,
+            CallKind::Reactions,
+            Some(text),
+            awaited,
+            Continuation::Reactions { at_decision },
+        );
     }
 
     fn conclude_round(&mut self, item: usize, objectors: Vec<MemberId>, at_decision: bool) {
@@ -794,13 +879,26 @@ impl Secretariat {
                 if st.phase != Phase::Consulting && !at_decision {
                     return;
                 }
-                if !at_decision && self.agenda.items[item].meeting.is_none() && self.now >= self.agenda.items[item].deadline {
+                if !at_decision
+                    && self.agenda.items[item].meeting.is_none()
+                    && self.now >= self.agenda.items[item].deadline
+                {
                     return; // the deadline happening lapses it
                 }
                 self.items[item].round += 1;
-                let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
+                let awaited = self
+                    .meeting
+                    .as_ref()
+                    .map(|m| m.delegations.clone())
+                    .unwrap_or_default();
                 let text = self.items[item].text;
-                self.open_call(item, CallKind::Positions, text, awaited, Continuation::Positions { at_decision });
+                self.open_call(
+                    item,
+                    CallKind::Positions,
+                    text,
+                    awaited,
+                    Continuation::Positions { at_decision },
+                );
             }
             Work::Decide(item) => {
                 let Some(text) = self.items[item].text else {
@@ -814,12 +912,32 @@ impl Secretariat {
                 let rule = self.agenda.items[item].rule;
                 match rule.implementation().ballot() {
                     Ballot::ObjectionAtMeeting => {
-                        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
-                        self.open_call(item, CallKind::Objections, Some(text), awaited, Continuation::Objections);
+                        let awaited = self
+                            .meeting
+                            .as_ref()
+                            .map(|m| m.delegations.clone())
+                            .unwrap_or_default();
+                        self.open_call(
+                            item,
+                            CallKind::Objections,
+                            Some(text),
+                            awaited,
+                            Continuation::Objections,
+                        );
                     }
                     Ballot::VoteAtMeeting => {
-                        let awaited = self.meeting.as_ref().map(|m| m.delegations.clone()).unwrap_or_default();
-                        self.open_call(item, CallKind::Votes, Some(text), awaited, Continuation::Votes);
+                        let awaited = self
+                            .meeting
+                            .as_ref()
+                            .map(|m| m.delegations.clone())
+                            .unwrap_or_default();
+                        self.open_call(
+                            item,
+                            CallKind::Votes,
+                            Some(text),
+                            awaited,
+                            Continuation::Votes,
+                        );
                     }
                     Ballot::ObjectionInWriting => {
                         let hours = i64::from(self.agenda.items[item].written_procedure_hours);
@@ -830,7 +948,13 @@ impl Secretariat {
                             deadline: self.now.plus_secs(hours * 3600),
                         });
                         let awaited = self.all_delegations.clone();
-                        self.open_call(item, CallKind::WrittenObjections, Some(text), awaited, Continuation::Written);
+                        self.open_call(
+                            item,
+                            CallKind::WrittenObjections,
+                            Some(text),
+                            awaited,
+                            Continuation::Written,
+                        );
                     }
                 }
             }
@@ -892,12 +1016,16 @@ impl Secretariat {
                     let rounds = self.items[item].round;
                     self.emit(Event::ItemLapsed {
                         item: self.agenda.items[item].id.clone(),
-                        reason: format!("no text was tabled by the deadline, after {rounds} rounds"),
+                        reason: format!(
+                            "no text was tabled by the deadline, after {rounds} rounds"
+                        ),
                     });
                 }
             }
             Happening::WrittenDeadline => {
-                let Some((circulated, objectors)) = self.items[item].written.take() else { return };
+                let Some((circulated, objectors)) = self.items[item].written.take() else {
+                    return;
+                };
                 self.now = self.now.max(t);
                 let rule = Rule::WrittenProcedure;
                 let tally = Tally {
@@ -908,7 +1036,13 @@ impl Secretariat {
                 let outcome = rule.implementation().decide(&tally);
                 self.items[item].phase = Phase::Done;
                 let version = self.items[item].version;
-                let present = self.agenda.membership.members().iter().map(|m| m.id.clone()).collect();
+                let present = self
+                    .agenda
+                    .membership
+                    .members()
+                    .iter()
+                    .map(|m| m.id.clone())
+                    .collect();
                 self.emit(Event::DecisionTaken {
                     item: self.agenda.items[item].id.clone(),
                     version,
@@ -937,7 +1071,10 @@ impl Secretariat {
                     },
                 );
                 if self.items[item].text.is_none() {
-                    self.work.push_back(Work::Round { item, at_decision: true });
+                    self.work.push_back(Work::Round {
+                        item,
+                        at_decision: true,
+                    });
                 }
                 self.work.push_back(Work::Decide(item));
             }
@@ -950,7 +1087,10 @@ impl Secretariat {
                 self.convene(span, MeetingKind::Session);
                 for (i, st) in self.items.iter().enumerate() {
                     match st.phase {
-                        Phase::Consulting => self.work.push_back(Work::Round { item: i, at_decision: false }),
+                        Phase::Consulting => self.work.push_back(Work::Round {
+                            item: i,
+                            at_decision: false,
+                        }),
                         Phase::Tabled => self.work.push_back(Work::Decide(i)),
                         _ => {}
                     }
@@ -961,14 +1101,19 @@ impl Secretariat {
 
     /// Whether an item needs a session: a round or a decision.
     fn needs_session(&self) -> bool {
-        self.items.iter().any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
+        self.items
+            .iter()
+            .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
     }
 
     /// Schedules the next day's session if an item needs one and none is
     /// scheduled.
     fn ensure_session(&mut self) {
         let needed = self.needs_session();
-        let scheduled = self.schedule.keys().any(|(_, h, _)| *h == Happening::Session);
+        let scheduled = self
+            .schedule
+            .keys()
+            .any(|(_, h, _)| *h == Happening::Session);
         if !needed || scheduled {
             return;
         }
@@ -980,7 +1125,8 @@ impl Secretariat {
         loop {
             let earliest = self.now.max(day);
             if let Some((interval, _)) = self.calendar.best_meeting(day, earliest, secs) {
-                self.schedule.insert((interval.start, Happening::Session, 0), interval);
+                self.schedule
+                    .insert((interval.start, Happening::Session, 0), interval);
                 return;
             }
             day = day.plus_secs(DAY);
@@ -1001,7 +1147,10 @@ impl Secretariat {
                 not_adopted += 1;
             }
         }
-        self.emit(Event::NegotiationClosed { adopted, not_adopted });
+        self.emit(Event::NegotiationClosed {
+            adopted,
+            not_adopted,
+        });
         self.finished = true;
     }
 }

@@ -90,7 +90,8 @@ impl FromStr for OfficeHours {
 
     /// Parses `HH:MM-HH:MM`, opening before closing.
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("`{s}` is not office hours of the form HH:MM-HH:MM, such as 09:00-18:00");
+        let bad =
+            || format!("`{s}` is not office hours of the form HH:MM-HH:MM, such as 09:00-18:00");
         let (a, b) = s.split_once('-').ok_or_else(bad)?;
         let open = NaiveTime::parse_from_str(a.trim(), "%H:%M").map_err(|_| bad())?;
         let close = NaiveTime::parse_from_str(b.trim(), "%H:%M").map_err(|_| bad())?;
@@ -105,7 +106,12 @@ impl FromStr for OfficeHours {
 
 impl fmt::Display for OfficeHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.open.format("%H:%M"), self.close.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.open.format("%H:%M"),
+            self.close.format("%H:%M")
+        )
     }
 }
 
@@ -259,7 +265,12 @@ impl Calendar {
     /// that maximises the Members present, the earliest on a tie. Returns the
     /// meeting and the Members present, or `None` if no grid point of the
     /// day is at or after `earliest`.
-    pub fn best_meeting(&mut self, day: Timestamp, earliest: Timestamp, secs: i64) -> Option<(Interval, u32)> {
+    pub fn best_meeting(
+        &mut self,
+        day: Timestamp,
+        earliest: Timestamp,
+        secs: i64,
+    ) -> Option<(Interval, u32)> {
         let slots = (86_400 / GRID_SECS) as usize;
         let mut diff = vec![0i64; slots + 1];
         for (span, w) in self.spans_touching(day, secs) {
@@ -381,11 +392,17 @@ mod tests {
         ]);
         let mut cal = Calendar::new(&roll, Venue::Virtual);
         // The roll is in id order: CHE, USA.
-        assert_eq!(cal.presence(meeting("2026-03-06T13:00:00Z", 2)), [true, false]);
-        assert_eq!(cal.presence(meeting("2026-03-09T13:00:00Z", 2)), [true, true]);
+        assert_eq!(
+            cal.presence(meeting("2026-03-06T13:00:00Z", 2)),
+            [true, false]
+        );
+        assert_eq!(
+            cal.presence(meeting("2026-03-09T13:00:00Z", 2)),
+            [true, true]
+        );
         // 07:00Z is 08:00 in Geneva in winter, 09:00 in summer.
-        assert_eq!(cal.presence(meeting("2026-03-27T07:00:00Z", 1))[0], false);
-        assert_eq!(cal.presence(meeting("2026-03-30T07:00:00Z", 1))[0], true);
+        assert!(!cal.presence(meeting("2026-03-27T07:00:00Z", 1))[0]);
+        assert!(cal.presence(meeting("2026-03-30T07:00:00Z", 1))[0]);
     }
 
     /// Southern hemisphere: Sydney leaves summer time on 2026-04-05.
@@ -406,9 +423,16 @@ mod tests {
             member("USA", chrono_tz::America::New_York),
         ]);
         let mut cal = Calendar::new(&roll, Venue::Geneva);
-        assert_eq!(cal.presence(meeting("2026-03-02T08:00:00Z", 3)), [true, true]);
+        assert_eq!(
+            cal.presence(meeting("2026-03-02T08:00:00Z", 3)),
+            [true, true]
+        );
         let (best, n) = cal
-            .best_meeting(at("2026-03-02T00:00:00Z"), at("2026-03-02T00:00:00Z"), 3 * 3600)
+            .best_meeting(
+                at("2026-03-02T00:00:00Z"),
+                at("2026-03-02T00:00:00Z"),
+                3 * 3600,
+            )
             .expect("a slot");
         assert_eq!(best.start, at("2026-03-02T08:00:00Z"));
         assert_eq!(n, 2);
@@ -438,7 +462,12 @@ mod tests {
     #[test]
     fn office_hours_are_checked() {
         assert!("09:00-18:00".parse::<OfficeHours>().is_ok());
-        assert!("18:00-09:00".parse::<OfficeHours>().unwrap_err().contains("close before"));
+        assert!(
+            "18:00-09:00"
+                .parse::<OfficeHours>()
+                .unwrap_err()
+                .contains("close before")
+        );
         assert!("9-5".parse::<OfficeHours>().is_err());
     }
 }

@@ -22,7 +22,11 @@ pub fn delegations(scenario: &Scenario) -> BTreeMap<MemberId, Delegation> {
         .membership
         .delegations()
         .map(|m| {
-            let d = Delegation::new(m.id.clone(), scenario.agenda.seed, scenario.instructions_of(&m.id));
+            let d = Delegation::new(
+                m.id.clone(),
+                scenario.agenda.seed,
+                scenario.instructions_of(&m.id),
+            );
             (m.id.clone(), d)
         })
         .collect()
@@ -37,7 +41,10 @@ pub fn run(scenario: &Scenario) -> Result<Record, AnswerError> {
 }
 
 /// Drives a Secretariat with in-process delegations until it finishes.
-pub fn drive(secretariat: &mut Secretariat, delegations: &mut BTreeMap<MemberId, Delegation>) -> Result<(), AnswerError> {
+pub fn drive(
+    secretariat: &mut Secretariat,
+    delegations: &mut BTreeMap<MemberId, Delegation>,
+) -> Result<(), AnswerError> {
     while let Some(call) = secretariat.step() {
         let call = call.clone();
         for member in &call.awaited {

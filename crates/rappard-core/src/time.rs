@@ -29,19 +29,16 @@ impl Timestamp {
     /// Parses an RFC 3339 instant (`2026-03-02T08:00:00Z`, or with an offset
     /// such as `+01:00`), dropping fractions of a second.
     pub fn parse(s: &str) -> Result<Self, String> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| Self(t.with_timezone(&Utc)))
-            .or_else(|_| {
-                // TOML local date-times have no offset: refuse them by name.
-                if NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").is_ok() {
-                    Err(format!("`{s}` has no time zone: write it in UTC with a `Z`"))
-                } else {
-                    Err(format!(
-                        "`{s}` is not an RFC 3339 instant such as 2026-03-02T08:00:00Z"
-                    ))
-                }
-            })
-            .map(|t| Self::from_unix(t.unix()).unwrap_or(t))
+        match DateTime::parse_from_rfc3339(s) {
+            Ok(t) => Ok(Self::from_datetime(t.with_timezone(&Utc))),
+            // TOML local date-times have no offset: refuse them by name.
+            Err(_) if NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").is_ok() => Err(
+                format!("`{s}` has no time zone: write it in UTC with a `Z`"),
+            ),
+            Err(_) => Err(format!(
+                "`{s}` is not an RFC 3339 instant such as 2026-03-02T08:00:00Z"
+            )),
+        }
     }
 
     /// The chrono value.

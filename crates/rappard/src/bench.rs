@@ -136,7 +136,10 @@ pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
         }
     }
     if let Some(kib) = peak_rss_kib() {
-        println!("\npeak resident memory of the process: {:.1} MiB", kib as f64 / 1024.0);
+        println!(
+            "\npeak resident memory of the process: {:.1} MiB",
+            kib as f64 / 1024.0
+        );
     }
     ExitCode::SUCCESS
 }

@@ -20,7 +20,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rappard_core::{invariants, report, scenario, simulation};
 
 #[derive(Parser)]
-#[command(name = "rappard", version, about = "A simulator of WTO multilateral trade negotiations")]
+#[command(
+    name = "rappard",
+    version,
+    about = "A simulator of WTO multilateral trade negotiations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -116,7 +120,11 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Simulate { scenario, seed, format } => simulate(&scenario, seed, format),
+        Command::Simulate {
+            scenario,
+            seed,
+            format,
+        } => simulate(&scenario, seed, format),
         Command::Bench { members, repeat } => bench::run(&members, repeat),
     }
 }

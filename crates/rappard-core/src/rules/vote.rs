@@ -112,9 +112,15 @@ mod tests {
     #[test]
     fn two_thirds_counts_all_members() {
         assert_eq!(TWO_THIRDS_OF_MEMBERS.threshold(&tally(0, 0, 0, 165)), 110);
-        assert_eq!(TWO_THIRDS_OF_MEMBERS.decide(&tally(110, 0, 0, 165)), Outcome::Adopted);
+        assert_eq!(
+            TWO_THIRDS_OF_MEMBERS.decide(&tally(110, 0, 0, 165)),
+            Outcome::Adopted
+        );
         // 100 yes and no one against is not enough when 165 votes exist.
-        assert_eq!(TWO_THIRDS_OF_MEMBERS.decide(&tally(100, 0, 0, 165)), Outcome::Rejected);
+        assert_eq!(
+            TWO_THIRDS_OF_MEMBERS.decide(&tally(100, 0, 0, 165)),
+            Outcome::Rejected
+        );
         // 2/3 of 10 is 6.67: 7 needed.
         assert_eq!(TWO_THIRDS_OF_MEMBERS.threshold(&tally(0, 0, 0, 10)), 7);
     }
@@ -122,8 +128,14 @@ mod tests {
     /// Art. IX:2–3: three-fourths of the Members: 165 votes need 124 yes.
     #[test]
     fn three_fourths_counts_all_members() {
-        assert_eq!(THREE_FOURTHS_OF_MEMBERS.threshold(&tally(0, 0, 0, 165)), 124);
-        assert_eq!(THREE_FOURTHS_OF_MEMBERS.decide(&tally(123, 0, 0, 165)), Outcome::Rejected);
+        assert_eq!(
+            THREE_FOURTHS_OF_MEMBERS.threshold(&tally(0, 0, 0, 165)),
+            124
+        );
+        assert_eq!(
+            THREE_FOURTHS_OF_MEMBERS.decide(&tally(123, 0, 0, 165)),
+            Outcome::Rejected
+        );
         assert_eq!(THREE_FOURTHS_OF_MEMBERS.threshold(&tally(0, 0, 0, 8)), 6);
     }
 }

@@ -1,0 +1,211 @@
+//! The `rappard simulate` command as a user drives it: JSON on stdout
+//! alone, the same seed giving the same record, malformed scenarios refused
+//! with exit code 2 and an error naming file, line and field.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn rappard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rappard"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("rappard runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = rappard(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+fn scratch(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rappard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write scenario");
+    p
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let v = json(&[
+        "simulate",
+        "examples/scenarios/wto-full.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["scenario"], "wto-full");
+    assert_eq!(v["members"], 166);
+    assert_eq!(v["delegations"], 139);
+    assert_eq!(v["record"]["sha256"].as_str().map(str::len), Some(64));
+    assert!(v["record"]["events"].as_u64().unwrap_or(0) > 1000);
+    let items = v["items"].as_array().expect("items");
+    assert_eq!(items.len(), 3);
+    for it in items {
+        for key in [
+            "id",
+            "outcome",
+            "how",
+            "present",
+            "objectors",
+            "votes",
+            "meeting",
+        ] {
+            assert!(it.get(key).is_some(), "item lacks {key}: {it}");
+        }
+        assert!(
+            ["adopted", "blocked", "rejected", "lapsed"]
+                .contains(&it["outcome"].as_str().unwrap_or(""))
+        );
+    }
+    let fish = items
+        .iter()
+        .find(|i| i["id"] == "fisheries")
+        .expect("fisheries");
+    assert!(
+        fish["objectors"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|o| o == "IND")
+    );
+    let sessions = v["sessions"].as_array().expect("sessions");
+    assert!(!sessions.is_empty());
+    assert!(sessions[0]["attendance_pct"].as_f64().is_some());
+}
+
+/// Same scenario and seed: same SHA-256; another seed: another record.
+#[test]
+fn the_seed_determines_the_record() {
+    let a = json(&[
+        "simulate",
+        "examples/scenarios/wto-full.toml",
+        "--format",
+        "json",
+    ]);
+    let b = json(&[
+        "simulate",
+        "examples/scenarios/wto-full.toml",
+        "--format",
+        "json",
+    ]);
+    let c = json(&[
+        "simulate",
+        "examples/scenarios/wto-full.toml",
+        "--format",
+        "json",
+        "--seed",
+        "7",
+    ]);
+    assert_eq!(a["record"]["sha256"], b["record"]["sha256"]);
+    assert_ne!(a["record"]["sha256"], c["record"]["sha256"]);
+    assert_eq!(c["seed"], 7);
+    // The text minutes end with the same fingerprint.
+    let text = String::from_utf8(rappard(&["simulate", "examples/scenarios/wto-full.toml"]).stdout)
+        .expect("utf-8");
+    let sha = a["record"]["sha256"].as_str().expect("sha");
+    assert!(text.trim_end().ends_with(sha));
+}
+
+const GOOD: &str = r#"[scenario]
+name = "mine"
+seed = 1
+start = "2026-03-02T00:00:00Z"
+
+[members]
+dataset = "wto"
+only = ["BRA", "IND", "USA"]
+
+[[item]]
+id = "x"
+rule = "consensus"
+"#;
+
+fn refused(name: &str, text: &str) -> String {
+    let p = scratch(name, text);
+    let out = rappard(&[
+        "simulate",
+        p.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{name} must exit 2");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout for a refused scenario"
+    );
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+#[test]
+fn malformed_scenarios_exit_2_naming_file_line_and_field() {
+    assert!(
+        rappard(&[
+            "simulate",
+            scratch("good.toml", GOOD).to_str().expect("path")
+        ])
+        .status
+        .success()
+    );
+
+    let e = refused("rule.toml", &GOOD.replace("\"consensus\"", "\"unanimity\""));
+    assert!(
+        e.contains("rule.toml:12:")
+            && e.contains("item[0].rule")
+            && e.contains("unknown rule `unanimity`"),
+        "{e}"
+    );
+
+    let e = refused("member.toml", &GOOD.replace("\"USA\"]", "\"USX\"]"));
+    assert!(
+        e.contains("member.toml:8:") && e.contains("members.only") && e.contains("USX"),
+        "{e}"
+    );
+
+    let e = refused("type.toml", &GOOD.replace("seed = 1", "seed = \"one\""));
+    assert!(
+        e.contains("type.toml:3:") && e.contains("scenario.seed"),
+        "{e}"
+    );
+
+    let e = refused("syntax.toml", &GOOD.replace("[members]", "[members"));
+    assert!(e.contains("syntax.toml:6:"), "{e}");
+
+    let e = refused("unknown-key.toml", &GOOD.replace("rule = ", "rules = "));
+    assert!(
+        e.contains("unknown-key.toml:12:") && e.contains("rules"),
+        "{e}"
+    );
+
+    let e = refused(
+        "position.toml",
+        &format!("{GOOD}[item.positions]\nIND = {{ stance = \"veto\" }}\n"),
+    );
+    assert!(
+        e.contains("position.toml:14:") && e.contains("positions.IND.stance") && e.contains("veto"),
+        "{e}"
+    );
+
+    let out = rappard(&["simulate", "no/such/file.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml"));
+
+    let out = rappard(&[
+        "simulate",
+        "examples/scenarios/classroom.toml",
+        "--format",
+        "yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
