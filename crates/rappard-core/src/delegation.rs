@@ -6,8 +6,6 @@
 //! call says: the item, the round, the text, the rule. It never sees another
 //! delegation's instructions, only what is in the record.
 
-use std::collections::HashMap;
-
 use crate::member::MemberId;
 use crate::record::CallKind;
 use crate::scenario::{Instructions, PositionSpec};
@@ -40,7 +38,9 @@ pub struct Delegation {
     id: MemberId,
     seed: u64,
     instructions: Instructions,
-    strategies: HashMap<String, Box<dyn Strategy>>,
+    /// Per item, in the order first asked (a short list: a linear search
+    /// beats hashing the item id on every call).
+    strategies: Vec<(String, Box<dyn Strategy>)>,
 }
 
 impl Delegation {
@@ -50,7 +50,7 @@ impl Delegation {
             id,
             seed,
             instructions,
-            strategies: HashMap::new(),
+            strategies: Vec::new(),
         }
     }
 
@@ -61,7 +61,10 @@ impl Delegation {
 
     /// Replaces the strategy for one item (a teaching extension's hook).
     pub fn set_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) {
-        self.strategies.insert(item.to_owned(), strategy);
+        match self.strategies.iter_mut().find(|(i, _)| i == item) {
+            Some(slot) => slot.1 = strategy,
+            None => self.strategies.push((item.to_owned(), strategy)),
+        }
     }
 
     /// Its answer to a call, or `None` if the call does not ask it.
@@ -71,10 +74,15 @@ impl Delegation {
         }
         let (seed, id) = (self.seed, self.id.as_str());
         let spec = self.instructions.get(&call.item).copied();
-        let strategy = self
-            .strategies
-            .entry(call.item.clone())
-            .or_insert_with(|| strategy_for(spec, seed, &call.item, id));
+        let k = match self.strategies.iter().position(|(i, _)| *i == call.item) {
+            Some(k) => k,
+            None => {
+                let s = strategy_for(spec, seed, &call.item, id);
+                self.strategies.push((call.item.clone(), s));
+                self.strategies.len() - 1
+            }
+        };
+        let strategy = &mut self.strategies[k].1;
         let view = ItemView {
             item: &call.item,
             round: call.round,

@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -42,9 +43,12 @@ pub const EU: &str = "EU";
 /// A Member's id: ISO 3166-1 alpha-3 for States and customs territories
 /// (`BRA`, `TWN`, `HKG`), `EU` for the European Union, or any id a scenario
 /// gives to a Member it adds.
+///
+/// It is shared, not copied: cloning an id (as every event that names a
+/// Member does) only counts a reference.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct MemberId(String);
+pub struct MemberId(Arc<str>);
 
 impl MemberId {
     /// Makes an id, checking its form: 1 to 16 ASCII letters, digits, `-` or
@@ -56,7 +60,7 @@ impl MemberId {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
-            Ok(Self(id.to_owned()))
+            Ok(Self(Arc::from(id)))
         } else {
             Err(format!(
                 "`{id}` is not a member id (1 to 16 ASCII letters, digits, `-` or `_`)"
@@ -154,6 +158,7 @@ pub struct Membership {
     members: Vec<Member>,
     index: HashMap<MemberId, usize>,
     represented_by_eu: Vec<bool>,
+    has_eu: bool,
     eu_votes: u32,
 }
 
@@ -178,6 +183,7 @@ impl Membership {
             members,
             index,
             represented_by_eu,
+            has_eu,
             eu_votes: states.max(1),
         }
     }
@@ -235,7 +241,7 @@ impl Membership {
     /// How many Members a delegation stands for at a meeting: the EU 1 + its
     /// member States in the negotiation, everyone else 1.
     pub fn members_represented(&self, id: &str) -> u32 {
-        if id == EU && self.index.contains_key(EU) {
+        if self.has_eu && id == EU {
             1 + self.represented_by_eu.iter().filter(|r| **r).count() as u32
         } else {
             1
@@ -246,7 +252,7 @@ impl Membership {
     /// States that are Members (at least one, see the module caveat), every
     /// other delegation one.
     pub fn votes_of(&self, id: &str) -> u32 {
-        if id == EU && self.index.contains_key(EU) {
+        if self.has_eu && id == EU {
             self.eu_votes
         } else {
             1

@@ -150,110 +150,120 @@ struct Seat {
 /// One scheduling grid step: 15 minutes.
 pub const GRID_SECS: i64 = 15 * 60;
 
-/// Presence and scheduling for one membership at one venue. It caches the
-/// UTC span of each distinct (zone, hours, local date), so that a venue where
-/// all sit in Geneva converts one time per day, not one per delegation.
+/// Presence and scheduling for one membership at one venue. Delegations
+/// that sit in the same zone with the same hours share a *seat*, and times
+/// are converted once per seat and local date (cached), so that a venue
+/// where all sit in Geneva converts one time per day, not one per
+/// delegation.
 #[derive(Clone, Debug)]
 pub struct Calendar {
-    /// For each roll position: the seat of its delegation (EU member States
-    /// take the EU's seat), or `None` if it has no delegation at all.
+    /// The distinct seats, sorted by zone name and hours.
     seats: Vec<Seat>,
-    /// For each roll position: how many Members its presence stands for (0
-    /// for EU member States, which are counted through the EU).
-    weight: Vec<u32>,
-    /// For each roll position: the roll position whose presence it shares.
-    follows: Vec<usize>,
+    /// For each seat: the Members whose presence it decides.
+    seat_weight: Vec<u32>,
+    /// For each roll position: its seat (EU member States take the EU's).
+    seat_of: Vec<usize>,
     total_members: u32,
-    cache: HashMap<(Seat, NaiveDate), Interval>,
+    /// Office hours in UTC per seat, for the local dates seen so far.
+    cache: HashMap<(usize, NaiveDate), Interval>,
 }
 
 impl Calendar {
     /// The calendar of `roll` at `venue`.
     pub fn new(roll: &Membership, venue: Venue) -> Self {
         let eu = roll.position(crate::member::EU);
-        let mut seats = Vec::with_capacity(roll.len());
-        let mut weight = Vec::with_capacity(roll.len());
-        let mut follows = Vec::with_capacity(roll.len());
-        for (i, m) in roll.members().iter().enumerate() {
-            let tz = match venue {
-                Venue::Geneva => GENEVA,
-                Venue::Virtual => m.time_zone,
-            };
-            seats.push(Seat {
-                tz,
+        let own_seat = |i: usize| {
+            let m = &roll.members()[i];
+            Seat {
+                tz: match venue {
+                    Venue::Geneva => GENEVA,
+                    Venue::Virtual => m.time_zone,
+                },
                 hours: m.office_hours,
-            });
-            if roll.is_represented_at(i) {
-                weight.push(0);
-                follows.push(eu.unwrap_or(i));
+            }
+        };
+        let mut seats: Vec<Seat> = (0..roll.len()).map(own_seat).collect();
+        seats.sort_by_key(|s| (s.tz.name(), s.hours.open, s.hours.close));
+        seats.dedup();
+        let mut seat_weight = vec![0; seats.len()];
+        let mut seat_of = Vec::with_capacity(roll.len());
+        for (i, m) in roll.members().iter().enumerate() {
+            let follows = if roll.is_represented_at(i) {
+                eu.unwrap_or(i)
             } else {
-                weight.push(roll.members_represented(m.id.as_str()));
-                follows.push(i);
+                i
+            };
+            let seat = own_seat(follows);
+            let k = seats
+                .binary_search_by_key(&(seat.tz.name(), seat.hours.open, seat.hours.close), |s| {
+                    (s.tz.name(), s.hours.open, s.hours.close)
+                })
+                .unwrap_or(0);
+            seat_of.push(k);
+            if !roll.is_represented_at(i) {
+                seat_weight[k] += roll.members_represented(m.id.as_str());
             }
         }
         Self {
             seats,
-            weight,
-            follows,
+            seat_weight,
+            seat_of,
             total_members: roll.len() as u32,
             cache: HashMap::new(),
         }
     }
 
-    fn office(&mut self, seat: Seat, date: NaiveDate) -> Interval {
+    fn office(&mut self, seat: usize, date: NaiveDate) -> Interval {
+        let Seat { tz, hours } = self.seats[seat];
         *self.cache.entry((seat, date)).or_insert_with(|| Interval {
-            start: local_to_utc(seat.tz, date, seat.hours.open),
-            end: local_to_utc(seat.tz, date, seat.hours.close),
+            start: local_to_utc(tz, date, hours.open),
+            end: local_to_utc(tz, date, hours.close),
         })
     }
 
     /// The office hours, in UTC, of the Member at roll position `i` on the
     /// local date on which `t` falls where it sits.
     pub fn office_hours_at(&mut self, i: usize, t: Timestamp) -> Interval {
-        let seat = self.seats[self.follows[i]];
-        self.office(seat, local_date(seat.tz, t))
+        let seat = self.seat_of[i];
+        self.office(seat, local_date(self.seats[seat].tz, t))
     }
 
     /// Presence of every Member (by roll position) at a meeting.
     pub fn presence(&mut self, meeting: Interval) -> Vec<bool> {
-        let own: Vec<bool> = (0..self.seats.len())
-            .map(|i| {
-                let seat = self.seats[i];
-                let hours = self.office(seat, local_date(seat.tz, meeting.start));
-                hours.contains(&meeting)
+        let by_seat: Vec<bool> = (0..self.seats.len())
+            .map(|k| {
+                let date = local_date(self.seats[k].tz, meeting.start);
+                self.office(k, date).contains(&meeting)
             })
             .collect();
-        self.follows.iter().map(|&f| own[f]).collect()
+        self.seat_of.iter().map(|&k| by_seat[k]).collect()
     }
 
     /// The local time of an instant where the Member at `i` sits, `HH:MM`.
     pub fn local_time(&self, i: usize, t: Timestamp) -> String {
-        let tz = self.seats[self.follows[i]].tz;
+        let tz = self.seats[self.seat_of[i]].tz;
         t.datetime().with_timezone(&tz).format("%H:%M").to_string()
     }
 
-    /// The UTC spans of each delegation's office hours that touch the UTC
-    /// day starting at `day`, with the Members each stands for.
+    /// The UTC spans of each seat's office hours that touch the UTC day
+    /// starting at `day` (extended by `extra_secs`), with the Members each
+    /// stands for.
     fn spans_touching(&mut self, day: Timestamp, extra_secs: i64) -> Vec<(Interval, u32)> {
         let end = day.plus_secs(86_400 + extra_secs);
         let mut out = Vec::new();
-        let mut seen: HashMap<Seat, u32> = HashMap::new();
-        for i in 0..self.seats.len() {
-            if self.weight[i] > 0 {
-                *seen.entry(self.seats[i]).or_insert(0) += self.weight[i];
+        for k in 0..self.seats.len() {
+            let w = self.seat_weight[k];
+            if w == 0 {
+                continue;
             }
-        }
-        let mut seats: Vec<(Seat, u32)> = seen.into_iter().collect();
-        // HashMap order is not stable: sort for a deterministic result.
-        seats.sort_by_key(|(s, _)| (s.tz.name(), s.hours.open, s.hours.close));
-        for (seat, w) in seats {
-            let mut date = local_date(seat.tz, day);
-            let last = local_date(seat.tz, end);
+            let tz = self.seats[k].tz;
+            let mut date = local_date(tz, day);
+            let last = local_date(tz, end);
             while date <= last {
-                out.push((self.office(seat, date), w));
-                date = date.succ_opt().unwrap_or(date);
-                if date == NaiveDate::MAX {
-                    break;
+                out.push((self.office(k, date), w));
+                match date.succ_opt() {
+                    Some(d) => date = d,
+                    None => break,
                 }
             }
         }
