@@ -1124,10 +1124,16 @@ impl Secretariat {
         let secs = i64::from(self.agenda.session_hours) * 3600;
         loop {
             let earliest = self.now.max(day);
-            if let Some((interval, _)) = self.calendar.best_meeting(day, earliest, secs) {
+            // A day whose remaining hours seat no one has no session.
+            if let Some((interval, present)) = self.calendar.best_meeting(day, earliest, secs)
+                && present > 0
+            {
                 self.schedule
                     .insert((interval.start, Happening::Session, 0), interval);
                 return;
+            }
+            if day.unix() > self.agenda.start.unix() + 366 * DAY {
+                return; // no one can ever meet: items lapse at their deadlines
             }
             day = day.plus_secs(DAY);
         }

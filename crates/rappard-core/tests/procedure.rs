@@ -1,0 +1,150 @@
+//! The negotiation procedure as a user relies on it, one behaviour a test:
+//! sessions, chairs' texts, co-chairs' signatures, tabling, lapsing, fixed
+//! meetings, fallbacks and written procedure. Sources are in each test's doc.
+
+use rappard_core::record::Event;
+use rappard_core::report::{ItemReport, Report};
+use rappard_core::rules::{How, Outcome};
+use rappard_core::{invariants, scenario, simulation};
+
+fn run(text: &str) -> (Report, rappard_core::record::Record) {
+    let sc = scenario::parse("procedure.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let record = simulation::run(&sc).expect("runs");
+    assert!(
+        invariants::check(&record).is_empty(),
+        "{:?}",
+        invariants::check(&record)
+    );
+    (Report::from_record(&record), record)
+}
+
+fn head(start: &str, venue: &str, only: &str) -> String {
+    format!(
+        "[scenario]\nname = \"p\"\nseed = 5\nstart = \"{start}\"\nvenue = \"{venue}\"\n[members]\ndataset = \"wto\"\nonly = [{only}]\n"
+    )
+}
+
+fn item<'a>(r: &'a Report, id: &str) -> &'a ItemReport {
+    r.items.iter().find(|i| i.id == id).expect("item in report")
+}
+
+/// A session is held when someone can attend: a scenario that starts after
+/// Geneva's office hours has its first session the next morning (09:00
+/// Geneva = 08:00Z in winter), not an empty meeting that evening.
+#[test]
+fn no_session_without_anyone_present() {
+    let text = head("2026-03-02T19:00:00Z", "geneva", "\"BRA\", \"IND\"")
+        + "[[item]]\nid = \"x\"\nrule = \"consensus\"\nothers = { stance = \"support\" }\n";
+    let (r, _) = run(&text);
+    assert_eq!(r.sessions[0].start.to_string(), "2026-03-03T08:00:00Z");
+    assert!(r.sessions.iter().all(|s| s.delegations_present > 0));
+    assert_eq!(item(&r, "x").outcome, Outcome::Adopted);
+}
+
+/// A consensus-only item with a persistent objector is never tabled, and
+/// lapses at its deadline (no vote is possible: Art. IX:1 keeps consensus
+/// as the practice).
+#[test]
+fn a_persistent_objection_makes_a_consensus_item_lapse() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    ) + "[[item]]\nid = \"x\"\nrule = \"consensus\"\ndeadline_days = 5\nothers = { stance = \"support\" }\n[item.positions]\nIND = { stance = \"object\" }\n";
+    let (r, rec) = run(&text);
+    let x = item(&r, "x");
+    assert_eq!((x.outcome, x.how), (Outcome::Lapsed, None));
+    assert_eq!(x.rounds, 5, "one round a day until the deadline");
+    assert!(
+        rec.entries()
+            .iter()
+            .any(|e| matches!(&e.event, Event::ItemLapsed { .. }))
+    );
+}
+
+/// With a voting fallback, three rounds with the same text and the same
+/// objectors exhaust consultations: the text is tabled, consensus fails on
+/// the present objector, and the vote decides (Art. IX:1).
+#[test]
+fn exhausted_consultations_go_to_the_fallback_vote() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    ) + "[[item]]\nid = \"x\"\nrule = \"consensus\"\nfallback = \"majority\"\nothers = { stance = \"support\" }\n[item.positions]\nIND = { stance = \"object\" }\n";
+    let (r, rec) = run(&text);
+    let x = item(&r, "x");
+    assert_eq!(x.rounds, 3);
+    assert_eq!((x.outcome, x.how), (Outcome::Adopted, Some(How::Vote)));
+    assert_eq!(
+        x.objectors.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+        ["IND"]
+    );
+    let v = x.votes.expect("votes");
+    assert_eq!((v.yes, v.no, x.required), (2, 1, Some(2)));
+    assert!(rec.entries().iter().any(|e| matches!(&e.event, Event::TextTabled { reason, .. } if reason == "consultations exhausted")));
+}
+
+/// Seed paper lines 556–558: a co-chaired text is issued only when every
+/// co-chair signs it. A co-chair who objects withholds every draft.
+#[test]
+fn a_text_needs_every_co_chair_signature() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\", \"KEN\"",
+    ) + "[[item]]\nid = \"x\"\nrule = \"consensus\"\ndeadline_days = 3\nco_chairs = [\"BRA\", \"KEN\", \"USA\"]\nothers = { stance = \"support\" }\n[item.positions]\nKEN = { stance = \"object\" }\n";
+    let (r, rec) = run(&text);
+    assert_eq!(item(&r, "x").version, 0, "no text issued");
+    assert_eq!(item(&r, "x").outcome, Outcome::Lapsed);
+    let withheld = rec
+        .entries()
+        .iter()
+        .filter(|e| matches!(&e.event, Event::DraftWithheld { unsigned, .. } if unsigned.iter().map(|m| m.as_str()).eq(["KEN"])))
+        .count();
+    assert_eq!(withheld, 3);
+}
+
+/// A fixed meeting decides whatever the consultations showed: the objector
+/// present at that meeting blocks (Art. IX:1 fn. 1), and the decision is at
+/// the fixed time.
+#[test]
+fn a_fixed_meeting_decides_at_its_time() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    ) + "[[item]]\nid = \"x\"\nrule = \"consensus\"\nmeeting = { start = \"2026-03-10T13:00:00Z\", hours = 2 }\nothers = { stance = \"support\" }\n[item.positions]\nIND = { stance = \"object\" }\n";
+    let (r, _) = run(&text);
+    let x = item(&r, "x");
+    assert_eq!((x.outcome, x.how), (Outcome::Blocked, Some(How::Consensus)));
+    let m = x.meeting.expect("meeting");
+    assert_eq!(
+        (m.start.to_string(), m.end.to_string()),
+        ("2026-03-10T13:00:00Z".into(), "2026-03-10T15:00:00Z".into())
+    );
+}
+
+/// Written procedure (2020–21 practice): the decision falls at the deadline,
+/// `written_procedure_hours` after circulation, with every Member counted.
+#[test]
+fn written_procedure_decides_at_its_deadline() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "virtual",
+        "\"BRA\", \"NZL\", \"USA\"",
+    ) + "[[item]]\nid = \"x\"\nrule = \"written-procedure\"\nwritten_procedure_hours = 48\nothers = { stance = \"support\" }\n";
+    let (r, _) = run(&text);
+    let x = item(&r, "x");
+    assert_eq!(
+        (x.outcome, x.how),
+        (Outcome::Adopted, Some(How::WrittenProcedure))
+    );
+    let m = x.meeting.expect("meeting");
+    assert_eq!(m.end.unix() - m.start.unix(), 48 * 3600);
+    assert_eq!(
+        x.present.len(),
+        3,
+        "every Member is asked, whatever its time zone"
+    );
+}
