@@ -239,7 +239,9 @@ struct OpenCall {
     call: Call,
     item: usize,
     then: Continuation,
-    answers: BTreeMap<MemberId, Answer>,
+    /// One slot per awaited delegation, in the same (id) order.
+    answers: Vec<Option<Answer>>,
+    answered: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -460,7 +462,9 @@ impl Secretariat {
                 o.call
                     .awaited
                     .iter()
-                    .filter(|m| !o.answers.contains_key(*m))
+                    .zip(&o.answers)
+                    .filter(|(_, a)| a.is_none())
+                    .map(|(m, _)| m)
                     .cloned()
                     .collect()
             })
@@ -471,7 +475,7 @@ impl Secretariat {
     pub fn is_complete(&self) -> bool {
         self.open
             .as_ref()
-            .is_some_and(|o| o.answers.len() == o.call.awaited.len())
+            .is_some_and(|o| o.answered == o.call.awaited.len())
     }
 
     /// Takes a delegation's answer to the open call. The answer is kept
@@ -489,12 +493,12 @@ impl Secretariat {
                 answered: call,
             });
         }
-        if open.call.awaited.binary_search(from).is_err() {
+        let Ok(slot) = open.call.awaited.binary_search(from) else {
             return Err(AnswerError::NotAwaited {
                 member: from.clone(),
                 call,
             });
-        }
+        };
         if !answer.fits(open.call.kind) {
             return Err(AnswerError::WrongAnswer {
                 expected: open.call.kind,
@@ -506,13 +510,14 @@ impl Secretariat {
         {
             return Err(AnswerError::LevelOutOfRange(l));
         }
-        if open.answers.contains_key(from) {
+        if open.answers[slot].is_some() {
             return Err(AnswerError::AlreadyAnswered {
                 member: from.clone(),
                 call,
             });
         }
-        open.answers.insert(from.clone(), answer);
+        open.answers[slot] = Some(answer);
+        open.answered += 1;
         Ok(())
     }
 
@@ -521,19 +526,20 @@ impl Secretariat {
     /// no call is open.
     pub fn close_call(&mut self) {
         let Some(open) = self.open.take() else { return };
-        let unanswered: Vec<MemberId> = open
-            .call
-            .awaited
-            .iter()
-            .filter(|m| !open.answers.contains_key(*m))
-            .cloned()
-            .collect();
+        let mut unanswered: Vec<MemberId> = Vec::new();
+        let mut answers: Vec<(MemberId, Answer)> = Vec::with_capacity(open.answered);
+        for (m, a) in open.call.awaited.into_iter().zip(open.answers) {
+            match a {
+                Some(a) => answers.push((m, a)),
+                None => unanswered.push(m),
+            }
+        }
         let call = open.call.call;
         let item = open.item;
         match open.then {
             Continuation::Positions { at_decision } => {
-                let mut levels = Vec::with_capacity(open.answers.len());
-                for (member, a) in open.answers {
+                let mut levels = Vec::with_capacity(answers.len());
+                for (member, a) in answers {
                     if let Answer::Position(position) = a {
                         if let Stated::Level(l) = position {
                             levels.push(l);
@@ -563,7 +569,7 @@ impl Secretariat {
             }
             Continuation::Signatures { text, at_decision } => {
                 let mut unsigned = unanswered.clone();
-                for (member, a) in open.answers {
+                for (member, a) in answers {
                     if let Answer::Signature(signed) = a {
                         if !signed {
                             unsigned.push(member.clone());
@@ -590,7 +596,7 @@ impl Secretariat {
             }
             Continuation::Reactions { at_decision } => {
                 let mut objectors = Vec::new();
-                for (member, a) in open.answers {
+                for (member, a) in answers {
                     if let Answer::Reaction(reaction) = a {
                         if reaction == Reaction::Object {
                             objectors.push(member.clone());
@@ -607,7 +613,7 @@ impl Secretariat {
             }
             Continuation::Objections => {
                 let mut objectors = Vec::new();
-                for (member, a) in open.answers {
+                for (member, a) in answers {
                     if a == Answer::Objection(true) {
                         self.emit(Event::ObjectionRaised {
                             call,
@@ -649,7 +655,7 @@ impl Secretariat {
             Continuation::Votes => {
                 let rule = open.call.rule;
                 let mut votes = Votes::default();
-                for (member, a) in open.answers {
+                for (member, a) in answers {
                     if let Answer::Vote(vote) = a {
                         let weight = self.agenda.membership.votes_of(member.as_str());
                         match vote {
@@ -687,7 +693,7 @@ impl Secretariat {
             }
             Continuation::Written => {
                 let mut objectors = Vec::new();
-                for (member, a) in open.answers {
+                for (member, a) in answers {
                     if a == Answer::Objection(true) {
                         self.emit(Event::ObjectionRaised {
                             call,
@@ -759,11 +765,13 @@ impl Secretariat {
             rule,
             awaited: call.awaited.clone(),
         });
+        let n = call.awaited.len();
         self.open = Some(OpenCall {
             call,
             item,
             then,
-            answers: BTreeMap::new(),
+            answers: vec![None; n],
+            answered: 0,
         });
     }
 

@@ -6,8 +6,11 @@
 //! reactions), the text tabled, and the next day's session deciding it, by
 //! consensus or by a majority vote. That is one consultation round and one
 //! decision, with everything the Secretariat records, through the same
-//! `Secretariat`/`Delegation` calls a network node makes. Venue `virtual`,
-//! so every delegation's own time zone is converted.
+//! `Secretariat`/`Delegation` calls a network node makes. Three cases: venue
+//! `geneva` decided by consensus and by majority vote (every delegation is
+//! present and answers every call), and venue `virtual` (every delegation's
+//! own time zone is converted, and only those whose office hours hold the
+//! session answer).
 //!
 //! 166 members is the WTO dataset; any other size is a synthetic membership
 //! that reuses the dataset's time zones in turn. Time is wall time of the
@@ -20,6 +23,7 @@ use std::time::Instant;
 
 use rappard_core::dataset;
 use rappard_core::member::{Member, MemberId, Membership};
+use rappard_core::record::Event;
 use rappard_core::rules::Rule;
 use rappard_core::scenario::{Agenda, ItemSpec, PositionSpec, Scenario};
 use rappard_core::sessions::Venue;
@@ -51,7 +55,7 @@ fn membership(n: usize) -> Result<Membership, String> {
     Ok(Membership::new(members))
 }
 
-fn scenario(n: usize, rule: Rule) -> Result<Scenario, String> {
+fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
     let membership = membership(n)?;
     let start = Timestamp::parse("2026-03-02T00:00:00Z")?;
     let item = ItemSpec {
@@ -78,7 +82,7 @@ fn scenario(n: usize, rule: Rule) -> Result<Scenario, String> {
             name: format!("bench-{n}"),
             seed: 1,
             start,
-            venue: Venue::Virtual,
+            venue,
             session_hours: 3,
             membership,
             items: vec![item],
@@ -96,11 +100,18 @@ fn peak_rss_kib() -> Option<u64> {
 /// Runs the benchmark and prints a Markdown table.
 pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
     let repeat = repeat.max(1);
-    println!("| members | decision | events | mean per round | min | per member |");
-    println!("|---:|---|---:|---:|---:|---:|");
+    println!(
+        "| members | venue | decision | delegations answering | events | mean per round | min | per member |"
+    );
+    println!("|---:|---|---|---:|---:|---:|---:|---:|");
+    let cases = [
+        (Venue::Geneva, Rule::Consensus),
+        (Venue::Geneva, Rule::Majority),
+        (Venue::Virtual, Rule::Consensus),
+    ];
     for &n in sizes {
-        for rule in [Rule::Consensus, Rule::Majority] {
-            let sc = match scenario(n, rule) {
+        for (venue, rule) in cases {
+            let sc = match scenario(n, venue, rule) {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -109,6 +120,7 @@ pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
             };
             let mut times = Vec::with_capacity(repeat);
             let mut events = 0;
+            let mut answering = 0;
             for k in 0..=repeat {
                 let t = Instant::now();
                 let record = match simulation::run(&sc) {
@@ -120,6 +132,11 @@ pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
                 };
                 let dt = t.elapsed();
                 events = record.len();
+                answering = record
+                    .entries()
+                    .iter()
+                    .filter(|e| matches!(e.event, Event::PositionStated { .. }))
+                    .count();
                 if k > 0 {
                     times.push(dt.as_secs_f64());
                 }
@@ -127,7 +144,8 @@ pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
             let mean = times.iter().sum::<f64>() / times.len() as f64;
             let min = times.iter().copied().fold(f64::INFINITY, f64::min);
             println!(
-                "| {n} | {} | {events} | {:.3} ms | {:.3} ms | {:.2} µs |",
+                "| {n} | {} | {} | {answering} | {events} | {:.3} ms | {:.3} ms | {:.2} µs |",
+                venue.as_str(),
                 rule.as_str(),
                 mean * 1e3,
                 min * 1e3,
