@@ -634,11 +634,7 @@ impl Secretariat {
                 match (outcome, fallback) {
                     (Outcome::Blocked, Some(fb)) => {
                         self.items[item].consensus_objectors = objectors;
-                        let awaited = self
-                            .meeting
-                            .as_ref()
-                            .map(|m| m.delegations.clone())
-                            .unwrap_or_default();
+                        let awaited = self.present_delegations();
                         let text = self.items[item].text;
                         self.open_call_with_rule(
                             item,
@@ -785,11 +781,7 @@ impl Secretariat {
             version,
             text,
         });
-        let awaited = self
-            .meeting
-            .as_ref()
-            .map(|m| m.delegations.clone())
-            .unwrap_or_default();
+        let awaited = self.present_delegations();
         self.open_call(
             item,
             CallKind::Reactions,
@@ -894,11 +886,7 @@ impl Secretariat {
                     return; // the deadline happening lapses it
                 }
                 self.items[item].round += 1;
-                let awaited = self
-                    .meeting
-                    .as_ref()
-                    .map(|m| m.delegations.clone())
-                    .unwrap_or_default();
+                let awaited = self.present_delegations();
                 let text = self.items[item].text;
                 self.open_call(
                     item,
@@ -920,11 +908,7 @@ impl Secretariat {
                 let rule = self.agenda.items[item].rule;
                 match rule.implementation().ballot() {
                     Ballot::ObjectionAtMeeting => {
-                        let awaited = self
-                            .meeting
-                            .as_ref()
-                            .map(|m| m.delegations.clone())
-                            .unwrap_or_default();
+                        let awaited = self.present_delegations();
                         self.open_call(
                             item,
                             CallKind::Objections,
@@ -934,11 +918,7 @@ impl Secretariat {
                         );
                     }
                     Ballot::VoteAtMeeting => {
-                        let awaited = self
-                            .meeting
-                            .as_ref()
-                            .map(|m| m.delegations.clone())
-                            .unwrap_or_default();
+                        let awaited = self.present_delegations();
                         self.open_call(
                             item,
                             CallKind::Votes,
@@ -1105,6 +1085,15 @@ impl Secretariat {
                 }
             }
         }
+    }
+
+    /// The delegations present at the meeting in progress (none between
+    /// meetings), in id order: whom a meeting's calls await.
+    fn present_delegations(&self) -> Vec<MemberId> {
+        self.meeting
+            .as_ref()
+            .map(|m| m.delegations.clone())
+            .unwrap_or_default()
     }
 
     /// Whether an item needs a session: a round or a decision.
