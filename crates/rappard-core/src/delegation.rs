@@ -72,31 +72,50 @@ impl Delegation {
         if call.awaited.binary_search(&self.id).is_err() {
             return None;
         }
-        let (seed, id) = (self.seed, self.id.as_str());
-        let spec = self.instructions.get(&call.item).copied();
-        let k = match self.strategies.iter().position(|(i, _)| *i == call.item) {
-            Some(k) => k,
-            None => {
-                let s = strategy_for(spec, seed, &call.item, id);
-                self.strategies.push((call.item.clone(), s));
-                self.strategies.len() - 1
+        if let Some(texts) = &call.package {
+            // The whole package: it objects if it objects to any item's text.
+            let mut objects = false;
+            for t in texts {
+                let view = ItemView {
+                    item: &t.item,
+                    round: t.round,
+                    rule: call.rule,
+                };
+                let s = self.strategy(&t.item);
+                objects |= s.objects(&view, t.text);
             }
-        };
-        let strategy = &mut self.strategies[k].1;
+            return Some(Answer::Objection(objects));
+        }
         let view = ItemView {
             item: &call.item,
             round: call.round,
             rule: call.rule,
         };
         let text = call.text.unwrap_or(5_000);
+        let strategy = self.strategy(&call.item);
         Some(match call.kind {
             CallKind::Positions => Answer::Position(strategy.position(&view, call.text)),
             CallKind::Signatures => Answer::Signature(strategy.sign(&view, text)),
             CallKind::Reactions => Answer::Reaction(strategy.react(&view, text)),
-            CallKind::Objections | CallKind::WrittenObjections => {
+            CallKind::Objections | CallKind::WrittenObjections | CallKind::PackageObjections => {
                 Answer::Objection(strategy.objects(&view, text))
             }
             CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
         })
+    }
+
+    /// Its strategy for an item, made from its instructions on first use.
+    fn strategy(&mut self, item: &str) -> &mut Box<dyn Strategy> {
+        let (seed, id) = (self.seed, self.id.as_str());
+        let spec = self.instructions.get(item).copied();
+        let k = match self.strategies.iter().position(|(i, _)| i == item) {
+            Some(k) => k,
+            None => {
+                let s = strategy_for(spec, seed, item, id);
+                self.strategies.push((item.to_owned(), s));
+                self.strategies.len() - 1
+            }
+        };
+        &mut self.strategies[k].1
     }
 }

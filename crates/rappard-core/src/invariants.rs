@@ -182,6 +182,7 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                     if matches!(
                         kind,
                         CallKind::Objections
+                            | CallKind::PackageObjections
                             | CallKind::Votes
                             | CallKind::Positions
                             | CallKind::Reactions
@@ -196,7 +197,7 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                     }
                 }
                 match kind {
-                    CallKind::Objections => {
+                    CallKind::Objections | CallKind::PackageObjections => {
                         last_objections.insert(item.clone(), *call);
                     }
                     CallKind::Votes => {

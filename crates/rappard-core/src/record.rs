@@ -18,9 +18,18 @@ use sha2::{Digest, Sha256};
 
 use crate::member::MemberId;
 use crate::rules::{How, Outcome, Rule, Votes};
+use crate::scenario::Package;
 use crate::sessions::Venue;
 use crate::strategy::{Level, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
+
+fn early_harvest() -> Package {
+    Package::EarlyHarvest
+}
+
+fn is_early_harvest(p: &Package) -> bool {
+    *p == Package::EarlyHarvest
+}
 
 /// A Member on the roll, as the record states it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +64,21 @@ pub enum CallKind {
     Votes,
     /// Objections in writing, by a deadline.
     WrittenObjections,
+    /// Formal objections to the whole package (single undertaking).
+    PackageObjections,
+}
+
+/// One item's text in a package put to decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageText {
+    /// Item.
+    pub item: String,
+    /// Version.
+    pub version: u32,
+    /// The round a delegation judges it in (the item's last round + 1).
+    pub round: u32,
+    /// Text.
+    pub text: Level,
 }
 
 /// What kind of meeting.
@@ -86,6 +110,9 @@ pub enum Event {
         start: Timestamp,
         /// Length of a day's session, in hours.
         session_hours: u32,
+        /// The package rule (omitted for early harvest, the default).
+        #[serde(default = "early_harvest", skip_serializing_if = "is_early_harvest")]
+        package: Package,
     },
     /// The roll of Members.
     RollCalled {
@@ -151,6 +178,9 @@ pub enum Event {
         rule: Rule,
         /// Who is asked, by id.
         awaited: Vec<MemberId>,
+        /// The texts of a package decision (single undertaking only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        package: Option<Vec<PackageText>>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -271,6 +301,16 @@ pub enum Event {
         votes: Option<Votes>,
         /// Yes votes needed, if there was a vote.
         required: Option<u32>,
+    },
+    /// Under the single undertaking: an item's text is agreed, to be adopted
+    /// with the whole package.
+    ItemAgreed {
+        /// Item.
+        item: String,
+        /// Version agreed.
+        version: u32,
+        /// How it was agreed.
+        how: How,
     },
     /// An item lapses without a decision.
     ItemLapsed {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::member::MemberId;
 use crate::record::{CallKind, Entry, Event, MeetingKind, Record};
 use crate::rules::{How, Outcome, Rule, Votes};
+use crate::scenario::{PACKAGE_ITEM, Package};
 use crate::sessions::Venue;
 use crate::strategy::{Level, MAX_LEVEL, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
@@ -115,6 +116,21 @@ pub struct Report {
     pub sessions: Vec<SessionReport>,
     /// Days with meetings.
     pub days: Vec<DayReport>,
+    /// The package rule and, under the single undertaking, its decision.
+    pub package: PackageReport,
+}
+
+/// The package rule and its outcome.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PackageReport {
+    /// `early-harvest` or `single-undertaking`.
+    pub rule: Package,
+    /// Under the single undertaking: `adopted`, `blocked` (an objection to
+    /// the package), `lapsed` (an item was not agreed); `null` under early
+    /// harvest.
+    pub outcome: Option<Outcome>,
+    /// Items agreed before the package decision or failure.
+    pub agreed: Vec<String>,
 }
 
 fn round1(x: f64) -> f64 {
@@ -137,6 +153,11 @@ impl Report {
             items: Vec::new(),
             sessions: Vec::new(),
             days: Vec::new(),
+            package: PackageReport {
+                rule: Package::EarlyHarvest,
+                outcome: None,
+                agreed: Vec::new(),
+            },
         };
         let mut index: HashMap<String, usize> = HashMap::new();
         for e in record.entries() {
@@ -145,11 +166,17 @@ impl Report {
                     scenario,
                     seed,
                     venue,
+                    package,
                     ..
                 } => {
                     r.scenario = scenario.clone();
                     r.seed = *seed;
                     r.venue = Some(*venue);
+                    r.package.rule = *package;
+                }
+                Event::ItemAgreed { item, .. } => r.package.agreed.push(item.clone()),
+                Event::ItemLapsed { .. } if r.package.rule == Package::SingleUndertaking => {
+                    r.package.outcome = Some(Outcome::Lapsed);
                 }
                 Event::RollCalled { members, .. } => {
                     r.members = members.len();
@@ -243,7 +270,24 @@ impl Report {
                     required,
                     ..
                 } => {
-                    if let Some(&i) = index.get(item) {
+                    // The decision on the whole package applies to every
+                    // item agreed for it.
+                    let targets: Vec<usize> = if item == PACKAGE_ITEM {
+                        r.package.outcome = Some(*outcome);
+                        r.package
+                            .agreed
+                            .iter()
+                            .filter_map(|a| index.get(a).copied())
+                            .collect()
+                    } else {
+                        if r.package.rule == Package::SingleUndertaking
+                            && *outcome != Outcome::Adopted
+                        {
+                            r.package.outcome = Some(Outcome::Lapsed);
+                        }
+                        index.get(item).copied().into_iter().collect()
+                    };
+                    for i in targets {
                         let it = &mut r.items[i];
                         it.outcome = *outcome;
                         it.how = Some(*how);
@@ -319,6 +363,7 @@ pub fn minutes(record: &Record) -> String {
                 venue: v,
                 start,
                 session_hours,
+                package,
             } => {
                 venue = *v;
                 let _ = writeln!(w, "Minutes of \"{scenario}\"");
@@ -326,6 +371,23 @@ pub fn minutes(record: &Record) -> String {
                     w,
                     "seed {seed}; venue {}; opened {start}; day sessions of {session_hours} h",
                     v.as_str()
+                );
+                if *package == Package::SingleUndertaking {
+                    let _ = writeln!(
+                        w,
+                        "single undertaking: nothing is adopted until every item is agreed"
+                    );
+                }
+            }
+            Event::ItemAgreed { item, version, how } => {
+                let how = match how {
+                    How::Consensus => "by consensus",
+                    How::Vote => "by vote",
+                    How::WrittenProcedure => "by written procedure",
+                };
+                let _ = writeln!(
+                    w,
+                    "  [{item}] text v{version} AGREED {how}, to be adopted with the whole package"
                 );
             }
             Event::RollCalled {
@@ -577,11 +639,15 @@ pub fn minutes(record: &Record) -> String {
                     CallKind::Objections => "formal objections".into(),
                     CallKind::Votes => "vote".into(),
                     CallKind::WrittenObjections => "written objections".into(),
+                    CallKind::PackageObjections => "formal objections to the whole package".into(),
                 };
                 let body = if n.awaited <= LIST_ANSWERS_UP_TO
                     || matches!(
                         n.kind,
-                        CallKind::Objections | CallKind::WrittenObjections | CallKind::Signatures
+                        CallKind::Objections
+                            | CallKind::WrittenObjections
+                            | CallKind::Signatures
+                            | CallKind::PackageObjections
                     ) {
                     if n.answers.is_empty() {
                         "none".into()

@@ -95,6 +95,32 @@ pub struct ItemSpec {
     pub written_procedure_hours: u32,
 }
 
+/// How the items of a round are adopted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Package {
+    /// Each item is adopted when it is ripe (the seed paper's early harvest,
+    /// lines 609–611).
+    EarlyHarvest,
+    /// Nothing is adopted until every item is agreed; then one decision on
+    /// the whole package (the Doha Round's single undertaking, Doha
+    /// Ministerial Declaration WT/MIN(01)/DEC/1, para. 47).
+    SingleUndertaking,
+}
+
+impl Package {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EarlyHarvest => "early-harvest",
+            Self::SingleUndertaking => "single-undertaking",
+        }
+    }
+}
+
+/// The item id reserved for the decision on the whole package.
+pub const PACKAGE_ITEM: &str = "package";
+
 /// What the Secretariat knows: the public part of a scenario.
 #[derive(Clone, Debug)]
 pub struct Agenda {
@@ -108,6 +134,8 @@ pub struct Agenda {
     pub venue: Venue,
     /// Length of a day's session, in hours.
     pub session_hours: u32,
+    /// The package rule.
+    pub package: Package,
     /// Members.
     pub membership: Membership,
     /// Items, in the file's order.
@@ -164,6 +192,8 @@ struct RawScenario {
     venue: Option<Spanned<String>>,
     #[serde(default)]
     session_hours: Option<Spanned<i64>>,
+    #[serde(default)]
+    package: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -416,6 +446,22 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             }
         },
     };
+    let package = match &s.package {
+        None => Package::EarlyHarvest,
+        Some(v) => {
+            match v.get_ref().as_str() {
+                "early-harvest" => Package::EarlyHarvest,
+                "single-undertaking" => Package::SingleUndertaking,
+                other => {
+                    return Err(cx.at(
+                    v.span(),
+                    "scenario.package",
+                    format!("unknown package rule `{other}`; use early-harvest or single-undertaking"),
+                ));
+                }
+            }
+        }
+    };
     let session_hours = match &s.session_hours {
         None => DEFAULT_SESSION_HOURS,
         Some(v) => cx.positive(v, "scenario.session_hours", 24)?,
@@ -621,6 +667,13 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 "an item id has 1 to 64 characters",
             ));
         }
+        if id == PACKAGE_ITEM {
+            return Err(cx.at(
+                ri.id.span(),
+                &field("id"),
+                format!("`{PACKAGE_ITEM}` is reserved for the decision on the whole package"),
+            ));
+        }
         if !item_ids.insert(id.clone()) {
             return Err(cx.at(
                 ri.id.span(),
@@ -729,6 +782,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             start,
             venue,
             session_hours,
+            package,
             membership,
             items,
         },

@@ -46,9 +46,9 @@ use chrono::NaiveDate;
 
 use crate::drafting::{DraftingPolicy, Median};
 use crate::member::MemberId;
-use crate::record::{CallKind, Event, MeetingKind, Record, RollEntry};
+use crate::record::{CallKind, Event, MeetingKind, PackageText, Record, RollEntry};
 use crate::rules::{Ballot, How, Outcome, Rule, Tally, Votes};
-use crate::scenario::Agenda;
+use crate::scenario::{Agenda, PACKAGE_ITEM, Package};
 use crate::sessions::{Calendar, Venue};
 use crate::strategy::{Level, MAX_LEVEL, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
@@ -73,6 +73,8 @@ pub struct Call {
     pub rule: Rule,
     /// Who is asked, in id order.
     pub awaited: Vec<MemberId>,
+    /// The texts of a package decision (single undertaking only).
+    pub package: Option<Vec<PackageText>>,
 }
 
 /// A delegation's answer to a call.
@@ -100,7 +102,9 @@ impl Answer {
                 | (Answer::Reaction(_), CallKind::Reactions)
                 | (
                     Answer::Objection(_),
-                    CallKind::Objections | CallKind::WrittenObjections
+                    CallKind::Objections
+                        | CallKind::WrittenObjections
+                        | CallKind::PackageObjections
                 )
                 | (Answer::Vote(_), CallKind::Votes)
         )
@@ -187,6 +191,8 @@ enum Phase {
     Tabled,
     /// Circulated for written procedure.
     Written,
+    /// Agreed, waiting for the whole package (single undertaking).
+    Agreed,
     Done,
 }
 
@@ -222,22 +228,39 @@ enum Happening {
 enum Work {
     Round { item: usize, at_decision: bool },
     Decide(usize),
+    DecidePackage,
 }
 
 #[derive(Clone, Debug)]
 enum Continuation {
-    Positions { at_decision: bool },
-    Signatures { text: Level, at_decision: bool },
-    Reactions { at_decision: bool },
-    Objections,
-    Votes,
-    Written,
+    Positions {
+        item: usize,
+        at_decision: bool,
+    },
+    Signatures {
+        item: usize,
+        text: Level,
+        at_decision: bool,
+    },
+    Reactions {
+        item: usize,
+        at_decision: bool,
+    },
+    Objections {
+        item: usize,
+    },
+    Votes {
+        item: usize,
+    },
+    Written {
+        item: usize,
+    },
+    Package,
 }
 
 #[derive(Clone, Debug)]
 struct OpenCall {
     call: Call,
-    item: usize,
     then: Continuation,
     /// One slot per awaited delegation, in the same (id) order.
     answers: Vec<Option<Answer>>,
@@ -271,6 +294,10 @@ pub struct Secretariat {
     last_session_day: Option<Timestamp>,
     finished: bool,
     all_delegations: Vec<MemberId>,
+    /// Single undertaking: every item agreed, the package awaits its decision.
+    package_ready: bool,
+    /// Single undertaking: an item failed, and the round with it.
+    package_failed: bool,
 }
 
 const DAY: i64 = 86_400;
@@ -331,6 +358,8 @@ impl Secretariat {
             last_session_day: None,
             finished: false,
             all_delegations,
+            package_ready: false,
+            package_failed: false,
         };
         s.open_negotiation();
         s
@@ -374,6 +403,7 @@ impl Secretariat {
             venue: a.venue,
             start: a.start,
             session_hours: a.session_hours,
+            package: a.package,
         };
         let roll_event = Event::RollCalled {
             members,
@@ -535,9 +565,8 @@ impl Secretariat {
             }
         }
         let call = open.call.call;
-        let item = open.item;
         match open.then {
-            Continuation::Positions { at_decision } => {
+            Continuation::Positions { item, at_decision } => {
                 let mut levels = Vec::with_capacity(answers.len());
                 for (member, a) in answers {
                     if let Answer::Position(position) = a {
@@ -563,11 +592,19 @@ impl Secretariat {
                         CallKind::Signatures,
                         Some(text),
                         awaited,
-                        Continuation::Signatures { text, at_decision },
+                        Continuation::Signatures {
+                            item,
+                            text,
+                            at_decision,
+                        },
                     );
                 }
             }
-            Continuation::Signatures { text, at_decision } => {
+            Continuation::Signatures {
+                item,
+                text,
+                at_decision,
+            } => {
                 let mut unsigned = unanswered.clone();
                 for (member, a) in answers {
                     if let Answer::Signature(signed) = a {
@@ -594,7 +631,7 @@ impl Secretariat {
                     });
                 }
             }
-            Continuation::Reactions { at_decision } => {
+            Continuation::Reactions { item, at_decision } => {
                 let mut objectors = Vec::new();
                 for (member, a) in answers {
                     if let Answer::Reaction(reaction) = a {
@@ -611,7 +648,7 @@ impl Secretariat {
                 self.emit(Event::CallClosed { call, unanswered });
                 self.conclude_round(item, objectors, at_decision);
             }
-            Continuation::Objections => {
+            Continuation::Objections { item } => {
                 let mut objectors = Vec::new();
                 for (member, a) in answers {
                     if a == Answer::Objection(true) {
@@ -641,14 +678,23 @@ impl Secretariat {
                             CallKind::Votes,
                             text,
                             awaited,
-                            Continuation::Votes,
+                            Continuation::Votes { item },
                             fb,
                         );
                     }
-                    _ => self.decide(item, rule, outcome, How::Consensus, objectors, None, None),
+                    _ => self.decide(
+                        item,
+                        rule,
+                        outcome,
+                        How::Consensus,
+                        objectors,
+                        None,
+                        None,
+                        None,
+                    ),
                 }
             }
-            Continuation::Votes => {
+            Continuation::Votes { item } => {
                 let rule = open.call.rule;
                 let mut votes = Votes::default();
                 for (member, a) in answers {
@@ -685,9 +731,46 @@ impl Secretariat {
                     objectors,
                     Some(votes),
                     required,
+                    None,
                 );
             }
-            Continuation::Written => {
+            Continuation::Package => {
+                let mut objectors = Vec::new();
+                for (member, a) in answers {
+                    if a == Answer::Objection(true) {
+                        self.emit(Event::ObjectionRaised {
+                            call,
+                            member: member.clone(),
+                        });
+                        objectors.push(member);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                let tally = Tally {
+                    objectors: objectors.clone(),
+                    votes: Votes::default(),
+                    total_votes: self.agenda.membership.total_votes(),
+                };
+                let outcome = Rule::Consensus.implementation().decide(&tally);
+                let (meeting, present) = self.meeting_held();
+                self.package_ready = false;
+                for st in &mut self.items {
+                    st.phase = Phase::Done;
+                }
+                self.emit(Event::DecisionTaken {
+                    item: PACKAGE_ITEM.to_owned(),
+                    version: 0,
+                    rule: Rule::Consensus,
+                    outcome,
+                    how: How::Consensus,
+                    meeting,
+                    present,
+                    objectors,
+                    votes: None,
+                    required: None,
+                });
+            }
+            Continuation::Written { item } => {
                 let mut objectors = Vec::new();
                 for (member, a) in answers {
                     if a == Answer::Objection(true) {
@@ -735,14 +818,13 @@ impl Secretariat {
         then: Continuation,
         rule: Rule,
     ) {
-        self.calls += 1;
         let st = &self.items[item];
         let round = match kind {
             CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
             _ => st.round,
         };
         let call = Call {
-            call: self.calls,
+            call: 0,
             item: self.agenda.items[item].id.clone(),
             kind,
             round,
@@ -750,21 +832,29 @@ impl Secretariat {
             text,
             rule,
             awaited,
+            package: None,
         };
+        self.issue_call(call, then);
+    }
+
+    /// Numbers a call, records it and opens it.
+    fn issue_call(&mut self, mut call: Call, then: Continuation) {
+        self.calls += 1;
+        call.call = self.calls;
         self.emit(Event::CallIssued {
             call: call.call,
             item: call.item.clone(),
-            kind,
-            round,
+            kind: call.kind,
+            round: call.round,
             version: call.version,
-            text,
-            rule,
+            text: call.text,
+            rule: call.rule,
             awaited: call.awaited.clone(),
+            package: call.package.clone(),
         });
         let n = call.awaited.len();
         self.open = Some(OpenCall {
             call,
-            item,
             then,
             answers: vec![None; n],
             answered: 0,
@@ -787,7 +877,7 @@ impl Secretariat {
             CallKind::Reactions,
             Some(text),
             awaited,
-            Continuation::Reactions { at_decision },
+            Continuation::Reactions { item, at_decision },
         );
     }
 
@@ -835,6 +925,11 @@ impl Secretariat {
         });
     }
 
+    /// Records an item's decision. Under the single undertaking an adopted
+    /// item is only *agreed* (its adoption waits for the whole package) and a
+    /// failed one brings the package down. `held` gives the meeting and the
+    /// Members present when the decision was not taken at the meeting in
+    /// progress (written procedure).
     #[allow(clippy::too_many_arguments)]
     fn decide(
         &mut self,
@@ -845,21 +940,26 @@ impl Secretariat {
         objectors: Vec<MemberId>,
         votes: Option<Votes>,
         required: Option<u32>,
+        held: Option<(Interval, Vec<MemberId>)>,
     ) {
-        let (meeting, present) = match &self.meeting {
-            Some(m) => (m.interval, m.members.clone()),
-            None => (
-                Interval {
-                    start: self.now,
-                    end: self.now,
-                },
-                Vec::new(),
-            ),
-        };
-        self.items[item].phase = Phase::Done;
         let version = self.items[item].version;
+        let id = self.agenda.items[item].id.clone();
+        if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
+            self.items[item].phase = Phase::Agreed;
+            self.emit(Event::ItemAgreed {
+                item: id,
+                version,
+                how,
+            });
+            if self.items.iter().all(|s| s.phase == Phase::Agreed) {
+                self.package_ready = true;
+            }
+            return;
+        }
+        let (meeting, present) = held.unwrap_or_else(|| self.meeting_held());
+        self.items[item].phase = Phase::Done;
         self.emit(Event::DecisionTaken {
-            item: self.agenda.items[item].id.clone(),
+            item: id,
             version,
             rule,
             outcome,
@@ -870,6 +970,54 @@ impl Secretariat {
             votes,
             required,
         });
+        if outcome != Outcome::Adopted {
+            self.fail_package(item);
+        }
+    }
+
+    /// The meeting in progress and the Members present at it.
+    fn meeting_held(&self) -> (Interval, Vec<MemberId>) {
+        match &self.meeting {
+            Some(m) => (m.interval, m.members.clone()),
+            None => (
+                Interval {
+                    start: self.now,
+                    end: self.now,
+                },
+                Vec::new(),
+            ),
+        }
+    }
+
+    /// An item lapses without a decision.
+    fn lapse(&mut self, item: usize, reason: String) {
+        self.items[item].phase = Phase::Done;
+        self.emit(Event::ItemLapsed {
+            item: self.agenda.items[item].id.clone(),
+            reason,
+        });
+        self.fail_package(item);
+    }
+
+    /// Under the single undertaking, an item that is not agreed takes the
+    /// round down: every other item lapses, agreed or not. Does nothing under
+    /// early harvest.
+    fn fail_package(&mut self, failed: usize) {
+        if self.agenda.package != Package::SingleUndertaking || self.package_failed {
+            return;
+        }
+        self.package_failed = true;
+        self.package_ready = false;
+        let reason = format!(
+            "the single undertaking failed: [{}] was not agreed",
+            self.agenda.items[failed].id
+        );
+        for i in 0..self.items.len() {
+            if self.items[i].phase != Phase::Done {
+                self.items[i].written = None;
+                self.lapse(i, reason.clone());
+            }
+        }
     }
 
     fn run(&mut self, w: Work) {
@@ -893,16 +1041,44 @@ impl Secretariat {
                     CallKind::Positions,
                     text,
                     awaited,
-                    Continuation::Positions { at_decision },
+                    Continuation::Positions { item, at_decision },
                 );
+            }
+            Work::DecidePackage => {
+                if !self.package_ready {
+                    return;
+                }
+                let texts = self
+                    .agenda
+                    .items
+                    .iter()
+                    .zip(&self.items)
+                    .map(|(spec, st)| PackageText {
+                        item: spec.id.clone(),
+                        version: st.version,
+                        round: st.round + 1,
+                        text: st.text.unwrap_or(0),
+                    })
+                    .collect();
+                let call = Call {
+                    call: 0,
+                    item: PACKAGE_ITEM.to_owned(),
+                    kind: CallKind::PackageObjections,
+                    round: 0,
+                    version: 0,
+                    text: None,
+                    rule: Rule::Consensus,
+                    awaited: self.present_delegations(),
+                    package: Some(texts),
+                };
+                self.issue_call(call, Continuation::Package);
             }
             Work::Decide(item) => {
                 let Some(text) = self.items[item].text else {
-                    self.items[item].phase = Phase::Done;
-                    self.emit(Event::ItemLapsed {
-                        item: self.agenda.items[item].id.clone(),
-                        reason: "no chair's text was issued before the decision meeting".into(),
-                    });
+                    self.lapse(
+                        item,
+                        "no chair's text was issued before the decision meeting".into(),
+                    );
                     return;
                 };
                 let rule = self.agenda.items[item].rule;
@@ -914,7 +1090,7 @@ impl Secretariat {
                             CallKind::Objections,
                             Some(text),
                             awaited,
-                            Continuation::Objections,
+                            Continuation::Objections { item },
                         );
                     }
                     Ballot::VoteAtMeeting => {
@@ -924,7 +1100,7 @@ impl Secretariat {
                             CallKind::Votes,
                             Some(text),
                             awaited,
-                            Continuation::Votes,
+                            Continuation::Votes { item },
                         );
                     }
                     Ballot::ObjectionInWriting => {
@@ -941,7 +1117,7 @@ impl Secretariat {
                             CallKind::WrittenObjections,
                             Some(text),
                             awaited,
-                            Continuation::Written,
+                            Continuation::Written { item },
                         );
                     }
                 }
@@ -1000,14 +1176,11 @@ impl Secretariat {
             Happening::Deadline => {
                 if self.items[item].phase == Phase::Consulting {
                     self.now = self.now.max(t);
-                    self.items[item].phase = Phase::Done;
                     let rounds = self.items[item].round;
-                    self.emit(Event::ItemLapsed {
-                        item: self.agenda.items[item].id.clone(),
-                        reason: format!(
-                            "no text was tabled by the deadline, after {rounds} rounds"
-                        ),
-                    });
+                    self.lapse(
+                        item,
+                        format!("no text was tabled by the deadline, after {rounds} rounds"),
+                    );
                 }
             }
             Happening::WrittenDeadline => {
@@ -1022,30 +1195,27 @@ impl Secretariat {
                     total_votes: self.agenda.membership.total_votes(),
                 };
                 let outcome = rule.implementation().decide(&tally);
-                self.items[item].phase = Phase::Done;
-                let version = self.items[item].version;
-                let present = self
+                let everyone = self
                     .agenda
                     .membership
                     .members()
                     .iter()
                     .map(|m| m.id.clone())
                     .collect();
-                self.emit(Event::DecisionTaken {
-                    item: self.agenda.items[item].id.clone(),
-                    version,
+                let held = Interval {
+                    start: circulated,
+                    end: span.end,
+                };
+                self.decide(
+                    item,
                     rule,
                     outcome,
-                    how: How::WrittenProcedure,
-                    meeting: Interval {
-                        start: circulated,
-                        end: span.end,
-                    },
-                    present,
+                    How::WrittenProcedure,
                     objectors,
-                    votes: None,
-                    required: None,
-                });
+                    None,
+                    None,
+                    Some((held, everyone)),
+                );
             }
             Happening::ItemMeeting => {
                 if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
@@ -1073,6 +1243,9 @@ impl Secretariat {
                 self.now = self.now.max(t);
                 self.last_session_day = Some(midnight(span.start));
                 self.convene(span, MeetingKind::Session);
+                if self.package_ready {
+                    self.work.push_back(Work::DecidePackage);
+                }
                 for (i, st) in self.items.iter().enumerate() {
                     match st.phase {
                         Phase::Consulting => self.work.push_back(Work::Round {
@@ -1098,9 +1271,11 @@ impl Secretariat {
 
     /// Whether an item needs a session: a round or a decision.
     fn needs_session(&self) -> bool {
-        self.items
-            .iter()
-            .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
+        self.package_ready
+            || self
+                .items
+                .iter()
+                .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
     }
 
     /// Schedules the next day's session if an item needs one and none is

@@ -38,9 +38,14 @@ fn generated(case: u64) -> String {
     } else {
         "virtual"
     };
+    let package = if r.range(0, 2) == 0 {
+        "single-undertaking"
+    } else {
+        "early-harvest"
+    };
     let quoted: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
     let mut s = format!(
-        "[scenario]\nname = \"gen-{case}\"\nseed = {case}\nstart = \"2026-0{}-0{}T0{}:00:00Z\"\nvenue = \"{venue}\"\n\n[members]\ndataset = \"wto\"\nonly = [{}]\n",
+        "[scenario]\nname = \"gen-{case}\"\nseed = {case}\nstart = \"2026-0{}-0{}T0{}:00:00Z\"\nvenue = \"{venue}\"\npackage = \"{package}\"\n\n[members]\ndataset = \"wto\"\nonly = [{}]\n",
         r.range(1, 9),
         r.range(1, 9),
         r.range(0, 9),

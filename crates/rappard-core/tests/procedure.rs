@@ -148,3 +148,57 @@ fn written_procedure_decides_at_its_deadline() {
         "every Member is asked, whatever its time zone"
     );
 }
+
+/// The single undertaking (Doha Ministerial Declaration, para. 47): items
+/// are only agreed until every one is; then one decision adopts them all.
+#[test]
+fn single_undertaking_adopts_the_package_at_once() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    )
+    .replace("[members]", "package = \"single-undertaking\"\n[members]")
+        + "[[item]]\nid = \"a\"\nrule = \"consensus\"\nothers = { stance = \"support\" }\n"
+        + "[[item]]\nid = \"b\"\nrule = \"consensus\"\nothers = { ideal = 0.5, tolerance = 0.1, concession = 0.1 }\n";
+    let (r, rec) = run(&text);
+    assert_eq!(r.package.outcome, Some(Outcome::Adopted));
+    assert_eq!(r.package.agreed, ["a", "b"]);
+    assert!(r.items.iter().all(|i| i.outcome == Outcome::Adopted));
+    // One decision for the package, after both were agreed.
+    let decisions: Vec<&str> = rec
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::DecisionTaken { item, .. } => Some(item.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(decisions, ["package"]);
+}
+
+/// Under the single undertaking one item that is not agreed takes every
+/// other item down with it; under early harvest the ripe ones are adopted.
+#[test]
+fn single_undertaking_falls_with_one_item() {
+    let items = "[[item]]\nid = \"a\"\nrule = \"consensus\"\nothers = { stance = \"support\" }\n[[item]]\nid = \"b\"\nrule = \"consensus\"\ndeadline_days = 3\nothers = { stance = \"support\" }\n[item.positions]\nIND = { stance = \"object\" }\n";
+    let su = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    )
+    .replace("[members]", "package = \"single-undertaking\"\n[members]")
+        + items;
+    let (r, _) = run(&su);
+    assert_eq!(r.package.outcome, Some(Outcome::Lapsed));
+    assert!(r.items.iter().all(|i| i.outcome == Outcome::Lapsed));
+    let eh = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    ) + items;
+    let (r, _) = run(&eh);
+    assert_eq!(item(&r, "a").outcome, Outcome::Adopted);
+    assert_eq!(item(&r, "b").outcome, Outcome::Lapsed);
+    assert_eq!(r.package.outcome, None);
+}

@@ -25,7 +25,7 @@ use rappard_core::dataset;
 use rappard_core::member::{Member, MemberId, Membership};
 use rappard_core::record::Event;
 use rappard_core::rules::Rule;
-use rappard_core::scenario::{Agenda, ItemSpec, PositionSpec, Scenario};
+use rappard_core::scenario::{Agenda, ItemSpec, Package, PositionSpec, Scenario};
 use rappard_core::sessions::Venue;
 use rappard_core::simulation;
 use rappard_core::time::Timestamp;
@@ -84,6 +84,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             start,
             venue,
             session_hours: 3,
+            package: Package::EarlyHarvest,
             membership,
             items: vec![item],
         },
