@@ -14,6 +14,7 @@
 //! | `objector-present-and-member` | an objector at a meeting was present and is a Member that speaks for itself; an absent Member or an applicant never counts | Art. IX:1 fn. 1 |
 //! | `vote-threshold-base` | vote counts equal the weighted votes cast, the threshold is over votes cast (majority) or all Members' votes (two-thirds, three-fourths), and the outcome follows | Art. IX:1–3, X:1, XII:2 |
 //! | `written-procedure-any-objection` | a written procedure is adopted only with no objection from any Member | 2020–21 practice |
+//! | `green-room-reported` | under the reformed policy every Green Room is announced (with its participants) before it meets and its outcome reported to all after | seed paper, lines 546–548 |
 
 use std::collections::{HashMap, HashSet};
 
@@ -117,6 +118,9 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
     let mut last_votes: HashMap<String, u64> = HashMap::new();
     let mut written: HashMap<String, u64> = HashMap::new();
     let mut meeting_present: HashSet<MemberId> = HashSet::new();
+    // Reformed Green Rooms: announced participants, and one awaiting its report.
+    let mut announced: Option<(String, Vec<MemberId>)> = None;
+    let mut unreported: Option<(String, u64)> = None;
 
     for (i, e) in entries.iter().enumerate() {
         let seq = e.seq;
@@ -159,6 +163,45 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
             }
             Event::MeetingConvened { present, .. } => {
                 meeting_present = present.iter().cloned().collect();
+            }
+            Event::GreenRoomAnnounced {
+                item, participants, ..
+            } => {
+                announced = Some((item.clone(), participants.clone()));
+            }
+            Event::GreenRoomConvened {
+                item,
+                policy,
+                participants,
+                ..
+            } => {
+                meeting_present = participants.iter().cloned().collect();
+                if let Some((gr, at)) = unreported.take() {
+                    note(
+                        &mut out,
+                        "green-room-reported",
+                        at,
+                        format!("the Green Room on [{gr}] was not reported to all"),
+                    );
+                }
+                if *policy == crate::greenroom::Policy::Reformed {
+                    if announced.take() != Some((item.clone(), participants.clone())) {
+                        note(
+                            &mut out,
+                            "green-room-reported",
+                            seq,
+                            format!(
+                                "the Green Room on [{item}] was not announced with its participants"
+                            ),
+                        );
+                    }
+                    unreported = Some((item.clone(), seq));
+                }
+            }
+            Event::GreenRoomReported { item, .. }
+                if unreported.as_ref().is_some_and(|(gr, _)| gr == item) =>
+            {
+                unreported = None;
             }
             Event::CallIssued {
                 call,
@@ -400,6 +443,14 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
             }
             _ => {}
         }
+    }
+    if let Some((gr, at)) = unreported {
+        note(
+            &mut out,
+            "green-room-reported",
+            at,
+            format!("the Green Room on [{gr}] was not reported to all"),
+        );
     }
     out
 }

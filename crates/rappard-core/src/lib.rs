@@ -11,9 +11,11 @@
 //! The rules implemented, with their sources, are listed in [`rules`]; time
 //! zones and sessions in [`sessions`]; the scenario format in [`scenario`].
 
+pub mod coalition;
 pub mod dataset;
 pub mod delegation;
 pub mod drafting;
+pub mod greenroom;
 pub mod invariants;
 pub mod member;
 pub mod record;

@@ -312,6 +312,56 @@ pub enum Event {
         /// How it was agreed.
         how: How,
     },
+    /// Reformed Green Room: participants and agenda announced to all
+    /// Members before the meeting.
+    GreenRoomAnnounced {
+        /// Item.
+        item: String,
+        /// Invitees.
+        participants: Vec<MemberId>,
+        /// Agenda.
+        agenda: String,
+    },
+    /// A Green Room meets.
+    GreenRoomConvened {
+        /// Item.
+        item: String,
+        /// Whose practice.
+        policy: crate::greenroom::Policy,
+        /// When.
+        interval: Interval,
+        /// Invitees.
+        participants: Vec<MemberId>,
+        /// The objections that led to it.
+        objectors: Vec<MemberId>,
+        /// Whether other Members may observe.
+        observers_admitted: bool,
+        /// Who is represented in it.
+        inclusiveness: crate::greenroom::Inclusiveness,
+    },
+    /// A Green Room ends, with or without a compromise.
+    GreenRoomConcluded {
+        /// Item.
+        item: String,
+        /// The chair's compromise.
+        text: Level,
+        /// Whether no participant objected to it.
+        agreed: bool,
+    },
+    /// Reformed Green Room: the outcome reported to all Members.
+    GreenRoomReported {
+        /// Item.
+        item: String,
+        /// The chair's compromise.
+        text: Level,
+        /// Whether it was agreed in the room.
+        agreed: bool,
+    },
+    /// The coalitions in the negotiation.
+    CoalitionsListed {
+        /// Coalitions, with members and coordinators.
+        coalitions: Vec<crate::coalition::Coalition>,
+    },
     /// An item lapses without a decision.
     ItemLapsed {
         /// Item.

@@ -118,6 +118,36 @@ pub struct Report {
     pub days: Vec<DayReport>,
     /// The package rule and, under the single undertaking, its decision.
     pub package: PackageReport,
+    /// Green Rooms, in order.
+    pub green_rooms: Vec<GreenRoomReport>,
+}
+
+/// One Green Room.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GreenRoomReport {
+    /// Item.
+    pub item: String,
+    /// Policy.
+    pub policy: crate::greenroom::Policy,
+    /// Invitees.
+    pub participants: Vec<MemberId>,
+    /// Shares represented, in percent with one decimal.
+    pub inclusiveness: InclusivenessReport,
+    /// Whether the room agreed on a compromise.
+    pub agreed: Option<bool>,
+    /// Whether the outcome was reported to all Members.
+    pub reported: bool,
+}
+
+/// Inclusiveness in percent.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct InclusivenessReport {
+    /// Members represented.
+    pub members_pct: f64,
+    /// LDC Members represented.
+    pub ldcs_pct: f64,
+    /// Regions represented.
+    pub regions_pct: f64,
 }
 
 /// The package rule and its outcome.
@@ -158,6 +188,7 @@ impl Report {
                 outcome: None,
                 agreed: Vec::new(),
             },
+            green_rooms: Vec::new(),
         };
         let mut index: HashMap<String, usize> = HashMap::new();
         for e in record.entries() {
@@ -175,6 +206,34 @@ impl Report {
                     r.package.rule = *package;
                 }
                 Event::ItemAgreed { item, .. } => r.package.agreed.push(item.clone()),
+                Event::GreenRoomConvened {
+                    item,
+                    policy,
+                    participants,
+                    inclusiveness: inc,
+                    ..
+                } => r.green_rooms.push(GreenRoomReport {
+                    item: item.clone(),
+                    policy: *policy,
+                    participants: participants.clone(),
+                    inclusiveness: InclusivenessReport {
+                        members_pct: f64::from(inc.members_permille) / 10.0,
+                        ldcs_pct: f64::from(inc.ldcs_permille) / 10.0,
+                        regions_pct: f64::from(inc.regions_permille) / 10.0,
+                    },
+                    agreed: None,
+                    reported: false,
+                }),
+                Event::GreenRoomConcluded { agreed, .. } => {
+                    if let Some(g) = r.green_rooms.last_mut() {
+                        g.agreed = Some(*agreed);
+                    }
+                }
+                Event::GreenRoomReported { .. } => {
+                    if let Some(g) = r.green_rooms.last_mut() {
+                        g.reported = true;
+                    }
+                }
                 Event::ItemLapsed { .. } if r.package.rule == Package::SingleUndertaking => {
                     r.package.outcome = Some(Outcome::Lapsed);
                 }
@@ -354,6 +413,7 @@ pub fn minutes(record: &Record) -> String {
     let mut total_members = 0usize;
     let mut calls: HashMap<u64, CallNote> = HashMap::new();
     let mut venue = Venue::Geneva;
+    let mut agenda_headed = false;
     let w = &mut out;
     for Entry { at, event, .. } in record.entries() {
         match event {
@@ -378,6 +438,77 @@ pub fn minutes(record: &Record) -> String {
                         "single undertaking: nothing is adopted until every item is agreed"
                     );
                 }
+            }
+            Event::CoalitionsListed { coalitions } => {
+                for c in coalitions {
+                    let _ = writeln!(
+                        w,
+                        "Coalition {} ({} Members), coordinator {}",
+                        c.name,
+                        c.members.len(),
+                        c.coordinator.as_ref().map_or("none", MemberId::as_str)
+                    );
+                }
+            }
+            Event::GreenRoomAnnounced {
+                item,
+                participants,
+                agenda,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] Green Room announced to all Members: \"{agenda}\"; participants {}",
+                    list(participants)
+                );
+            }
+            Event::GreenRoomConvened {
+                item,
+                policy,
+                interval,
+                participants,
+                objectors,
+                observers_admitted,
+                inclusiveness,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "Green Room on [{item}] ({} policy), {}-{} UTC, after objections from {}: {} participants{}; represents {:.1}% of Members, {:.1}% of LDCs, {:.1}% of regions",
+                    policy.as_str(),
+                    hm(interval.start),
+                    hm(interval.end),
+                    list(objectors),
+                    participants.len(),
+                    if *observers_admitted {
+                        ", observers admitted"
+                    } else {
+                        ", not announced"
+                    },
+                    f64::from(inclusiveness.members_permille) / 10.0,
+                    f64::from(inclusiveness.ldcs_permille) / 10.0,
+                    f64::from(inclusiveness.regions_permille) / 10.0,
+                );
+                if !observers_admitted {
+                    let _ = writeln!(w, "  participants: {}", list(participants));
+                }
+            }
+            Event::GreenRoomConcluded { item, text, agreed } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] Green Room {}: compromise at level {}",
+                    if *agreed { "agrees" } else { "does not agree" },
+                    level(*text)
+                );
+            }
+            Event::GreenRoomReported { item, agreed, .. } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] Green Room outcome reported to all Members ({})",
+                    if *agreed {
+                        "compromise agreed in the room"
+                    } else {
+                        "no compromise"
+                    }
+                );
             }
             Event::ItemAgreed { item, version, how } => {
                 let how = match how {
@@ -421,7 +552,6 @@ pub fn minutes(record: &Record) -> String {
                     );
                 }
                 let _ = writeln!(w, "); {total_votes} votes in all");
-                let _ = writeln!(w, "\nAgenda:");
             }
             Event::ItemListed {
                 item,
@@ -432,6 +562,10 @@ pub fn minutes(record: &Record) -> String {
                 deadline,
                 meeting,
             } => {
+                if !agenda_headed {
+                    agenda_headed = true;
+                    let _ = writeln!(w, "\nAgenda:");
+                }
                 let _ = write!(w, "  [{item}] {title}: {rule}");
                 if let Some(fb) = fallback {
                     let _ = write!(w, ", else {fb}");

@@ -21,7 +21,9 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::coalition::{self, Coalition};
 use crate::dataset;
+use crate::greenroom;
 use crate::member::{Development, Member, MemberId, Membership};
 use crate::rules::Rule;
 use crate::sessions::{OfficeHours, Venue};
@@ -93,7 +95,23 @@ pub struct ItemSpec {
     pub co_chairs: Vec<MemberId>,
     /// Length of a written procedure, in hours.
     pub written_procedure_hours: u32,
+    /// The Members most concerned by the item (reserved Green Room seats).
+    pub concerned: Vec<MemberId>,
 }
+
+/// The Green Room practice of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GreenRoomSpec {
+    /// Whom the chair invites, and how openly.
+    pub policy: greenroom::Policy,
+    /// Seats.
+    pub seats: u32,
+    /// A text is "blocked by a few" when 1 to this many delegations object.
+    pub few: u32,
+}
+
+/// Default for [`GreenRoomSpec::few`].
+pub const DEFAULT_GREEN_ROOM_FEW: u32 = 5;
 
 /// How the items of a round are adopted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -140,6 +158,10 @@ pub struct Agenda {
     pub membership: Membership,
     /// Items, in the file's order.
     pub items: Vec<ItemSpec>,
+    /// Green Rooms, if the chair convenes them.
+    pub green_room: Option<GreenRoomSpec>,
+    /// Coalitions (built in, then the scenario's).
+    pub coalitions: Vec<Coalition>,
 }
 
 /// What one delegation has been told: its position per item (items not
@@ -179,6 +201,27 @@ struct RawFile {
     member: Vec<RawMember>,
     #[serde(default)]
     item: Vec<RawItem>,
+    #[serde(default)]
+    greenroom: Option<RawGreenRoom>,
+    #[serde(default)]
+    coalition: Vec<RawCoalition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGreenRoom {
+    policy: Spanned<String>,
+    seats: Option<Spanned<i64>>,
+    few: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoalition {
+    id: Spanned<String>,
+    name: Option<String>,
+    members: Vec<Spanned<String>>,
+    coordinator: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +283,8 @@ struct RawItem {
     #[serde(default)]
     positions: BTreeMap<Spanned<String>, Spanned<RawPosition>>,
     others: Option<Spanned<RawPosition>>,
+    #[serde(default)]
+    concerned: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -763,6 +808,13 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 own.entry(id.clone()).or_insert(spec);
             }
         }
+        let mut concerned = Vec::new();
+        for c in &ri.concerned {
+            let m = known(c, &field("concerned"))?;
+            if !concerned.contains(&m) {
+                concerned.push(m);
+            }
+        }
         items.push(ItemSpec {
             title: ri.title.clone().unwrap_or_else(|| id.clone()),
             id,
@@ -772,7 +824,78 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             deadline: start.plus_secs(i64::from(deadline_days) * 86_400),
             co_chairs,
             written_procedure_hours,
+            concerned,
         });
+    }
+
+    let green_room = match &raw.greenroom {
+        None => None,
+        Some(g) => {
+            let policy = match g.policy.get_ref().as_str() {
+                "traditional" => greenroom::Policy::Traditional,
+                "reformed" => greenroom::Policy::Reformed,
+                other => {
+                    return Err(cx.at(
+                        g.policy.span(),
+                        "greenroom.policy",
+                        format!("unknown Green Room policy `{other}`; use traditional or reformed"),
+                    ));
+                }
+            };
+            let seats = match &g.seats {
+                None => policy.default_seats(),
+                Some(v) => cx.positive(v, "greenroom.seats", 200)?,
+            };
+            let few = match &g.few {
+                None => DEFAULT_GREEN_ROOM_FEW,
+                Some(v) => cx.positive(v, "greenroom.few", 200)?,
+            };
+            Some(GreenRoomSpec { policy, seats, few })
+        }
+    };
+    let mut coalitions = if raw.members.as_ref().is_some_and(|m| m.dataset.is_some()) {
+        coalition::built_in(&membership)
+    } else {
+        Vec::new()
+    };
+    for (k, rc) in raw.coalition.iter().enumerate() {
+        let field = |f: &str| format!("coalition[{k}].{f}");
+        let id = rc.id.get_ref().trim().to_owned();
+        if id.is_empty() {
+            return Err(cx.at(rc.id.span(), &field("id"), "a coalition needs an id"));
+        }
+        let mut members = Vec::new();
+        for m in &rc.members {
+            let m = known(m, &field("members"))?;
+            if !members.contains(&m) {
+                members.push(m);
+            }
+        }
+        members.sort();
+        let coordinator = match &rc.coordinator {
+            None => None,
+            Some(c) => {
+                let c_id = known(c, &field("coordinator"))?;
+                if !members.contains(&c_id) {
+                    return Err(cx.at(
+                        c.span(),
+                        &field("coordinator"),
+                        format!("the coordinator `{c_id}` is not among the coalition's members"),
+                    ));
+                }
+                Some(c_id)
+            }
+        };
+        let built = Coalition {
+            name: rc.name.clone().unwrap_or_else(|| id.clone()),
+            id: id.clone(),
+            members,
+            coordinator,
+        };
+        match coalitions.iter_mut().find(|c| c.id == id) {
+            Some(c) => *c = built,
+            None => coalitions.push(built),
+        }
     }
 
     Ok(Scenario {
@@ -785,6 +908,8 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             package,
             membership,
             items,
+            green_room,
+            coalitions,
         },
         instructions,
     })

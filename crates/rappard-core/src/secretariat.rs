@@ -40,6 +40,8 @@
 //!    rule asks present delegations to vote; written procedure circulates the
 //!    text to every delegation and decides at its deadline.
 
+mod green_room;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::NaiveDate;
@@ -210,6 +212,8 @@ struct ItemState {
     consensus_objectors: Vec<MemberId>,
     /// Written procedure under way: circulated at, objectors.
     written: Option<(Timestamp, Vec<MemberId>)>,
+    /// A Green Room's compromise, to be the next round's text.
+    pending_text: Option<Level>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -224,11 +228,18 @@ enum Happening {
     Session,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Work {
-    Round { item: usize, at_decision: bool },
+    Round {
+        item: usize,
+        at_decision: bool,
+    },
     Decide(usize),
     DecidePackage,
+    GreenRoom {
+        item: usize,
+        objectors: Vec<MemberId>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -245,6 +256,14 @@ enum Continuation {
     Reactions {
         item: usize,
         at_decision: bool,
+    },
+    GreenRoomPositions {
+        item: usize,
+        objectors: Vec<MemberId>,
+    },
+    GreenRoomReactions {
+        item: usize,
+        text: Level,
     },
     Objections {
         item: usize,
@@ -274,6 +293,8 @@ struct Meeting {
     delegations: Vec<MemberId>,
     /// Members present (EU member States with the EU), in id order.
     members: Vec<MemberId>,
+    /// Whether it is a day's session (Green Rooms follow sessions only).
+    session: bool,
 }
 
 /// The Secretariat (module doc).
@@ -298,6 +319,10 @@ pub struct Secretariat {
     package_ready: bool,
     /// Single undertaking: an item failed, and the round with it.
     package_failed: bool,
+    /// Green Rooms to hold after the meeting in progress: item, objectors.
+    green_rooms: VecDeque<(usize, Vec<MemberId>)>,
+    /// How often each delegation has sat in a Green Room.
+    invited: BTreeMap<MemberId, u32>,
 }
 
 const DAY: i64 = 86_400;
@@ -339,6 +364,7 @@ impl Secretariat {
                 unchanged: 0,
                 consensus_objectors: Vec::new(),
                 written: None,
+                pending_text: None,
             })
             .collect();
         let mut s = Self {
@@ -360,6 +386,8 @@ impl Secretariat {
             all_delegations,
             package_ready: false,
             package_failed: false,
+            green_rooms: VecDeque::new(),
+            invited: BTreeMap::new(),
         };
         s.open_negotiation();
         s
@@ -424,6 +452,10 @@ impl Secretariat {
             .collect();
         self.emit(opened);
         self.emit(roll_event);
+        if !self.agenda.coalitions.is_empty() {
+            let coalitions = self.agenda.coalitions.clone();
+            self.emit(Event::CoalitionsListed { coalitions });
+        }
         for e in listed {
             self.emit(e);
         }
@@ -473,8 +505,12 @@ impl Secretariat {
             if let Some(w) = self.work.pop_front() {
                 self.run(w);
             } else if self.meeting.is_some() {
-                self.meeting = None;
-                self.ensure_session();
+                if let Some((item, objectors)) = self.green_rooms.pop_front() {
+                    self.hold_green_room(item, objectors);
+                } else {
+                    self.meeting = None;
+                    self.ensure_session();
+                }
             } else if let Some(((t, h, i), span)) = self.schedule.pop_first() {
                 self.happen(t, h, i, span);
             } else {
@@ -734,6 +770,36 @@ impl Secretariat {
                     None,
                 );
             }
+            Continuation::GreenRoomPositions { item, objectors } => {
+                let mut stated = Vec::with_capacity(answers.len());
+                for (member, a) in answers {
+                    if let Answer::Position(position) = a {
+                        self.emit(Event::PositionStated {
+                            call,
+                            member: member.clone(),
+                            position,
+                        });
+                        stated.push((member, position));
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.green_room_compromise(item, &objectors, &stated);
+            }
+            Continuation::GreenRoomReactions { item, text } => {
+                let mut reactions = Vec::with_capacity(answers.len());
+                for (member, a) in answers {
+                    if let Answer::Reaction(reaction) = a {
+                        self.emit(Event::ReactionGiven {
+                            call,
+                            member,
+                            reaction,
+                        });
+                        reactions.push(reaction);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.green_room_outcome(item, text, &reactions);
+            }
             Continuation::Package => {
                 let mut objectors = Vec::new();
                 for (member, a) in answers {
@@ -910,6 +976,10 @@ impl Secretariat {
         } else if stalled && (votable || fixed) {
             "consultations exhausted"
         } else {
+            if let Some((_, objectors)) = &self.items[item].last {
+                let objectors = objectors.clone();
+                self.maybe_green_room(item, &objectors);
+            }
             return;
         };
         let version = self.items[item].version;
@@ -1034,6 +1104,11 @@ impl Secretariat {
                     return; // the deadline happening lapses it
                 }
                 self.items[item].round += 1;
+                if let Some(t) = self.items[item].pending_text.take() {
+                    // The chair brings the Green Room's compromise.
+                    self.issue_text(item, t, at_decision);
+                    return;
+                }
                 let awaited = self.present_delegations();
                 let text = self.items[item].text;
                 self.open_call(
@@ -1044,6 +1119,7 @@ impl Secretariat {
                     Continuation::Positions { item, at_decision },
                 );
             }
+            Work::GreenRoom { item, objectors } => self.green_room_positions(item, objectors),
             Work::DecidePackage => {
                 if !self.package_ready {
                     return;
@@ -1126,6 +1202,7 @@ impl Secretariat {
     }
 
     fn convene(&mut self, interval: Interval, kind: MeetingKind) {
+        let session = kind == MeetingKind::Session;
         let day = midnight(interval.start);
         let date = day.datetime().date_naive();
         if self.last_day != Some(date) {
@@ -1166,6 +1243,7 @@ impl Secretariat {
             interval,
             delegations: present,
             members,
+            session,
         });
     }
 

@@ -51,6 +51,21 @@ fn generated(case: u64) -> String {
         r.range(0, 9),
         quoted.join(", ")
     );
+    match r.range(0, 2) {
+        0 => {
+            s += &format!(
+                "\n[greenroom]\npolicy = \"reformed\"\nseats = {}\n",
+                r.range(2, 8)
+            )
+        }
+        1 => {
+            s += &format!(
+                "\n[greenroom]\npolicy = \"traditional\"\nseats = {}\n",
+                r.range(2, 8)
+            )
+        }
+        _ => {}
+    }
     let speakers: Vec<&str> = members
         .iter()
         .copied()
@@ -113,11 +128,15 @@ fn invariants_hold_over_generated_scenarios() {
             if let Event::DecisionTaken { outcome, how, .. } = &e.event {
                 outcomes.insert(format!("{outcome:?}/{how:?}"));
             }
+            if let Event::GreenRoomConvened { .. } = &e.event {
+                outcomes.insert("green room".into());
+            }
         }
     }
     // The generator reaches every kind of decision, so the checks above
     // were exercised on each.
     for want in [
+        "green room",
         "Adopted/Consensus",
         "Blocked/Consensus",
         "Adopted/Vote",
@@ -252,4 +271,27 @@ fn checker_catches_a_gap_in_the_sequence() {
     }
     let v = invariants::check_entries(&raw);
     assert!(v.iter().any(|v| v.invariant == "dense-sequence"), "{v:?}");
+}
+
+/// Under the reformed policy a Green Room's outcome is reported to all
+/// (seed paper, lines 546–548): a record without the report is caught.
+#[test]
+fn checker_catches_an_unreported_reformed_green_room() {
+    let record = shipped("greenroom-reformed");
+    assert!(invariants::check(&record).is_empty());
+    let mut bad = Record::new();
+    let mut dropped = false;
+    for e in record.entries() {
+        if !dropped && matches!(e.event, Event::GreenRoomReported { .. }) {
+            dropped = true;
+            continue;
+        }
+        bad.append(e.at, e.event.clone());
+    }
+    assert!(dropped);
+    assert!(
+        names(&bad).contains(&"green-room-reported"),
+        "{:?}",
+        invariants::check(&bad)
+    );
 }

@@ -202,3 +202,40 @@ fn single_undertaking_falls_with_one_item() {
     assert_eq!(item(&r, "b").outcome, Outcome::Lapsed);
     assert_eq!(r.package.outcome, None);
 }
+
+/// The same blocked item under each Green Room policy (seed paper, lines
+/// 242–248 and 528–550): left out of a traditional Green Room, the
+/// objectors keep blocking and the item lapses; with reserved seats the
+/// chair meets them halfway and the text is adopted. The reformed room is
+/// announced and reported; the traditional one is neither.
+#[test]
+fn a_reformed_green_room_resolves_what_a_traditional_one_does_not() {
+    let shipped = |name: &str| {
+        let path = format!(
+            "{}/../../examples/scenarios/{name}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        run(&std::fs::read_to_string(&path).expect("shipped scenario"))
+    };
+    let (trad, trad_rec) = shipped("greenroom-traditional");
+    let (reformed, reformed_rec) = shipped("greenroom-reformed");
+    assert_eq!(item(&trad, "coffee").outcome, Outcome::Lapsed);
+    assert_eq!(item(&reformed, "coffee").outcome, Outcome::Adopted);
+    let t = &trad.green_rooms[0];
+    let r = &reformed.green_rooms[0];
+    assert_eq!((t.participants.len(), r.participants.len()), (30, 15));
+    assert!(!t.participants.iter().any(|m| m.as_str() == "UGA"));
+    for m in ["UGA", "BDI", "BRA"] {
+        assert!(
+            r.participants.iter().any(|p| p.as_str() == m),
+            "{m} has a reserved seat"
+        );
+    }
+    assert!(!t.reported && r.reported);
+    let announced = |rec: &rappard_core::record::Record| {
+        rec.entries()
+            .iter()
+            .any(|e| matches!(e.event, Event::GreenRoomAnnounced { .. }))
+    };
+    assert!(!announced(&trad_rec) && announced(&reformed_rec));
+}

@@ -67,6 +67,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
         deadline: start.plus_secs(30 * 86_400),
         co_chairs: Vec::new(),
         written_procedure_hours: 72,
+        concerned: Vec::new(),
     };
     let accept = PositionSpec::IdealPoint {
         ideal: None,
@@ -87,6 +88,8 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             package: Package::EarlyHarvest,
             membership,
             items: vec![item],
+            green_room: None,
+            coalitions: Vec::new(),
         },
         instructions,
     })

@@ -1,0 +1,172 @@
+//! The Secretariat's side of a Green Room (see `crate::greenroom` for the
+//! rules and their sources): after a session's round in which a few
+//! delegations objected, the chair convenes the invitees, hears their
+//! positions, proposes a compromise and asks them to react. A compromise
+//! that no participant objects to becomes the text the chair brings to the
+//! next session.
+//!
+//! The compromise: the midpoint between the current text and the median of
+//! the levels the objectors in the room stated; if no objector is in the
+//! room, the median of the room's levels. This is a modelling choice: the
+//! chair meets the objectors halfway when it can hear them, and otherwise
+//! drafts for the room.
+
+use super::{Continuation, Meeting, Secretariat, Work};
+use crate::greenroom::{self, Invitation};
+use crate::member::MemberId;
+use crate::record::{CallKind, Event};
+use crate::strategy::{Level, Reaction, Stated};
+use crate::time::Interval;
+
+/// Length of a Green Room meeting.
+const GREEN_ROOM_SECS: i64 = 3600;
+
+impl Secretariat {
+    /// After a round: queue a Green Room if the scenario's chair convenes
+    /// them and a few delegations objected.
+    pub(super) fn maybe_green_room(&mut self, item: usize, objectors: &[MemberId]) {
+        let Some(spec) = self.agenda.green_room else {
+            return;
+        };
+        let n = objectors.len() as u32;
+        let in_session = self.meeting.as_ref().is_some_and(|m| m.session);
+        if in_session && n >= 1 && n <= spec.few {
+            self.green_rooms.push_back((item, objectors.to_vec()));
+        }
+    }
+
+    /// Convenes the next queued Green Room, after the meeting in progress.
+    pub(super) fn hold_green_room(&mut self, item: usize, objectors: Vec<MemberId>) {
+        let Some(spec) = self.agenda.green_room else {
+            return;
+        };
+        let start = self
+            .meeting
+            .as_ref()
+            .map_or(self.now, |m| m.interval.end)
+            .max(self.now);
+        self.now = start;
+        let interval = Interval {
+            start,
+            end: start.plus_secs(GREEN_ROOM_SECS),
+        };
+        let participants = greenroom::invite(
+            spec.policy,
+            &Invitation {
+                roll: &self.agenda.membership,
+                coalitions: &self.agenda.coalitions,
+                objectors: &objectors,
+                concerned: &self.agenda.items[item].concerned,
+                seats: spec.seats as usize,
+                invited_before: &self.invited,
+            },
+        );
+        for p in &participants {
+            *self.invited.entry(p.clone()).or_insert(0) += 1;
+        }
+        let inclusiveness = greenroom::inclusiveness(
+            &self.agenda.membership,
+            &self.agenda.coalitions,
+            &participants,
+        );
+        let id = self.agenda.items[item].id.clone();
+        if spec.policy.transparent() {
+            self.emit(Event::GreenRoomAnnounced {
+                item: id.clone(),
+                participants: participants.clone(),
+                agenda: self.agenda.items[item].title.clone(),
+            });
+        }
+        self.emit(Event::GreenRoomConvened {
+            item: id,
+            policy: spec.policy,
+            interval,
+            participants: participants.clone(),
+            objectors: objectors.clone(),
+            observers_admitted: spec.policy.transparent(),
+            inclusiveness,
+        });
+        self.meeting = Some(Meeting {
+            interval,
+            delegations: participants.clone(),
+            members: participants,
+            session: false,
+        });
+        self.work.push_back(Work::GreenRoom { item, objectors });
+    }
+
+    /// The Green Room's positions call.
+    pub(super) fn green_room_positions(&mut self, item: usize, objectors: Vec<MemberId>) {
+        let awaited = self.present_delegations();
+        let text = self.items[item].text;
+        self.open_call(
+            item,
+            CallKind::Positions,
+            text,
+            awaited,
+            Continuation::GreenRoomPositions { item, objectors },
+        );
+    }
+
+    /// Positions heard: the chair's compromise, put to the room.
+    pub(super) fn green_room_compromise(
+        &mut self,
+        item: usize,
+        objectors: &[MemberId],
+        stated: &[(MemberId, Stated)],
+    ) {
+        let levels = |only_objectors: bool| -> Vec<Level> {
+            stated
+                .iter()
+                .filter(|(m, _)| !only_objectors || objectors.contains(m))
+                .filter_map(|(_, s)| match s {
+                    Stated::Level(l) => Some(*l),
+                    Stated::Stance(_) => None,
+                })
+                .collect()
+        };
+        let current = self.items[item].text;
+        let theirs = levels(true);
+        let text = match (current, theirs.is_empty()) {
+            (Some(t), false) => {
+                let target = self.drafting.draft(&theirs, Some(t));
+                ((u32::from(t) + u32::from(target)) / 2) as Level
+            }
+            _ => self.drafting.draft(&levels(false), current),
+        };
+        let awaited = self.present_delegations();
+        self.open_call(
+            item,
+            CallKind::Reactions,
+            Some(text),
+            awaited,
+            Continuation::GreenRoomReactions { item, text },
+        );
+    }
+
+    /// Reactions heard: the outcome, reported to all under the reformed
+    /// policy.
+    pub(super) fn green_room_outcome(&mut self, item: usize, text: Level, reactions: &[Reaction]) {
+        let agreed = !reactions.contains(&Reaction::Object);
+        if agreed {
+            self.items[item].pending_text = Some(text);
+        }
+        let id = self.agenda.items[item].id.clone();
+        self.emit(Event::GreenRoomConcluded {
+            item: id.clone(),
+            text,
+            agreed,
+        });
+        if self
+            .agenda
+            .green_room
+            .is_some_and(|g| g.policy.transparent())
+        {
+            self.emit(Event::GreenRoomReported {
+                item: id,
+                text,
+                agreed,
+            });
+        }
+    }
+}
