@@ -101,6 +101,10 @@ impl Delegation {
                 Answer::Objection(strategy.objects(&view, text))
             }
             CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
+            CallKind::Join => Answer::Join(strategy.joins(&view, call.text)),
+            CallKind::Annex4Objections => {
+                Answer::Objection(strategy.objects_to_annex4(&view, text))
+            }
         })
     }
 

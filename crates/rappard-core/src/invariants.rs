@@ -14,6 +14,7 @@
 //! | `objector-present-and-member` | an objector at a meeting was present and is a Member that speaks for itself; an absent Member or an applicant never counts | Art. IX:1 fn. 1 |
 //! | `vote-threshold-base` | vote counts equal the weighted votes cast, the threshold is over votes cast (majority) or all Members' votes (two-thirds, three-fourths), and the outcome follows | Art. IX:1–3, X:1, XII:2 |
 //! | `written-procedure-any-objection` | a written procedure is adopted only with no objection from any Member | 2020–21 practice |
+//! | `critical-mass` | an initiative concludes only when its participants' shares, each counted once from the roll (the EU by its own row; its member States never join beside it), reach its threshold | ITA (1996); seed paper, lines 459–463 |
 //! | `green-room-reported` | under the reformed policy every Green Room is announced (with its participants) before it meets and its outcome reported to all after | seed paper, lines 546–548 |
 
 use std::collections::{HashMap, HashSet};
@@ -118,6 +119,9 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
     let mut last_votes: HashMap<String, u64> = HashMap::new();
     let mut written: HashMap<String, u64> = HashMap::new();
     let mut meeting_present: HashSet<MemberId> = HashSet::new();
+    let mut shares: HashMap<MemberId, u32> = HashMap::new();
+    // Per initiative: participants and threshold.
+    let mut initiatives: HashMap<String, (Vec<MemberId>, u32)> = HashMap::new();
     // Reformed Green Rooms: announced participants, and one awaiting its report.
     let mut announced: Option<(String, Vec<MemberId>)> = None;
     let mut unreported: Option<(String, u64)> = None;
@@ -150,6 +154,7 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                 for m in roll {
                     members.insert(m.id.clone());
                     votes_of.insert(m.id.clone(), m.votes);
+                    shares.insert(m.id.clone(), m.export_share.unwrap_or(0));
                 }
                 let sum: u32 = roll.iter().map(|m| m.votes).sum();
                 if sum != *t {
@@ -163,6 +168,79 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
             }
             Event::MeetingConvened { present, .. } => {
                 meeting_present = present.iter().cloned().collect();
+            }
+            Event::InitiativeLaunched {
+                initiative,
+                participants,
+                threshold,
+                ..
+            } => {
+                initiatives.insert(initiative.clone(), (participants.clone(), *threshold));
+            }
+            Event::InitiativeJoined {
+                initiative, member, ..
+            } => {
+                if votes_of.get(member).copied().unwrap_or(0) == 0 {
+                    note(
+                        &mut out,
+                        "critical-mass",
+                        seq,
+                        format!(
+                            "{member} joins [{initiative}] but is not a Member that speaks for itself"
+                        ),
+                    );
+                }
+                if let Some((p, _)) = initiatives.get_mut(initiative) {
+                    if p.contains(member) {
+                        note(
+                            &mut out,
+                            "critical-mass",
+                            seq,
+                            format!("{member} joins [{initiative}] twice"),
+                        );
+                    }
+                    p.push(member.clone());
+                }
+            }
+            Event::InitiativeConcluded {
+                initiative,
+                participants,
+                share,
+                ..
+            } => {
+                let Some((p, threshold)) = initiatives.get(initiative) else {
+                    note(
+                        &mut out,
+                        "critical-mass",
+                        seq,
+                        format!("[{initiative}] concludes without a launch"),
+                    );
+                    continue;
+                };
+                let mut mine = p.clone();
+                mine.sort();
+                if mine != *participants {
+                    note(
+                        &mut out,
+                        "critical-mass",
+                        seq,
+                        format!("[{initiative}] concludes with participants that did not join"),
+                    );
+                }
+                let sum: u32 = mine
+                    .iter()
+                    .map(|m| shares.get(m).copied().unwrap_or(0))
+                    .sum();
+                if sum != *share || sum < *threshold {
+                    note(
+                        &mut out,
+                        "critical-mass",
+                        seq,
+                        format!(
+                            "[{initiative}] participants hold {sum}, the record says {share}, the threshold is {threshold}"
+                        ),
+                    );
+                }
             }
             Event::GreenRoomAnnounced {
                 item, participants, ..
@@ -226,6 +304,8 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                         kind,
                         CallKind::Objections
                             | CallKind::PackageObjections
+                            | CallKind::Annex4Objections
+                            | CallKind::Join
                             | CallKind::Votes
                             | CallKind::Positions
                             | CallKind::Reactions
@@ -240,7 +320,9 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                     }
                 }
                 match kind {
-                    CallKind::Objections | CallKind::PackageObjections => {
+                    CallKind::Objections
+                    | CallKind::PackageObjections
+                    | CallKind::Annex4Objections => {
                         last_objections.insert(item.clone(), *call);
                     }
                     CallKind::Votes => {

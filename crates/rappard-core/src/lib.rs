@@ -16,6 +16,7 @@ pub mod dataset;
 pub mod delegation;
 pub mod drafting;
 pub mod greenroom;
+pub mod initiative;
 pub mod invariants;
 pub mod member;
 pub mod record;

@@ -46,6 +46,9 @@ pub struct RollEntry {
     pub represented_by: Option<MemberId>,
     /// Votes its delegation casts (0 for a represented Member).
     pub votes: u32,
+    /// 2019 share of world merchandise exports, in 0.0001 %, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_share: Option<u32>,
 }
 
 /// What a call asks for.
@@ -66,6 +69,10 @@ pub enum CallKind {
     WrittenObjections,
     /// Formal objections to the whole package (single undertaking).
     PackageObjections,
+    /// Whether to join an open plurilateral initiative.
+    Join,
+    /// Formal objections to adding an agreement to Annex 4 (Art. X:9).
+    Annex4Objections,
 }
 
 /// One item's text in a package put to decision.
@@ -356,6 +363,56 @@ pub enum Event {
         text: Level,
         /// Whether it was agreed in the room.
         agreed: bool,
+    },
+    /// A joint statement launches an open plurilateral initiative.
+    InitiativeLaunched {
+        /// Initiative id.
+        initiative: String,
+        /// Topic.
+        topic: String,
+        /// Co-sponsors of the joint statement.
+        sponsors: Vec<MemberId>,
+        /// Participants at launch (sponsors and those fixed by the scenario).
+        participants: Vec<MemberId>,
+        /// Their share of world exports, in 0.0001 %.
+        share: u32,
+        /// Critical mass, in 0.0001 % of world exports.
+        threshold: u32,
+        /// Whether its benefits extend to all Members.
+        mfn: bool,
+    },
+    /// A Member joins an initiative (after conclusion: accedes to it).
+    InitiativeJoined {
+        /// The call it answered.
+        call: u64,
+        /// Initiative.
+        initiative: String,
+        /// The new participant.
+        member: MemberId,
+        /// The participants' share after it joined, in 0.0001 %.
+        share: u32,
+        /// Whether it joined after conclusion (accession to the agreement).
+        after_conclusion: bool,
+    },
+    /// An initiative concludes: text agreed and critical mass reached.
+    InitiativeConcluded {
+        /// Initiative.
+        initiative: String,
+        /// Text version agreed.
+        version: u32,
+        /// Participants.
+        participants: Vec<MemberId>,
+        /// Their share of world exports, in 0.0001 %.
+        share: u32,
+        /// `in-force` (MFN) or `concluded` (awaiting Annex 4).
+        status: crate::initiative::Status,
+    },
+    /// An initiative's final status (Annex 4 decision, or deadline).
+    InitiativeStatus {
+        /// Initiative.
+        initiative: String,
+        /// Status.
+        status: crate::initiative::Status,
     },
     /// The coalitions in the negotiation.
     CoalitionsListed {

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::record::{CallKind, Entry, Event, MeetingKind, Record};
 use crate::rules::{How, Outcome, Rule, Votes};
@@ -120,6 +121,26 @@ pub struct Report {
     pub package: PackageReport,
     /// Green Rooms, in order.
     pub green_rooms: Vec<GreenRoomReport>,
+    /// Open plurilateral initiatives.
+    pub initiatives: Vec<InitiativeReport>,
+}
+
+/// Where an initiative ended.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct InitiativeReport {
+    /// Id.
+    pub id: String,
+    /// Participants at the end.
+    pub participants: Vec<MemberId>,
+    /// Their share of world exports, percent.
+    pub share: f64,
+    /// Critical mass, percent.
+    pub threshold: f64,
+    /// MFN or not.
+    pub mfn: bool,
+    /// `negotiating`, `not-concluded`, `concluded`, `in-force`,
+    /// `annex4-incorporated` or `annex4-blocked`.
+    pub status: Status,
 }
 
 /// One Green Room.
@@ -189,6 +210,7 @@ impl Report {
                 agreed: Vec::new(),
             },
             green_rooms: Vec::new(),
+            initiatives: Vec::new(),
         };
         let mut index: HashMap<String, usize> = HashMap::new();
         for e in record.entries() {
@@ -206,6 +228,41 @@ impl Report {
                     r.package.rule = *package;
                 }
                 Event::ItemAgreed { item, .. } => r.package.agreed.push(item.clone()),
+                Event::InitiativeLaunched {
+                    initiative,
+                    participants,
+                    share,
+                    threshold,
+                    mfn,
+                    ..
+                } => r.initiatives.push(InitiativeReport {
+                    id: initiative.clone(),
+                    participants: participants.clone(),
+                    share: f64::from(*share) / 10_000.0,
+                    threshold: f64::from(*threshold) / 10_000.0,
+                    mfn: *mfn,
+                    status: Status::Negotiating,
+                }),
+                Event::InitiativeJoined {
+                    initiative,
+                    member,
+                    share,
+                    ..
+                } => {
+                    if let Some(x) = r.initiatives.iter_mut().find(|x| x.id == *initiative) {
+                        x.participants.push(member.clone());
+                        x.participants.sort();
+                        x.share = f64::from(*share) / 10_000.0;
+                    }
+                }
+                Event::InitiativeConcluded {
+                    initiative, status, ..
+                }
+                | Event::InitiativeStatus { initiative, status } => {
+                    if let Some(x) = r.initiatives.iter_mut().find(|x| x.id == *initiative) {
+                        x.status = *status;
+                    }
+                }
                 Event::GreenRoomConvened {
                     item,
                     policy,
@@ -364,6 +421,11 @@ impl Report {
     }
 }
 
+/// A share in 0.0001 % units, as a percentage.
+fn pct(share: u32) -> String {
+    format!("{}.{:02}%", share / 10_000, (share % 10_000) / 100)
+}
+
 fn level(l: Level) -> String {
     format!("{}.{:04}", l / MAX_LEVEL, l % MAX_LEVEL)
 }
@@ -509,6 +571,64 @@ pub fn minutes(record: &Record) -> String {
                         "no compromise"
                     }
                 );
+            }
+            Event::InitiativeLaunched {
+                initiative,
+                topic,
+                sponsors,
+                participants,
+                share,
+                threshold,
+                mfn,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "\nJoint statement launches [{initiative}] {topic} ({}), co-sponsors {}; {} participants with {} of world exports; critical mass {}",
+                    if *mfn { "MFN" } else { "non-MFN, Annex 4" },
+                    short_list(sponsors),
+                    participants.len(),
+                    pct(*share),
+                    pct(*threshold)
+                );
+            }
+            Event::InitiativeJoined {
+                call,
+                initiative,
+                member,
+                share,
+                after_conclusion,
+            } => {
+                if let Some(n) = calls.get_mut(call) {
+                    n.counts[0] += 1;
+                }
+                let _ = writeln!(
+                    w,
+                    "  [{initiative}] {member} {}; participants now hold {}",
+                    if *after_conclusion {
+                        "accedes to the agreement"
+                    } else {
+                        "joins"
+                    },
+                    pct(*share)
+                );
+            }
+            Event::InitiativeConcluded {
+                initiative,
+                version,
+                participants,
+                share,
+                status,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{initiative}] CONCLUDED on text v{version}: {} participants, {} of world exports; {}",
+                    participants.len(),
+                    pct(*share),
+                    status.as_str()
+                );
+            }
+            Event::InitiativeStatus { initiative, status } => {
+                let _ = writeln!(w, "  [{initiative}] status: {}", status.as_str());
             }
             Event::ItemAgreed { item, version, how } => {
                 let how = match how {
@@ -774,15 +894,21 @@ pub fn minutes(record: &Record) -> String {
                     CallKind::Votes => "vote".into(),
                     CallKind::WrittenObjections => "written objections".into(),
                     CallKind::PackageObjections => "formal objections to the whole package".into(),
+                    CallKind::Join => format!("round {}: joining", n.round),
+                    CallKind::Annex4Objections => {
+                        "formal objections to adding it to Annex 4 (Art. X:9)".into()
+                    }
                 };
-                let body = if n.awaited <= LIST_ANSWERS_UP_TO
-                    || matches!(
-                        n.kind,
-                        CallKind::Objections
-                            | CallKind::WrittenObjections
-                            | CallKind::Signatures
-                            | CallKind::PackageObjections
-                    ) {
+                let body = if n.kind != CallKind::Join
+                    && (n.awaited <= LIST_ANSWERS_UP_TO
+                        || matches!(
+                            n.kind,
+                            CallKind::Objections
+                                | CallKind::WrittenObjections
+                                | CallKind::Signatures
+                                | CallKind::PackageObjections
+                                | CallKind::Annex4Objections
+                        )) {
                     if n.answers.is_empty() {
                         "none".into()
                     } else {
@@ -799,6 +925,7 @@ pub fn minutes(record: &Record) -> String {
                             "{} yes, {} no, {} abstain",
                             n.counts[0], n.counts[1], n.counts[2]
                         ),
+                        CallKind::Join => format!("{} of {} asked join", n.counts[0], n.awaited),
                         _ => String::new(),
                     }
                 };

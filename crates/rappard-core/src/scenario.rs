@@ -99,6 +99,27 @@ pub struct ItemSpec {
     pub concerned: Vec<MemberId>,
 }
 
+/// An open plurilateral initiative, as the Secretariat knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitiativeSpec {
+    /// Id (shares the items' id space).
+    pub id: String,
+    /// Topic or sector.
+    pub topic: String,
+    /// Co-sponsors of the joint statement.
+    pub sponsors: Vec<MemberId>,
+    /// Members the scenario has join at launch.
+    pub participants: Vec<MemberId>,
+    /// Critical mass, in 0.0001 % of world exports.
+    pub threshold: u32,
+    /// MFN (in force on conclusion) or not (Annex 4).
+    pub mfn: bool,
+    /// No new round starts at or after this instant.
+    pub deadline: Timestamp,
+    /// A fixed Ministerial meeting for the Annex 4 decision.
+    pub meeting: Option<Interval>,
+}
+
 /// The Green Room practice of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GreenRoomSpec {
@@ -162,6 +183,8 @@ pub struct Agenda {
     pub green_room: Option<GreenRoomSpec>,
     /// Coalitions (built in, then the scenario's).
     pub coalitions: Vec<Coalition>,
+    /// Open plurilateral initiatives.
+    pub initiatives: Vec<InitiativeSpec>,
 }
 
 /// What one delegation has been told: its position per item (items not
@@ -205,6 +228,27 @@ struct RawFile {
     greenroom: Option<RawGreenRoom>,
     #[serde(default)]
     coalition: Vec<RawCoalition>,
+    #[serde(default)]
+    initiative: Vec<RawInitiative>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInitiative {
+    id: Spanned<String>,
+    topic: Option<String>,
+    sponsors: Spanned<Vec<Spanned<String>>>,
+    threshold: Option<Spanned<f64>>,
+    mfn: Option<bool>,
+    #[serde(default)]
+    participants: Vec<Spanned<String>>,
+    #[serde(default)]
+    objectors: Vec<Spanned<String>>,
+    deadline_days: Option<Spanned<i64>>,
+    meeting: Option<Spanned<RawMeeting>>,
+    #[serde(default)]
+    positions: BTreeMap<Spanned<String>, Spanned<RawPosition>>,
+    others: Option<Spanned<RawPosition>>,
 }
 
 #[derive(Deserialize)]
@@ -400,6 +444,27 @@ impl Ctx<'_> {
                         .transpose()?,
                 }
             }
+        })
+    }
+
+    fn meeting(
+        &self,
+        m: &Spanned<RawMeeting>,
+        field: &str,
+        start: Timestamp,
+    ) -> Result<Interval, ScenarioError> {
+        let st = self.instant(&m.get_ref().start, &format!("{field}.start"))?;
+        let hours = self.positive(&m.get_ref().hours, &format!("{field}.hours"), 24)?;
+        if st < start {
+            return Err(self.at(
+                m.get_ref().start.span(),
+                &format!("{field}.start"),
+                format!("the meeting ({st}) is before the scenario starts ({start})"),
+            ));
+        }
+        Ok(Interval {
+            start: st,
+            end: st.plus_secs(i64::from(hours) * 3600),
         })
     }
 
@@ -693,15 +758,6 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         }
         Ok(m.id.clone())
     };
-    if raw.item.is_empty() {
-        return Err(ScenarioError {
-            file: file.to_owned(),
-            line: 0,
-            column: 0,
-            field: "item".into(),
-            message: "the scenario has no [[item]] to negotiate".into(),
-        });
-    }
     for (k, ri) in raw.item.iter().enumerate() {
         let field = |f: &str| format!("item[{k}].{f}");
         let id = ri.id.get_ref().trim().to_owned();
@@ -742,24 +798,11 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 Some(fb)
             }
         };
-        let meeting = match &ri.meeting {
-            None => None,
-            Some(m) => {
-                let st = cx.instant(&m.get_ref().start, &field("meeting.start"))?;
-                let hours = cx.positive(&m.get_ref().hours, &field("meeting.hours"), 24)?;
-                if st < start {
-                    return Err(cx.at(
-                        m.get_ref().start.span(),
-                        &field("meeting.start"),
-                        format!("the meeting ({st}) is before the scenario starts ({start})"),
-                    ));
-                }
-                Some(Interval {
-                    start: st,
-                    end: st.plus_secs(i64::from(hours) * 3600),
-                })
-            }
-        };
+        let meeting = ri
+            .meeting
+            .as_ref()
+            .map(|m| cx.meeting(m, &field("meeting"), start))
+            .transpose()?;
         let deadline_days = match &ri.deadline_days {
             None => DEFAULT_DEADLINE_DAYS,
             Some(v) => cx.positive(v, &field("deadline_days"), 3650)?,
@@ -825,6 +868,148 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             co_chairs,
             written_procedure_hours,
             concerned,
+        });
+    }
+
+    let mut initiatives = Vec::new();
+    for (k, ri) in raw.initiative.iter().enumerate() {
+        let field = |f: &str| format!("initiative[{k}].{f}");
+        let id = ri.id.get_ref().trim().to_owned();
+        if id.is_empty() || id.len() > 64 {
+            return Err(cx.at(
+                ri.id.span(),
+                &field("id"),
+                "an initiative id has 1 to 64 characters",
+            ));
+        }
+        if id == PACKAGE_ITEM || !item_ids.insert(id.clone()) {
+            return Err(cx.at(
+                ri.id.span(),
+                &field("id"),
+                format!("`{id}` is already an item or initiative id"),
+            ));
+        }
+        let list = |v: &[Spanned<String>], f: &str| -> Result<Vec<MemberId>, ScenarioError> {
+            let mut out = Vec::new();
+            for m in v {
+                let m = known(m, &field(f))?;
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+            out.sort();
+            Ok(out)
+        };
+        let sponsors = list(ri.sponsors.get_ref(), "sponsors")?;
+        if sponsors.is_empty() {
+            return Err(cx.at(
+                ri.sponsors.span(),
+                &field("sponsors"),
+                "a joint statement needs at least one co-sponsor",
+            ));
+        }
+        let participants = list(&ri.participants, "participants")?;
+        let objectors = list(&ri.objectors, "objectors")?;
+        let mfn = ri.mfn.unwrap_or(true);
+        if let Some(o) = objectors
+            .iter()
+            .find(|o| sponsors.contains(o) || participants.contains(o))
+        {
+            return Err(cx.at(
+                ri.id.span(),
+                &field("objectors"),
+                format!("`{o}` cannot both take part and object to the agreement"),
+            ));
+        }
+        if mfn && !objectors.is_empty() {
+            return Err(cx.at(
+                ri.id.span(),
+                &field("objectors"),
+                "objectors oppose adding a non-MFN agreement to Annex 4: set mfn = false",
+            ));
+        }
+        let threshold = match &ri.threshold {
+            None => (crate::initiative::DEFAULT_THRESHOLD_PCT * 10_000.0) as u32,
+            Some(v) => {
+                let x = *v.get_ref();
+                if !(x > 0.0 && x <= 100.0) {
+                    return Err(cx.at(
+                        v.span(),
+                        &field("threshold"),
+                        format!("{x} is not a percentage of world exports in (0, 100]"),
+                    ));
+                }
+                (x * 10_000.0).round() as u32
+            }
+        };
+        let meeting = ri
+            .meeting
+            .as_ref()
+            .map(|m| cx.meeting(m, &field("meeting"), start))
+            .transpose()?;
+        if mfn && meeting.is_some() {
+            return Err(cx.at(
+                ri.id.span(),
+                &field("meeting"),
+                "a meeting decides on Annex 4, which only a non-MFN initiative (mfn = false) needs",
+            ));
+        }
+        let deadline_days = match &ri.deadline_days {
+            None => DEFAULT_DEADLINE_DAYS,
+            Some(v) => cx.positive(v, &field("deadline_days"), 3650)?,
+        };
+        for (who, pos) in &ri.positions {
+            let pfield = format!("initiative[{k}].positions.{}", who.get_ref());
+            let member = known(who, &pfield)?;
+            if objectors.contains(&member) {
+                return Err(cx.at(
+                    who.span(),
+                    &pfield,
+                    format!("`{member}` is listed among the objectors already"),
+                ));
+            }
+            let spec = cx.position(pos, &pfield)?;
+            instructions
+                .entry(member)
+                .or_default()
+                .insert(id.clone(), spec);
+        }
+        for o in &objectors {
+            instructions
+                .entry(o.clone())
+                .or_default()
+                .insert(id.clone(), PositionSpec::Stance(Stance::Object));
+        }
+        if let Some(others) = &ri.others {
+            let spec = cx.position(others, &field("others"))?;
+            for m in membership.delegations() {
+                instructions
+                    .entry(m.id.clone())
+                    .or_default()
+                    .entry(id.clone())
+                    .or_insert(spec);
+            }
+        }
+        initiatives.push(InitiativeSpec {
+            topic: ri.topic.clone().unwrap_or_else(|| id.clone()),
+            id,
+            sponsors,
+            participants,
+            threshold,
+            mfn,
+            deadline: start.plus_secs(i64::from(deadline_days) * 86_400),
+            meeting,
+        });
+    }
+
+    if items.is_empty() && initiatives.is_empty() {
+        return Err(ScenarioError {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            field: "item".into(),
+            message: "the scenario has nothing to negotiate: add an [[item]] or an [[initiative]]"
+                .into(),
         });
     }
 
@@ -910,6 +1095,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             items,
             green_room,
             coalitions,
+            initiatives,
         },
         instructions,
     })

@@ -41,6 +41,7 @@
 //!    text to every delegation and decides at its deadline.
 
 mod green_room;
+mod initiatives;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -93,6 +94,8 @@ pub enum Answer {
     Objection(bool),
     /// To [`CallKind::Votes`].
     Vote(Vote),
+    /// To [`CallKind::Join`]: whether it joins the initiative.
+    Join(bool),
 }
 
 impl Answer {
@@ -109,6 +112,8 @@ impl Answer {
                         | CallKind::PackageObjections
                 )
                 | (Answer::Vote(_), CallKind::Votes)
+                | (Answer::Join(_), CallKind::Join)
+                | (Answer::Objection(_), CallKind::Annex4Objections)
         )
     }
 
@@ -119,6 +124,7 @@ impl Answer {
             Answer::Reaction(_) => "a reaction",
             Answer::Objection(_) => "an objection",
             Answer::Vote(_) => "a vote",
+            Answer::Join(_) => "a decision to join",
         }
     }
 }
@@ -224,6 +230,10 @@ enum Happening {
     WrittenDeadline,
     /// A fixed decision meeting.
     ItemMeeting,
+    /// An initiative's deadline.
+    InitiativeDeadline,
+    /// A fixed Ministerial meeting on an initiative's Annex 4 decision.
+    InitiativeMeeting,
     /// The day's session.
     Session,
 }
@@ -240,6 +250,8 @@ enum Work {
         item: usize,
         objectors: Vec<MemberId>,
     },
+    InitiativeRound(usize),
+    Annex4(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -264,6 +276,18 @@ enum Continuation {
     GreenRoomReactions {
         item: usize,
         text: Level,
+    },
+    InitiativeJoin {
+        initiative: usize,
+    },
+    InitiativePositions {
+        initiative: usize,
+    },
+    InitiativeReactions {
+        initiative: usize,
+    },
+    Annex4 {
+        initiative: usize,
     },
     Objections {
         item: usize,
@@ -323,6 +347,8 @@ pub struct Secretariat {
     green_rooms: VecDeque<(usize, Vec<MemberId>)>,
     /// How often each delegation has sat in a Green Room.
     invited: BTreeMap<MemberId, u32>,
+    /// Open plurilateral initiatives, as in the agenda.
+    initiatives: Vec<initiatives::InitiativeState>,
 }
 
 const DAY: i64 = 86_400;
@@ -388,6 +414,7 @@ impl Secretariat {
             package_failed: false,
             green_rooms: VecDeque::new(),
             invited: BTreeMap::new(),
+            initiatives: Vec::new(),
         };
         s.open_negotiation();
         s
@@ -422,6 +449,7 @@ impl Secretariat {
                     } else {
                         roll.votes_of(m.id.as_str())
                     },
+                    export_share: m.export_share,
                 }
             })
             .collect();
@@ -458,6 +486,38 @@ impl Secretariat {
         }
         for e in listed {
             self.emit(e);
+        }
+        for (i, spec) in self.agenda.initiatives.clone().iter().enumerate() {
+            let mut participants: Vec<MemberId> = spec
+                .sponsors
+                .iter()
+                .chain(&spec.participants)
+                .cloned()
+                .collect();
+            participants.sort();
+            participants.dedup();
+            let share = self.initiative_share(&participants);
+            self.emit(Event::InitiativeLaunched {
+                initiative: spec.id.clone(),
+                topic: spec.topic.clone(),
+                sponsors: spec.sponsors.clone(),
+                participants: participants.clone(),
+                share,
+                threshold: spec.threshold,
+                mfn: spec.mfn,
+            });
+            self.initiatives
+                .push(initiatives::InitiativeState::new(participants));
+            let at = Interval {
+                start: spec.deadline,
+                end: spec.deadline,
+            };
+            self.schedule
+                .insert((spec.deadline, Happening::InitiativeDeadline, i), at);
+            if let Some(m) = spec.meeting {
+                self.schedule
+                    .insert((m.start, Happening::InitiativeMeeting, i), m);
+            }
         }
         for (i, it) in self.agenda.items.iter().enumerate() {
             match it.meeting {
@@ -800,6 +860,57 @@ impl Secretariat {
                 self.emit(Event::CallClosed { call, unanswered });
                 self.green_room_outcome(item, text, &reactions);
             }
+            Continuation::InitiativeJoin { initiative } => {
+                self.initiative_joined(initiative, call, answers, unanswered);
+            }
+            Continuation::InitiativePositions { initiative } => {
+                let mut stated = Vec::with_capacity(answers.len());
+                for (member, a) in answers {
+                    if let Answer::Position(position) = a {
+                        self.emit(Event::PositionStated {
+                            call,
+                            member,
+                            position,
+                        });
+                        stated.push(position);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.initiative_text(initiative, &stated);
+            }
+            Continuation::InitiativeReactions { initiative } => {
+                let mut objectors = Vec::new();
+                let mut reactions = Vec::new();
+                for (member, a) in answers {
+                    if let Answer::Reaction(reaction) = a {
+                        if reaction == Reaction::Object {
+                            objectors.push(member.clone());
+                        }
+                        reactions.push(reaction);
+                        self.emit(Event::ReactionGiven {
+                            call,
+                            member,
+                            reaction,
+                        });
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.initiative_reacted(initiative, objectors, &reactions);
+            }
+            Continuation::Annex4 { initiative } => {
+                let mut objectors = Vec::new();
+                for (member, a) in answers {
+                    if a == Answer::Objection(true) {
+                        self.emit(Event::ObjectionRaised {
+                            call,
+                            member: member.clone(),
+                        });
+                        objectors.push(member);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.annex4_decided(initiative, objectors);
+            }
             Continuation::Package => {
                 let mut objectors = Vec::new();
                 for (member, a) in answers {
@@ -1120,6 +1231,8 @@ impl Secretariat {
                 );
             }
             Work::GreenRoom { item, objectors } => self.green_room_positions(item, objectors),
+            Work::InitiativeRound(i) => self.initiative_round(i),
+            Work::Annex4(i) => self.annex4_decision(i),
             Work::DecidePackage => {
                 if !self.package_ready {
                     return;
@@ -1334,6 +1447,22 @@ impl Secretariat {
                         _ => {}
                     }
                 }
+                let more = self.initiative_work();
+                self.work.extend(more);
+            }
+            Happening::InitiativeDeadline => self.initiative_deadline(item, t),
+            Happening::InitiativeMeeting => {
+                if self.initiatives[item].phase != initiatives::InitiativePhase::AwaitingAnnex4 {
+                    return;
+                }
+                self.now = self.now.max(t);
+                self.convene(
+                    span,
+                    MeetingKind::ItemMeeting {
+                        item: self.agenda.initiatives[item].id.clone(),
+                    },
+                );
+                self.work.push_back(Work::Annex4(item));
             }
         }
     }
@@ -1350,6 +1479,7 @@ impl Secretariat {
     /// Whether an item needs a session: a round or a decision.
     fn needs_session(&self) -> bool {
         self.package_ready
+            || self.initiatives_need_session()
             || self
                 .items
                 .iter()

@@ -26,6 +26,11 @@
 //! - [`FixedStance`]: says the same throughout: `object` objects and votes
 //!   no, `support` supports and votes yes, `abstain` reserves, never
 //!   objects, and abstains.
+//!
+//! On an open plurilateral initiative, a delegation joins when it would not
+//! object to the convenors' latest text (before one, to the middle of the
+//! scale); with a fixed stance, `support` joins at once and the others never
+//! do. Only `object` objects to adding a non-MFN agreement to Annex 4.
 
 use std::fmt;
 
@@ -127,6 +132,18 @@ pub trait Strategy: fmt::Debug + Send {
     fn objects(&mut self, view: &ItemView<'_>, text: Level) -> bool;
     /// Its vote.
     fn vote(&mut self, view: &ItemView<'_>, text: Level) -> Vote;
+    /// Whether it joins an open plurilateral initiative, seeing the
+    /// convenors' latest text (if any). By default, when it would not object
+    /// to that text (before one, to the middle of the scale).
+    fn joins(&mut self, view: &ItemView<'_>, text: Option<Level>) -> bool {
+        self.react(view, text.unwrap_or(MAX_LEVEL / 2)) != Reaction::Object
+    }
+    /// Whether, as a Member outside a non-MFN agreement, it formally objects
+    /// to adding it to Annex 4. By default not: blocking others' agreement is
+    /// a political choice a scenario names (`objectors`, or a stance).
+    fn objects_to_annex4(&mut self, _view: &ItemView<'_>, _text: Level) -> bool {
+        false
+    }
 }
 
 /// The ideal-point strategy (module doc).
@@ -230,6 +247,14 @@ impl Strategy for FixedStance {
             Stance::Support => Vote::Yes,
             Stance::Abstain => Vote::Abstain,
         }
+    }
+
+    fn joins(&mut self, _view: &ItemView<'_>, _text: Option<Level>) -> bool {
+        self.0 == Stance::Support
+    }
+
+    fn objects_to_annex4(&mut self, _view: &ItemView<'_>, _text: Level) -> bool {
+        self.0 == Stance::Object
     }
 }
 

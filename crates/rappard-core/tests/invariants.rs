@@ -66,11 +66,24 @@ fn generated(case: u64) -> String {
         }
         _ => {}
     }
+    let with_initiative = r.range(0, 2) == 0;
     let speakers: Vec<&str> = members
         .iter()
         .copied()
         .filter(|m| !(members.contains(&"EU") && ["DEU", "FRA"].contains(m)))
         .collect();
+    if with_initiative {
+        let mfn = r.range(0, 1) == 0;
+        s += &format!(
+            "\n[[initiative]]\nid = \"jsi\"\nsponsors = [\"{}\"]\nthreshold = {}.0\nmfn = {mfn}\ndeadline_days = {}\n",
+            speakers[0],
+            r.range(1, 60),
+            r.range(1, 15)
+        );
+        if !mfn && speakers.len() > 2 {
+            s += &format!("objectors = [\"{}\"]\n", speakers[speakers.len() - 1]);
+        }
+    }
     for k in 0..r.range(1, 4) {
         let rule = RULES[r.range(0, 4) as usize];
         s += &format!(
@@ -131,12 +144,16 @@ fn invariants_hold_over_generated_scenarios() {
             if let Event::GreenRoomConvened { .. } = &e.event {
                 outcomes.insert("green room".into());
             }
+            if let Event::InitiativeConcluded { .. } = &e.event {
+                outcomes.insert("initiative concluded".into());
+            }
         }
     }
     // The generator reaches every kind of decision, so the checks above
     // were exercised on each.
     for want in [
         "green room",
+        "initiative concluded",
         "Adopted/Consensus",
         "Blocked/Consensus",
         "Adopted/Vote",
@@ -291,6 +308,26 @@ fn checker_catches_an_unreported_reformed_green_room() {
     assert!(dropped);
     assert!(
         names(&bad).contains(&"green-room-reported"),
+        "{:?}",
+        invariants::check(&bad)
+    );
+}
+
+/// Only participants' shares count toward a critical mass: a record that
+/// claims a conclusion with a share its participants do not hold is caught.
+#[test]
+fn checker_catches_a_false_critical_mass() {
+    let record = shipped("ita-critical-mass");
+    assert!(invariants::check(&record).is_empty());
+    let bad = tampered(&record, |ev| match ev {
+        Event::InitiativeConcluded { participants, .. } => {
+            participants.pop();
+            true
+        }
+        _ => false,
+    });
+    assert!(
+        names(&bad).contains(&"critical-mass"),
         "{:?}",
         invariants::check(&bad)
     );

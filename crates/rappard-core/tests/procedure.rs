@@ -239,3 +239,62 @@ fn a_reformed_green_room_resolves_what_a_traditional_one_does_not() {
     };
     assert!(!announced(&trad_rec) && announced(&reformed_rec));
 }
+
+/// Critical mass (ITA, 1996): an agreed text does not conclude an
+/// initiative until its participants hold the threshold; the Member whose
+/// joining crosses it concludes it. The EU counts once, by its own row.
+#[test]
+fn an_initiative_concludes_when_the_last_joiner_crosses_the_critical_mass() {
+    let text = head(
+        "2026-03-02T00:00:00Z",
+        "geneva",
+        "\"EU\", \"DEU\", \"FRA\", \"USA\", \"CHN\", \"BRA\"",
+    ) + "[[initiative]]\nid = \"ita\"\nsponsors = [\"USA\", \"BRA\"]\nthreshold = 40.0\nothers = { stance = \"support\" }\n[initiative.positions]\nCHN = { stance = \"abstain\" }\nEU = { ideal = 0.5, tolerance = 0.0, concession = 0.1 }\n";
+    // USA 8.6788 % + BRA 1.1904 % is short of 40 %; the EU (30.7159 %, never its
+    // States beside it) joins once the text is within its tolerance.
+    let (r, rec) = run(&text);
+    let ita = &r.initiatives[0];
+    assert_eq!(ita.status, rappard_core::initiative::Status::InForce);
+    let ids: Vec<&str> = ita.participants.iter().map(|m| m.as_str()).collect();
+    assert_eq!(ids, ["BRA", "EU", "USA"]);
+    assert!((ita.share - 40.5851).abs() < 1e-9, "{}", ita.share);
+    let joined: Vec<&Event> = rec
+        .entries()
+        .iter()
+        .map(|e| &e.event)
+        .filter(|e| matches!(e, Event::InitiativeJoined { .. }))
+        .collect();
+    assert_eq!(
+        joined.len(),
+        1,
+        "only the EU joins; DEU and FRA are represented by it"
+    );
+}
+
+/// Art. X:9: an Annex 4 agreement is added only by consensus of the
+/// Members present: an objector present blocks it (MC13, 2024), an
+/// objector absent from the Ministerial meeting does not.
+#[test]
+fn annex4_incorporation_needs_consensus_of_those_present() {
+    let base = |meeting: &str| {
+        head(
+            "2026-03-02T00:00:00Z",
+            "virtual",
+            "\"CHE\", \"KOR\", \"NZL\", \"USA\"",
+        ) + &format!(
+            "[[initiative]]\nid = \"ifd\"\nsponsors = [\"KOR\", \"CHE\"]\nthreshold = 1.0\nmfn = false\nobjectors = [\"NZL\"]\nmeeting = {{ start = \"{meeting}\", hours = 2 }}\nothers = {{ stance = \"support\" }}\n"
+        )
+    };
+    // 21:00Z: 10:00 in Wellington, NZL present and blocks.
+    let (r, _) = run(&base("2026-03-10T21:00:00Z"));
+    assert_eq!(
+        r.initiatives[0].status,
+        rappard_core::initiative::Status::Annex4Blocked
+    );
+    // 14:00Z: 03:00 in Wellington, NZL absent: incorporated.
+    let (r, _) = run(&base("2026-03-10T14:00:00Z"));
+    assert_eq!(
+        r.initiatives[0].status,
+        rappard_core::initiative::Status::Annex4Incorporated
+    );
+}

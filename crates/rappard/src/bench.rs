@@ -90,6 +90,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             items: vec![item],
             green_room: None,
             coalitions: Vec::new(),
+            initiatives: Vec::new(),
         },
         instructions,
     })

@@ -1,0 +1,72 @@
+//! Open plurilateral initiatives: Joint Statement Initiatives (JSIs) that
+//! conclude at a critical mass.
+//!
+//! A JSI is launched by a joint statement of co-sponsors on a topic, is open
+//! to any Member at any time, and is negotiated among its participants only,
+//! on a convenors' text, by consensus among them (DESIGN.md §1; seed paper,
+//! lines 447–471, which sees open plurilaterals as a way out of the
+//! deadlock). rappard concludes one when its text is agreed **and** its
+//! participants' share of world exports reaches the critical mass: 90 % by
+//! default, as for the Information Technology Agreement (Ministerial
+//! Declaration on Trade in Information Technology Products, Singapore 1996:
+//! entry into force once participants reached about 90 % of world trade in
+//! the products), set per initiative. The seed paper (lines 459–463) gives
+//! 80–90 %.
+//!
+//! Two kinds:
+//! - MFN (`mfn = true`, like the ITA or services domestic regulation): the
+//!   commitments go into the participants' schedules and benefit every
+//!   Member: status `in-force` on conclusion.
+//! - Non-MFN (`mfn = false`, an Annex 4 agreement like Investment
+//!   Facilitation for Development): it binds participants only, and adding
+//!   it to Annex 4 needs a Ministerial Conference decision "exclusively by
+//!   consensus" (Marrakesh Agreement Art. X:9). At MC13 (Abu Dhabi, 2024)
+//!   the IFD agreement, concluded by over 120 participants, was blocked from
+//!   Annex 4 by India and South Africa (with Türkiye objecting at first):
+//!   status `annex4-blocked`, else `annex4-incorporated`.
+//!
+//! A Member that joins after conclusion accedes to the agreement. An
+//! applicant for WTO membership cannot join until it is a Member.
+//!
+//! Caveats: the dataset has total merchandise exports (2019), not exports of
+//! each sector, so a critical mass is counted on total exports; the EU's
+//! share includes intra-EU trade (see `data/README.md`); the EU is counted
+//! once, by its own row, and its member States never join on their own while
+//! the EU is in the negotiation.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an initiative ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Still negotiating when the run ended.
+    Negotiating,
+    /// Not concluded by its deadline.
+    NotConcluded,
+    /// Concluded (non-MFN), waiting for the Annex 4 decision.
+    Concluded,
+    /// MFN: in force.
+    InForce,
+    /// Non-MFN: added to Annex 4.
+    Annex4Incorporated,
+    /// Non-MFN: the Annex 4 decision was blocked.
+    Annex4Blocked,
+}
+
+impl Status {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Negotiating => "negotiating",
+            Self::NotConcluded => "not-concluded",
+            Self::Concluded => "concluded",
+            Self::InForce => "in-force",
+            Self::Annex4Incorporated => "annex4-incorporated",
+            Self::Annex4Blocked => "annex4-blocked",
+        }
+    }
+}
+
+/// Default critical mass, percent of world exports.
+pub const DEFAULT_THRESHOLD_PCT: f64 = 90.0;

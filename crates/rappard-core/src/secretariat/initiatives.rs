@@ -1,0 +1,333 @@
+//! The Secretariat's side of open plurilateral initiatives (Joint Statement
+//! Initiatives; rules and sources in `crate::initiative`).
+//!
+//! Each session day an initiative under negotiation has a round: present
+//! Members that are not participants are asked whether they join; present
+//! participants state positions; the convenors draft a text at their
+//! median; present participants react. The initiative concludes when no
+//! participant objects to the text *and* the participants' share of world
+//! exports reaches the critical mass. An MFN initiative then enters into
+//! force; a non-MFN one awaits a Ministerial decision, by consensus of all
+//! Members present, to add it to Annex 4 (Art. X:9).
+
+use super::{Continuation, Secretariat, Work};
+use crate::initiative::Status;
+use crate::member::MemberId;
+use crate::record::{CallKind, Event};
+use crate::rules::{Outcome, Rule, Tally, Votes};
+use crate::secretariat::{Answer, Call};
+use crate::strategy::{Level, Reaction, Stated};
+
+/// Where an initiative stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum InitiativePhase {
+    Negotiating,
+    /// Concluded, non-MFN: waiting for the Annex 4 decision.
+    AwaitingAnnex4,
+    /// In force or incorporated: open to accession in later sessions.
+    Open,
+    Done,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct InitiativeState {
+    pub(super) phase: InitiativePhase,
+    pub(super) participants: Vec<MemberId>,
+    pub(super) round: u32,
+    pub(super) version: u32,
+    pub(super) text: Option<Level>,
+}
+
+impl InitiativeState {
+    pub(super) fn new(participants: Vec<MemberId>) -> Self {
+        Self {
+            phase: InitiativePhase::Negotiating,
+            participants,
+            round: 0,
+            version: 0,
+            text: None,
+        }
+    }
+}
+
+impl Secretariat {
+    /// The participants' share of world exports: each participant's own
+    /// share (the EU's row covers its member States, which never join on
+    /// their own while the EU is in the negotiation).
+    pub(super) fn initiative_share(&self, participants: &[MemberId]) -> u32 {
+        participants
+            .iter()
+            .filter_map(|p| self.agenda.membership.get(p.as_str()))
+            .filter_map(|m| m.export_share)
+            .sum()
+    }
+
+    fn initiative_call(
+        &mut self,
+        i: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        then: Continuation,
+    ) {
+        let st = &self.initiatives[i];
+        let call = Call {
+            call: 0,
+            item: self.agenda.initiatives[i].id.clone(),
+            kind,
+            round: st.round,
+            version: st.version,
+            text,
+            rule: Rule::Consensus,
+            awaited,
+            package: None,
+        };
+        self.issue_call(call, then);
+    }
+
+    /// A session's work on an initiative: a round while it is negotiated,
+    /// a call for new participants once it is open to accession.
+    pub(super) fn initiative_round(&mut self, i: usize) {
+        let phase = self.initiatives[i].phase;
+        if !matches!(phase, InitiativePhase::Negotiating | InitiativePhase::Open) {
+            return;
+        }
+        if phase == InitiativePhase::Negotiating {
+            self.initiatives[i].round += 1;
+        }
+        let outsiders: Vec<MemberId> = self
+            .present_delegations()
+            .into_iter()
+            .filter(|m| !self.initiatives[i].participants.contains(m))
+            .collect();
+        if outsiders.is_empty() {
+            self.initiative_positions(i);
+        } else {
+            let text = self.initiatives[i].text;
+            self.initiative_call(
+                i,
+                CallKind::Join,
+                text,
+                outsiders,
+                Continuation::InitiativeJoin { initiative: i },
+            );
+        }
+    }
+
+    /// Joiners recorded, in id order, each with the share after it joined.
+    pub(super) fn initiative_joined(
+        &mut self,
+        i: usize,
+        call: u64,
+        answers: Vec<(MemberId, Answer)>,
+        unanswered: Vec<MemberId>,
+    ) {
+        let open = self.initiatives[i].phase == InitiativePhase::Open;
+        for (member, a) in answers {
+            if a == Answer::Join(true) && !self.initiatives[i].participants.contains(&member) {
+                let mut p = self.initiatives[i].participants.clone();
+                p.push(member.clone());
+                p.sort();
+                let share = self.initiative_share(&p);
+                self.initiatives[i].participants = p;
+                self.emit(Event::InitiativeJoined {
+                    call,
+                    initiative: self.agenda.initiatives[i].id.clone(),
+                    member,
+                    share,
+                    after_conclusion: open,
+                });
+            }
+        }
+        self.emit(Event::CallClosed { call, unanswered });
+        if self.initiatives[i].phase == InitiativePhase::Negotiating {
+            self.initiative_positions(i);
+        }
+    }
+
+    fn present_participants(&self, i: usize) -> Vec<MemberId> {
+        self.present_delegations()
+            .into_iter()
+            .filter(|m| self.initiatives[i].participants.contains(m))
+            .collect()
+    }
+
+    fn initiative_positions(&mut self, i: usize) {
+        let awaited = self.present_participants(i);
+        let text = self.initiatives[i].text;
+        self.initiative_call(
+            i,
+            CallKind::Positions,
+            text,
+            awaited,
+            Continuation::InitiativePositions { initiative: i },
+        );
+    }
+
+    /// Positions heard: the convenors' text, put to the participants.
+    pub(super) fn initiative_text(&mut self, i: usize, stated: &[Stated]) {
+        let levels: Vec<Level> = stated
+            .iter()
+            .filter_map(|s| match s {
+                Stated::Level(l) => Some(*l),
+                Stated::Stance(_) => None,
+            })
+            .collect();
+        let text = self.drafting.draft(&levels, self.initiatives[i].text);
+        let st = &mut self.initiatives[i];
+        st.version += 1;
+        st.text = Some(text);
+        let version = st.version;
+        self.emit(Event::DraftIssued {
+            item: self.agenda.initiatives[i].id.clone(),
+            version,
+            text,
+        });
+        let awaited = self.present_participants(i);
+        self.initiative_call(
+            i,
+            CallKind::Reactions,
+            Some(text),
+            awaited,
+            Continuation::InitiativeReactions { initiative: i },
+        );
+    }
+
+    /// Reactions heard: concluded if the text is agreed and the critical
+    /// mass is reached.
+    pub(super) fn initiative_reacted(
+        &mut self,
+        i: usize,
+        objectors: Vec<MemberId>,
+        reactions: &[Reaction],
+    ) {
+        let _ = reactions;
+        let id = self.agenda.initiatives[i].id.clone();
+        let round = self.initiatives[i].round;
+        let agreed = objectors.is_empty();
+        self.emit(Event::RoundConcluded {
+            item: id.clone(),
+            round,
+            objectors,
+        });
+        let share = self.initiative_share(&self.initiatives[i].participants);
+        let spec = &self.agenda.initiatives[i];
+        if !agreed || share < spec.threshold {
+            return;
+        }
+        let mfn = spec.mfn;
+        let participants = self.initiatives[i].participants.clone();
+        let version = self.initiatives[i].version;
+        self.initiatives[i].phase = if mfn {
+            InitiativePhase::Open
+        } else {
+            InitiativePhase::AwaitingAnnex4
+        };
+        self.emit(Event::InitiativeConcluded {
+            initiative: id,
+            version,
+            participants,
+            share,
+            status: if mfn {
+                Status::InForce
+            } else {
+                Status::Concluded
+            },
+        });
+    }
+
+    /// The Ministerial decision to add a concluded non-MFN agreement to
+    /// Annex 4: exclusively by consensus of the Members present (Art. X:9).
+    pub(super) fn annex4_decision(&mut self, i: usize) {
+        if self.initiatives[i].phase != InitiativePhase::AwaitingAnnex4 {
+            return;
+        }
+        let awaited = self.present_delegations();
+        let text = self.initiatives[i].text;
+        self.initiative_call(
+            i,
+            CallKind::Annex4Objections,
+            text,
+            awaited,
+            Continuation::Annex4 { initiative: i },
+        );
+    }
+
+    pub(super) fn annex4_decided(&mut self, i: usize, objectors: Vec<MemberId>) {
+        let tally = Tally {
+            objectors: objectors.clone(),
+            votes: Votes::default(),
+            total_votes: self.agenda.membership.total_votes(),
+        };
+        let outcome = Rule::Consensus.implementation().decide(&tally);
+        let (meeting, present) = self.meeting_held();
+        let id = self.agenda.initiatives[i].id.clone();
+        self.emit(Event::DecisionTaken {
+            item: id.clone(),
+            version: self.initiatives[i].version,
+            rule: Rule::Consensus,
+            outcome,
+            how: crate::rules::How::Consensus,
+            meeting,
+            present,
+            objectors,
+            votes: None,
+            required: None,
+        });
+        let status = if outcome == Outcome::Adopted {
+            self.initiatives[i].phase = InitiativePhase::Open;
+            Status::Annex4Incorporated
+        } else {
+            self.initiatives[i].phase = InitiativePhase::Done;
+            Status::Annex4Blocked
+        };
+        self.emit(Event::InitiativeStatus {
+            initiative: id,
+            status,
+        });
+    }
+
+    /// The initiative's deadline: still negotiating, it is not concluded;
+    /// open to accession, it closes to new participants in rappard's run.
+    pub(super) fn initiative_deadline(&mut self, i: usize, t: crate::time::Timestamp) {
+        match self.initiatives[i].phase {
+            InitiativePhase::Negotiating => {
+                self.now = self.now.max(t);
+                self.initiatives[i].phase = InitiativePhase::Done;
+                let id = self.agenda.initiatives[i].id.clone();
+                self.emit(Event::InitiativeStatus {
+                    initiative: id,
+                    status: Status::NotConcluded,
+                });
+            }
+            InitiativePhase::Open => self.initiatives[i].phase = InitiativePhase::Done,
+            _ => {}
+        }
+    }
+
+    /// The session's work on initiatives.
+    pub(super) fn initiative_work(&self) -> Vec<Work> {
+        let mut out = Vec::new();
+        for (i, st) in self.initiatives.iter().enumerate() {
+            match st.phase {
+                InitiativePhase::Negotiating | InitiativePhase::Open => {
+                    out.push(Work::InitiativeRound(i))
+                }
+                InitiativePhase::AwaitingAnnex4 if self.agenda.initiatives[i].meeting.is_none() => {
+                    out.push(Work::Annex4(i))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether an initiative needs a session of its own.
+    pub(super) fn initiatives_need_session(&self) -> bool {
+        self.initiatives.iter().enumerate().any(|(i, st)| {
+            st.phase == InitiativePhase::Negotiating
+                || (st.phase == InitiativePhase::AwaitingAnnex4
+                    && self.agenda.initiatives[i].meeting.is_none())
+        })
+    }
+}
