@@ -92,7 +92,17 @@ impl Delegation {
             rule: call.rule,
         };
         let text = call.text.unwrap_or(5_000);
+        let on_accession = call.item.starts_with("accession:");
         let strategy = self.strategy(&call.item);
+        if on_accession {
+            match call.kind {
+                CallKind::Objections => {
+                    return Some(Answer::Objection(strategy.objects_to_others(&view)));
+                }
+                CallKind::Votes => return Some(Answer::Vote(strategy.vote_on_accession(&view))),
+                _ => {}
+            }
+        }
         Some(match call.kind {
             CallKind::Positions => Answer::Position(strategy.position(&view, call.text)),
             CallKind::Signatures => Answer::Signature(strategy.sign(&view, text)),
@@ -102,9 +112,9 @@ impl Delegation {
             }
             CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
             CallKind::Join => Answer::Join(strategy.joins(&view, call.text)),
-            CallKind::Annex4Objections => {
-                Answer::Objection(strategy.objects_to_annex4(&view, text))
-            }
+            CallKind::Annex4Objections => Answer::Objection(strategy.objects_to_others(&view)),
+            CallKind::BilateralOffer => Answer::Offer(strategy.offer(&view)),
+            CallKind::BilateralResponse => Answer::Accept(strategy.accepts_offer(&view, text)),
         })
     }
 

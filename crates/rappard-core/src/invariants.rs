@@ -11,7 +11,7 @@
 //! | `dense-sequence` | sequence numbers are 1, 2, 3, … and instants never go back | the record's contract |
 //! | `answer-was-asked` | every answer is from a delegation the call awaited, once | lockstep |
 //! | `consensus-no-present-objector` | no decision by consensus is adopted while a present Member formally objected; a blocked one names its objectors | Art. IX:1 fn. 1 |
-//! | `objector-present-and-member` | an objector at a meeting was present and is a Member that speaks for itself; an absent Member or an applicant never counts | Art. IX:1 fn. 1 |
+//! | `objector-present-and-member` | an objector at a meeting was present and is a Member that speaks for itself; an absent Member or an applicant never counts; no call but an applicant's own bilateral offer asks a non-Member, and a new Member counts from the day its accession completes | Art. IX:1 fn. 1; Art. XII |
 //! | `vote-threshold-base` | vote counts equal the weighted votes cast, the threshold is over votes cast (majority) or all Members' votes (two-thirds, three-fourths), and the outcome follows | Art. IX:1–3, X:1, XII:2 |
 //! | `written-procedure-any-objection` | a written procedure is adopted only with no objection from any Member | 2020–21 practice |
 //! | `critical-mass` | an initiative concludes only when its participants' shares, each counted once from the roll (the EU by its own row; its member States never join beside it), reach its threshold | ITA (1996); seed paper, lines 459–463 |
@@ -169,6 +169,33 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
             Event::MeetingConvened { present, .. } => {
                 meeting_present = present.iter().cloned().collect();
             }
+            Event::AccessionCompleted {
+                applicant,
+                entry,
+                total_votes: t,
+                ..
+            } => {
+                if members.contains(applicant) {
+                    note(
+                        &mut out,
+                        "objector-present-and-member",
+                        seq,
+                        format!("{applicant} accedes but is a Member already"),
+                    );
+                }
+                members.insert(applicant.clone());
+                votes_of.insert(applicant.clone(), entry.votes);
+                shares.insert(applicant.clone(), entry.export_share.unwrap_or(0));
+                total_votes = *t;
+            }
+            Event::OfferMade {
+                call, applicant, ..
+            } => {
+                answered(&mut calls, &mut out, seq, *call, applicant);
+            }
+            Event::BilateralConcluded { call, member, .. } => {
+                answered(&mut calls, &mut out, seq, *call, member);
+            }
             Event::InitiativeLaunched {
                 initiative,
                 participants,
@@ -290,7 +317,10 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                 ..
             } => {
                 for m in awaited {
-                    if !members.contains(m) || votes_of.get(m) == Some(&0) {
+                    // Only an applicant's own offer is asked of a non-Member.
+                    if *kind != CallKind::BilateralOffer
+                        && (!members.contains(m) || votes_of.get(m) == Some(&0))
+                    {
                         note(
                             &mut out,
                             "objector-present-and-member",

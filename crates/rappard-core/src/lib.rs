@@ -11,6 +11,7 @@
 //! The rules implemented, with their sources, are listed in [`rules`]; time
 //! zones and sessions in [`sessions`]; the scenario format in [`scenario`].
 
+pub mod accession;
 pub mod coalition;
 pub mod dataset;
 pub mod delegation;

@@ -73,6 +73,10 @@ pub enum CallKind {
     Join,
     /// Formal objections to adding an agreement to Annex 4 (Art. X:9).
     Annex4Objections,
+    /// An applicant's market-access offer, in bilateral talks.
+    BilateralOffer,
+    /// Working Party members' answers to an applicant's offer.
+    BilateralResponse,
 }
 
 /// One item's text in a package put to decision.
@@ -413,6 +417,56 @@ pub enum Event {
         initiative: String,
         /// Status.
         status: crate::initiative::Status,
+    },
+    /// A government applies to accede; the General Council establishes a
+    /// Working Party; the applicant circulates its memorandum.
+    AccessionApplied {
+        /// The applicant (an observer, not a Member).
+        applicant: MemberId,
+        /// Its name.
+        name: String,
+        /// Members of the Working Party.
+        working_party: Vec<MemberId>,
+        /// Its 2019 share of world exports, in 0.0001 %, if known.
+        export_share: Option<u32>,
+    },
+    /// An accession moves to a new stage.
+    AccessionStage {
+        /// The applicant.
+        applicant: MemberId,
+        /// The stage.
+        stage: crate::accession::Stage,
+    },
+    /// The applicant's offer in a bilateral round.
+    OfferMade {
+        /// The call it answered.
+        call: u64,
+        /// The applicant.
+        applicant: MemberId,
+        /// Its offer.
+        offer: Level,
+    },
+    /// A bilateral market-access deal between the applicant and a WP member.
+    BilateralConcluded {
+        /// The call the member answered.
+        call: u64,
+        /// The applicant.
+        applicant: MemberId,
+        /// The WP member.
+        member: MemberId,
+        /// The offer accepted.
+        offer: Level,
+    },
+    /// The thirtieth day after the deposit: the applicant is a Member.
+    AccessionCompleted {
+        /// The new Member.
+        applicant: MemberId,
+        /// Since when.
+        member_since: Timestamp,
+        /// Its entry on the roll from now on.
+        entry: RollEntry,
+        /// The votes all Members now hold together.
+        total_votes: u32,
     },
     /// The coalitions in the negotiation.
     CoalitionsListed {

@@ -123,6 +123,21 @@ pub struct Report {
     pub green_rooms: Vec<GreenRoomReport>,
     /// Open plurilateral initiatives.
     pub initiatives: Vec<InitiativeReport>,
+    /// Accessions.
+    pub accessions: Vec<AccessionReport>,
+}
+
+/// Where an accession ended.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AccessionReport {
+    /// The applicant.
+    pub applicant: MemberId,
+    /// Its last stage: `member`, `stalled`, `rejected`, or a stage under way.
+    pub status: crate::accession::Stage,
+    /// Since when it is a Member, if it became one.
+    pub member_since: Option<Timestamp>,
+    /// Bilateral deals made.
+    pub bilateral_deals: Vec<MemberId>,
 }
 
 /// Where an initiative ended.
@@ -211,6 +226,7 @@ impl Report {
             },
             green_rooms: Vec::new(),
             initiatives: Vec::new(),
+            accessions: Vec::new(),
         };
         let mut index: HashMap<String, usize> = HashMap::new();
         for e in record.entries() {
@@ -228,6 +244,37 @@ impl Report {
                     r.package.rule = *package;
                 }
                 Event::ItemAgreed { item, .. } => r.package.agreed.push(item.clone()),
+                Event::AccessionApplied { applicant, .. } => r.accessions.push(AccessionReport {
+                    applicant: applicant.clone(),
+                    status: crate::accession::Stage::WorkingParty,
+                    member_since: None,
+                    bilateral_deals: Vec::new(),
+                }),
+                Event::AccessionStage { applicant, stage } => {
+                    if let Some(a) = r.accessions.iter_mut().find(|a| a.applicant == *applicant) {
+                        a.status = *stage;
+                    }
+                }
+                Event::BilateralConcluded {
+                    applicant, member, ..
+                } => {
+                    if let Some(a) = r.accessions.iter_mut().find(|a| a.applicant == *applicant) {
+                        a.bilateral_deals.push(member.clone());
+                        a.bilateral_deals.sort();
+                    }
+                }
+                Event::AccessionCompleted {
+                    applicant,
+                    member_since,
+                    ..
+                } => {
+                    r.members += 1;
+                    r.delegations += 1;
+                    if let Some(a) = r.accessions.iter_mut().find(|a| a.applicant == *applicant) {
+                        a.status = crate::accession::Stage::Member;
+                        a.member_since = Some(*member_since);
+                    }
+                }
                 Event::InitiativeLaunched {
                     initiative,
                     participants,
@@ -630,6 +677,53 @@ pub fn minutes(record: &Record) -> String {
             Event::InitiativeStatus { initiative, status } => {
                 let _ = writeln!(w, "  [{initiative}] status: {}", status.as_str());
             }
+            Event::AccessionApplied {
+                applicant,
+                name,
+                working_party,
+                ..
+            } => {
+                let _ = writeln!(
+                    w,
+                    "\n{at} {name} ({applicant}) applies to accede (Art. XII); the General Council establishes a Working Party of {} Members; the memorandum is circulated",
+                    working_party.len()
+                );
+            }
+            Event::AccessionStage { applicant, stage } => {
+                let _ = writeln!(w, "{at} accession of {applicant}: {}", stage.as_str());
+            }
+            Event::OfferMade { call, offer, .. } => {
+                if let Some(n) = calls.get_mut(call) {
+                    n.answers.push(format!("offer at level {}", level(*offer)));
+                }
+            }
+            Event::BilateralConcluded {
+                call,
+                applicant,
+                member,
+                offer,
+            } => {
+                if let Some(n) = calls.get_mut(call) {
+                    n.counts[0] += 1;
+                }
+                let _ = writeln!(
+                    w,
+                    "  [accession:{applicant}] bilateral deal with {member} at level {}",
+                    level(*offer)
+                );
+            }
+            Event::AccessionCompleted {
+                applicant,
+                member_since,
+                total_votes,
+                ..
+            } => {
+                total_members += 1;
+                let _ = writeln!(
+                    w,
+                    "\n{member_since} {applicant} becomes a Member, the thirtieth day after depositing its instrument: {total_members} Members, {total_votes} votes"
+                );
+            }
             Event::ItemAgreed { item, version, how } => {
                 let how = match how {
                     How::Consensus => "by consensus",
@@ -895,11 +989,18 @@ pub fn minutes(record: &Record) -> String {
                     CallKind::WrittenObjections => "written objections".into(),
                     CallKind::PackageObjections => "formal objections to the whole package".into(),
                     CallKind::Join => format!("round {}: joining", n.round),
+                    CallKind::BilateralOffer => format!("bilateral round {}: offer", n.round),
+                    CallKind::BilateralResponse => format!(
+                        "bilateral round {}: Working Party members without a deal",
+                        n.round
+                    ),
                     CallKind::Annex4Objections => {
                         "formal objections to adding it to Annex 4 (Art. X:9)".into()
                     }
                 };
-                let body = if n.kind != CallKind::Join
+                let body = if n.kind == CallKind::BilateralResponse {
+                    format!("{} of {} accept", n.counts[0], n.awaited)
+                } else if n.kind != CallKind::Join
                     && (n.awaited <= LIST_ANSWERS_UP_TO
                         || matches!(
                             n.kind,
@@ -908,7 +1009,8 @@ pub fn minutes(record: &Record) -> String {
                                 | CallKind::Signatures
                                 | CallKind::PackageObjections
                                 | CallKind::Annex4Objections
-                        )) {
+                        ))
+                {
                     if n.answers.is_empty() {
                         "none".into()
                     } else {
@@ -929,7 +1031,12 @@ pub fn minutes(record: &Record) -> String {
                         _ => String::new(),
                     }
                 };
-                let _ = write!(w, "  [{}] {head}: {body}", n.item);
+                if n.kind == CallKind::BilateralOffer {
+                    let _ = write!(w, "{at} ");
+                } else {
+                    let _ = write!(w, "  ");
+                }
+                let _ = write!(w, "[{}] {head}: {body}", n.item);
                 if !unanswered.is_empty() {
                     let _ = write!(w, "; no answer from {}", short_list(unanswered));
                 }
@@ -1013,7 +1120,12 @@ pub fn minutes(record: &Record) -> String {
                 };
                 let _ = write!(
                     w,
-                    "  [{item}] DECISION on text v{version}: {outcome} {how}; {} Members present; objections: {}",
+                    "  [{item}] DECISION{}: {outcome} {how}; {} Members present; objections: {}",
+                    if *version == 0 {
+                        String::new()
+                    } else {
+                        format!(" on text v{version}")
+                    },
                     present.len(),
                     list(objectors)
                 );

@@ -120,6 +120,29 @@ pub struct InitiativeSpec {
     pub meeting: Option<Interval>,
 }
 
+/// An accession, as the Secretariat knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessionSpec {
+    /// The applicant, with what is public about it.
+    pub applicant: Member,
+    /// When it applies.
+    pub applied: Timestamp,
+    /// Working Party members.
+    pub working_party: Vec<MemberId>,
+    /// Memorandum, questions and answers, days.
+    pub memorandum_days: u32,
+    /// Days between bilateral rounds.
+    pub bilateral_round_days: u32,
+    /// Bilateral rounds at most.
+    pub bilateral_rounds: u32,
+    /// From the last deal to the WP report meeting, days.
+    pub report_days: u32,
+    /// A fixed General Council or Ministerial meeting for the decision.
+    pub decision_meeting: Option<Interval>,
+    /// From the decision to the deposit of the instrument, days.
+    pub ratification_days: u32,
+}
+
 /// The Green Room practice of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GreenRoomSpec {
@@ -185,6 +208,8 @@ pub struct Agenda {
     pub coalitions: Vec<Coalition>,
     /// Open plurilateral initiatives.
     pub initiatives: Vec<InitiativeSpec>,
+    /// Accessions.
+    pub accessions: Vec<AccessionSpec>,
 }
 
 /// What one delegation has been told: its position per item (items not
@@ -230,6 +255,30 @@ struct RawFile {
     coalition: Vec<RawCoalition>,
     #[serde(default)]
     initiative: Vec<RawInitiative>,
+    #[serde(default)]
+    accession: Vec<RawAccession>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccession {
+    applicant: Spanned<String>,
+    name: Option<String>,
+    time_zone: Option<Spanned<String>>,
+    development: Option<Spanned<String>>,
+    region: Option<String>,
+    export_share: Option<Spanned<f64>>,
+    applied: Option<Spanned<toml::Value>>,
+    working_party: Option<Vec<Spanned<String>>>,
+    memorandum_days: Option<Spanned<i64>>,
+    bilateral_round_days: Option<Spanned<i64>>,
+    bilateral_rounds: Option<Spanned<i64>>,
+    report_days: Option<Spanned<i64>>,
+    ratification_days: Option<Spanned<i64>>,
+    decision_meeting: Option<Spanned<RawMeeting>>,
+    #[serde(default)]
+    positions: BTreeMap<Spanned<String>, Spanned<RawPosition>>,
+    others: Option<Spanned<RawPosition>>,
 }
 
 #[derive(Deserialize)]
@@ -292,6 +341,8 @@ struct RawMembers {
     only: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     office_hours: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -579,6 +630,8 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
 
     // [members]
     let mut members: Vec<Member> = Vec::new();
+    // The whole dataset, before `only` and `exclude`: applicants come from it.
+    let mut dataset_members: Vec<Member> = Vec::new();
     let mut default_hours = OfficeHours::standard();
     if let Some(m) = &raw.members {
         if let Some(h) = &m.office_hours {
@@ -600,6 +653,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             }
             members = dataset::parse(dataset::WTO_MEMBERS_CSV)
                 .map_err(|e| cx.at(d.span(), "members.dataset", e.to_string()))?;
+            dataset_members = members.clone();
         }
         if let Some(only) = &m.only {
             if m.dataset.is_none() {
@@ -627,6 +681,19 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 }
             }
             members.retain(|mm| keep.contains(mm.id.as_str()));
+        }
+        for id in &m.exclude {
+            if !dataset_members
+                .iter()
+                .any(|mm| mm.id.as_str() == id.get_ref())
+            {
+                return Err(cx.at(
+                    id.span(),
+                    "members.exclude",
+                    format!("unknown member id `{}` (not in the dataset)", id.get_ref()),
+                ));
+            }
+            members.retain(|mm| mm.id.as_str() != id.get_ref());
         }
     }
     for m in &mut members {
@@ -758,6 +825,21 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         }
         Ok(m.id.clone())
     };
+    // Applicants may be given positions on items and initiatives: they take
+    // part once they are Members.
+    let applicants: HashSet<&str> = raw
+        .accession
+        .iter()
+        .map(|a| a.applicant.get_ref().as_str())
+        .collect();
+    let known_or_applicant = |id: &Spanned<String>,
+                              field: &str|
+     -> Result<MemberId, ScenarioError> {
+        if applicants.contains(id.get_ref().as_str()) && membership.get(id.get_ref()).is_none() {
+            return MemberId::new(id.get_ref()).map_err(|e| cx.at(id.span(), field, e));
+        }
+        known(id, field)
+    };
     for (k, ri) in raw.item.iter().enumerate() {
         let field = |f: &str| format!("item[{k}].{f}");
         let id = ri.id.get_ref().trim().to_owned();
@@ -837,7 +919,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         }
         for (who, pos) in &ri.positions {
             let pfield = format!("item[{k}].positions.{}", who.get_ref());
-            let member = known(who, &pfield)?;
+            let member = known_or_applicant(who, &pfield)?;
             let spec = cx.position(pos, &pfield)?;
             instructions
                 .entry(member)
@@ -960,7 +1042,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         };
         for (who, pos) in &ri.positions {
             let pfield = format!("initiative[{k}].positions.{}", who.get_ref());
-            let member = known(who, &pfield)?;
+            let member = known_or_applicant(who, &pfield)?;
             if objectors.contains(&member) {
                 return Err(cx.at(
                     who.span(),
@@ -1002,7 +1084,184 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         });
     }
 
-    if items.is_empty() && initiatives.is_empty() {
+    let mut accessions: Vec<AccessionSpec> = Vec::new();
+    for (k, ra) in raw.accession.iter().enumerate() {
+        let field = |f: &str| format!("accession[{k}].{f}");
+        let id = MemberId::new(ra.applicant.get_ref())
+            .map_err(|e| cx.at(ra.applicant.span(), &field("applicant"), e))?;
+        if membership.get(id.as_str()).is_some() {
+            return Err(cx.at(
+                ra.applicant.span(),
+                &field("applicant"),
+                format!("`{id}` is already a Member; leave it out with [members] exclude"),
+            ));
+        }
+        if accessions.iter().any(|a| a.applicant.id == id) {
+            return Err(cx.at(
+                ra.applicant.span(),
+                &field("applicant"),
+                format!("`{id}` applies twice"),
+            ));
+        }
+        let mut applicant = match dataset_members.iter().find(|m| m.id == id) {
+            Some(m) => m.clone(),
+            None => {
+                let Some(z) = &ra.time_zone else {
+                    return Err(cx.at(
+                        ra.applicant.span(),
+                        &field("time_zone"),
+                        format!("`{id}` is not in the dataset: give its time_zone"),
+                    ));
+                };
+                Member {
+                    id: id.clone(),
+                    name: id.to_string(),
+                    membership_date: None,
+                    region: String::new(),
+                    development: Development::Developing,
+                    time_zone: Tz::from_str(z.get_ref()).map_err(|_| {
+                        cx.at(
+                            z.span(),
+                            &field("time_zone"),
+                            format!("unknown IANA time zone `{}`", z.get_ref()),
+                        )
+                    })?,
+                    office_hours: default_hours,
+                    export_share: None,
+                    eu_member_state: false,
+                }
+            }
+        };
+        applicant.office_hours = default_hours;
+        applicant.membership_date = None;
+        if let Some(n) = &ra.name {
+            applicant.name = n.clone();
+        }
+        if let Some(z) = &ra.time_zone {
+            applicant.time_zone = Tz::from_str(z.get_ref()).map_err(|_| {
+                cx.at(
+                    z.span(),
+                    &field("time_zone"),
+                    format!("unknown IANA time zone `{}`", z.get_ref()),
+                )
+            })?;
+        }
+        if let Some(d) = &ra.development {
+            applicant.development = Development::parse(d.get_ref()).ok_or_else(|| {
+                cx.at(
+                    d.span(),
+                    &field("development"),
+                    format!("unknown development status `{}`", d.get_ref()),
+                )
+            })?;
+        }
+        if let Some(r) = &ra.region {
+            applicant.region = r.clone();
+        }
+        if let Some(v) = &ra.export_share {
+            let x = *v.get_ref();
+            if !(0.0..=100.0).contains(&x) {
+                return Err(cx.at(
+                    v.span(),
+                    &field("export_share"),
+                    format!("{x} is not a percentage in 0..100"),
+                ));
+            }
+            applicant.export_share = Some((x * 10_000.0).round() as u32);
+        }
+        let applied = match &ra.applied {
+            None => start,
+            Some(v) => {
+                let t = cx.instant(v, &field("applied"))?;
+                if t < start {
+                    return Err(cx.at(
+                        v.span(),
+                        &field("applied"),
+                        format!("{t} is before the scenario starts ({start})"),
+                    ));
+                }
+                t
+            }
+        };
+        let working_party = match &ra.working_party {
+            Some(list) => {
+                let mut out = Vec::new();
+                for m in list {
+                    let m = known(m, &field("working_party"))?;
+                    if !out.contains(&m) {
+                        out.push(m);
+                    }
+                }
+                out.sort();
+                out
+            }
+            None => membership
+                .delegations()
+                .filter(|m| {
+                    m.export_share.unwrap_or(0) >= crate::accession::defaults::WORKING_PARTY_SHARE
+                })
+                .map(|m| m.id.clone())
+                .collect(),
+        };
+        let days = |v: &Option<Spanned<i64>>, f: &str, default: u32| match v {
+            None => Ok(default),
+            Some(v) => cx.positive(v, &field(f), 3650),
+        };
+        use crate::accession::defaults as d;
+        let key = crate::accession::subject(id.as_str());
+        for (who, pos) in &ra.positions {
+            let pfield = format!("accession[{k}].positions.{}", who.get_ref());
+            let member = if who.get_ref() == id.as_str() {
+                id.clone()
+            } else {
+                known(who, &pfield)?
+            };
+            let spec = cx.position(pos, &pfield)?;
+            instructions
+                .entry(member)
+                .or_default()
+                .insert(key.clone(), spec);
+        }
+        if let Some(others) = &ra.others {
+            let spec = cx.position(others, &field("others"))?;
+            for m in membership.delegations() {
+                instructions
+                    .entry(m.id.clone())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_insert(spec);
+            }
+        }
+        accessions.push(AccessionSpec {
+            applicant,
+            applied,
+            working_party,
+            memorandum_days: days(&ra.memorandum_days, "memorandum_days", d::MEMORANDUM_DAYS)?,
+            bilateral_round_days: days(
+                &ra.bilateral_round_days,
+                "bilateral_round_days",
+                d::BILATERAL_ROUND_DAYS,
+            )?,
+            bilateral_rounds: days(
+                &ra.bilateral_rounds,
+                "bilateral_rounds",
+                d::BILATERAL_ROUNDS,
+            )?,
+            report_days: days(&ra.report_days, "report_days", d::REPORT_DAYS)?,
+            decision_meeting: ra
+                .decision_meeting
+                .as_ref()
+                .map(|m| cx.meeting(m, &field("decision_meeting"), start))
+                .transpose()?,
+            ratification_days: days(
+                &ra.ratification_days,
+                "ratification_days",
+                d::RATIFICATION_DAYS,
+            )?,
+        });
+    }
+
+    if items.is_empty() && initiatives.is_empty() && accessions.is_empty() {
         return Err(ScenarioError {
             file: file.to_owned(),
             line: 0,
@@ -1096,6 +1355,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             green_room,
             coalitions,
             initiatives,
+            accessions,
         },
         instructions,
     })

@@ -40,6 +40,7 @@
 //!    rule asks present delegations to vote; written procedure circulates the
 //!    text to every delegation and decides at its deadline.
 
+mod accessions;
 mod green_room;
 mod initiatives;
 
@@ -96,6 +97,10 @@ pub enum Answer {
     Vote(Vote),
     /// To [`CallKind::Join`]: whether it joins the initiative.
     Join(bool),
+    /// To [`CallKind::BilateralOffer`]: the applicant's market-access offer.
+    Offer(Level),
+    /// To [`CallKind::BilateralResponse`]: whether the offer makes a deal.
+    Accept(bool),
 }
 
 impl Answer {
@@ -113,6 +118,8 @@ impl Answer {
                 )
                 | (Answer::Vote(_), CallKind::Votes)
                 | (Answer::Join(_), CallKind::Join)
+                | (Answer::Offer(_), CallKind::BilateralOffer)
+                | (Answer::Accept(_), CallKind::BilateralResponse)
                 | (Answer::Objection(_), CallKind::Annex4Objections)
         )
     }
@@ -125,6 +132,8 @@ impl Answer {
             Answer::Objection(_) => "an objection",
             Answer::Vote(_) => "a vote",
             Answer::Join(_) => "a decision to join",
+            Answer::Offer(_) => "an offer",
+            Answer::Accept(_) => "an acceptance",
         }
     }
 }
@@ -234,6 +243,18 @@ enum Happening {
     InitiativeDeadline,
     /// A fixed Ministerial meeting on an initiative's Annex 4 decision.
     InitiativeMeeting,
+    /// An accession: the application.
+    AccessionApplied,
+    /// An accession: a round of bilateral market-access talks.
+    BilateralRound,
+    /// An accession: the Working Party meets on its report.
+    WorkingPartyMeeting,
+    /// An accession: the General Council decides.
+    CouncilMeeting,
+    /// An accession: the instrument of acceptance is deposited.
+    Deposit,
+    /// An accession: the thirtieth day after the deposit.
+    Membership,
     /// The day's session.
     Session,
 }
@@ -288,6 +309,21 @@ enum Continuation {
     },
     Annex4 {
         initiative: usize,
+    },
+    BilateralOffer {
+        accession: usize,
+    },
+    BilateralResponse {
+        accession: usize,
+    },
+    WorkingPartyReport {
+        accession: usize,
+    },
+    CouncilObjections {
+        accession: usize,
+    },
+    CouncilVotes {
+        accession: usize,
     },
     Objections {
         item: usize,
@@ -349,6 +385,10 @@ pub struct Secretariat {
     invited: BTreeMap<MemberId, u32>,
     /// Open plurilateral initiatives, as in the agenda.
     initiatives: Vec<initiatives::InitiativeState>,
+    /// Accessions, as in the agenda.
+    accessions: Vec<accessions::AccessionState>,
+    /// Objectors at a General Council that fell back to a vote.
+    consensus_objectors_accession: Vec<MemberId>,
 }
 
 const DAY: i64 = 86_400;
@@ -415,6 +455,8 @@ impl Secretariat {
             green_rooms: VecDeque::new(),
             invited: BTreeMap::new(),
             initiatives: Vec::new(),
+            accessions: Vec::new(),
+            consensus_objectors_accession: Vec::new(),
         };
         s.open_negotiation();
         s
@@ -424,35 +466,35 @@ impl Secretariat {
         self.record.append(self.now, event);
     }
 
+    /// The roll entry of the Member at roll position `i`.
+    fn roll_entry(&self, i: usize) -> RollEntry {
+        let roll = &self.agenda.membership;
+        let m = &roll.members()[i];
+        let represented = roll.is_represented_at(i);
+        RollEntry {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            seat: match self.agenda.venue {
+                Venue::Geneva => crate::sessions::GENEVA.name().to_owned(),
+                Venue::Virtual => m.time_zone.name().to_owned(),
+            },
+            office_hours: m.office_hours.to_string(),
+            represented_by: represented
+                .then(|| MemberId::new(crate::member::EU))
+                .and_then(Result::ok),
+            votes: if represented {
+                0
+            } else {
+                roll.votes_of(m.id.as_str())
+            },
+            export_share: m.export_share,
+        }
+    }
+
     fn open_negotiation(&mut self) {
         let a = &self.agenda;
         let roll = &a.membership;
-        let members = roll
-            .members()
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let represented = roll.is_represented_at(i);
-                RollEntry {
-                    id: m.id.clone(),
-                    name: m.name.clone(),
-                    seat: match a.venue {
-                        Venue::Geneva => crate::sessions::GENEVA.name().to_owned(),
-                        Venue::Virtual => m.time_zone.name().to_owned(),
-                    },
-                    office_hours: m.office_hours.to_string(),
-                    represented_by: represented
-                        .then(|| MemberId::new(crate::member::EU))
-                        .and_then(Result::ok),
-                    votes: if represented {
-                        0
-                    } else {
-                        roll.votes_of(m.id.as_str())
-                    },
-                    export_share: m.export_share,
-                }
-            })
-            .collect();
+        let members = (0..roll.len()).map(|i| self.roll_entry(i)).collect();
         let opened = Event::NegotiationOpened {
             scenario: a.name.clone(),
             seed: a.seed,
@@ -535,6 +577,13 @@ impl Secretariat {
                 }
             }
         }
+        self.accessions = self
+            .agenda
+            .accessions
+            .iter()
+            .map(|_| accessions::AccessionState::new())
+            .collect();
+        self.schedule_accessions();
         self.ensure_session();
     }
 
@@ -910,6 +959,61 @@ impl Secretariat {
                 }
                 self.emit(Event::CallClosed { call, unanswered });
                 self.annex4_decided(initiative, objectors);
+            }
+            Continuation::BilateralOffer { accession } => {
+                let offer = answers.iter().find_map(|(_, a)| match a {
+                    Answer::Offer(l) => Some(*l),
+                    _ => None,
+                });
+                self.bilateral_offer(accession, offer, unanswered, call);
+            }
+            Continuation::BilateralResponse { accession } => {
+                let accepted = answers
+                    .into_iter()
+                    .filter(|(_, a)| *a == Answer::Accept(true))
+                    .map(|(m, _)| m)
+                    .collect();
+                self.bilateral_responses(accession, accepted, unanswered, call);
+            }
+            Continuation::WorkingPartyReport { accession }
+            | Continuation::CouncilObjections { accession } => {
+                let mut objectors = Vec::new();
+                for (member, a) in answers {
+                    if a == Answer::Objection(true) {
+                        self.emit(Event::ObjectionRaised {
+                            call,
+                            member: member.clone(),
+                        });
+                        objectors.push(member);
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                if matches!(open.then, Continuation::WorkingPartyReport { .. }) {
+                    self.working_party_decided(accession, objectors);
+                } else {
+                    self.council_objections(accession, objectors);
+                }
+            }
+            Continuation::CouncilVotes { accession } => {
+                let mut votes = Votes::default();
+                for (member, a) in answers {
+                    if let Answer::Vote(vote) = a {
+                        let weight = self.agenda.membership.votes_of(member.as_str());
+                        match vote {
+                            Vote::Yes => votes.yes += weight,
+                            Vote::No => votes.no += weight,
+                            Vote::Abstain => votes.abstain += weight,
+                        }
+                        self.emit(Event::VoteCast {
+                            call,
+                            member,
+                            vote,
+                            weight,
+                        });
+                    }
+                }
+                self.emit(Event::CallClosed { call, unanswered });
+                self.council_votes(accession, votes);
             }
             Continuation::Package => {
                 let mut objectors = Vec::new();
@@ -1451,6 +1555,12 @@ impl Secretariat {
                 self.work.extend(more);
             }
             Happening::InitiativeDeadline => self.initiative_deadline(item, t),
+            Happening::AccessionApplied
+            | Happening::BilateralRound
+            | Happening::WorkingPartyMeeting
+            | Happening::CouncilMeeting
+            | Happening::Deposit
+            | Happening::Membership => self.accession_happening(h, item, t, span),
             Happening::InitiativeMeeting => {
                 if self.initiatives[item].phase != initiatives::InitiativePhase::AwaitingAnnex4 {
                     return;
@@ -1522,8 +1632,12 @@ impl Secretariat {
     fn close_negotiation(&mut self) {
         let mut adopted = 0;
         let mut not_adopted = 0;
+        let on_agenda =
+            |item: &str| item == PACKAGE_ITEM || self.agenda.items.iter().any(|i| i.id == item);
         for e in self.record.entries() {
-            if let Event::DecisionTaken { outcome, .. } = &e.event {
+            if let Event::DecisionTaken { outcome, item, .. } = &e.event
+                && on_agenda(item)
+            {
                 if *outcome == Outcome::Adopted {
                     adopted += 1;
                 } else {

@@ -14,13 +14,15 @@ use crate::record::Record;
 use crate::scenario::Scenario;
 use crate::secretariat::{AnswerError, Secretariat};
 
-/// One delegation per delegation of the roll, each with its own
-/// instructions.
+/// One delegation per delegation of the roll and per applicant for
+/// accession, each with its own instructions.
 pub fn delegations(scenario: &Scenario) -> BTreeMap<MemberId, Delegation> {
+    let applicants = scenario.agenda.accessions.iter().map(|a| &a.applicant);
     scenario
         .agenda
         .membership
         .delegations()
+        .chain(applicants)
         .map(|m| {
             let d = Delegation::new(
                 m.id.clone(),

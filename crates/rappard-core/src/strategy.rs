@@ -27,10 +27,19 @@
 //!   no, `support` supports and votes yes, `abstain` reserves, never
 //!   objects, and abstains.
 //!
+//! In accession talks an ideal-point applicant offers its ideal level of
+//! market access and raises it by its concession every round; an
+//! ideal-point Working Party member requests its ideal and accepts an offer
+//! short of it by no more than its tolerance. With a stance, an applicant
+//! offers everything (`support`) or nothing; a WP member that `object`s
+//! never makes a deal, the others accept any offer.
+//!
 //! On an open plurilateral initiative, a delegation joins when it would not
 //! object to the convenors' latest text (before one, to the middle of the
 //! scale); with a fixed stance, `support` joins at once and the others never
-//! do. Only `object` objects to adding a non-MFN agreement to Annex 4.
+//! do. Only `object` objects to adding a non-MFN agreement to Annex 4, or
+//! to an applicant's Working Party report or accession (and votes no on
+//! it); the default is to let others go ahead.
 
 use std::fmt;
 
@@ -138,11 +147,27 @@ pub trait Strategy: fmt::Debug + Send {
     fn joins(&mut self, view: &ItemView<'_>, text: Option<Level>) -> bool {
         self.react(view, text.unwrap_or(MAX_LEVEL / 2)) != Reaction::Object
     }
-    /// Whether, as a Member outside a non-MFN agreement, it formally objects
-    /// to adding it to Annex 4. By default not: blocking others' agreement is
-    /// a political choice a scenario names (`objectors`, or a stance).
-    fn objects_to_annex4(&mut self, _view: &ItemView<'_>, _text: Level) -> bool {
+    /// Whether it formally objects to letting others go ahead: adding a
+    /// non-MFN agreement it stayed out of to Annex 4, or adopting an
+    /// applicant's Working Party report or accession. By default not:
+    /// blocking others is a political choice a scenario names (`objectors`,
+    /// or a stance).
+    fn objects_to_others(&mut self, _view: &ItemView<'_>) -> bool {
         false
+    }
+    /// Its vote on an accession, when consensus failed. By default yes.
+    fn vote_on_accession(&mut self, _view: &ItemView<'_>) -> Vote {
+        Vote::Yes
+    }
+    /// As an applicant: its market-access offer in a bilateral round. By
+    /// default it stands still at the middle of the scale.
+    fn offer(&mut self, _view: &ItemView<'_>) -> Level {
+        MAX_LEVEL / 2
+    }
+    /// As a Working Party member: whether an applicant's offer makes a
+    /// bilateral deal. By default, when it would not object to it.
+    fn accepts_offer(&mut self, view: &ItemView<'_>, offer: Level) -> bool {
+        self.react(view, offer) != Reaction::Object
     }
 }
 
@@ -218,6 +243,20 @@ impl Strategy for IdealPoint {
             Reaction::Object => Vote::No,
         }
     }
+
+    /// An applicant opens at its ideal and raises its offer by the
+    /// concession every round.
+    fn offer(&mut self, view: &ItemView<'_>) -> Level {
+        let raised =
+            u32::from(self.ideal) + u32::from(self.concession) * view.round.saturating_sub(1);
+        raised.min(u32::from(MAX_LEVEL)) as Level
+    }
+
+    /// A WP member requests its ideal level of market access and accepts an
+    /// offer that falls short of it by no more than its tolerance.
+    fn accepts_offer(&mut self, view: &ItemView<'_>, offer: Level) -> bool {
+        u32::from(offer) + self.tolerance_in(view.round) >= u32::from(self.ideal)
+    }
 }
 
 /// The fixed-stance strategy (module doc).
@@ -253,8 +292,23 @@ impl Strategy for FixedStance {
         self.0 == Stance::Support
     }
 
-    fn objects_to_annex4(&mut self, _view: &ItemView<'_>, _text: Level) -> bool {
+    fn objects_to_others(&mut self, _view: &ItemView<'_>) -> bool {
         self.0 == Stance::Object
+    }
+
+    fn vote_on_accession(&mut self, view: &ItemView<'_>) -> Vote {
+        self.vote(view, 0)
+    }
+
+    fn offer(&mut self, _view: &ItemView<'_>) -> Level {
+        match self.0 {
+            Stance::Support => MAX_LEVEL,
+            Stance::Object | Stance::Abstain => 0,
+        }
+    }
+
+    fn accepts_offer(&mut self, _view: &ItemView<'_>, _offer: Level) -> bool {
+        self.0 != Stance::Object
     }
 }
 

@@ -84,6 +84,21 @@ fn generated(case: u64) -> String {
             s += &format!("objectors = [\"{}\"]\n", speakers[speakers.len() - 1]);
         }
     }
+    if r.range(0, 2) == 0 {
+        let applicant = ["TLS", "COM", "MNG"][r.range(0, 2) as usize];
+        s += &format!(
+            "\n[[accession]]\napplicant = \"{applicant}\"\nmemorandum_days = {}\nbilateral_round_days = {}\nbilateral_rounds = {}\nreport_days = 2\nratification_days = 3\n",
+            r.range(1, 5),
+            r.range(1, 5),
+            r.range(1, 4)
+        );
+        if r.range(0, 1) == 0 {
+            s += &format!(
+                "[accession.positions]\n{} = {{ stance = \"object\" }}\n",
+                speakers[speakers.len() - 1]
+            );
+        }
+    }
     for k in 0..r.range(1, 4) {
         let rule = RULES[r.range(0, 4) as usize];
         s += &format!(
@@ -147,6 +162,9 @@ fn invariants_hold_over_generated_scenarios() {
             if let Event::InitiativeConcluded { .. } = &e.event {
                 outcomes.insert("initiative concluded".into());
             }
+            if let Event::AccessionCompleted { .. } = &e.event {
+                outcomes.insert("accession".into());
+            }
         }
     }
     // The generator reaches every kind of decision, so the checks above
@@ -154,6 +172,7 @@ fn invariants_hold_over_generated_scenarios() {
     for want in [
         "green room",
         "initiative concluded",
+        "accession",
         "Adopted/Consensus",
         "Blocked/Consensus",
         "Adopted/Vote",
@@ -328,6 +347,28 @@ fn checker_catches_a_false_critical_mass() {
     });
     assert!(
         names(&bad).contains(&"critical-mass"),
+        "{:?}",
+        invariants::check(&bad)
+    );
+}
+
+/// An applicant never decides (Art. XII; DESIGN.md §3): a record in which
+/// one objects before it is a Member is caught.
+#[test]
+fn checker_catches_an_applicant_deciding() {
+    let record = shipped("accessions-2024");
+    assert!(invariants::check(&record).is_empty());
+    let bad = tampered(&record, |ev| match ev {
+        Event::DecisionTaken {
+            item, objectors, ..
+        } if item == "accession:COM" => {
+            objectors.push(rappard_core::member::MemberId::new("TLS").expect("id"));
+            true
+        }
+        _ => false,
+    });
+    assert!(
+        names(&bad).contains(&"objector-present-and-member"),
         "{:?}",
         invariants::check(&bad)
     );

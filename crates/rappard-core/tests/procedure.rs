@@ -298,3 +298,99 @@ fn annex4_incorporation_needs_consensus_of_those_present() {
         rappard_core::initiative::Status::Annex4Incorporated
     );
 }
+
+/// Accession (Art. XII:2; WT/L/93): the General Council seeks consensus;
+/// when a Member objects, two-thirds of all Members' votes decide. The
+/// applicant becomes a Member on the thirtieth day after its deposit and
+/// then counts: the roll and the vote base grow by one.
+#[test]
+fn accession_decided_by_two_thirds_after_a_blocked_consensus() {
+    let text = head(
+        "2026-01-05T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"CHN\", \"IND\", \"JPN\", \"USA\", \"ZAF\"",
+    ) + "[[accession]]\napplicant = \"TLS\"\nworking_party = [\"USA\", \"JPN\"]\nmemorandum_days = 10\nbilateral_round_days = 10\nreport_days = 10\nratification_days = 20\nothers = { stance = \"support\" }\n[accession.positions]\nIND = { stance = \"object\" }\nTLS = { stance = \"support\" }\n";
+    let (r, rec) = run(&text);
+    let a = &r.accessions[0];
+    assert_eq!(a.status, rappard_core::accession::Stage::Member);
+    assert_eq!(a.bilateral_deals.len(), 2);
+    assert_eq!(r.members, 7, "the new Member is counted at the end");
+    let council = rec
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::DecisionTaken {
+                item,
+                how,
+                votes,
+                required,
+                objectors,
+                ..
+            } if item == "accession:TLS" => Some((*how, *votes, *required, objectors.clone())),
+            _ => None,
+        })
+        .next_back()
+        .expect("a council decision");
+    assert_eq!(council.0, How::Vote);
+    assert_eq!(council.2, Some(4), "two-thirds of the 6 Members' votes");
+    assert_eq!(council.1.map(|v| (v.yes, v.no)), Some((5, 1)));
+    assert_eq!(
+        council.3.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+        ["IND"]
+    );
+    // Membership 30 days after the deposit.
+    let (deposited, member) = (
+        rec.entries()
+            .iter()
+            .find(|e| {
+                matches!(
+                    &e.event,
+                    Event::AccessionStage {
+                        stage: rappard_core::accession::Stage::Deposited,
+                        ..
+                    }
+                )
+            })
+            .expect("deposit")
+            .at,
+        a.member_since.expect("member"),
+    );
+    assert_eq!(member.unix() - deposited.unix(), 30 * 86_400);
+}
+
+/// An applicant cannot join an initiative until it is a Member (DESIGN.md
+/// §1): it is never asked before its accession completes, and accedes to
+/// the agreement after.
+#[test]
+fn an_applicant_joins_initiatives_only_once_a_member() {
+    let text = head(
+        "2026-01-05T00:00:00Z",
+        "geneva",
+        "\"BRA\", \"IND\", \"USA\"",
+    ) + "[[accession]]\napplicant = \"TLS\"\nworking_party = [\"USA\"]\nmemorandum_days = 1\nbilateral_round_days = 1\nreport_days = 1\nratification_days = 1\nothers = { stance = \"support\" }\n[accession.positions]\nTLS = { stance = \"support\" }\n"
+        + "[[initiative]]\nid = \"jsi\"\nsponsors = [\"USA\"]\nthreshold = 1.0\ndeadline_days = 120\nothers = { stance = \"support\" }\n[initiative.positions]\nTLS = { stance = \"support\" }\n"
+        + "[[item]]\nid = \"long\"\nrule = \"consensus\"\ndeadline_days = 120\nothers = { stance = \"support\" }\n[item.positions]\nIND = { stance = \"object\" }\n";
+    let (r, rec) = run(&text);
+    let member_at = rec
+        .entries()
+        .iter()
+        .find(|e| matches!(e.event, Event::AccessionCompleted { .. }))
+        .expect("accession completes")
+        .seq;
+    for e in rec.entries() {
+        if let Event::CallIssued { kind, awaited, .. } = &e.event
+            && *kind != rappard_core::record::CallKind::BilateralOffer
+            && awaited.iter().any(|m| m.as_str() == "TLS")
+        {
+            assert!(
+                e.seq > member_at,
+                "TLS asked before it is a Member: {:?}",
+                e.event
+            );
+        }
+    }
+    let jsi = &r.initiatives[0];
+    assert!(jsi.participants.iter().any(|m| m.as_str() == "TLS"));
+    assert!(rec.entries().iter().any(|e| matches!(&e.event,
+        Event::InitiativeJoined { member, after_conclusion: true, .. } if member.as_str() == "TLS")));
+}

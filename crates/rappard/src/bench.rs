@@ -91,6 +91,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             green_room: None,
             coalitions: Vec::new(),
             initiatives: Vec::new(),
+            accessions: Vec::new(),
         },
         instructions,
     })

@@ -101,7 +101,9 @@ impl Secretariat {
             .filter(|m| !self.initiatives[i].participants.contains(m))
             .collect();
         if outsiders.is_empty() {
-            self.initiative_positions(i);
+            if phase == InitiativePhase::Negotiating {
+                self.initiative_positions(i);
+            }
         } else {
             let text = self.initiatives[i].text;
             self.initiative_call(

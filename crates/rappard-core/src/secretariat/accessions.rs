@@ -1,0 +1,420 @@
+//! The Secretariat's side of an accession (rules and sources in
+//! `crate::accession`): the steps are happenings at dates derived from the
+//! scenario; the bilateral talks, the Working Party's report and the
+//! General Council's decision are calls like any other.
+
+use super::{Continuation, Happening, Secretariat};
+use crate::accession::{Stage, defaults, subject};
+use crate::member::{MemberId, Membership};
+use crate::record::{CallKind, Event, MeetingKind};
+use crate::rules::{Outcome, Rule, Tally, Votes};
+use crate::secretariat::Call;
+use crate::sessions::Calendar;
+use crate::strategy::Level;
+use crate::time::{Interval, Timestamp};
+
+const DAY: i64 = 86_400;
+
+#[derive(Clone, Debug)]
+pub(super) struct AccessionState {
+    pub(super) stage: Stage,
+    pub(super) round: u32,
+    pub(super) deals: Vec<MemberId>,
+    /// The offer of the round under way.
+    pub(super) offer: Level,
+    /// When the last deal was made.
+    pub(super) last_deal: Option<Timestamp>,
+}
+
+impl AccessionState {
+    pub(super) fn new() -> Self {
+        Self {
+            stage: Stage::WorkingParty,
+            round: 0,
+            deals: Vec::new(),
+            offer: 0,
+            last_deal: None,
+        }
+    }
+}
+
+fn point(t: Timestamp) -> Interval {
+    Interval { start: t, end: t }
+}
+
+impl Secretariat {
+    fn accession_call(
+        &mut self,
+        a: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        rule: Rule,
+        then: Continuation,
+    ) {
+        let call = Call {
+            call: 0,
+            item: subject(self.agenda.accessions[a].applicant.id.as_str()),
+            kind,
+            round: self.accessions[a].round,
+            version: self.accessions[a].round,
+            text,
+            rule,
+            awaited,
+            package: None,
+        };
+        self.issue_call(call, then);
+    }
+
+    fn stage(&mut self, a: usize, stage: Stage) {
+        self.accessions[a].stage = stage;
+        self.emit(Event::AccessionStage {
+            applicant: self.agenda.accessions[a].applicant.id.clone(),
+            stage,
+        });
+    }
+
+    /// Schedules each accession's application.
+    pub(super) fn schedule_accessions(&mut self) {
+        for (a, spec) in self.agenda.accessions.iter().enumerate() {
+            self.schedule.insert(
+                (spec.applied, Happening::AccessionApplied, a),
+                point(spec.applied),
+            );
+        }
+    }
+
+    /// A meeting on the accession on the UTC day of `day`, at the time that
+    /// seats the most Members (at or after `not_before`).
+    fn accession_meeting_on(&mut self, day: Timestamp, not_before: Timestamp) -> Interval {
+        let secs = i64::from(self.agenda.session_hours) * 3600;
+        let mut d = Timestamp::from_unix(day.unix() - day.unix().rem_euclid(DAY)).unwrap_or(day);
+        for _ in 0..366 {
+            if let Some((m, n)) = self.calendar.best_meeting(d, not_before.max(d), secs)
+                && n > 0
+            {
+                return m;
+            }
+            d = d.plus_secs(DAY);
+        }
+        Interval {
+            start: not_before,
+            end: not_before.plus_secs(secs),
+        }
+    }
+
+    pub(super) fn accession_happening(
+        &mut self,
+        h: Happening,
+        a: usize,
+        t: Timestamp,
+        span: Interval,
+    ) {
+        self.now = self.now.max(t);
+        let id = self.agenda.accessions[a].applicant.id.clone();
+        let key = subject(id.as_str());
+        match h {
+            Happening::AccessionApplied => {
+                let spec = &self.agenda.accessions[a];
+                let event = Event::AccessionApplied {
+                    applicant: id.clone(),
+                    name: spec.applicant.name.clone(),
+                    working_party: spec.working_party.clone(),
+                    export_share: spec.applicant.export_share,
+                };
+                let talks = t.plus_secs(i64::from(spec.memorandum_days) * DAY);
+                self.emit(event);
+                self.schedule
+                    .insert((talks, Happening::BilateralRound, a), point(talks));
+            }
+            Happening::BilateralRound => {
+                if self.accessions[a].stage == Stage::WorkingParty {
+                    self.stage(a, Stage::BilateralTalks);
+                }
+                self.accessions[a].round += 1;
+                self.accession_call(
+                    a,
+                    CallKind::BilateralOffer,
+                    None,
+                    vec![id],
+                    Rule::Consensus,
+                    Continuation::BilateralOffer { accession: a },
+                );
+            }
+            Happening::WorkingPartyMeeting => {
+                self.convene(span, MeetingKind::ItemMeeting { item: key });
+                let wp = &self.agenda.accessions[a].working_party;
+                let awaited: Vec<MemberId> = self
+                    .present_delegations()
+                    .into_iter()
+                    .filter(|m| wp.contains(m))
+                    .collect();
+                self.accession_call(
+                    a,
+                    CallKind::Objections,
+                    None,
+                    awaited,
+                    Rule::Consensus,
+                    Continuation::WorkingPartyReport { accession: a },
+                );
+            }
+            Happening::CouncilMeeting => {
+                self.convene(span, MeetingKind::ItemMeeting { item: key });
+                let awaited = self.present_delegations();
+                self.accession_call(
+                    a,
+                    CallKind::Objections,
+                    None,
+                    awaited,
+                    Rule::TwoThirdsOfMembers,
+                    Continuation::CouncilObjections { accession: a },
+                );
+            }
+            Happening::Deposit => {
+                self.stage(a, Stage::Deposited);
+                let at = t.plus_secs(i64::from(defaults::ENTRY_INTO_FORCE_DAYS) * DAY);
+                self.schedule
+                    .insert((at, Happening::Membership, a), point(at));
+            }
+            Happening::Membership => self.admit(a),
+            _ => {}
+        }
+    }
+
+    /// The applicant's offer: asked of each WP member without a deal.
+    pub(super) fn bilateral_offer(
+        &mut self,
+        a: usize,
+        offer: Option<Level>,
+        unanswered: Vec<MemberId>,
+        call: u64,
+    ) {
+        let applicant = self.agenda.accessions[a].applicant.id.clone();
+        if let Some(o) = offer {
+            self.emit(Event::OfferMade {
+                call,
+                applicant: applicant.clone(),
+                offer: o,
+            });
+        }
+        self.emit(Event::CallClosed { call, unanswered });
+        let Some(offer) = offer else {
+            self.after_bilateral_round(a);
+            return;
+        };
+        self.accessions[a].offer = offer;
+        let awaited: Vec<MemberId> = self.agenda.accessions[a]
+            .working_party
+            .iter()
+            .filter(|m| !self.accessions[a].deals.contains(m))
+            .cloned()
+            .collect();
+        self.accession_call(
+            a,
+            CallKind::BilateralResponse,
+            Some(offer),
+            awaited,
+            Rule::Consensus,
+            Continuation::BilateralResponse { accession: a },
+        );
+    }
+
+    /// WP members' answers: a deal with each that accepts.
+    pub(super) fn bilateral_responses(
+        &mut self,
+        a: usize,
+        accepted: Vec<MemberId>,
+        unanswered: Vec<MemberId>,
+        call: u64,
+    ) {
+        let applicant = self.agenda.accessions[a].applicant.id.clone();
+        let offer = self.accessions[a].offer;
+        for member in accepted {
+            self.emit(Event::BilateralConcluded {
+                call,
+                applicant: applicant.clone(),
+                member: member.clone(),
+                offer,
+            });
+            self.accessions[a].deals.push(member);
+            self.accessions[a].last_deal = Some(self.now);
+        }
+        self.accessions[a].deals.sort();
+        self.emit(Event::CallClosed { call, unanswered });
+        self.after_bilateral_round(a);
+    }
+
+    fn after_bilateral_round(&mut self, a: usize) {
+        let spec = &self.agenda.accessions[a];
+        let done = spec
+            .working_party
+            .iter()
+            .all(|m| self.accessions[a].deals.contains(m));
+        if done {
+            let day = self.now.plus_secs(i64::from(spec.report_days) * DAY);
+            let not_before = day;
+            self.stage(a, Stage::WorkingPartyReport);
+            let m = self.accession_meeting_on(day, not_before);
+            self.schedule
+                .insert((m.start, Happening::WorkingPartyMeeting, a), m);
+        } else if self.accessions[a].round >= spec.bilateral_rounds {
+            self.stage(a, Stage::Stalled);
+        } else {
+            let next = self
+                .now
+                .plus_secs(i64::from(spec.bilateral_round_days) * DAY);
+            self.schedule
+                .insert((next, Happening::BilateralRound, a), point(next));
+        }
+    }
+
+    /// The Working Party's report, by consensus of its members present.
+    pub(super) fn working_party_decided(&mut self, a: usize, objectors: Vec<MemberId>) {
+        let outcome = if objectors.is_empty() {
+            Outcome::Adopted
+        } else {
+            Outcome::Blocked
+        };
+        let (meeting, present) = self.meeting_held();
+        let key = subject(self.agenda.accessions[a].applicant.id.as_str());
+        self.emit(Event::DecisionTaken {
+            item: key,
+            version: 0,
+            rule: Rule::Consensus,
+            outcome,
+            how: crate::rules::How::Consensus,
+            meeting,
+            present,
+            objectors,
+            votes: None,
+            required: None,
+        });
+        if outcome != Outcome::Adopted {
+            self.stage(a, Stage::Stalled);
+            return;
+        }
+        self.stage(a, Stage::GeneralCouncil);
+        let m = match self.agenda.accessions[a].decision_meeting {
+            Some(m) if m.start >= self.now => m,
+            _ => {
+                let day = self.now.plus_secs(i64::from(defaults::COUNCIL_DAYS) * DAY);
+                self.accession_meeting_on(day, day)
+            }
+        };
+        self.schedule
+            .insert((m.start, Happening::CouncilMeeting, a), m);
+    }
+
+    /// The General Council: consensus, else two-thirds of all Members.
+    pub(super) fn council_objections(&mut self, a: usize, objectors: Vec<MemberId>) {
+        if objectors.is_empty() {
+            self.council_decided(
+                a,
+                Outcome::Adopted,
+                crate::rules::How::Consensus,
+                Rule::Consensus,
+                objectors,
+                None,
+                None,
+            );
+            return;
+        }
+        self.consensus_objectors_accession = objectors;
+        let awaited = self.present_delegations();
+        self.accession_call(
+            a,
+            CallKind::Votes,
+            None,
+            awaited,
+            Rule::TwoThirdsOfMembers,
+            Continuation::CouncilVotes { accession: a },
+        );
+    }
+
+    pub(super) fn council_votes(&mut self, a: usize, votes: Votes) {
+        let tally = Tally {
+            objectors: Vec::new(),
+            votes,
+            total_votes: self.agenda.membership.total_votes(),
+        };
+        let r = Rule::TwoThirdsOfMembers.implementation();
+        let outcome = r.decide(&tally);
+        let required = r.required(&tally);
+        let objectors = std::mem::take(&mut self.consensus_objectors_accession);
+        self.council_decided(
+            a,
+            outcome,
+            crate::rules::How::Vote,
+            Rule::TwoThirdsOfMembers,
+            objectors,
+            Some(votes),
+            required,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn council_decided(
+        &mut self,
+        a: usize,
+        outcome: Outcome,
+        how: crate::rules::How,
+        rule: Rule,
+        objectors: Vec<MemberId>,
+        votes: Option<Votes>,
+        required: Option<u32>,
+    ) {
+        let (meeting, present) = self.meeting_held();
+        let key = subject(self.agenda.accessions[a].applicant.id.as_str());
+        self.emit(Event::DecisionTaken {
+            item: key,
+            version: 0,
+            rule,
+            outcome,
+            how,
+            meeting,
+            present,
+            objectors,
+            votes,
+            required,
+        });
+        if outcome != Outcome::Adopted {
+            self.stage(a, Stage::Rejected);
+            return;
+        }
+        self.stage(a, Stage::Ratification);
+        let at = self
+            .now
+            .plus_secs(i64::from(self.agenda.accessions[a].ratification_days) * DAY);
+        self.schedule.insert((at, Happening::Deposit, a), point(at));
+    }
+
+    /// The thirtieth day after the deposit: the applicant is a Member.
+    fn admit(&mut self, a: usize) {
+        let spec = self.agenda.accessions[a].clone();
+        let mut members = self.agenda.membership.members().to_vec();
+        let mut new = spec.applicant.clone();
+        new.membership_date = Some(self.now.datetime().format("%Y-%m-%d").to_string());
+        members.push(new);
+        self.agenda.membership = Membership::new(members);
+        self.calendar = Calendar::new(&self.agenda.membership, self.agenda.venue);
+        self.all_delegations = self
+            .agenda
+            .membership
+            .delegations()
+            .map(|m| m.id.clone())
+            .collect();
+        let i = self
+            .agenda
+            .membership
+            .position(spec.applicant.id.as_str())
+            .unwrap_or(0);
+        let entry = self.roll_entry(i);
+        self.accessions[a].stage = Stage::Member;
+        self.emit(Event::AccessionCompleted {
+            applicant: spec.applicant.id.clone(),
+            member_since: self.now,
+            entry,
+            total_votes: self.agenda.membership.total_votes(),
+        });
+    }
+}
