@@ -399,6 +399,26 @@ const DAY: i64 = 86_400;
 /// allows a vote).
 pub const EXHAUSTED_AFTER_ROUNDS: u32 = 3;
 
+/// The levels stated, in id order (stances state none).
+fn levels(stated: &[(MemberId, Stated)]) -> Vec<Level> {
+    stated
+        .iter()
+        .filter_map(|(_, s)| match s {
+            Stated::Level(l) => Some(*l),
+            Stated::Stance(_) => None,
+        })
+        .collect()
+}
+
+/// The delegations that objected, in id order.
+fn objecting(reactions: &[(MemberId, Reaction)]) -> Vec<MemberId> {
+    reactions
+        .iter()
+        .filter(|(_, r)| *r == Reaction::Object)
+        .map(|(m, _)| m.clone())
+        .collect()
+}
+
 fn midnight(t: Timestamp) -> Timestamp {
     Timestamp::from_unix(t.unix() - t.unix().rem_euclid(DAY)).unwrap_or(t)
 }
@@ -712,20 +732,9 @@ impl Secretariat {
         let call = open.call.call;
         match open.then {
             Continuation::Positions { item, at_decision } => {
-                let mut levels = Vec::with_capacity(answers.len());
-                for (member, a) in answers {
-                    if let Answer::Position(position) = a {
-                        if let Stated::Level(l) = position {
-                            levels.push(l);
-                        }
-                        self.emit(Event::PositionStated {
-                            call,
-                            member,
-                            position,
-                        });
-                    }
-                }
+                let stated = self.record_positions(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
+                let levels = levels(&stated);
                 let text = self.drafting.draft(&levels, self.items[item].text);
                 if self.agenda.items[item].co_chairs.is_empty() {
                     self.issue_text(item, text, at_decision);
@@ -777,33 +786,12 @@ impl Secretariat {
                 }
             }
             Continuation::Reactions { item, at_decision } => {
-                let mut objectors = Vec::new();
-                for (member, a) in answers {
-                    if let Answer::Reaction(reaction) = a {
-                        if reaction == Reaction::Object {
-                            objectors.push(member.clone());
-                        }
-                        self.emit(Event::ReactionGiven {
-                            call,
-                            member,
-                            reaction,
-                        });
-                    }
-                }
+                let objectors = objecting(&self.record_reactions(call, answers));
                 self.emit(Event::CallClosed { call, unanswered });
                 self.conclude_round(item, objectors, at_decision);
             }
             Continuation::Objections { item } => {
-                let mut objectors = Vec::new();
-                for (member, a) in answers {
-                    if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised {
-                            call,
-                            member: member.clone(),
-                        });
-                        objectors.push(member);
-                    }
-                }
+                let objectors = self.record_objections(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 let spec = &self.agenda.items[item];
                 let (rule, fallback) = (spec.rule, spec.fallback);
@@ -841,23 +829,7 @@ impl Secretariat {
             }
             Continuation::Votes { item } => {
                 let rule = open.call.rule;
-                let mut votes = Votes::default();
-                for (member, a) in answers {
-                    if let Answer::Vote(vote) = a {
-                        let weight = self.agenda.membership.votes_of(member.as_str());
-                        match vote {
-                            Vote::Yes => votes.yes += weight,
-                            Vote::No => votes.no += weight,
-                            Vote::Abstain => votes.abstain += weight,
-                        }
-                        self.emit(Event::VoteCast {
-                            call,
-                            member,
-                            vote,
-                            weight,
-                        });
-                    }
-                }
+                let votes = self.record_votes(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 let tally = Tally {
                     objectors: Vec::new(),
@@ -880,83 +852,30 @@ impl Secretariat {
                 );
             }
             Continuation::GreenRoomPositions { item, objectors } => {
-                let mut stated = Vec::with_capacity(answers.len());
-                for (member, a) in answers {
-                    if let Answer::Position(position) = a {
-                        self.emit(Event::PositionStated {
-                            call,
-                            member: member.clone(),
-                            position,
-                        });
-                        stated.push((member, position));
-                    }
-                }
+                let stated = self.record_positions(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 self.green_room_compromise(item, &objectors, &stated);
             }
             Continuation::GreenRoomReactions { item, text } => {
-                let mut reactions = Vec::with_capacity(answers.len());
-                for (member, a) in answers {
-                    if let Answer::Reaction(reaction) = a {
-                        self.emit(Event::ReactionGiven {
-                            call,
-                            member,
-                            reaction,
-                        });
-                        reactions.push(reaction);
-                    }
-                }
+                let objectors = objecting(&self.record_reactions(call, answers));
                 self.emit(Event::CallClosed { call, unanswered });
-                self.green_room_outcome(item, text, &reactions);
+                self.green_room_outcome(item, text, objectors.is_empty());
             }
             Continuation::InitiativeJoin { initiative } => {
                 self.initiative_joined(initiative, call, answers, unanswered);
             }
             Continuation::InitiativePositions { initiative } => {
-                let mut stated = Vec::with_capacity(answers.len());
-                for (member, a) in answers {
-                    if let Answer::Position(position) = a {
-                        self.emit(Event::PositionStated {
-                            call,
-                            member,
-                            position,
-                        });
-                        stated.push(position);
-                    }
-                }
+                let stated = self.record_positions(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
-                self.initiative_text(initiative, &stated);
+                self.initiative_text(initiative, &levels(&stated));
             }
             Continuation::InitiativeReactions { initiative } => {
-                let mut objectors = Vec::new();
-                let mut reactions = Vec::new();
-                for (member, a) in answers {
-                    if let Answer::Reaction(reaction) = a {
-                        if reaction == Reaction::Object {
-                            objectors.push(member.clone());
-                        }
-                        reactions.push(reaction);
-                        self.emit(Event::ReactionGiven {
-                            call,
-                            member,
-                            reaction,
-                        });
-                    }
-                }
+                let objectors = objecting(&self.record_reactions(call, answers));
                 self.emit(Event::CallClosed { call, unanswered });
-                self.initiative_reacted(initiative, objectors, &reactions);
+                self.initiative_reacted(initiative, objectors);
             }
             Continuation::Annex4 { initiative } => {
-                let mut objectors = Vec::new();
-                for (member, a) in answers {
-                    if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised {
-                            call,
-                            member: member.clone(),
-                        });
-                        objectors.push(member);
-                    }
-                }
+                let objectors = self.record_objections(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 self.annex4_decided(initiative, objectors);
             }
@@ -977,16 +896,7 @@ impl Secretariat {
             }
             Continuation::WorkingPartyReport { accession }
             | Continuation::CouncilObjections { accession } => {
-                let mut objectors = Vec::new();
-                for (member, a) in answers {
-                    if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised {
-                            call,
-                            member: member.clone(),
-                        });
-                        objectors.push(member);
-                    }
-                }
+                let objectors = self.record_objections(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 if matches!(open.then, Continuation::WorkingPartyReport { .. }) {
                     self.working_party_decided(accession, objectors);
@@ -995,37 +905,12 @@ impl Secretariat {
                 }
             }
             Continuation::CouncilVotes { accession } => {
-                let mut votes = Votes::default();
-                for (member, a) in answers {
-                    if let Answer::Vote(vote) = a {
-                        let weight = self.agenda.membership.votes_of(member.as_str());
-                        match vote {
-                            Vote::Yes => votes.yes += weight,
-                            Vote::No => votes.no += weight,
-                            Vote::Abstain => votes.abstain += weight,
-                        }
-                        self.emit(Event::VoteCast {
-                            call,
-                            member,
-                            vote,
-                            weight,
-                        });
-                    }
-                }
+                let votes = self.record_votes(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 self.council_votes(accession, votes);
             }
             Continuation::Package => {
-                let mut objectors = Vec::new();
-                for (member, a) in answers {
-                    if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised {
-                            call,
-                            member: member.clone(),
-                        });
-                        objectors.push(member);
-                    }
-                }
+                let objectors = self.record_objections(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 let tally = Tally {
                     objectors: objectors.clone(),
@@ -1052,16 +937,7 @@ impl Secretariat {
                 });
             }
             Continuation::Written { item } => {
-                let mut objectors = Vec::new();
-                for (member, a) in answers {
-                    if a == Answer::Objection(true) {
-                        self.emit(Event::ObjectionRaised {
-                            call,
-                            member: member.clone(),
-                        });
-                        objectors.push(member);
-                    }
-                }
+                let objectors = self.record_objections(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
                 let hours = i64::from(self.agenda.items[item].written_procedure_hours);
                 let deadline = self.now.plus_secs(hours * 3600);
@@ -1076,6 +952,85 @@ impl Secretariat {
                 );
             }
         }
+    }
+
+    /// Records the positions among a call's answers, in id order.
+    fn record_positions(
+        &mut self,
+        call: u64,
+        answers: Vec<(MemberId, Answer)>,
+    ) -> Vec<(MemberId, Stated)> {
+        let mut out = Vec::with_capacity(answers.len());
+        for (member, a) in answers {
+            if let Answer::Position(position) = a {
+                self.emit(Event::PositionStated {
+                    call,
+                    member: member.clone(),
+                    position,
+                });
+                out.push((member, position));
+            }
+        }
+        out
+    }
+
+    /// Records the reactions among a call's answers, in id order.
+    fn record_reactions(
+        &mut self,
+        call: u64,
+        answers: Vec<(MemberId, Answer)>,
+    ) -> Vec<(MemberId, Reaction)> {
+        let mut out = Vec::with_capacity(answers.len());
+        for (member, a) in answers {
+            if let Answer::Reaction(reaction) = a {
+                self.emit(Event::ReactionGiven {
+                    call,
+                    member: member.clone(),
+                    reaction,
+                });
+                out.push((member, reaction));
+            }
+        }
+        out
+    }
+
+    /// Records the formal objections among a call's answers; returns the
+    /// objectors, in id order.
+    fn record_objections(&mut self, call: u64, answers: Vec<(MemberId, Answer)>) -> Vec<MemberId> {
+        let mut objectors = Vec::new();
+        for (member, a) in answers {
+            if a == Answer::Objection(true) {
+                self.emit(Event::ObjectionRaised {
+                    call,
+                    member: member.clone(),
+                });
+                objectors.push(member);
+            }
+        }
+        objectors
+    }
+
+    /// Records the votes among a call's answers, each weighted by the votes
+    /// its delegation holds (Art. IX:1); returns the counts.
+    fn record_votes(&mut self, call: u64, answers: Vec<(MemberId, Answer)>) -> Votes {
+        let mut votes = Votes::default();
+        for (member, a) in answers {
+            if let Answer::Vote(vote) = a {
+                let weight = self.agenda.membership.votes_of(member.as_str());
+                match vote {
+                    Vote::Yes => votes.yes += weight,
+                    Vote::No => votes.no += weight,
+                    Vote::Abstain => votes.abstain += weight,
+                }
+                self.emit(Event::VoteCast {
+                    call,
+                    member,
+                    vote,
+                    weight,
+                });
+            }
+        }
+        votes
     }
 
     fn open_call(

@@ -15,7 +15,7 @@ use super::{Continuation, Meeting, Secretariat, Work};
 use crate::greenroom::{self, Invitation};
 use crate::member::MemberId;
 use crate::record::{CallKind, Event};
-use crate::strategy::{Level, Reaction, Stated};
+use crate::strategy::{Level, Stated};
 use crate::time::Interval;
 
 /// Length of a Green Room meeting.
@@ -115,24 +115,19 @@ impl Secretariat {
         objectors: &[MemberId],
         stated: &[(MemberId, Stated)],
     ) {
-        let levels = |only_objectors: bool| -> Vec<Level> {
-            stated
-                .iter()
-                .filter(|(m, _)| !only_objectors || objectors.contains(m))
-                .filter_map(|(_, s)| match s {
-                    Stated::Level(l) => Some(*l),
-                    Stated::Stance(_) => None,
-                })
-                .collect()
-        };
+        let theirs: Vec<(MemberId, Stated)> = stated
+            .iter()
+            .filter(|(m, _)| objectors.contains(m))
+            .cloned()
+            .collect();
+        let theirs = super::levels(&theirs);
         let current = self.items[item].text;
-        let theirs = levels(true);
         let text = match (current, theirs.is_empty()) {
             (Some(t), false) => {
                 let target = self.drafting.draft(&theirs, Some(t));
                 ((u32::from(t) + u32::from(target)) / 2) as Level
             }
-            _ => self.drafting.draft(&levels(false), current),
+            _ => self.drafting.draft(&super::levels(stated), current),
         };
         let awaited = self.present_delegations();
         self.open_call(
@@ -146,8 +141,7 @@ impl Secretariat {
 
     /// Reactions heard: the outcome, reported to all under the reformed
     /// policy.
-    pub(super) fn green_room_outcome(&mut self, item: usize, text: Level, reactions: &[Reaction]) {
-        let agreed = !reactions.contains(&Reaction::Object);
+    pub(super) fn green_room_outcome(&mut self, item: usize, text: Level, agreed: bool) {
         if agreed {
             self.items[item].pending_text = Some(text);
         }

@@ -16,7 +16,7 @@ use crate::member::MemberId;
 use crate::record::{CallKind, Event};
 use crate::rules::{Outcome, Rule, Tally, Votes};
 use crate::secretariat::{Answer, Call};
-use crate::strategy::{Level, Reaction, Stated};
+use crate::strategy::Level;
 
 /// Where an initiative stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,15 +167,8 @@ impl Secretariat {
     }
 
     /// Positions heard: the convenors' text, put to the participants.
-    pub(super) fn initiative_text(&mut self, i: usize, stated: &[Stated]) {
-        let levels: Vec<Level> = stated
-            .iter()
-            .filter_map(|s| match s {
-                Stated::Level(l) => Some(*l),
-                Stated::Stance(_) => None,
-            })
-            .collect();
-        let text = self.drafting.draft(&levels, self.initiatives[i].text);
+    pub(super) fn initiative_text(&mut self, i: usize, levels: &[Level]) {
+        let text = self.drafting.draft(levels, self.initiatives[i].text);
         let st = &mut self.initiatives[i];
         st.version += 1;
         st.text = Some(text);
@@ -197,13 +190,7 @@ impl Secretariat {
 
     /// Reactions heard: concluded if the text is agreed and the critical
     /// mass is reached.
-    pub(super) fn initiative_reacted(
-        &mut self,
-        i: usize,
-        objectors: Vec<MemberId>,
-        reactions: &[Reaction],
-    ) {
-        let _ = reactions;
+    pub(super) fn initiative_reacted(&mut self, i: usize, objectors: Vec<MemberId>) {
         let id = self.agenda.initiatives[i].id.clone();
         let round = self.initiatives[i].round;
         let agreed = objectors.is_empty();
