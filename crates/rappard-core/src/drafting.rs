@@ -21,7 +21,7 @@
 use crate::strategy::Level;
 
 /// How a chair drafts.
-pub trait DraftingPolicy: Sync {
+pub trait DraftingPolicy: Send + Sync {
     /// The text, from the levels stated this round (in member-id order) and
     /// the previous text.
     fn draft(&self, stated: &[Level], previous: Option<Level>) -> Level;

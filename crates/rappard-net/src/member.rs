@@ -1,0 +1,133 @@
+//! Delegation nodes: one connection and certificate per delegation, each
+//! deciding with the core `Delegation` from its own instructions.
+//!
+//! A delegation joins, follows its own calls (`Subscribe` with
+//! `only_my_calls`) and answers each. If the connection drops it reconnects
+//! and resumes after the last sequence number it saw, so it misses nothing.
+//! It stops when the Secretariat ends the stream (the negotiation closed).
+
+use std::time::Duration;
+
+use rappard_core::delegation::Delegation;
+use rappard_proto::convert;
+use rappard_proto::v1;
+use rappard_proto::v1::secretariat_client::SecretariatClient;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::pki::Credentials;
+
+/// Why a delegation stopped before the end.
+#[derive(Debug)]
+pub enum MemberError {
+    /// It could not connect, or the connection kept failing.
+    Transport(String),
+    /// The Secretariat refused a request.
+    Refused(tonic::Status),
+    /// A call from the Secretariat could not be read.
+    BadCall(convert::ConvertError),
+}
+
+impl std::fmt::Display for MemberError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Transport(e) => write!(f, "transport: {e}"),
+            Self::Refused(s) => write!(f, "refused: {}: {}", s.code(), s.message()),
+            Self::BadCall(e) => write!(f, "a call could not be read: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for MemberError {}
+
+/// Connects a client with a node's credentials.
+pub async fn connect(
+    url: &str,
+    creds: &Credentials,
+) -> Result<SecretariatClient<Channel>, MemberError> {
+    let endpoint = Endpoint::from_shared(url.to_owned())
+        .map_err(|e| MemberError::Transport(e.to_string()))?
+        .tls_config(crate::tls::client(creds))
+        .map_err(|e| MemberError::Transport(e.to_string()))?
+        .connect_timeout(Duration::from_secs(20))
+        .http2_keep_alive_interval(Duration::from_secs(20))
+        .keep_alive_while_idle(true);
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| MemberError::Transport(format!("{url}: {e}")))?;
+    Ok(SecretariatClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
+}
+
+/// Runs one delegation to the end of the negotiation. Returns the number of
+/// calls it answered.
+pub async fn run(
+    url: &str,
+    creds: &Credentials,
+    mut delegation: Delegation,
+) -> Result<u64, MemberError> {
+    let mut last_seq = 0;
+    let mut answered = 0;
+    let mut failures = 0u32;
+    loop {
+        match session(url, creds, &mut delegation, &mut last_seq, &mut answered).await {
+            Ok(()) => return Ok(answered),
+            Err(MemberError::Refused(s)) => return Err(MemberError::Refused(s)),
+            Err(MemberError::BadCall(e)) => return Err(MemberError::BadCall(e)),
+            Err(e) => {
+                failures += 1;
+                if failures > 20 {
+                    return Err(e);
+                }
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures.min(10)))).await;
+            }
+        }
+    }
+}
+
+async fn session(
+    url: &str,
+    creds: &Credentials,
+    delegation: &mut Delegation,
+    last_seq: &mut u64,
+    answered: &mut u64,
+) -> Result<(), MemberError> {
+    let mut client = connect(url, creds).await?;
+    client
+        .join(v1::JoinRequest {})
+        .await
+        .map_err(refused_or_transport)?;
+    let mut stream = client
+        .subscribe(v1::SubscribeRequest {
+            after_seq: *last_seq,
+            only_my_calls: true,
+        })
+        .await
+        .map_err(refused_or_transport)?
+        .into_inner();
+    while let Some(entry) = stream.message().await.map_err(refused_or_transport)? {
+        *last_seq = entry.seq;
+        let Some(call) = &entry.call else { continue };
+        let call = convert::call_from_wire(call).map_err(MemberError::BadCall)?;
+        if let Some(a) = delegation.answer(&call) {
+            client
+                .answer(v1::AnswerRequest {
+                    call: call.call,
+                    member: String::new(),
+                    answer: Some(convert::answer_to_wire(a)),
+                })
+                .await
+                .map_err(refused_or_transport)?;
+            *answered += 1;
+        }
+    }
+    Ok(())
+}
+
+fn refused_or_transport(s: tonic::Status) -> MemberError {
+    match s.code() {
+        tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled => {
+            MemberError::Transport(s.to_string())
+        }
+        _ => MemberError::Refused(s),
+    }
+}

@@ -1,0 +1,277 @@
+//! A small PKI for a negotiation: a certificate authority kept by the
+//! Secretariat, and a certificate for each node carrying who it is.
+//!
+//! Identity is by certificate only (DESIGN.md §2): each certificate carries
+//! one URI subject alternative name, `rappard://ROLE/ID`, where ROLE is
+//! `member`, `applicant` or `secretariat` and ID the member id (`WTO` for
+//! the Secretariat). Delegations' certificates are for client
+//! authentication; the Secretariat's is for both, with `localhost` and
+//! `127.0.0.1` as names. The files of a directory:
+//!
+//! | file | what |
+//! |---|---|
+//! | `ca.pem`, `ca.key` | the authority (keep `ca.key` with the Secretariat) |
+//! | `ID.pem`, `ID.key` | a node's certificate and key (`secretariat.pem` for the Secretariat) |
+//!
+//! Keys are ECDSA P-256, made with rcgen on the ring provider.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+
+use rappard_core::member::MemberId;
+
+/// What a certificate lets its holder do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A Member's delegation.
+    Member,
+    /// An applicant for accession: an observer.
+    Applicant,
+    /// The Secretariat (and observers it lets read the record).
+    Secretariat,
+}
+
+impl Role {
+    /// The name in certificates and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Applicant => "applicant",
+            Self::Secretariat => "secretariat",
+        }
+    }
+
+    /// Parses `member`, `applicant` or `secretariat`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "member" => Some(Self::Member),
+            "applicant" => Some(Self::Applicant),
+            "secretariat" => Some(Self::Secretariat),
+            _ => None,
+        }
+    }
+}
+
+/// The Secretariat's id in certificates.
+pub const SECRETARIAT_ID: &str = "WTO";
+
+/// A PKI error, naming the file or the step.
+#[derive(Debug)]
+pub enum PkiError {
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        error: std::io::Error,
+    },
+    /// rcgen refused to make or parse a key or certificate.
+    Certificate {
+        /// What was being done.
+        what: String,
+        /// rcgen's error.
+        error: rcgen::Error,
+    },
+    /// The directory has no authority: run `rappard pki init` first.
+    NoAuthority(PathBuf),
+}
+
+impl fmt::Display for PkiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::Certificate { what, error } => write!(f, "{what}: {error}"),
+            Self::NoAuthority(dir) => write!(
+                f,
+                "{} has no ca.pem and ca.key: run `rappard pki init --certs {}` first",
+                dir.display(),
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PkiError {}
+
+fn cert_err(what: impl Into<String>) -> impl FnOnce(rcgen::Error) -> PkiError {
+    let what = what.into();
+    move |error| PkiError::Certificate { what, error }
+}
+
+fn write(path: PathBuf, text: &str) -> Result<(), PkiError> {
+    std::fs::write(&path, text).map_err(|error| PkiError::Io { path, error })
+}
+
+fn read(path: PathBuf) -> Result<String, PkiError> {
+    std::fs::read_to_string(&path).map_err(|error| PkiError::Io { path, error })
+}
+
+fn ca_params() -> CertificateParams {
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "rappard negotiation authority");
+    dn.push(DnType::OrganizationName, "rappard");
+    p.distinguished_name = dn;
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    p
+}
+
+/// Makes a new authority in `dir` (created if needed), replacing any there.
+pub fn init(dir: &Path) -> Result<(), PkiError> {
+    std::fs::create_dir_all(dir).map_err(|error| PkiError::Io {
+        path: dir.to_owned(),
+        error,
+    })?;
+    let key = KeyPair::generate().map_err(cert_err("generating the authority's key"))?;
+    let cert = ca_params()
+        .self_signed(&key)
+        .map_err(cert_err("signing the authority's certificate"))?;
+    write(dir.join("ca.pem"), &cert.pem())?;
+    write(dir.join("ca.key"), &key.serialize_pem())?;
+    Ok(())
+}
+
+/// The file stem of a node's certificate.
+pub fn stem(id: &str, role: Role) -> String {
+    match role {
+        Role::Secretariat => "secretariat".to_owned(),
+        Role::Member | Role::Applicant => id.to_owned(),
+    }
+}
+
+/// Issues a certificate and key for `id` in `role`, signed by the authority
+/// in `dir`; writes `ID.pem` and `ID.key` and returns their paths.
+pub fn issue(dir: &Path, id: &MemberId, role: Role) -> Result<(PathBuf, PathBuf), PkiError> {
+    if !dir.join("ca.pem").exists() || !dir.join("ca.key").exists() {
+        return Err(PkiError::NoAuthority(dir.to_owned()));
+    }
+    let ca_key =
+        KeyPair::from_pem(&read(dir.join("ca.key"))?).map_err(cert_err("reading ca.key"))?;
+    let issuer = Issuer::new(ca_params(), ca_key);
+    let uri = format!("rappard://{}/{}", role.as_str(), id);
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, format!("{} {}", role.as_str(), id));
+    p.distinguished_name = dn;
+    p.subject_alt_names = vec![SanType::URI(
+        uri.clone()
+            .try_into()
+            .map_err(cert_err(format!("the name {uri}")))?,
+    )];
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    if role == Role::Secretariat {
+        p.subject_alt_names.push(SanType::DnsName(
+            "localhost"
+                .try_into()
+                .map_err(cert_err("the name localhost"))?,
+        ));
+        p.subject_alt_names
+            .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        p.extended_key_usages
+            .push(ExtendedKeyUsagePurpose::ServerAuth);
+    }
+    let key = KeyPair::generate().map_err(cert_err(format!("generating the key of {id}")))?;
+    let cert = p
+        .signed_by(&key, &issuer)
+        .map_err(cert_err(format!("signing the certificate of {id}")))?;
+    let name = stem(id.as_str(), role);
+    let (pem, keyf) = (
+        dir.join(format!("{name}.pem")),
+        dir.join(format!("{name}.key")),
+    );
+    write(pem.clone(), &cert.pem())?;
+    write(keyf.clone(), &key.serialize_pem())?;
+    Ok((pem, keyf))
+}
+
+/// A node's credentials, read from a directory.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The authority's certificate (PEM).
+    pub ca: String,
+    /// The node's certificate (PEM).
+    pub cert: String,
+    /// The node's key (PEM).
+    pub key: String,
+}
+
+/// Reads the credentials of `stem` (`secretariat` or a member id) in `dir`.
+pub fn load(dir: &Path, stem: &str) -> Result<Credentials, PkiError> {
+    Ok(Credentials {
+        ca: read(dir.join("ca.pem"))?,
+        cert: read(dir.join(format!("{stem}.pem")))?,
+        key: read(dir.join(format!("{stem}.key")))?,
+    })
+}
+
+/// Reads who a certificate (DER) says its holder is: the member id and role
+/// of its `rappard://ROLE/ID` name. `None` if it carries no such name.
+pub fn identity(der: &[u8]) -> Option<(MemberId, Role)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let san = cert.subject_alternative_name().ok()??;
+    san.value.general_names.iter().find_map(|n| match n {
+        x509_parser::extensions::GeneralName::URI(uri) => {
+            let rest = uri.strip_prefix("rappard://")?;
+            let (role, id) = rest.split_once('/')?;
+            Some((MemberId::new(id).ok()?, Role::parse(role)?))
+        }
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("rappard-pki-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    /// A certificate says who its holder is, and nothing else does.
+    #[test]
+    fn issued_certificates_carry_id_and_role() {
+        let dir = tmp("issue");
+        init(&dir).expect("init");
+        let bra = MemberId::new("BRA").expect("id");
+        let (pem, _) = issue(&dir, &bra, Role::Member).expect("issue");
+        let text = std::fs::read_to_string(pem).expect("pem");
+        let der = rustls_pem(&text);
+        assert_eq!(identity(&der), Some((bra, Role::Member)));
+        let tls = MemberId::new("TLS").expect("id");
+        let (pem, _) = issue(&dir, &tls, Role::Applicant).expect("issue");
+        assert_eq!(
+            identity(&rustls_pem(&std::fs::read_to_string(pem).expect("pem"))),
+            Some((tls, Role::Applicant))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn issuing_without_an_authority_says_what_to_do() {
+        let dir = tmp("none");
+        let e = issue(&dir, &MemberId::new("BRA").expect("id"), Role::Member).unwrap_err();
+        assert!(e.to_string().contains("rappard pki init"), "{e}");
+    }
+
+    fn rustls_pem(text: &str) -> Vec<u8> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        CertificateDer::from_pem_slice(text.as_bytes())
+            .expect("a PEM certificate")
+            .to_vec()
+    }
+}

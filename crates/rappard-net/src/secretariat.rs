@@ -1,0 +1,380 @@
+//! The Secretariat node: the core `Secretariat` behind the
+//! `rappard.v1.Secretariat` gRPC service.
+//!
+//! Lockstep: the node waits until every expected delegation has joined (or
+//! a join timeout passes), then runs the core: it takes the open call,
+//! publishes it in the record, and closes it when every awaited delegation
+//! has answered or the answer timeout passes (the ones that did not answer
+//! are recorded as such). Answers are buffered by the core and applied in
+//! member-id order, so the record does not depend on arrival order: with
+//! every node up, it is the record of `rappard simulate`, byte for byte.
+//!
+//! Identity comes from the client certificate only ([`crate::pki`]); roles
+//! are enforced here: an applicant may only make its bilateral offers until
+//! it is a Member, the Secretariat's own certificate may read but not
+//! answer, and a request that names another member is refused.
+//!
+//! Errors, as gRPC statuses (the table is in `docs/protocol.md`):
+//! `UNAUTHENTICATED` without a certificate or without a rappard name in it;
+//! `PERMISSION_DENIED` for a delegation not asked, acting for another, or
+//! acting beyond its role; `INVALID_ARGUMENT` for a malformed or mismatched
+//! answer; `FAILED_PRECONDITION` for an answer to a closed call or a second
+//! answer; `RESOURCE_EXHAUSTED` for a message over 64 KiB (over 4 MiB tonic
+//! refuses it first, with `OUT_OF_RANGE`). None of them changes the record.
+
+use std::collections::BTreeSet;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rappard_core::member::MemberId;
+use rappard_core::record::{CallKind, Event, Record};
+use rappard_core::scenario::Agenda;
+use rappard_core::secretariat::{Answer, AnswerError, Secretariat};
+use rappard_proto::convert;
+use rappard_proto::v1;
+use rappard_proto::v1::secretariat_server::{Secretariat as SecretariatService, SecretariatServer};
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, Notify, mpsc, watch};
+use tokio_stream::Stream;
+use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tonic::{Request, Response, Status};
+
+use crate::pki::{self, Credentials, Role};
+
+/// The largest message the Secretariat accepts: a larger one is refused
+/// with `RESOURCE_EXHAUSTED`.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// The largest message tonic decodes at all (above it tonic itself answers
+/// `OUT_OF_RANGE`, before rappard sees the message).
+pub const DECODE_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+
+fn check_size(m: &impl prost::Message) -> Result<(), Status> {
+    let n = m.encoded_len();
+    if n > MAX_MESSAGE_BYTES {
+        return Err(Status::resource_exhausted(format!(
+            "the message is {n} bytes; the Secretariat accepts at most {MAX_MESSAGE_BYTES}"
+        )));
+    }
+    Ok(())
+}
+
+/// How the node runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How long a call stays open for answers that do not come.
+    pub answer_timeout: Duration,
+    /// How long to wait for every delegation to join before starting.
+    pub join_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            answer_timeout: Duration::from_secs(60),
+            join_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+struct Core {
+    secretariat: Secretariat,
+    finished: bool,
+}
+
+/// State shared by the service and the driver.
+struct Shared {
+    core: Mutex<Core>,
+    /// The last sequence number published (and whether finished, in `core`).
+    published: watch::Sender<u64>,
+    answered: Notify,
+    joined: Mutex<BTreeSet<MemberId>>,
+    joined_changed: Notify,
+    expected: BTreeSet<MemberId>,
+    scenario: String,
+    seed: u64,
+}
+
+/// A running negotiation's handle: the record, once finished.
+#[derive(Clone)]
+pub struct Negotiation {
+    shared: Arc<Shared>,
+}
+
+impl Negotiation {
+    /// Waits for the negotiation to end and returns its record.
+    pub async fn finished(&self) -> Record {
+        let mut rx = self.shared.published.subscribe();
+        loop {
+            {
+                let core = self.shared.core.lock().await;
+                if core.finished {
+                    return core.secretariat.record().clone();
+                }
+            }
+            if rx.changed().await.is_err() {
+                let core = self.shared.core.lock().await;
+                return core.secretariat.record().clone();
+            }
+        }
+    }
+}
+
+/// Who is speaking, from the certificate.
+fn peer<T>(req: &Request<T>) -> Result<(MemberId, Role), Status> {
+    let certs = req.peer_certs().ok_or_else(|| {
+        Status::unauthenticated(
+            "no client certificate: connect with a certificate issued by `rappard pki issue`",
+        )
+    })?;
+    let first = certs.first().ok_or_else(|| {
+        Status::unauthenticated(
+            "no client certificate: connect with a certificate issued by `rappard pki issue`",
+        )
+    })?;
+    pki::identity(first.as_ref()).ok_or_else(|| {
+        Status::unauthenticated("the client certificate carries no rappard://ROLE/ID name")
+    })
+}
+
+fn status_of(e: &AnswerError) -> Status {
+    let msg = e.to_string();
+    match e {
+        AnswerError::NoOpenCall
+        | AnswerError::StaleCall { .. }
+        | AnswerError::AlreadyAnswered { .. } => Status::failed_precondition(msg),
+        AnswerError::NotAwaited { .. } => Status::permission_denied(msg),
+        AnswerError::WrongAnswer { .. } | AnswerError::LevelOutOfRange(_) => {
+            Status::invalid_argument(msg)
+        }
+    }
+}
+
+struct Service {
+    shared: Arc<Shared>,
+}
+
+type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl SecretariatService for Service {
+    async fn join(&self, req: Request<v1::JoinRequest>) -> Result<Response<v1::JoinReply>, Status> {
+        let (id, role) = peer(&req)?;
+        self.shared.joined.lock().await.insert(id.clone());
+        self.shared.joined_changed.notify_waiters();
+        let last_seq = self.shared.core.lock().await.secretariat.record().len() as u64;
+        Ok(Response::new(v1::JoinReply {
+            member: id.to_string(),
+            role: match role {
+                Role::Member => v1::Role::Member,
+                Role::Applicant => v1::Role::Applicant,
+                Role::Secretariat => v1::Role::Secretariat,
+            } as i32,
+            scenario: self.shared.scenario.clone(),
+            seed: self.shared.seed,
+            last_seq,
+        }))
+    }
+
+    type SubscribeStream = EntryStream;
+
+    async fn subscribe(
+        &self,
+        req: Request<v1::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        let (me, _) = peer(&req)?;
+        let v1::SubscribeRequest {
+            after_seq,
+            only_my_calls,
+        } = req.into_inner();
+        let shared = self.shared.clone();
+        let (tx, rx) = mpsc::channel(256);
+        let mut published = shared.published.subscribe();
+        tokio::spawn(async move {
+            let mut cursor = after_seq;
+            loop {
+                let (batch, finished) = {
+                    let core = shared.core.lock().await;
+                    let batch: Vec<v1::RecordEntry> = core
+                        .secretariat
+                        .record()
+                        .since(cursor)
+                        .iter()
+                        .filter(|e| {
+                            !only_my_calls
+                                || matches!(&e.event, Event::CallIssued { awaited, .. } if awaited.binary_search(&me).is_ok())
+                        })
+                        .map(convert::entry_to_wire)
+                        .collect();
+                    cursor = core.secretariat.record().len() as u64;
+                    (batch, core.finished)
+                };
+                for e in batch {
+                    if tx.send(Ok(e)).await.is_err() {
+                        return;
+                    }
+                }
+                if finished {
+                    return;
+                }
+                if published.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn answer(
+        &self,
+        req: Request<v1::AnswerRequest>,
+    ) -> Result<Response<v1::AnswerReply>, Status> {
+        let (me, role) = peer(&req)?;
+        check_size(req.get_ref())?;
+        let body = req.into_inner();
+        if !body.member.is_empty() && body.member != me.as_str() {
+            return Err(Status::permission_denied(format!(
+                "{me} cannot answer for {}: a delegation acts only for itself",
+                body.member
+            )));
+        }
+        if role == Role::Secretariat {
+            return Err(Status::permission_denied(
+                "the Secretariat's certificate reads the record but does not answer",
+            ));
+        }
+        let answer = convert::answer_from_wire(body.answer.as_ref())
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        {
+            let mut core = self.shared.core.lock().await;
+            let is_member = core
+                .secretariat
+                .agenda()
+                .membership
+                .get(me.as_str())
+                .is_some();
+            if role == Role::Applicant && !is_member && !matches!(answer, Answer::Offer(_)) {
+                return Err(Status::permission_denied(format!(
+                    "{me} is an applicant, not a Member: it may only make its offers in bilateral talks, not give {}",
+                    match answer {
+                        Answer::Vote(_) => "a vote",
+                        Answer::Objection(_) => "an objection",
+                        Answer::Join(_) => "a decision to join an initiative",
+                        _ => "this answer",
+                    }
+                )));
+            }
+            core.secretariat
+                .answer(&me, body.call, answer)
+                .map_err(|e| status_of(&e))?;
+        }
+        self.shared.answered.notify_waiters();
+        Ok(Response::new(v1::AnswerReply {}))
+    }
+}
+
+/// Starts a negotiation: the service on `listener` (gRPC over TLS with
+/// health and reflection), and the driver. Returns when `shutdown`
+/// completes; the handle gives the record.
+pub async fn serve(
+    agenda: Agenda,
+    creds: &Credentials,
+    listener: TcpListener,
+    options: Options,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Negotiation, tonic::transport::Error> {
+    let expected: BTreeSet<MemberId> = agenda
+        .membership
+        .delegations()
+        .map(|m| m.id.clone())
+        .chain(agenda.accessions.iter().map(|a| a.applicant.id.clone()))
+        .collect();
+    let (published, _) = watch::channel(0);
+    let shared = Arc::new(Shared {
+        scenario: agenda.name.clone(),
+        seed: agenda.seed,
+        core: Mutex::new(Core {
+            secretariat: Secretariat::new(agenda),
+            finished: false,
+        }),
+        published,
+        answered: Notify::new(),
+        joined: Mutex::new(BTreeSet::new()),
+        joined_changed: Notify::new(),
+        expected,
+    });
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<SecretariatServer<Service>>().await;
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(v1::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .ok();
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(v1::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .ok();
+    let service = SecretariatServer::new(Service {
+        shared: shared.clone(),
+    })
+    .max_decoding_message_size(DECODE_LIMIT_BYTES);
+    let router = tonic::transport::Server::builder()
+        .tls_config(crate::tls::server(creds))?
+        .add_service(health_service)
+        .add_optional_service(reflection_v1)
+        .add_optional_service(reflection_v1alpha)
+        .add_service(service);
+    let incoming = TcpListenerStream::new(listener);
+    tokio::spawn(router.serve_with_incoming_shutdown(incoming, shutdown));
+    tokio::spawn(drive(shared.clone(), options));
+    Ok(Negotiation { shared })
+}
+
+/// The lockstep driver (module doc).
+async fn drive(shared: Arc<Shared>, options: Options) {
+    let until = tokio::time::Instant::now() + options.join_timeout;
+    loop {
+        let changed = shared.joined_changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if shared.expected.is_subset(&*shared.joined.lock().await) {
+            break;
+        }
+        if tokio::time::timeout_at(until, changed).await.is_err() {
+            break;
+        }
+    }
+    loop {
+        let open = {
+            let mut core = shared.core.lock().await;
+            let open = core.secretariat.step().is_some();
+            if !open {
+                core.finished = true;
+            }
+            let seq = core.secretariat.record().len() as u64;
+            shared.published.send_replace(seq);
+            open
+        };
+        if !open {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + options.answer_timeout;
+        loop {
+            let answered = shared.answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            if shared.core.lock().await.secretariat.is_complete() {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, answered).await.is_err() {
+                break;
+            }
+        }
+        shared.core.lock().await.secretariat.close_call();
+    }
+}
+
+/// Whether a call kind is one an applicant answers (its bilateral offers).
+pub fn applicant_may_answer(kind: CallKind) -> bool {
+    kind == CallKind::BilateralOffer
+}

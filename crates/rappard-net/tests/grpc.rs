@@ -1,0 +1,254 @@
+//! The negotiation over real gRPC with mutual TLS on 127.0.0.1, port 0:
+//! the record is the simulation's, byte for byte, and every refusal comes
+//! back with its precise status and changes nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rappard_core::member::MemberId;
+use rappard_core::scenario::{self, Scenario};
+use rappard_core::simulation;
+use rappard_net::pki::{self, Role};
+use rappard_net::secretariat::{self, Negotiation, Options};
+use rappard_proto::v1;
+use tokio::net::TcpListener;
+
+fn scenario(name: &str) -> Scenario {
+    let path = format!(
+        "{}/../../examples/scenarios/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    scenario::parse(
+        &path,
+        &std::fs::read_to_string(&path).expect("shipped scenario"),
+    )
+    .expect("valid")
+}
+
+fn certs(name: &str, sc: &Scenario) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rappard-grpc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    pki::init(&dir).expect("pki");
+    pki::issue(
+        &dir,
+        &MemberId::new(pki::SECRETARIAT_ID).expect("id"),
+        Role::Secretariat,
+    )
+    .expect("issue");
+    for m in sc.agenda.membership.delegations() {
+        pki::issue(&dir, &m.id, Role::Member).expect("issue");
+    }
+    for a in &sc.agenda.accessions {
+        pki::issue(&dir, &a.applicant.id, Role::Applicant).expect("issue");
+    }
+    dir
+}
+
+async fn start(
+    sc: &Scenario,
+    dir: &Path,
+    options: Options,
+) -> (Negotiation, String, tokio::sync::oneshot::Sender<()>) {
+    rappard_net::install_crypto();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    let creds = pki::load(dir, "secretariat").expect("credentials");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let n = secretariat::serve(sc.agenda.clone(), &creds, listener, options, async {
+        let _ = stopped.await;
+    })
+    .await
+    .expect("serve");
+    (n, url, stop)
+}
+
+/// A full negotiation over gRPC: every delegation its own connection and
+/// certificate; the record's SHA-256 equals the in-process simulation's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grpc_negotiation_gives_the_simulation_record() {
+    for name in ["classroom", "time-zones", "accessions-2024"] {
+        let sc = scenario(name);
+        let dir = certs(name, &sc);
+        let (n, url, stop) = start(&sc, &dir, Options::default()).await;
+        let mut tasks = Vec::new();
+        for (id, d) in simulation::delegations(&sc) {
+            let creds = pki::load(&dir, id.as_str()).expect("credentials");
+            let url = url.clone();
+            tasks.push(tokio::spawn(async move {
+                rappard_net::member::run(&url, &creds, d).await
+            }));
+        }
+        let record = tokio::time::timeout(Duration::from_secs(120), n.finished())
+            .await
+            .expect("finishes in time");
+        for t in tasks {
+            t.await.expect("task").expect("delegation ran to the end");
+        }
+        let expected = simulation::run(&sc).expect("simulation");
+        assert_eq!(
+            record.sha256(),
+            expected.sha256(),
+            "{name}: the network gives the simulation's record"
+        );
+        let _ = stop.send(());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+async fn client(
+    url: &str,
+    tls: tonic::transport::ClientTlsConfig,
+) -> Result<
+    v1::secretariat_client::SecretariatClient<tonic::transport::Channel>,
+    tonic::transport::Error,
+> {
+    let ch = tonic::transport::Endpoint::from_shared(url.to_owned())?
+        .tls_config(tls)?
+        .connect()
+        .await?;
+    Ok(v1::secretariat_client::SecretariatClient::new(ch))
+}
+
+/// Refusals, each with its precise status and a message naming what is
+/// wrong, none changing the record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_have_precise_statuses_and_change_nothing() {
+    let sc = scenario("accessions-2024");
+    let dir = certs("refusals", &sc);
+    // The negotiation waits for delegations that never come: the first call
+    // stays open while the refusals are tried.
+    let (n, url, stop) = start(
+        &sc,
+        &dir,
+        Options {
+            answer_timeout: Duration::from_secs(600),
+            join_timeout: Duration::from_millis(1),
+        },
+    )
+    .await;
+    let creds = |id: &str| pki::load(&dir, id).expect("credentials");
+    let usa = rappard_net::member::connect(&url, &creds("USA"))
+        .await
+        .expect("connect");
+    // Wait until the first call is open (its entry arrives on the stream).
+    let mut watcher = usa.clone();
+    let mut stream = watcher
+        .subscribe(v1::SubscribeRequest {
+            after_seq: 0,
+            only_my_calls: true,
+        })
+        .await
+        .expect("subscribe")
+        .into_inner();
+    let first = tokio::time::timeout(Duration::from_secs(30), stream.message())
+        .await
+        .expect("a call")
+        .expect("stream")
+        .expect("entry");
+    let call = first.call.expect("typed call");
+    let before = {
+        let mut obs = rappard_net::member::connect(&url, &creds("secretariat"))
+            .await
+            .expect("connect");
+        obs.join(v1::JoinRequest {})
+            .await
+            .expect("join")
+            .into_inner()
+            .last_seq
+    };
+
+    // No client certificate: UNAUTHENTICATED.
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca");
+    let mut anon = client(&url, rappard_net::tls::client_anonymous(&ca))
+        .await
+        .expect("connect");
+    let s = anon.join(v1::JoinRequest {}).await.unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
+    assert!(s.message().contains("no client certificate"));
+
+    // A delegation answering for another: PERMISSION_DENIED.
+    let mut u = usa.clone();
+    let answer = |member: &str, a: v1::answer_request::Answer| v1::AnswerRequest {
+        call: call.call,
+        member: member.to_owned(),
+        answer: Some(a),
+    };
+    let stance = v1::answer_request::Answer::Position(v1::Stated {
+        stated: Some(v1::stated::Stated::Level(5_000)),
+    });
+    let s = u.answer(answer("BRA", stance)).await.unwrap_err();
+    assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s:?}");
+    assert!(
+        s.message().contains("cannot answer for BRA"),
+        "{}",
+        s.message()
+    );
+
+    // An applicant trying to vote: PERMISSION_DENIED.
+    let mut com = rappard_net::member::connect(&url, &creds("COM"))
+        .await
+        .expect("connect");
+    let s = com
+        .answer(answer(
+            "",
+            v1::answer_request::Answer::Vote(v1::Vote::Yes as i32),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s:?}");
+    assert!(s.message().contains("applicant"), "{}", s.message());
+
+    // The wrong kind of answer: INVALID_ARGUMENT; a stale call: FAILED_PRECONDITION.
+    let s = u
+        .answer(answer(
+            "",
+            v1::answer_request::Answer::Vote(v1::Vote::Yes as i32),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
+    let mut stale = answer("", stance);
+    stale.call += 1_000;
+    let s = u.answer(stale).await.unwrap_err();
+    assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
+
+    // An oversize message: RESOURCE_EXHAUSTED.
+    let s = u
+        .answer(answer(&"X".repeat(100_000), stance))
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
+
+    // A certificate from a foreign authority: refused at the handshake.
+    let foreign = std::env::temp_dir().join(format!("rappard-grpc-foreign-{}", std::process::id()));
+    pki::init(&foreign).expect("pki");
+    pki::issue(&foreign, &MemberId::new("USA").expect("id"), Role::Member).expect("issue");
+    let mut fc = pki::load(&foreign, "USA").expect("credentials");
+    fc.ca = ca.clone(); // it trusts the real Secretariat, but holds a foreign certificate
+    match rappard_net::member::connect(&url, &fc).await {
+        Err(_) => {}
+        Ok(mut c) => {
+            let s = c.join(v1::JoinRequest {}).await.unwrap_err();
+            assert_ne!(s.code(), tonic::Code::Ok);
+        }
+    }
+
+    let after = {
+        let mut obs = rappard_net::member::connect(&url, &creds("secretariat"))
+            .await
+            .expect("connect");
+        obs.join(v1::JoinRequest {})
+            .await
+            .expect("join")
+            .into_inner()
+            .last_seq
+    };
+    assert_eq!(before, after, "refusals leave the record alone");
+    drop(n);
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&foreign);
+}
