@@ -6,18 +6,21 @@
 //!   invariants after the run.
 //! - `rappard bench [--members 166,10000] [--repeat N]` measures one
 //!   consultation-and-decision round of the core (see `BENCHMARKS.md`).
+//! - `rappard pki init|issue`, `rappard secretariat`, `rappard member` and
+//!   `rappard demo` run the negotiation on the network (`net`).
 //!
 //! Exit codes: 0 success; 1 an unexpected failure (an internal error);
 //! 2 bad input (an unreadable or malformed scenario, a bad option);
 //! 3 a broken invariant (a bug in rappard: please report it).
 
 mod bench;
+mod net;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rappard_core::{invariants, report, scenario, simulation};
+use rappard_core::{invariants, report, simulation};
 
 #[derive(Parser)]
 #[command(
@@ -31,7 +34,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -49,6 +52,71 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Make the authority and the nodes' certificates.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Run the Secretariat node (serves until Ctrl-C).
+    Secretariat {
+        /// The scenario file.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Replace the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Address for gRPC (port 0: any free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:50051")]
+        grpc: String,
+        /// The PKI directory.
+        #[arg(long)]
+        certs: PathBuf,
+        /// Seconds a call waits for answers that do not come.
+        #[arg(long, default_value_t = 60)]
+        answer_timeout: u64,
+        /// Seconds to wait for every delegation to join before starting.
+        #[arg(long, default_value_t = 120)]
+        join_timeout: u64,
+    },
+    /// Run one or more delegation nodes.
+    Member {
+        /// The scenario file (each delegation takes only its own instructions).
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Replace the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Delegation ids, comma-separated.
+        #[arg(long, alias = "id", value_delimiter = ',', required = true)]
+        ids: Vec<String>,
+        /// The Secretariat's address, HOST:PORT.
+        #[arg(long)]
+        secretariat: String,
+        /// The PKI directory.
+        #[arg(long)]
+        certs: PathBuf,
+        /// Transport (gRPC over TLS).
+        #[arg(long, value_enum, default_value = "grpc")]
+        transport: Transport,
+    },
+    /// Run a scenario over the network on 127.0.0.1: a PKI, the Secretariat
+    /// and member processes; prints the minutes like `simulate`.
+    Demo {
+        /// The scenario (default: the shipped full-membership scenario).
+        scenario: Option<PathBuf>,
+        /// Replace the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Member processes.
+        #[arg(long, default_value_t = 4)]
+        processes: usize,
+        /// Transport (gRPC over TLS).
+        #[arg(long, value_enum, default_value = "grpc")]
+        transport: Transport,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Measure one consultation-and-decision round of the core.
     Bench {
         /// Membership sizes: 166 is the WTO dataset, any other number a
@@ -61,25 +129,40 @@ enum Command {
     },
 }
 
-fn simulate(path: &PathBuf, seed: Option<u64>, format: Format) -> ExitCode {
-    let name = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read scenario {name}: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut sc = match scenario::parse(&name, &text) {
+/// The transports.
+#[derive(Clone, Copy, ValueEnum)]
+enum Transport {
+    /// gRPC over TCP with TLS.
+    Grpc,
+}
+
+#[derive(Subcommand)]
+enum PkiCommand {
+    /// Make a new authority in a directory.
+    Init {
+        /// The PKI directory.
+        #[arg(long)]
+        certs: PathBuf,
+    },
+    /// Issue a node's certificate and key.
+    Issue {
+        /// The PKI directory.
+        #[arg(long)]
+        certs: PathBuf,
+        /// Member id (for the Secretariat, any id: `WTO`).
+        #[arg(long)]
+        id: String,
+        /// `member`, `applicant` or `secretariat`.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn simulate(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCode {
+    let sc = match net::load_scenario(path, seed) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(c) => return c,
     };
-    if let Some(seed) = seed {
-        sc = sc.with_seed(seed);
-    }
     let record = match simulation::run(&sc) {
         Ok(r) => r,
         Err(e) => {
@@ -87,6 +170,13 @@ fn simulate(path: &PathBuf, seed: Option<u64>, format: Format) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    print_record(&record, format)
+}
+
+/// Prints a record's minutes or report, and checks its invariants (exit 3
+/// if one is broken).
+pub(crate) fn print_record(record: &rappard_core::record::Record, format: Format) -> ExitCode {
+    let record = record.clone();
     let broken = invariants::check(&record);
     match format {
         Format::Text => print!("{}", report::minutes(&record)),
@@ -126,5 +216,41 @@ fn main() -> ExitCode {
             format,
         } => simulate(&scenario, seed, format),
         Command::Bench { members, repeat } => bench::run(&members, repeat),
+        Command::Pki { command } => match command {
+            PkiCommand::Init { certs } => net::pki_init(&certs),
+            PkiCommand::Issue { certs, id, role } => net::pki_issue(&certs, &id, &role),
+        },
+        Command::Secretariat {
+            scenario,
+            seed,
+            grpc,
+            certs,
+            answer_timeout,
+            join_timeout,
+        } => net::secretariat(
+            &scenario,
+            seed,
+            &grpc,
+            &certs,
+            rappard_net::secretariat::Options {
+                answer_timeout: std::time::Duration::from_secs(answer_timeout),
+                join_timeout: std::time::Duration::from_secs(join_timeout),
+            },
+        ),
+        Command::Member {
+            scenario,
+            seed,
+            ids,
+            secretariat,
+            certs,
+            transport: Transport::Grpc,
+        } => net::member(&scenario, seed, &ids, &secretariat, &certs),
+        Command::Demo {
+            scenario,
+            seed,
+            processes,
+            transport: Transport::Grpc,
+            format,
+        } => net::demo(scenario.as_deref(), seed, processes, format),
     }
 }
