@@ -15,6 +15,7 @@
 
 pub mod member;
 pub mod pki;
+pub mod quic;
 pub mod secretariat;
 pub mod tls;
 

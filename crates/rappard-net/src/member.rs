@@ -39,7 +39,37 @@ impl std::fmt::Display for MemberError {
 
 impl std::error::Error for MemberError {}
 
-/// Connects a client with a node's credentials.
+/// How a node reaches the Secretariat.
+#[derive(Clone, Debug)]
+pub enum Connector {
+    /// gRPC over TCP with TLS, at `https://HOST:PORT`.
+    Grpc(String),
+    /// gRPC inside QUIC, at an address, through a client endpoint shared by
+    /// the delegations of the process.
+    Quic(std::net::SocketAddr, quinn::Endpoint),
+}
+
+impl Connector {
+    /// A client with a node's credentials.
+    pub async fn connect(
+        &self,
+        creds: &Credentials,
+    ) -> Result<SecretariatClient<Channel>, MemberError> {
+        match self {
+            Self::Grpc(url) => connect(url, creds).await,
+            Self::Quic(addr, endpoint) => {
+                let config = crate::quic::client_config(creds, true)
+                    .map_err(|e| MemberError::Transport(e.to_string()))?;
+                let ch = crate::quic::channel(endpoint, *addr, config)
+                    .await
+                    .map_err(|e| MemberError::Transport(e.to_string()))?;
+                Ok(SecretariatClient::new(ch).max_decoding_message_size(16 * 1024 * 1024))
+            }
+        }
+    }
+}
+
+/// Connects a gRPC client with a node's credentials.
 pub async fn connect(
     url: &str,
     creds: &Credentials,
@@ -61,7 +91,7 @@ pub async fn connect(
 /// Runs one delegation to the end of the negotiation. Returns the number of
 /// calls it answered.
 pub async fn run(
-    url: &str,
+    to: &Connector,
     creds: &Credentials,
     mut delegation: Delegation,
 ) -> Result<u64, MemberError> {
@@ -69,7 +99,7 @@ pub async fn run(
     let mut answered = 0;
     let mut failures = 0u32;
     loop {
-        match session(url, creds, &mut delegation, &mut last_seq, &mut answered).await {
+        match session(to, creds, &mut delegation, &mut last_seq, &mut answered).await {
             Ok(()) => return Ok(answered),
             Err(MemberError::Refused(s)) => return Err(MemberError::Refused(s)),
             Err(MemberError::BadCall(e)) => return Err(MemberError::BadCall(e)),
@@ -85,13 +115,13 @@ pub async fn run(
 }
 
 async fn session(
-    url: &str,
+    to: &Connector,
     creds: &Credentials,
     delegation: &mut Delegation,
     last_seq: &mut u64,
     answered: &mut u64,
 ) -> Result<(), MemberError> {
-    let mut client = connect(url, creds).await?;
+    let mut client = to.connect(creds).await?;
     client
         .join(v1::JoinRequest {})
         .await

@@ -123,11 +123,18 @@ impl Negotiation {
 
 /// Who is speaking, from the certificate.
 fn peer<T>(req: &Request<T>) -> Result<(MemberId, Role), Status> {
-    let certs = req.peer_certs().ok_or_else(|| {
-        Status::unauthenticated(
-            "no client certificate: connect with a certificate issued by `rappard pki issue`",
-        )
-    })?;
+    let certs = req
+        .peer_certs()
+        .or_else(|| {
+            req.extensions()
+                .get::<crate::quic::QuicConnectInfo>()
+                .and_then(|i| i.peer_certs.clone())
+        })
+        .ok_or_else(|| {
+            Status::unauthenticated(
+                "no client certificate: connect with a certificate issued by `rappard pki issue`",
+            )
+        })?;
     let first = certs.first().ok_or_else(|| {
         Status::unauthenticated(
             "no client certificate: connect with a certificate issued by `rappard pki issue`",
@@ -274,16 +281,44 @@ impl SecretariatService for Service {
     }
 }
 
-/// Starts a negotiation: the service on `listener` (gRPC over TLS with
-/// health and reflection), and the driver. Returns when `shutdown`
+/// Where the Secretariat listens.
+pub struct Listeners {
+    /// gRPC over TCP with TLS.
+    pub grpc: Option<TcpListener>,
+    /// gRPC inside QUIC.
+    pub quic: Option<std::net::UdpSocket>,
+}
+
+/// Why the Secretariat could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// gRPC/TLS set-up.
+    Grpc(tonic::transport::Error),
+    /// QUIC set-up.
+    Quic(crate::quic::QuicError),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Grpc(e) => write!(f, "gRPC: {e}"),
+            Self::Quic(e) => write!(f, "QUIC: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Starts a negotiation: the service on every listener (with health and
+/// reflection), and the driver. The servers stop when `shutdown`
 /// completes; the handle gives the record.
 pub async fn serve(
     agenda: Agenda,
     creds: &Credentials,
-    listener: TcpListener,
+    listeners: Listeners,
     options: Options,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<Negotiation, tonic::transport::Error> {
+) -> Result<Negotiation, ServeError> {
     let expected: BTreeSet<MemberId> = agenda
         .membership
         .delegations()
@@ -304,6 +339,58 @@ pub async fn serve(
         joined_changed: Notify::new(),
         expected,
     });
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    if let Some(listener) = listeners.grpc {
+        let router = router(
+            &shared,
+            tonic::transport::Server::builder()
+                .tls_config(crate::tls::server(creds))
+                .map_err(ServeError::Grpc)?,
+        )
+        .await;
+        tokio::spawn(
+            router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopped()),
+        );
+    }
+    if let Some(socket) = listeners.quic {
+        let config = crate::quic::server_config(creds).map_err(ServeError::Quic)?;
+        let endpoint = quinn::Endpoint::new(
+            quinn::EndpointConfig::default(),
+            Some(config),
+            socket,
+            Arc::new(quinn::TokioRuntime),
+        )
+        .map_err(|e| ServeError::Quic(crate::quic::QuicError(format!("the QUIC endpoint: {e}"))))?;
+        let router = router(&shared, tonic::transport::Server::builder()).await;
+        let stop = stopped();
+        let closing = endpoint.clone();
+        tokio::spawn(async move {
+            let _ = router
+                .serve_with_incoming_shutdown(crate::quic::incoming(endpoint), stop)
+                .await;
+            closing.close(0u32.into(), b"shutdown");
+        });
+    }
+    tokio::spawn(drive(shared.clone(), options));
+    Ok(Negotiation { shared })
+}
+
+/// The services of one transport: health, reflection (v1 and v1alpha) and
+/// the Secretariat.
+async fn router(
+    shared: &Arc<Shared>,
+    builder: tonic::transport::Server,
+) -> tonic::transport::server::Router {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
     let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -318,16 +405,12 @@ pub async fn serve(
         shared: shared.clone(),
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
-    let router = tonic::transport::Server::builder()
-        .tls_config(crate::tls::server(creds))?
+    builder
+        .http2_keepalive_interval(Some(Duration::from_secs(20)))
         .add_service(health_service)
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha)
-        .add_service(service);
-    let incoming = TcpListenerStream::new(listener);
-    tokio::spawn(router.serve_with_incoming_shutdown(incoming, shutdown));
-    tokio::spawn(drive(shared.clone(), options));
-    Ok(Negotiation { shared })
+        .add_service(service)
 }
 
 /// The lockstep driver (module doc).

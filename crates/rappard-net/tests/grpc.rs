@@ -2,14 +2,16 @@
 //! the record is the simulation's, byte for byte, and every refusal comes
 //! back with its precise status and changes nothing.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rappard_core::member::MemberId;
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::simulation;
+use rappard_net::member::Connector;
 use rappard_net::pki::{self, Role};
-use rappard_net::secretariat::{self, Negotiation, Options};
+use rappard_net::secretariat::{self, Listeners, Negotiation, Options};
 use rappard_proto::v1;
 use tokio::net::TcpListener;
 
@@ -48,37 +50,62 @@ async fn start(
     sc: &Scenario,
     dir: &Path,
     options: Options,
-) -> (Negotiation, String, tokio::sync::oneshot::Sender<()>) {
+) -> (
+    Negotiation,
+    String,
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+) {
     rappard_net::install_crypto();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!(
         "https://127.0.0.1:{}",
         listener.local_addr().expect("addr").port()
     );
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
+    let quic = udp.local_addr().expect("addr");
     let creds = pki::load(dir, "secretariat").expect("credentials");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let n = secretariat::serve(sc.agenda.clone(), &creds, listener, options, async {
+    let listeners = Listeners {
+        grpc: Some(listener),
+        quic: Some(udp),
+    };
+    let n = secretariat::serve(sc.agenda.clone(), &creds, listeners, options, async {
         let _ = stopped.await;
     })
     .await
     .expect("serve");
-    (n, url, stop)
+    (n, url, quic, stop)
 }
 
-/// A full negotiation over gRPC: every delegation its own connection and
-/// certificate; the record's SHA-256 equals the in-process simulation's.
+/// A full negotiation over each transport, in one runtime: every
+/// delegation its own connection and certificate; the record's SHA-256
+/// equals the in-process simulation's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn grpc_negotiation_gives_the_simulation_record() {
-    for name in ["classroom", "time-zones", "accessions-2024"] {
+async fn network_negotiation_gives_the_simulation_record() {
+    for (name, quic) in [
+        ("classroom", false),
+        ("classroom", true),
+        ("time-zones", true),
+        ("accessions-2024", false),
+    ] {
         let sc = scenario(name);
-        let dir = certs(name, &sc);
-        let (n, url, stop) = start(&sc, &dir, Options::default()).await;
+        let dir = certs(&format!("{name}-{quic}"), &sc);
+        let (n, url, quic_addr, stop) = start(&sc, &dir, Options::default()).await;
+        let to = if quic {
+            Connector::Quic(
+                quic_addr,
+                rappard_net::quic::client_endpoint().expect("endpoint"),
+            )
+        } else {
+            Connector::Grpc(url.clone())
+        };
         let mut tasks = Vec::new();
         for (id, d) in simulation::delegations(&sc) {
             let creds = pki::load(&dir, id.as_str()).expect("credentials");
-            let url = url.clone();
+            let to = to.clone();
             tasks.push(tokio::spawn(async move {
-                rappard_net::member::run(&url, &creds, d).await
+                rappard_net::member::run(&to, &creds, d).await
             }));
         }
         let record = tokio::time::timeout(Duration::from_secs(120), n.finished())
@@ -91,7 +118,7 @@ async fn grpc_negotiation_gives_the_simulation_record() {
         assert_eq!(
             record.sha256(),
             expected.sha256(),
-            "{name}: the network gives the simulation's record"
+            "{name} (QUIC: {quic}): the network gives the simulation's record"
         );
         let _ = stop.send(());
         let _ = std::fs::remove_dir_all(&dir);
@@ -120,7 +147,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     let dir = certs("refusals", &sc);
     // The negotiation waits for delegations that never come: the first call
     // stays open while the refusals are tried.
-    let (n, url, stop) = start(
+    let (n, url, quic_addr, stop) = start(
         &sc,
         &dir,
         Options {
@@ -168,6 +195,29 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     let s = anon.join(v1::JoinRequest {}).await.unwrap_err();
     assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
     assert!(s.message().contains("no client certificate"));
+
+    // The same over QUIC: the identity check is shared by both transports.
+    let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
+    let anon_quic = rappard_net::quic::client_config(&creds("USA"), false).expect("config");
+    let ch = rappard_net::quic::channel(&endpoint, quic_addr, anon_quic)
+        .await
+        .expect("QUIC channel");
+    let s = v1::secretariat_client::SecretariatClient::new(ch)
+        .join(v1::JoinRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
+    let quic_usa = Connector::Quic(quic_addr, endpoint.clone())
+        .connect(&creds("USA"))
+        .await
+        .expect("QUIC connect");
+    let mut qu = quic_usa.clone();
+    let joined = qu
+        .join(v1::JoinRequest {})
+        .await
+        .expect("join over QUIC")
+        .into_inner();
+    assert_eq!(joined.member, "USA");
 
     // A delegation answering for another: PERMISSION_DENIED.
     let mut u = usa.clone();

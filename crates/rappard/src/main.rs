@@ -68,6 +68,9 @@ enum Command {
         /// Address for gRPC (port 0: any free port; the address is printed).
         #[arg(long, default_value = "127.0.0.1:50051")]
         grpc: String,
+        /// Address for QUIC (UDP; port 0: any free port; printed).
+        #[arg(long)]
+        quic: Option<String>,
         /// The PKI directory.
         #[arg(long)]
         certs: PathBuf,
@@ -95,7 +98,7 @@ enum Command {
         /// The PKI directory.
         #[arg(long)]
         certs: PathBuf,
-        /// Transport (gRPC over TLS).
+        /// Transport: gRPC over TCP+TLS, or the same inside QUIC.
         #[arg(long, value_enum, default_value = "grpc")]
         transport: Transport,
     },
@@ -110,7 +113,7 @@ enum Command {
         /// Member processes.
         #[arg(long, default_value_t = 4)]
         processes: usize,
-        /// Transport (gRPC over TLS).
+        /// Transport: gRPC over TCP+TLS, or the same inside QUIC.
         #[arg(long, value_enum, default_value = "grpc")]
         transport: Transport,
         /// Output format.
@@ -134,6 +137,8 @@ enum Command {
 enum Transport {
     /// gRPC over TCP with TLS.
     Grpc,
+    /// The same gRPC inside QUIC streams.
+    Quic,
 }
 
 #[derive(Subcommand)]
@@ -224,6 +229,7 @@ fn main() -> ExitCode {
             scenario,
             seed,
             grpc,
+            quic,
             certs,
             answer_timeout,
             join_timeout,
@@ -231,6 +237,7 @@ fn main() -> ExitCode {
             &scenario,
             seed,
             &grpc,
+            quic.as_deref(),
             &certs,
             rappard_net::secretariat::Options {
                 answer_timeout: std::time::Duration::from_secs(answer_timeout),
@@ -243,14 +250,27 @@ fn main() -> ExitCode {
             ids,
             secretariat,
             certs,
-            transport: Transport::Grpc,
-        } => net::member(&scenario, seed, &ids, &secretariat, &certs),
+            transport,
+        } => net::member(
+            &scenario,
+            seed,
+            &ids,
+            &secretariat,
+            &certs,
+            matches!(transport, Transport::Quic),
+        ),
         Command::Demo {
             scenario,
             seed,
             processes,
-            transport: Transport::Grpc,
+            transport,
             format,
-        } => net::demo(scenario.as_deref(), seed, processes, format),
+        } => net::demo(
+            scenario.as_deref(),
+            seed,
+            processes,
+            matches!(transport, Transport::Quic),
+            format,
+        ),
     }
 }

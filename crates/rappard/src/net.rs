@@ -94,6 +94,7 @@ pub fn secretariat(
     scenario: &Path,
     seed: Option<u64>,
     grpc: &str,
+    quic: Option<&str>,
     certs: &Path,
     options: rappard_net::secretariat::Options,
 ) -> ExitCode {
@@ -122,17 +123,32 @@ pub fn secretariat(
             }
         };
         let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let udp = match quic.map(std::net::UdpSocket::bind).transpose() {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("error: cannot listen on {} (UDP): {e}", quic.unwrap_or_default());
+                return ExitCode::from(2);
+            }
+        };
+        let quic_addr = udp.as_ref().and_then(|u| u.local_addr().ok());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        let n = match rappard_net::secretariat::serve(sc.agenda.clone(), &creds, listener, options, shutdown).await {
+        let listeners = rappard_net::secretariat::Listeners {
+            grpc: Some(listener),
+            quic: udp,
+        };
+        let n = match rappard_net::secretariat::serve(sc.agenda.clone(), &creds, listeners, options, shutdown).await {
             Ok(n) => n,
             Err(e) => {
-                eprintln!("error: cannot start the gRPC server: {e}");
+                eprintln!("error: cannot start the Secretariat: {e}");
                 return ExitCode::from(1);
             }
         };
         println!("grpc {addr}");
+        if let Some(q) = quic_addr {
+            println!("quic {q}");
+        }
         let _ = std::io::stdout().flush();
         tokio::select! {
             record = n.finished() => {
@@ -151,8 +167,9 @@ pub fn member(
     scenario: &Path,
     seed: Option<u64>,
     ids: &[String],
-    url: &str,
+    address: &str,
     certs: &Path,
+    quic: bool,
 ) -> ExitCode {
     let sc = match load_scenario(scenario, seed) {
         Ok(s) => s,
@@ -177,22 +194,25 @@ pub fn member(
         };
         mine.push((id.clone(), creds, d));
     }
-    let url = if url.starts_with("https://") {
-        url.to_owned()
-    } else {
-        format!("https://{url}")
-    };
     let rt = match runtime() {
         Ok(r) => r,
         Err(c) => return c,
     };
+    let address = address.trim_start_matches("https://").to_owned();
     rt.block_on(async move {
         rappard_net::install_crypto();
+        let to = match connector(&address, quic) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
         let mut tasks = Vec::new();
         for (id, creds, d) in mine {
-            let url = url.clone();
+            let to = to.clone();
             tasks.push(tokio::spawn(async move {
-                (id, rappard_net::member::run(&url, &creds, d).await)
+                (id, rappard_net::member::run(&to, &creds, d).await)
             }));
         }
         let mut code = ExitCode::SUCCESS;
@@ -213,6 +233,22 @@ pub fn member(
     })
 }
 
+/// How to reach the Secretariat at `address` (HOST:PORT) over a transport.
+/// Must be called inside the runtime (QUIC binds a socket).
+fn connector(address: &str, quic: bool) -> Result<rappard_net::member::Connector, String> {
+    if quic {
+        let addr: std::net::SocketAddr = address
+            .parse()
+            .map_err(|e| format!("--secretariat {address}: {e}"))?;
+        let endpoint = rappard_net::quic::client_endpoint().map_err(|e| e.to_string())?;
+        Ok(rappard_net::member::Connector::Quic(addr, endpoint))
+    } else {
+        Ok(rappard_net::member::Connector::Grpc(format!(
+            "https://{address}"
+        )))
+    }
+}
+
 /// Processes the demo started; all are ended when it is dropped.
 struct Children(Vec<Child>);
 
@@ -230,11 +266,20 @@ pub fn demo(
     scenario: Option<&Path>,
     seed: Option<u64>,
     processes: usize,
+    quic: bool,
     format: Format,
 ) -> ExitCode {
     let started = Instant::now();
     let dir = std::env::temp_dir().join(format!("rappard-demo-{}", std::process::id()));
-    let result = demo_in(&dir, scenario, seed, processes.max(1), format, started);
+    let result = demo_in(
+        &dir,
+        scenario,
+        seed,
+        processes.max(1),
+        quic,
+        format,
+        started,
+    );
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -244,6 +289,7 @@ fn demo_in(
     scenario: Option<&Path>,
     seed: Option<u64>,
     processes: usize,
+    quic: bool,
     format: Format,
     started: Instant,
 ) -> ExitCode {
@@ -325,7 +371,7 @@ fn demo_in(
         .arg("secretariat")
         .arg("--scenario")
         .arg(&scenario_file)
-        .args(["--grpc", "127.0.0.1:0", "--certs"])
+        .args(["--grpc", "127.0.0.1:0", "--quic", "127.0.0.1:0", "--certs"])
         .arg(dir)
         .args(&seed_args)
         .stdout(Stdio::piped())
@@ -338,21 +384,24 @@ fn demo_in(
             return ExitCode::from(1);
         }
     };
-    let mut line = String::new();
-    let read = sec
-        .stdout
-        .take()
-        .map(|out| BufReader::new(out).read_line(&mut line));
+    let (mut grpc_line, mut quic_line) = (String::new(), String::new());
+    let read = sec.stdout.take().map(|out| {
+        let mut r = BufReader::new(out);
+        r.read_line(&mut grpc_line)
+            .and_then(|_| r.read_line(&mut quic_line))
+    });
     children.0.push(sec);
-    let Some(addr) = line
-        .trim()
-        .strip_prefix("grpc ")
-        .map(str::to_owned)
-        .filter(|_| matches!(read, Some(Ok(n)) if n > 0))
-    else {
+    let listening = |line: &str, prefix: &str| line.trim().strip_prefix(prefix).map(str::to_owned);
+    let (Some(grpc_addr), Some(quic_addr), Some(Ok(_))) = (
+        listening(&grpc_line, "grpc "),
+        listening(&quic_line, "quic "),
+        read,
+    ) else {
         eprintln!("error: the Secretariat did not say where it listens");
         return ExitCode::from(1);
     };
+    let addr = if quic { quic_addr } else { grpc_addr };
+    let transport = if quic { "quic" } else { "grpc" };
     // Delegations, spread over the member processes in turn.
     let mut groups: Vec<Vec<String>> = vec![Vec::new(); processes];
     for (k, (id, _)) in ids.iter().enumerate() {
@@ -363,7 +412,15 @@ fn demo_in(
             .arg("member")
             .arg("--scenario")
             .arg(&scenario_file)
-            .args(["--secretariat", &addr, "--ids", &g.join(","), "--certs"])
+            .args([
+                "--secretariat",
+                &addr,
+                "--transport",
+                transport,
+                "--ids",
+                &g.join(","),
+                "--certs",
+            ])
             .arg(dir)
             .args(&seed_args)
             .stdout(Stdio::null())
@@ -378,10 +435,10 @@ fn demo_in(
         }
     }
     eprintln!(
-        "demo: Secretariat on {addr}, {} member processes",
+        "demo: Secretariat on {addr} ({transport}), {} member processes",
         children.0.len() - 1
     );
-    let record = match observe(&addr, dir, started) {
+    let record = match observe(&addr, quic, dir, started) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -410,7 +467,7 @@ fn demo_in(
 
 /// Reads the whole record as an observer (the Secretariat's certificate),
 /// with progress on stderr.
-fn observe(addr: &str, dir: &Path, started: Instant) -> Result<Record, String> {
+fn observe(addr: &str, quic: bool, dir: &Path, started: Instant) -> Result<Record, String> {
     let creds = pki::load(dir, "secretariat").map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -418,10 +475,10 @@ fn observe(addr: &str, dir: &Path, started: Instant) -> Result<Record, String> {
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         rappard_net::install_crypto();
-        let url = format!("https://{addr}");
+        let to = connector(addr, quic)?;
         let mut client = None;
         for _ in 0..100 {
-            match rappard_net::member::connect(&url, &creds).await {
+            match to.connect(&creds).await {
                 Ok(c) => {
                     client = Some(c);
                     break;

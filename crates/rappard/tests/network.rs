@@ -1,8 +1,8 @@
 //! Transport equivalence over real processes (DESIGN.md §2, "Determinism
 //! is a feature"): for every shipped scenario, `rappard demo` (a PKI, a
-//! Secretariat process and member processes on 127.0.0.1, gRPC with mutual
-//! TLS) gives the record of `rappard simulate`, byte for byte. The demo
-//! stops every process it starts.
+//! Secretariat process and member processes on 127.0.0.1, with mutual TLS)
+//! gives the record of `rappard simulate`, byte for byte, over gRPC and
+//! over QUIC. The demo stops every process it starts.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,7 +29,7 @@ fn sha(args: &[&str]) -> String {
 }
 
 #[test]
-fn demo_over_grpc_gives_the_simulation_record_for_every_shipped_scenario() {
+fn demo_over_grpc_and_quic_gives_the_simulation_record_for_every_shipped_scenario() {
     let mut scenarios: Vec<PathBuf> = std::fs::read_dir(root().join("examples/scenarios"))
         .expect("examples/scenarios")
         .map(|e| e.expect("entry").path())
