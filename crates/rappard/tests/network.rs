@@ -43,20 +43,22 @@ fn demo_over_grpc_and_quic_gives_the_simulation_record_for_every_shipped_scenari
             p.file_name().expect("name").to_string_lossy()
         );
         let simulated = sha(&["simulate", &rel, "--format", "json"]);
-        let networked = sha(&[
-            "demo",
-            &rel,
-            "--transport",
-            "grpc",
-            "--processes",
-            "3",
-            "--format",
-            "json",
-        ]);
-        assert_eq!(
-            simulated, networked,
-            "{rel}: gRPC and the simulation differ"
-        );
+        for transport in ["grpc", "quic"] {
+            let networked = sha(&[
+                "demo",
+                &rel,
+                "--transport",
+                transport,
+                "--processes",
+                "3",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(
+                simulated, networked,
+                "{rel}: {transport} and the simulation differ"
+            );
+        }
     }
 }
 
@@ -73,6 +75,8 @@ fn demo_honours_the_seed() {
             "9",
             "--processes",
             "2",
+            "--transport",
+            "quic",
             "--format",
             "json"
         ])
