@@ -3,8 +3,11 @@
 //!
 //! A delegation joins, follows its own calls (`Subscribe` with
 //! `only_my_calls`) and answers each. If the connection drops it reconnects
-//! and resumes after the last sequence number it saw, so it misses nothing.
-//! It stops when the Secretariat ends the stream (the negotiation closed).
+//! and resumes after the last sequence number it saw, so it misses nothing;
+//! a delegation that starts late (or restarts) reads its calls from the
+//! beginning, and the ones already closed are refused with
+//! `FAILED_PRECONDITION`, which it passes over. It stops when the
+//! Secretariat ends the stream (the negotiation closed).
 
 use std::time::Duration;
 
@@ -139,15 +142,21 @@ async fn session(
         let Some(call) = &entry.call else { continue };
         let call = convert::call_from_wire(call).map_err(MemberError::BadCall)?;
         if let Some(a) = delegation.answer(&call) {
-            client
+            let sent = client
                 .answer(v1::AnswerRequest {
                     call: call.call,
                     member: String::new(),
                     answer: Some(convert::answer_to_wire(a)),
                 })
-                .await
-                .map_err(refused_or_transport)?;
-            *answered += 1;
+                .await;
+            match sent {
+                Ok(_) => *answered += 1,
+                // Catching up after a late start or a reconnection: the call
+                // has closed, or this delegation answered it before the
+                // connection dropped. Nothing to do.
+                Err(s) if s.code() == tonic::Code::FailedPrecondition => {}
+                Err(s) => return Err(refused_or_transport(s)),
+            }
         }
     }
     Ok(())

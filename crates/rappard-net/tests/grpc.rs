@@ -302,3 +302,91 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&foreign);
 }
+
+/// A delegation that connects late, and one that drops its connection and
+/// comes back, resume from the record and miss nothing: the record is still
+/// the simulation's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_and_reconnecting_delegations_miss_nothing() {
+    let sc = scenario("classroom");
+    let dir = certs("late", &sc);
+    let (n, url, _, stop) = start(
+        &sc,
+        &dir,
+        Options {
+            answer_timeout: Duration::from_secs(60),
+            join_timeout: Duration::from_millis(200),
+        },
+    )
+    .await;
+    let to = Connector::Grpc(url.clone());
+    let mut delegations = simulation::delegations(&sc);
+    let late = delegations.remove("ZAF").expect("ZAF");
+    let flaky = delegations.remove("IND").expect("IND");
+    let mut tasks = Vec::new();
+    for (id, d) in delegations {
+        let creds = pki::load(&dir, id.as_str()).expect("credentials");
+        let to = to.clone();
+        tasks.push(tokio::spawn(async move {
+            rappard_net::member::run(&to, &creds, d).await
+        }));
+    }
+    // An observer follows the whole record.
+    let mut obs =
+        rappard_net::member::connect(&url, &pki::load(&dir, "secretariat").expect("credentials"))
+            .await
+            .expect("connect");
+    let mut record = obs
+        .subscribe(v1::SubscribeRequest {
+            after_seq: 0,
+            only_my_calls: false,
+        })
+        .await
+        .expect("subscribe")
+        .into_inner();
+    let mut wait_for = async |what: &str, f: &dyn Fn(&str) -> bool| {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(e) = record.message().await.expect("stream") {
+                if f(&e.canonical) {
+                    return;
+                }
+            }
+            panic!("the record ended before {what}");
+        })
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+    };
+    // IND starts and its connection drops once the negotiation is under
+    // way (the task is aborted while the first call waits for the absent
+    // ZAF; IND may or may not have answered it by then: either way it must
+    // resume correctly).
+    let ind_creds = pki::load(&dir, "IND").expect("credentials");
+    let first_run = {
+        let to = to.clone();
+        let creds = ind_creds.clone();
+        let d = simulation::delegations(&sc).remove("IND").expect("IND");
+        tokio::spawn(async move { rappard_net::member::run(&to, &creds, d).await })
+    };
+    wait_for("the first call", &|c| c.contains("call-issued")).await;
+    first_run.abort();
+    // ZAF connects late, after the negotiation started without it.
+    let zaf = {
+        let to = to.clone();
+        let creds = pki::load(&dir, "ZAF").expect("credentials");
+        tokio::spawn(async move { rappard_net::member::run(&to, &creds, late).await })
+    };
+    // IND comes back with a fresh node and catches up.
+    let ind = tokio::spawn(async move { rappard_net::member::run(&to, &ind_creds, flaky).await });
+    let got = tokio::time::timeout(Duration::from_secs(120), n.finished())
+        .await
+        .expect("finishes");
+    for t in tasks.into_iter().chain([zaf, ind]) {
+        t.await.expect("task").expect("delegation ran to the end");
+    }
+    assert_eq!(
+        got.sha256(),
+        simulation::run(&sc).expect("simulation").sha256()
+    );
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
