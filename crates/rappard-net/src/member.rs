@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use rappard_core::delegation::Delegation;
+use rappard_core::record::Event;
 use rappard_proto::convert;
 use rappard_proto::v1;
 use rappard_proto::v1::secretariat_client::SecretariatClient;
@@ -92,18 +93,21 @@ pub async fn connect(
 }
 
 /// Runs one delegation to the end of the negotiation. Returns the number of
-/// calls it answered.
+/// calls it answered. An applicant whose accession completes takes its
+/// member certificate and carries on with it.
 pub async fn run(
     to: &Connector,
     creds: &Credentials,
     mut delegation: Delegation,
 ) -> Result<u64, MemberError> {
+    let mut creds = creds.clone();
     let mut last_seq = 0;
     let mut answered = 0;
     let mut failures = 0u32;
     loop {
-        match session(to, creds, &mut delegation, &mut last_seq, &mut answered).await {
-            Ok(()) => return Ok(answered),
+        match session(to, &creds, &mut delegation, &mut last_seq, &mut answered).await {
+            Ok(Ended::Closed) => return Ok(answered),
+            Ok(Ended::Renewed(c)) => creds = c,
             Err(MemberError::Refused(s)) => return Err(MemberError::Refused(s)),
             Err(MemberError::BadCall(e)) => return Err(MemberError::BadCall(e)),
             Err(e) => {
@@ -117,18 +121,27 @@ pub async fn run(
     }
 }
 
+/// How a session ended without error.
+enum Ended {
+    /// The negotiation closed.
+    Closed,
+    /// The accession completed: reconnect with the member certificate.
+    Renewed(Credentials),
+}
+
 async fn session(
     to: &Connector,
     creds: &Credentials,
     delegation: &mut Delegation,
     last_seq: &mut u64,
     answered: &mut u64,
-) -> Result<(), MemberError> {
+) -> Result<Ended, MemberError> {
     let mut client = to.connect(creds).await?;
-    client
+    let me = client
         .join(v1::JoinRequest {})
         .await
-        .map_err(refused_or_transport)?;
+        .map_err(refused_or_transport)?
+        .into_inner();
     let mut stream = client
         .subscribe(v1::SubscribeRequest {
             after_seq: *last_seq,
@@ -138,8 +151,27 @@ async fn session(
         .map_err(refused_or_transport)?
         .into_inner();
     while let Some(entry) = stream.message().await.map_err(refused_or_transport)? {
-        *last_seq = entry.seq;
-        let Some(call) = &entry.call else { continue };
+        let Some(call) = &entry.call else {
+            let e = convert::entry_from_wire(&entry).map_err(MemberError::BadCall)?;
+            if let Event::AccessionCompleted { applicant, .. } = &e.event
+                && applicant.as_str() == me.member
+                && me.role == v1::Role::Applicant as i32
+            {
+                let reply = client
+                    .member_certificate(v1::MemberCertificateRequest {})
+                    .await
+                    .map_err(refused_or_transport)?
+                    .into_inner();
+                *last_seq = entry.seq;
+                return Ok(Ended::Renewed(Credentials {
+                    ca: creds.ca.clone(),
+                    cert: reply.certificate,
+                    key: reply.key,
+                }));
+            }
+            *last_seq = entry.seq;
+            continue;
+        };
         let call = convert::call_from_wire(call).map_err(MemberError::BadCall)?;
         if let Some(a) = delegation.answer(&call) {
             let sent = client
@@ -158,8 +190,9 @@ async fn session(
                 Err(s) => return Err(refused_or_transport(s)),
             }
         }
+        *last_seq = entry.seq;
     }
-    Ok(())
+    Ok(Ended::Closed)
 }
 
 fn refused_or_transport(s: tonic::Status) -> MemberError {

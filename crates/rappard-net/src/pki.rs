@@ -153,6 +153,20 @@ pub fn stem(id: &str, role: Role) -> String {
 /// Issues a certificate and key for `id` in `role`, signed by the authority
 /// in `dir`; writes `ID.pem` and `ID.key` and returns their paths.
 pub fn issue(dir: &Path, id: &MemberId, role: Role) -> Result<(PathBuf, PathBuf), PkiError> {
+    let (cert, key) = issue_pem(dir, id, role)?;
+    let name = stem(id.as_str(), role);
+    let (pem, keyf) = (
+        dir.join(format!("{name}.pem")),
+        dir.join(format!("{name}.key")),
+    );
+    write(pem.clone(), &cert)?;
+    write(keyf.clone(), &key)?;
+    Ok((pem, keyf))
+}
+
+/// Issues a certificate and key for `id` in `role`, signed by the authority
+/// in `dir`, and returns them as PEM without writing them.
+pub fn issue_pem(dir: &Path, id: &MemberId, role: Role) -> Result<(String, String), PkiError> {
     if !dir.join("ca.pem").exists() || !dir.join("ca.key").exists() {
         return Err(PkiError::NoAuthority(dir.to_owned()));
     }
@@ -186,14 +200,7 @@ pub fn issue(dir: &Path, id: &MemberId, role: Role) -> Result<(PathBuf, PathBuf)
     let cert = p
         .signed_by(&key, &issuer)
         .map_err(cert_err(format!("signing the certificate of {id}")))?;
-    let name = stem(id.as_str(), role);
-    let (pem, keyf) = (
-        dir.join(format!("{name}.pem")),
-        dir.join(format!("{name}.key")),
-    );
-    write(pem.clone(), &cert.pem())?;
-    write(keyf.clone(), &key.serialize_pem())?;
-    Ok((pem, keyf))
+    Ok((cert.pem(), key.serialize_pem()))
 }
 
 /// A node's credentials, read from a directory.

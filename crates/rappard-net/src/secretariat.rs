@@ -10,8 +10,10 @@
 //! every node up, it is the record of `rappard simulate`, byte for byte.
 //!
 //! Identity comes from the client certificate only ([`crate::pki`]); roles
-//! are enforced here: an applicant may only make its bilateral offers until
-//! it is a Member, the Secretariat's own certificate may read but not
+//! are enforced here: a holder of an applicant's certificate may only make
+//! its bilateral offers; when its accession completes it asks for its member
+//! certificate (`MemberCertificate`, issued with the authority's key) and
+//! reconnects with it. The Secretariat's own certificate may read but not
 //! answer, and a request that names another member is refused.
 //!
 //! Errors, as gRPC statuses (the table is in `docs/protocol.md`):
@@ -67,6 +69,9 @@ pub struct Options {
     pub answer_timeout: Duration,
     /// How long to wait for every delegation to join before starting.
     pub join_timeout: Duration,
+    /// The PKI directory with the authority's key, to issue member
+    /// certificates to acceded applicants (none: it cannot).
+    pub authority: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -74,6 +79,7 @@ impl Default for Options {
         Self {
             answer_timeout: Duration::from_secs(60),
             join_timeout: Duration::from_secs(120),
+            authority: None,
         }
     }
 }
@@ -94,6 +100,7 @@ struct Shared {
     expected: BTreeSet<MemberId>,
     scenario: String,
     seed: u64,
+    authority: Option<std::path::PathBuf>,
 }
 
 /// A running negotiation's handle: the record, once finished.
@@ -210,7 +217,13 @@ impl SecretariatService for Service {
                         .iter()
                         .filter(|e| {
                             !only_my_calls
-                                || matches!(&e.event, Event::CallIssued { awaited, .. } if awaited.binary_search(&me).is_ok())
+                                || match &e.event {
+                                    Event::CallIssued { awaited, .. } => {
+                                        awaited.binary_search(&me).is_ok()
+                                    }
+                                    Event::AccessionCompleted { applicant, .. } => *applicant == me,
+                                    _ => false,
+                                }
                         })
                         .map(convert::entry_to_wire)
                         .collect();
@@ -255,15 +268,9 @@ impl SecretariatService for Service {
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
         {
             let mut core = self.shared.core.lock().await;
-            let is_member = core
-                .secretariat
-                .agenda()
-                .membership
-                .get(me.as_str())
-                .is_some();
-            if role == Role::Applicant && !is_member && !matches!(answer, Answer::Offer(_)) {
+            if role == Role::Applicant && !matches!(answer, Answer::Offer(_)) {
                 return Err(Status::permission_denied(format!(
-                    "{me} is an applicant, not a Member: it may only make its offers in bilateral talks, not give {}",
+                    "{me} holds an applicant's certificate: it may only make its offers in bilateral talks (a Member asks for its member certificate first), not give {}",
                     match answer {
                         Answer::Vote(_) => "a vote",
                         Answer::Objection(_) => "an objection",
@@ -278,6 +285,45 @@ impl SecretariatService for Service {
         }
         self.shared.answered.notify_waiters();
         Ok(Response::new(v1::AnswerReply {}))
+    }
+
+    async fn member_certificate(
+        &self,
+        req: Request<v1::MemberCertificateRequest>,
+    ) -> Result<Response<v1::MemberCertificateReply>, Status> {
+        let (me, role) = peer(&req)?;
+        if role != Role::Applicant {
+            return Err(Status::failed_precondition(format!(
+                "{me} holds a {} certificate already: only an acceded applicant is issued a member certificate",
+                role.as_str()
+            )));
+        }
+        let is_member = self
+            .shared
+            .core
+            .lock()
+            .await
+            .secretariat
+            .agenda()
+            .membership
+            .get(me.as_str())
+            .is_some();
+        if !is_member {
+            return Err(Status::failed_precondition(format!(
+                "{me} is not a Member yet: its accession has not completed"
+            )));
+        }
+        let Some(dir) = &self.shared.authority else {
+            return Err(Status::failed_precondition(
+                "this Secretariat keeps no authority key and cannot issue certificates",
+            ));
+        };
+        let (certificate, key) = pki::issue_pem(dir, &me, Role::Member)
+            .map_err(|e| Status::internal(format!("issuing the certificate of {me}: {e}")))?;
+        Ok(Response::new(v1::MemberCertificateReply {
+            certificate,
+            key,
+        }))
     }
 }
 
@@ -329,6 +375,7 @@ pub async fn serve(
     let shared = Arc::new(Shared {
         scenario: agenda.name.clone(),
         seed: agenda.seed,
+        authority: options.authority.clone(),
         core: Mutex::new(Core {
             secretariat: Secretariat::new(agenda),
             finished: false,

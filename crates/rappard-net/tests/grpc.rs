@@ -91,7 +91,11 @@ async fn network_negotiation_gives_the_simulation_record() {
     ] {
         let sc = scenario(name);
         let dir = certs(&format!("{name}-{quic}"), &sc);
-        let (n, url, quic_addr, stop) = start(&sc, &dir, Options::default()).await;
+        let options = Options {
+            authority: Some(dir.clone()),
+            ..Options::default()
+        };
+        let (n, url, quic_addr, stop) = start(&sc, &dir, options).await;
         let to = if quic {
             Connector::Quic(
                 quic_addr,
@@ -153,6 +157,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         Options {
             answer_timeout: Duration::from_secs(600),
             join_timeout: Duration::from_millis(1),
+            authority: Some(dir.clone()),
         },
     )
     .await;
@@ -251,6 +256,20 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s:?}");
     assert!(s.message().contains("applicant"), "{}", s.message());
 
+    // An applicant not yet a Member asks for a member certificate, and a
+    // Member asks for one: FAILED_PRECONDITION.
+    let s = com
+        .member_certificate(v1::MemberCertificateRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
+    assert!(s.message().contains("not a Member yet"), "{}", s.message());
+    let s = u
+        .member_certificate(v1::MemberCertificateRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
+
     // The wrong kind of answer: INVALID_ARGUMENT; a stale call: FAILED_PRECONDITION.
     let s = u
         .answer(answer(
@@ -316,6 +335,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
         Options {
             answer_timeout: Duration::from_secs(60),
             join_timeout: Duration::from_millis(200),
+            authority: None,
         },
     )
     .await;

@@ -242,6 +242,7 @@ fn main() -> ExitCode {
             rappard_net::secretariat::Options {
                 answer_timeout: std::time::Duration::from_secs(answer_timeout),
                 join_timeout: std::time::Duration::from_secs(join_timeout),
+                authority: Some(certs.clone()),
             },
         ),
         Command::Member {
