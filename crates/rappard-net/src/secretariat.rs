@@ -72,6 +72,9 @@ pub struct Options {
     /// The PKI directory with the authority's key, to issue member
     /// certificates to acceded applicants (none: it cannot).
     pub authority: Option<std::path::PathBuf>,
+    /// Real seconds per simulated day, so people can watch (none: as fast
+    /// as the delegations answer). A step waits at most 10 s.
+    pub pace: Option<f64>,
 }
 
 impl Default for Options {
@@ -80,6 +83,7 @@ impl Default for Options {
             answer_timeout: Duration::from_secs(60),
             join_timeout: Duration::from_secs(120),
             authority: None,
+            pace: None,
         }
     }
 }
@@ -474,20 +478,34 @@ async fn drive(shared: Arc<Shared>, options: Options) {
             break;
         }
     }
+    let mut sim_before: Option<i64> = None;
     loop {
-        let open = {
+        let (open, sim_now) = {
             let mut core = shared.core.lock().await;
             let open = core.secretariat.step().is_some();
+            let sim_now = core
+                .secretariat
+                .record()
+                .entries()
+                .last()
+                .map(|e| e.at.unix());
             if !open {
                 core.finished = true;
             }
             let seq = core.secretariat.record().len() as u64;
             shared.published.send_replace(seq);
-            open
+            (open, sim_now)
         };
         if !open {
             return;
         }
+        if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
+            let real = ((now - before).max(0) as f64 / 86_400.0 * pace).min(10.0);
+            if real > 0.0 {
+                tokio::time::sleep(Duration::from_secs_f64(real)).await;
+            }
+        }
+        sim_before = sim_now.or(sim_before);
         let deadline = tokio::time::Instant::now() + options.answer_timeout;
         loop {
             let answered = shared.answered.notified();

@@ -80,6 +80,10 @@ enum Command {
         /// Seconds to wait for every delegation to join before starting.
         #[arg(long, default_value_t = 120)]
         join_timeout: u64,
+        /// Real seconds per simulated day, so people can watch (default: as
+        /// fast as the delegations answer).
+        #[arg(long)]
+        pace: Option<f64>,
     },
     /// Run one or more delegation nodes.
     Member {
@@ -113,6 +117,9 @@ enum Command {
         /// Member processes.
         #[arg(long, default_value_t = 4)]
         processes: usize,
+        /// Real seconds per simulated day (see `secretariat --pace`).
+        #[arg(long)]
+        pace: Option<f64>,
         /// Transport: gRPC over TCP+TLS, or the same inside QUIC.
         #[arg(long, value_enum, default_value = "grpc")]
         transport: Transport,
@@ -233,6 +240,7 @@ fn main() -> ExitCode {
             certs,
             answer_timeout,
             join_timeout,
+            pace,
         } => net::secretariat(
             &scenario,
             seed,
@@ -243,6 +251,7 @@ fn main() -> ExitCode {
                 answer_timeout: std::time::Duration::from_secs(answer_timeout),
                 join_timeout: std::time::Duration::from_secs(join_timeout),
                 authority: Some(certs.clone()),
+                pace,
             },
         ),
         Command::Member {
@@ -264,12 +273,14 @@ fn main() -> ExitCode {
             scenario,
             seed,
             processes,
+            pace,
             transport,
             format,
         } => net::demo(
             scenario.as_deref(),
             seed,
             processes,
+            pace,
             matches!(transport, Transport::Quic),
             format,
         ),

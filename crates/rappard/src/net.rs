@@ -215,21 +215,30 @@ pub fn member(
                 (id, rappard_net::member::run(&to, &creds, d).await)
             }));
         }
-        let mut code = ExitCode::SUCCESS;
-        for t in tasks {
-            match t.await {
-                Ok((_, Ok(_))) => {}
-                Ok((id, Err(e))) => {
-                    eprintln!("error: delegation {id}: {e}");
-                    code = ExitCode::from(1);
-                }
-                Err(e) => {
-                    eprintln!("error: a delegation task failed: {e}");
-                    code = ExitCode::from(1);
+        let all = async {
+            let mut code = ExitCode::SUCCESS;
+            for t in tasks {
+                match t.await {
+                    Ok((_, Ok(_))) => {}
+                    Ok((id, Err(e))) => {
+                        eprintln!("error: delegation {id}: {e}");
+                        code = ExitCode::from(1);
+                    }
+                    Err(e) => {
+                        eprintln!("error: a delegation task failed: {e}");
+                        code = ExitCode::from(1);
+                    }
                 }
             }
+            code
+        };
+        tokio::select! {
+            code = all => code,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted: the delegations leave the negotiation");
+                ExitCode::from(130)
+            }
         }
-        code
     })
 }
 
@@ -266,6 +275,7 @@ pub fn demo(
     scenario: Option<&Path>,
     seed: Option<u64>,
     processes: usize,
+    pace: Option<f64>,
     quic: bool,
     format: Format,
 ) -> ExitCode {
@@ -276,6 +286,7 @@ pub fn demo(
         scenario,
         seed,
         processes.max(1),
+        pace,
         quic,
         format,
         started,
@@ -289,6 +300,7 @@ fn demo_in(
     scenario: Option<&Path>,
     seed: Option<u64>,
     processes: usize,
+    pace: Option<f64>,
     quic: bool,
     format: Format,
     started: Instant,
@@ -363,6 +375,9 @@ fn demo_in(
             return ExitCode::from(1);
         }
     };
+    let pace_args: Vec<String> = pace
+        .map(|p| vec!["--pace".into(), p.to_string()])
+        .unwrap_or_default();
     let seed_args: Vec<String> = seed
         .map(|s| vec!["--seed".into(), s.to_string()])
         .unwrap_or_default();
@@ -374,6 +389,7 @@ fn demo_in(
         .args(["--grpc", "127.0.0.1:0", "--quic", "127.0.0.1:0", "--certs"])
         .arg(dir)
         .args(&seed_args)
+        .args(&pace_args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
