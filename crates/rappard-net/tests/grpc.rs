@@ -158,6 +158,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
             answer_timeout: Duration::from_secs(600),
             join_timeout: Duration::from_millis(1),
             authority: Some(dir.clone()),
+            pace: None,
         },
     )
     .await;
@@ -336,6 +337,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
             answer_timeout: Duration::from_secs(60),
             join_timeout: Duration::from_millis(200),
             authority: None,
+            pace: None,
         },
     )
     .await;
