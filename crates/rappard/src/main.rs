@@ -278,11 +278,13 @@ fn main() -> ExitCode {
             format,
         } => net::demo(
             scenario.as_deref(),
-            seed,
-            processes,
-            pace,
-            matches!(transport, Transport::Quic),
-            format,
+            net::DemoOptions {
+                seed,
+                processes,
+                pace,
+                quic: matches!(transport, Transport::Quic),
+                format,
+            },
         ),
     }
 }

@@ -270,27 +270,25 @@ impl Drop for Children {
     }
 }
 
+/// What `rappard demo` runs.
+pub struct DemoOptions {
+    /// Replaces the scenario's seed.
+    pub seed: Option<u64>,
+    /// Member processes.
+    pub processes: usize,
+    /// Real seconds per simulated day.
+    pub pace: Option<f64>,
+    /// QUIC instead of gRPC over TCP.
+    pub quic: bool,
+    /// Output format.
+    pub format: Format,
+}
+
 /// `rappard demo`.
-pub fn demo(
-    scenario: Option<&Path>,
-    seed: Option<u64>,
-    processes: usize,
-    pace: Option<f64>,
-    quic: bool,
-    format: Format,
-) -> ExitCode {
+pub fn demo(scenario: Option<&Path>, options: DemoOptions) -> ExitCode {
     let started = Instant::now();
     let dir = std::env::temp_dir().join(format!("rappard-demo-{}", std::process::id()));
-    let result = demo_in(
-        &dir,
-        scenario,
-        seed,
-        processes.max(1),
-        pace,
-        quic,
-        format,
-        started,
-    );
+    let result = demo_in(&dir, scenario, &options, started);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -298,13 +296,17 @@ pub fn demo(
 fn demo_in(
     dir: &Path,
     scenario: Option<&Path>,
-    seed: Option<u64>,
-    processes: usize,
-    pace: Option<f64>,
-    quic: bool,
-    format: Format,
+    options: &DemoOptions,
     started: Instant,
 ) -> ExitCode {
+    let DemoOptions {
+        seed,
+        processes,
+        pace,
+        quic,
+        format,
+    } = *options;
+    let processes = processes.max(1);
     let (text, name) = match scenario {
         Some(p) => match std::fs::read_to_string(p) {
             Ok(t) => (t, p.display().to_string()),
