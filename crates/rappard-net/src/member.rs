@@ -8,15 +8,35 @@
 //! beginning, and the ones already closed are refused with
 //! `FAILED_PRECONDITION`, which it passes over. It stops when the
 //! Secretariat ends the stream (the negotiation closed).
+//!
+//! Bilateral talks of an accession run directly between nodes: every
+//! delegation serves its own `rappard.v1.Delegation` service (gRPC over TLS
+//! on 127.0.0.1, with its certificate) and gives its address when it joins.
+//! When the Secretariat calls for an applicant's offer, the applicant's node
+//! asks the Secretariat for its counterparts (`Counterparts`) and makes the
+//! offer to each of their nodes (`Offer`); each decides with its own
+//! strategy and remembers what it answered. When the Secretariat then asks
+//! the Working Party members for their answers, each answers as it did in
+//! the direct talk; an offer it never heard from the applicant itself makes
+//! no deal. The Secretariat records the outcome both sides report.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rappard_core::delegation::Delegation;
-use rappard_core::record::Event;
+use rappard_core::member::MemberId;
+use rappard_core::record::{CallKind, Event};
+use rappard_core::secretariat::Answer;
 use rappard_proto::convert;
 use rappard_proto::v1;
+use rappard_proto::v1::delegation_client::DelegationClient;
+use rappard_proto::v1::delegation_server::{Delegation as DelegationService, DelegationServer};
 use rappard_proto::v1::secretariat_client::SecretariatClient;
+use tokio::sync::Mutex;
 use tonic::transport::{Channel, Endpoint};
+use tonic::{Request, Response, Status};
 
 use crate::pki::Credentials;
 
@@ -92,33 +112,78 @@ pub async fn connect(
     Ok(SecretariatClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
 }
 
-/// Runs one delegation to the end of the negotiation. Returns the number of
-/// calls it answered. An applicant whose accession completes takes its
-/// member certificate and carries on with it.
+/// A delegation's state, shared by its session with the Secretariat and its
+/// own Delegation service for direct talks.
+struct Node {
+    delegation: Mutex<Delegation>,
+    /// Offers heard directly from applicants, by (applicant, round), with
+    /// the answer given.
+    heard: Mutex<HashMap<(String, u32), (u16, bool)>>,
+    /// Direct talks held, as applicant or as Working Party member.
+    talks: AtomicU64,
+}
+
+/// What a delegation did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Calls it answered.
+    pub answered: u64,
+    /// Direct talks it held with other delegations' nodes.
+    pub talks: u64,
+}
+
+/// Runs one delegation to the end of the negotiation. An applicant whose
+/// accession completes takes its member certificate and carries on with it.
+/// The delegation serves its own Delegation service on 127.0.0.1 for direct
+/// talks while it runs.
 pub async fn run(
     to: &Connector,
     creds: &Credentials,
-    mut delegation: Delegation,
-) -> Result<u64, MemberError> {
+    delegation: Delegation,
+) -> Result<Activity, MemberError> {
+    let node = Arc::new(Node {
+        delegation: Mutex::new(delegation),
+        heard: Mutex::new(HashMap::new()),
+        talks: AtomicU64::new(0),
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let talks_address = serve_talks(node.clone(), creds, async {
+        let _ = stopped.await;
+    })
+    .await?;
     let mut creds = creds.clone();
     let mut last_seq = 0;
     let mut answered = 0;
     let mut failures = 0u32;
-    loop {
-        match session(to, &creds, &mut delegation, &mut last_seq, &mut answered).await {
-            Ok(Ended::Closed) => return Ok(answered),
+    let result = loop {
+        match session(
+            to,
+            &creds,
+            &node,
+            &talks_address,
+            &mut last_seq,
+            &mut answered,
+        )
+        .await
+        {
+            Ok(Ended::Closed) => break Ok(()),
             Ok(Ended::Renewed(c)) => creds = c,
-            Err(MemberError::Refused(s)) => return Err(MemberError::Refused(s)),
-            Err(MemberError::BadCall(e)) => return Err(MemberError::BadCall(e)),
+            Err(MemberError::Refused(s)) => break Err(MemberError::Refused(s)),
+            Err(MemberError::BadCall(e)) => break Err(MemberError::BadCall(e)),
             Err(e) => {
                 failures += 1;
                 if failures > 20 {
-                    return Err(e);
+                    break Err(e);
                 }
                 tokio::time::sleep(Duration::from_millis(100 * u64::from(failures.min(10)))).await;
             }
         }
-    }
+    };
+    let _ = stop.send(());
+    result.map(|()| Activity {
+        answered,
+        talks: node.talks.load(Ordering::Relaxed),
+    })
 }
 
 /// How a session ended without error.
@@ -132,13 +197,16 @@ enum Ended {
 async fn session(
     to: &Connector,
     creds: &Credentials,
-    delegation: &mut Delegation,
+    node: &Arc<Node>,
+    talks_address: &str,
     last_seq: &mut u64,
     answered: &mut u64,
 ) -> Result<Ended, MemberError> {
     let mut client = to.connect(creds).await?;
     let me = client
-        .join(v1::JoinRequest {})
+        .join(v1::JoinRequest {
+            talks_address: talks_address.to_owned(),
+        })
         .await
         .map_err(refused_or_transport)?
         .into_inner();
@@ -173,7 +241,31 @@ async fn session(
             continue;
         };
         let call = convert::call_from_wire(call).map_err(MemberError::BadCall)?;
-        if let Some(a) = delegation.answer(&call) {
+        let answer = match call.kind {
+            CallKind::BilateralResponse => {
+                // Answer as in the direct talk: an offer not heard from the
+                // applicant itself, or not the one the call names, makes no deal.
+                let applicant = call
+                    .item
+                    .strip_prefix("accession:")
+                    .unwrap_or_default()
+                    .to_owned();
+                let heard = node
+                    .heard
+                    .lock()
+                    .await
+                    .get(&(applicant, call.round))
+                    .copied();
+                Some(Answer::Accept(
+                    matches!(heard, Some((offer, true)) if Some(offer) == call.text),
+                ))
+            }
+            _ => node.delegation.lock().await.answer(&call),
+        };
+        if let (CallKind::BilateralOffer, Some(Answer::Offer(offer))) = (call.kind, answer) {
+            offer_directly(&mut client, creds, node, &call, offer).await?;
+        }
+        if let Some(a) = answer {
             let sent = client
                 .answer(v1::AnswerRequest {
                     call: call.call,
@@ -193,6 +285,138 @@ async fn session(
         *last_seq = entry.seq;
     }
     Ok(Ended::Closed)
+}
+
+/// As an applicant: makes this round's offer to each Working Party member
+/// without a deal, directly to its node.
+async fn offer_directly(
+    client: &mut SecretariatClient<Channel>,
+    creds: &Credentials,
+    node: &Arc<Node>,
+    call: &rappard_core::secretariat::Call,
+    offer: u16,
+) -> Result<(), MemberError> {
+    let counterparts = client
+        .counterparts(v1::CounterpartsRequest {})
+        .await
+        .map_err(refused_or_transport)?
+        .into_inner()
+        .counterparts;
+    for c in counterparts
+        .into_iter()
+        .filter(|c| !c.talks_address.is_empty())
+    {
+        let url = format!("https://{}", c.talks_address);
+        let channel = Endpoint::from_shared(url.clone())
+            .map_err(|e| MemberError::Transport(e.to_string()))?
+            .tls_config(crate::tls::client(creds))
+            .map_err(|e| MemberError::Transport(e.to_string()))?
+            .connect()
+            .await
+            .map_err(|e| {
+                MemberError::Transport(format!("talks with {} at {url}: {e}", c.member))
+            })?;
+        DelegationClient::new(channel)
+            .offer(v1::OfferRequest {
+                call: call.call,
+                round: call.round,
+                offer: u32::from(offer),
+            })
+            .await
+            .map_err(refused_or_transport)?;
+        node.talks.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// The Delegation service of one node.
+struct Talks {
+    node: Arc<Node>,
+    me: MemberId,
+}
+
+#[tonic::async_trait]
+impl DelegationService for Talks {
+    async fn offer(
+        &self,
+        req: Request<v1::OfferRequest>,
+    ) -> Result<Response<v1::OfferReply>, Status> {
+        let certs = req.peer_certs().ok_or_else(|| {
+            Status::unauthenticated(
+                "no client certificate: an applicant talks with its own certificate",
+            )
+        })?;
+        let (applicant, role) = certs
+            .first()
+            .and_then(|c| crate::pki::identity(c.as_ref()))
+            .ok_or_else(|| {
+                Status::unauthenticated("the client certificate carries no rappard://ROLE/ID name")
+            })?;
+        if role != crate::pki::Role::Applicant {
+            return Err(Status::permission_denied(format!(
+                "{applicant} is not an applicant: only an applicant makes offers"
+            )));
+        }
+        let body = req.into_inner();
+        let offer = u16::try_from(body.offer)
+            .ok()
+            .filter(|o| *o <= rappard_core::strategy::MAX_LEVEL)
+            .ok_or_else(|| {
+                Status::invalid_argument(format!(
+                    "field `OfferRequest.offer`: {} is beyond 0..=10000",
+                    body.offer
+                ))
+            })?;
+        let call = rappard_core::secretariat::Call {
+            call: body.call,
+            item: rappard_core::accession::subject(applicant.as_str()),
+            kind: CallKind::BilateralResponse,
+            round: body.round,
+            version: body.round,
+            text: Some(offer),
+            rule: rappard_core::rules::Rule::Consensus,
+            awaited: vec![self.me.clone()],
+            package: None,
+        };
+        let accept = matches!(
+            self.node.delegation.lock().await.answer(&call),
+            Some(Answer::Accept(true))
+        );
+        self.node
+            .heard
+            .lock()
+            .await
+            .insert((applicant.to_string(), body.round), (offer, accept));
+        self.node.talks.fetch_add(1, Ordering::Relaxed);
+        Ok(Response::new(v1::OfferReply { accept }))
+    }
+}
+
+/// Serves a node's Delegation service on 127.0.0.1 (any port), with its
+/// certificate; returns its address.
+async fn serve_talks(
+    node: Arc<Node>,
+    creds: &Credentials,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<String, MemberError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| MemberError::Transport(format!("listening for direct talks: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| MemberError::Transport(e.to_string()))?
+        .to_string();
+    let me = node.delegation.lock().await.id().clone();
+    let server = tonic::transport::Server::builder()
+        .tls_config(crate::tls::server(creds))
+        .map_err(|e| MemberError::Transport(e.to_string()))?
+        .add_service(DelegationServer::new(Talks { node, me }))
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            shutdown,
+        );
+    tokio::spawn(server);
+    Ok(addr)
 }
 
 fn refused_or_transport(s: tonic::Status) -> MemberError {

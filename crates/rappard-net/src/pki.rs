@@ -4,9 +4,9 @@
 //! Identity is by certificate only (DESIGN.md §2): each certificate carries
 //! one URI subject alternative name, `rappard://ROLE/ID`, where ROLE is
 //! `member`, `applicant` or `secretariat` and ID the member id (`WTO` for
-//! the Secretariat). Delegations' certificates are for client
-//! authentication; the Secretariat's is for both, with `localhost` and
-//! `127.0.0.1` as names. The files of a directory:
+//! the Secretariat). Every certificate is for both client and server
+//! authentication (a delegation also serves its own Delegation service for
+//! direct talks), with `localhost` and `127.0.0.1` as names. The files of a directory:
 //!
 //! | file | what |
 //! |---|---|
@@ -184,8 +184,10 @@ pub fn issue_pem(dir: &Path, id: &MemberId, role: Role) -> Result<(String, Strin
             .map_err(cert_err(format!("the name {uri}")))?,
     )];
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    // Every node is a client of the Secretariat, and a server of its own
+    // Delegation service for direct talks: both uses, and the local names.
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    if role == Role::Secretariat {
+    {
         p.subject_alt_names.push(SanType::DnsName(
             "localhost"
                 .try_into()

@@ -105,6 +105,8 @@ struct Shared {
     scenario: String,
     seed: u64,
     authority: Option<std::path::PathBuf>,
+    /// Where each delegation serves direct talks, as it said when joining.
+    talks: Mutex<std::collections::BTreeMap<MemberId, String>>,
 }
 
 /// A running negotiation's handle: the record, once finished.
@@ -179,6 +181,10 @@ type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + 
 impl SecretariatService for Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<Response<v1::JoinReply>, Status> {
         let (id, role) = peer(&req)?;
+        let talks = req.get_ref().talks_address.trim().to_owned();
+        if !talks.is_empty() {
+            self.shared.talks.lock().await.insert(id.clone(), talks);
+        }
         self.shared.joined.lock().await.insert(id.clone());
         self.shared.joined_changed.notify_waiters();
         let last_seq = self.shared.core.lock().await.secretariat.record().len() as u64;
@@ -291,6 +297,33 @@ impl SecretariatService for Service {
         Ok(Response::new(v1::AnswerReply {}))
     }
 
+    async fn counterparts(
+        &self,
+        req: Request<v1::CounterpartsRequest>,
+    ) -> Result<Response<v1::CounterpartsReply>, Status> {
+        let (me, _) = peer(&req)?;
+        let members = self
+            .shared
+            .core
+            .lock()
+            .await
+            .secretariat
+            .bilateral_counterparts(me.as_str())
+            .ok_or_else(|| {
+                Status::failed_precondition(format!("{me} is not an applicant in this negotiation"))
+            })?;
+        let talks = self.shared.talks.lock().await;
+        Ok(Response::new(v1::CounterpartsReply {
+            counterparts: members
+                .into_iter()
+                .map(|m| v1::Counterpart {
+                    talks_address: talks.get(&m).cloned().unwrap_or_default(),
+                    member: m.to_string(),
+                })
+                .collect(),
+        }))
+    }
+
     async fn member_certificate(
         &self,
         req: Request<v1::MemberCertificateRequest>,
@@ -380,6 +413,7 @@ pub async fn serve(
         scenario: agenda.name.clone(),
         seed: agenda.seed,
         authority: options.authority.clone(),
+        talks: Mutex::new(std::collections::BTreeMap::new()),
         core: Mutex::new(Core {
             secretariat: Secretariat::new(agenda),
             finished: false,

@@ -115,8 +115,18 @@ async fn network_negotiation_gives_the_simulation_record() {
         let record = tokio::time::timeout(Duration::from_secs(120), n.finished())
             .await
             .expect("finishes in time");
+        let mut talks = 0;
         for t in tasks {
-            t.await.expect("task").expect("delegation ran to the end");
+            talks += t
+                .await
+                .expect("task")
+                .expect("delegation ran to the end")
+                .talks;
+        }
+        if name == "accessions-2024" {
+            // The bilateral talks ran node to node: each of the 42 deals was
+            // offered directly by an applicant's node to a member's node.
+            assert!(talks >= 2 * 42, "{talks} direct talks");
         }
         let expected = simulation::run(&sc).expect("simulation");
         assert_eq!(
@@ -186,7 +196,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         let mut obs = rappard_net::member::connect(&url, &creds("secretariat"))
             .await
             .expect("connect");
-        obs.join(v1::JoinRequest {})
+        obs.join(v1::JoinRequest::default())
             .await
             .expect("join")
             .into_inner()
@@ -198,7 +208,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     let mut anon = client(&url, rappard_net::tls::client_anonymous(&ca))
         .await
         .expect("connect");
-    let s = anon.join(v1::JoinRequest {}).await.unwrap_err();
+    let s = anon.join(v1::JoinRequest::default()).await.unwrap_err();
     assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
     assert!(s.message().contains("no client certificate"));
 
@@ -209,7 +219,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         .await
         .expect("QUIC channel");
     let s = v1::secretariat_client::SecretariatClient::new(ch)
-        .join(v1::JoinRequest {})
+        .join(v1::JoinRequest::default())
         .await
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
@@ -219,7 +229,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         .expect("QUIC connect");
     let mut qu = quic_usa.clone();
     let joined = qu
-        .join(v1::JoinRequest {})
+        .join(v1::JoinRequest::default())
         .await
         .expect("join over QUIC")
         .into_inner();
@@ -301,7 +311,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     match rappard_net::member::connect(&url, &fc).await {
         Err(_) => {}
         Ok(mut c) => {
-            let s = c.join(v1::JoinRequest {}).await.unwrap_err();
+            let s = c.join(v1::JoinRequest::default()).await.unwrap_err();
             assert_ne!(s.code(), tonic::Code::Ok);
         }
     }
@@ -310,7 +320,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         let mut obs = rappard_net::member::connect(&url, &creds("secretariat"))
             .await
             .expect("connect");
-        obs.join(v1::JoinRequest {})
+        obs.join(v1::JoinRequest::default())
             .await
             .expect("join")
             .into_inner()

@@ -418,3 +418,24 @@ impl Secretariat {
         });
     }
 }
+
+impl Secretariat {
+    /// For an applicant in bilateral talks: the Working Party members it
+    /// has no deal with yet, in id order (`None` if it is not an applicant
+    /// of this negotiation).
+    pub fn bilateral_counterparts(&self, applicant: &str) -> Option<Vec<MemberId>> {
+        let a = self
+            .agenda
+            .accessions
+            .iter()
+            .position(|s| s.applicant.id.as_str() == applicant)?;
+        Some(
+            self.agenda.accessions[a]
+                .working_party
+                .iter()
+                .filter(|m| !self.accessions[a].deals.contains(m))
+                .cloned()
+                .collect(),
+        )
+    }
+}
