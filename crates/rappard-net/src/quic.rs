@@ -9,8 +9,8 @@
 //! connection and hands it to the service as connection info
 //! ([`QuicConnectInfo`]), which the identity check reads exactly as it
 //! reads the TLS peer certificates over TCP. As over TCP, a client without
-//! a certificate reaches the service (and is refused `UNAUTHENTICATED`);
-//! one from another authority fails the handshake.
+//! a certificate, or with one from another authority, reaches the service
+//! and is refused `UNAUTHENTICATED` (`crate::tls::DeferredClientVerifier`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -80,13 +80,12 @@ fn transport() -> Arc<quinn::TransportConfig> {
 }
 
 /// The Secretariat's QUIC server configuration.
-pub fn server_config(c: &Credentials) -> Result<quinn::ServerConfig, QuicError> {
-    let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots(&c.ca)?))
-        .allow_unauthenticated()
-        .build()
-        .map_err(|e| QuicError(format!("the client verifier: {e}")))?;
+pub fn server_config(
+    c: &Credentials,
+    authority: &crate::tls::Authority,
+) -> Result<quinn::ServerConfig, QuicError> {
     let mut tls = rustls::ServerConfig::builder()
-        .with_client_cert_verifier(verifier)
+        .with_client_cert_verifier(crate::tls::DeferredClientVerifier::new(authority))
         .with_single_cert(chain(&c.cert)?, key(&c.key)?)
         .map_err(|e| QuicError(format!("the server certificate: {e}")))?;
     tls.alpn_protocols = vec![ALPN.to_vec()];

@@ -39,7 +39,7 @@ use rappard_proto::v1::secretariat_server::{Secretariat as SecretariatService, S
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify, mpsc, watch};
 use tokio_stream::Stream;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use crate::pki::{self, Credentials, Role};
@@ -107,6 +107,8 @@ struct Shared {
     authority: Option<std::path::PathBuf>,
     /// Where each delegation serves direct talks, as it said when joining.
     talks: Mutex<std::collections::BTreeMap<MemberId, String>>,
+    /// The authority that must have issued every caller's certificate.
+    ca: crate::tls::Authority,
 }
 
 /// A running negotiation's handle: the record, once finished.
@@ -135,7 +137,10 @@ impl Negotiation {
 }
 
 /// Who is speaking, from the certificate.
-fn peer<T>(req: &Request<T>) -> Result<(MemberId, Role), Status> {
+fn peer<T>(
+    req: &Request<T>,
+    authority: &crate::tls::Authority,
+) -> Result<(MemberId, Role), Status> {
     let certs = req
         .peer_certs()
         .or_else(|| {
@@ -143,17 +148,18 @@ fn peer<T>(req: &Request<T>) -> Result<(MemberId, Role), Status> {
                 .get::<crate::quic::QuicConnectInfo>()
                 .and_then(|i| i.peer_certs.clone())
         })
+        .filter(|c| !c.is_empty())
         .ok_or_else(|| {
             Status::unauthenticated(
                 "no client certificate: connect with a certificate issued by `rappard pki issue`",
             )
         })?;
-    let first = certs.first().ok_or_else(|| {
-        Status::unauthenticated(
-            "no client certificate: connect with a certificate issued by `rappard pki issue`",
-        )
+    authority.check(&certs).map_err(|e| {
+        Status::unauthenticated(format!(
+            "the client certificate was not issued by this negotiation's authority: {e}"
+        ))
     })?;
-    pki::identity(first.as_ref()).ok_or_else(|| {
+    pki::identity(certs[0].as_ref()).ok_or_else(|| {
         Status::unauthenticated("the client certificate carries no rappard://ROLE/ID name")
     })
 }
@@ -180,7 +186,7 @@ type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + 
 #[tonic::async_trait]
 impl SecretariatService for Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<Response<v1::JoinReply>, Status> {
-        let (id, role) = peer(&req)?;
+        let (id, role) = peer(&req, &self.shared.ca)?;
         let talks = req.get_ref().talks_address.trim().to_owned();
         if !talks.is_empty() {
             self.shared.talks.lock().await.insert(id.clone(), talks);
@@ -207,7 +213,7 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        let (me, _) = peer(&req)?;
+        let (me, _) = peer(&req, &self.shared.ca)?;
         let v1::SubscribeRequest {
             after_seq,
             only_my_calls,
@@ -260,7 +266,7 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::AnswerRequest>,
     ) -> Result<Response<v1::AnswerReply>, Status> {
-        let (me, role) = peer(&req)?;
+        let (me, role) = peer(&req, &self.shared.ca)?;
         check_size(req.get_ref())?;
         let body = req.into_inner();
         if !body.member.is_empty() && body.member != me.as_str() {
@@ -301,7 +307,7 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::CounterpartsRequest>,
     ) -> Result<Response<v1::CounterpartsReply>, Status> {
-        let (me, _) = peer(&req)?;
+        let (me, _) = peer(&req, &self.shared.ca)?;
         let members = self
             .shared
             .core
@@ -328,7 +334,7 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::MemberCertificateRequest>,
     ) -> Result<Response<v1::MemberCertificateReply>, Status> {
-        let (me, role) = peer(&req)?;
+        let (me, role) = peer(&req, &self.shared.ca)?;
         if role != Role::Applicant {
             return Err(Status::failed_precondition(format!(
                 "{me} holds a {} certificate already: only an acceded applicant is issued a member certificate",
@@ -377,7 +383,7 @@ pub struct Listeners {
 pub enum ServeError {
     /// gRPC/TLS set-up.
     Grpc(tonic::transport::Error),
-    /// QUIC set-up.
+    /// TLS or QUIC set-up.
     Quic(crate::quic::QuicError),
 }
 
@@ -408,12 +414,15 @@ pub async fn serve(
         .map(|m| m.id.clone())
         .chain(agenda.accessions.iter().map(|a| a.applicant.id.clone()))
         .collect();
+    let authority = crate::tls::Authority::new(&creds.ca)
+        .map_err(|e| ServeError::Quic(crate::quic::QuicError(e)))?;
     let (published, _) = watch::channel(0);
     let shared = Arc::new(Shared {
         scenario: agenda.name.clone(),
         seed: agenda.seed,
         authority: options.authority.clone(),
         talks: Mutex::new(std::collections::BTreeMap::new()),
+        ca: authority.clone(),
         core: Mutex::new(Core {
             secretariat: Secretariat::new(agenda),
             finished: false,
@@ -436,19 +445,15 @@ pub async fn serve(
         }
     };
     if let Some(listener) = listeners.grpc {
-        let router = router(
-            &shared,
-            tonic::transport::Server::builder()
-                .tls_config(crate::tls::server(creds))
-                .map_err(ServeError::Grpc)?,
-        )
-        .await;
+        let tls = crate::tls::secretariat_rustls(creds, &authority)
+            .map_err(|e| ServeError::Quic(crate::quic::QuicError(e)))?;
+        let router = router(&shared, tonic::transport::Server::builder()).await;
         tokio::spawn(
-            router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopped()),
+            router.serve_with_incoming_shutdown(crate::tls::accept(listener, tls), stopped()),
         );
     }
     if let Some(socket) = listeners.quic {
-        let config = crate::quic::server_config(creds).map_err(ServeError::Quic)?;
+        let config = crate::quic::server_config(creds, &authority).map_err(ServeError::Quic)?;
         let endpoint = quinn::Endpoint::new(
             quinn::EndpointConfig::default(),
             Some(config),

@@ -302,19 +302,39 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
 
-    // A certificate from a foreign authority: refused at the handshake.
+    // A certificate from a foreign authority: UNAUTHENTICATED, over both
+    // transports, naming the reason.
     let foreign = std::env::temp_dir().join(format!("rappard-grpc-foreign-{}", std::process::id()));
     pki::init(&foreign).expect("pki");
     pki::issue(&foreign, &MemberId::new("USA").expect("id"), Role::Member).expect("issue");
     let mut fc = pki::load(&foreign, "USA").expect("credentials");
     fc.ca = ca.clone(); // it trusts the real Secretariat, but holds a foreign certificate
-    match rappard_net::member::connect(&url, &fc).await {
-        Err(_) => {}
-        Ok(mut c) => {
-            let s = c.join(v1::JoinRequest::default()).await.unwrap_err();
-            assert_ne!(s.code(), tonic::Code::Ok);
-        }
-    }
+    let mut c = rappard_net::member::connect(&url, &fc)
+        .await
+        .expect("the handshake completes");
+    let s = c.join(v1::JoinRequest::default()).await.unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
+    assert!(
+        s.message()
+            .contains("not issued by this negotiation's authority"),
+        "{}",
+        s.message()
+    );
+    let s = c
+        .answer(v1::AnswerRequest {
+            call: call.call,
+            member: String::new(),
+            answer: Some(stance),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
+    let mut qc = Connector::Quic(quic_addr, endpoint.clone())
+        .connect(&fc)
+        .await
+        .expect("QUIC handshake completes");
+    let s = qc.join(v1::JoinRequest::default()).await.unwrap_err();
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s:?}");
 
     let after = {
         let mut obs = rappard_net::member::connect(&url, &creds("secretariat"))
