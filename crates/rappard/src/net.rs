@@ -515,7 +515,9 @@ fn observe(addr: &str, quic: bool, dir: &Path, started: Instant) -> Result<Recor
             .map_err(|s| format!("subscribe: {}", s.message()))?
             .into_inner();
         let mut record = Record::new();
-        let mut next_report = 1_000;
+        // A progress bar on a terminal; a line now and then otherwise.
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let mut next_report = if tty { 100 } else { 1_000 };
         while let Some(e) = stream
             .message()
             .await
@@ -529,14 +531,35 @@ fn observe(addr: &str, quic: bool, dir: &Path, started: Instant) -> Result<Recor
                     entry.seq
                 ));
             }
+            let done = matches!(
+                entry.event,
+                rappard_core::record::Event::NegotiationClosed { .. }
+            );
             record.append(entry.at, entry.event);
-            if record.len() >= next_report {
-                eprintln!(
-                    "demo: {} events ({:.1} s)",
-                    record.len(),
-                    started.elapsed().as_secs_f64()
-                );
-                next_report += 2_000;
+            if record.len() >= next_report || done {
+                let at = record
+                    .entries()
+                    .last()
+                    .map(|e| e.at.to_string())
+                    .unwrap_or_default();
+                if tty {
+                    eprint!(
+                        "\rdemo: {:>7} events, simulated {at}, {:.1} s ",
+                        record.len(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    if done {
+                        eprintln!();
+                    }
+                    next_report += 100;
+                } else {
+                    eprintln!(
+                        "demo: {} events, simulated {at} ({:.1} s)",
+                        record.len(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    next_report += 2_000;
+                }
             }
         }
         Ok(record)
