@@ -221,13 +221,6 @@ impl Calendar {
         })
     }
 
-    /// The office hours, in UTC, of the Member at roll position `i` on the
-    /// local date on which `t` falls where it sits.
-    pub fn office_hours_at(&mut self, i: usize, t: Timestamp) -> Interval {
-        let seat = self.seat_of[i];
-        self.office(seat, local_date(self.seats[seat].tz, t))
-    }
-
     /// Presence of every Member (by roll position) at a meeting.
     pub fn presence(&mut self, meeting: Interval) -> Vec<bool> {
         let by_seat: Vec<bool> = (0..self.seats.len())
@@ -237,12 +230,6 @@ impl Calendar {
             })
             .collect();
         self.seat_of.iter().map(|&k| by_seat[k]).collect()
-    }
-
-    /// The local time of an instant where the Member at `i` sits, `HH:MM`.
-    pub fn local_time(&self, i: usize, t: Timestamp) -> String {
-        let tz = self.seats[self.seat_of[i]].tz;
-        t.datetime().with_timezone(&tz).format("%H:%M").to_string()
     }
 
     /// The UTC spans of each seat's office hours that touch the UTC day

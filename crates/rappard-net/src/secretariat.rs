@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rappard_core::member::MemberId;
-use rappard_core::record::{CallKind, Event, Record};
+use rappard_core::record::{Event, Record};
 use rappard_core::scenario::Agenda;
 use rappard_core::secretariat::{Answer, AnswerError, Secretariat};
 use rappard_proto::convert;
@@ -559,9 +559,4 @@ async fn drive(shared: Arc<Shared>, options: Options) {
         }
         shared.core.lock().await.secretariat.close_call();
     }
-}
-
-/// Whether a call kind is one an applicant answers (its bilateral offers).
-pub fn applicant_may_answer(kind: CallKind) -> bool {
-    kind == CallKind::BilateralOffer
 }
