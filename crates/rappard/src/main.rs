@@ -87,9 +87,11 @@ enum Command {
     },
     /// Run one or more delegation nodes.
     Member {
-        /// The scenario file (each delegation takes only its own instructions).
+        /// The scenario file: each delegation takes only its own
+        /// instructions from it. Without one, each decides with the
+        /// ideal-point strategy drawn from the seed the Secretariat gives.
         #[arg(long)]
-        scenario: PathBuf,
+        scenario: Option<PathBuf>,
         /// Replace the scenario's seed.
         #[arg(long)]
         seed: Option<u64>,
@@ -262,7 +264,7 @@ fn main() -> ExitCode {
             certs,
             transport,
         } => net::member(
-            &scenario,
+            scenario.as_deref(),
             seed,
             &ids,
             &secretariat,

@@ -164,26 +164,32 @@ pub fn secretariat(
 /// `rappard member`: runs the delegations `ids`, each with its own
 /// connection and certificate, to the end of the negotiation.
 pub fn member(
-    scenario: &Path,
+    scenario: Option<&Path>,
     seed: Option<u64>,
     ids: &[String],
     address: &str,
     certs: &Path,
     quic: bool,
 ) -> ExitCode {
-    let sc = match load_scenario(scenario, seed) {
-        Ok(s) => s,
-        Err(c) => return c,
+    // Each delegation's instructions, from the scenario if there is one.
+    let mut all = match scenario {
+        Some(path) => match load_scenario(path, seed) {
+            Ok(sc) => Some((sc.agenda.name.clone(), simulation::delegations(&sc))),
+            Err(c) => return c,
+        },
+        None => None,
     };
-    let mut all = simulation::delegations(&sc);
     let mut mine = Vec::new();
     for id in ids {
-        let Some(d) = all.remove(id.as_str()) else {
-            eprintln!(
-                "error: --ids: `{id}` is not a delegation or applicant of {}",
-                sc.agenda.name
-            );
-            return ExitCode::from(2);
+        let d = match &mut all {
+            Some((name, all)) => match all.remove(id.as_str()) {
+                Some(d) => Some(d),
+                None => {
+                    eprintln!("error: --ids: `{id}` is not a delegation or applicant of {name}");
+                    return ExitCode::from(2);
+                }
+            },
+            None => None,
         };
         let creds = match pki::load(certs, id) {
             Ok(c) => c,
@@ -210,6 +216,40 @@ pub fn member(
         };
         let mut tasks = Vec::new();
         for (id, creds, d) in mine {
+            // Without a scenario: no instructions, and the run's seed as
+            // the Secretariat gives it.
+            let d = match d {
+                Some(d) => d,
+                None => {
+                    let seed = match to.connect(&creds).await {
+                        Ok(mut c) => {
+                            match c.join(rappard_proto::v1::JoinRequest::default()).await {
+                                Ok(r) => seed.unwrap_or(r.into_inner().seed),
+                                Err(s) => {
+                                    eprintln!(
+                                        "error: delegation {id}: {}: {}",
+                                        s.code(),
+                                        s.message()
+                                    );
+                                    return ExitCode::from(1);
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            eprintln!("error: delegation {id}: {e}");
+                            return ExitCode::from(1);
+                        }
+                    };
+                    let member = match MemberId::new(&id) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            eprintln!("error: --ids: {e}");
+                            return ExitCode::from(2);
+                        }
+                    };
+                    rappard_core::delegation::Delegation::new(member, seed, Default::default())
+                }
+            };
             let to = to.clone();
             tasks.push(tokio::spawn(async move {
                 (id, rappard_net::member::run(&to, &creds, d).await)
