@@ -399,6 +399,16 @@ const DAY: i64 = 86_400;
 /// allows a vote).
 pub const EXHAUSTED_AFTER_ROUNDS: u32 = 3;
 
+/// A decision as its rule gave it, before it is recorded.
+struct Decision {
+    rule: Rule,
+    outcome: Outcome,
+    how: How,
+    objectors: Vec<MemberId>,
+    votes: Option<Votes>,
+    required: Option<u32>,
+}
+
 /// The levels stated, in id order (stances state none).
 fn levels(stated: &[(MemberId, Stated)]) -> Vec<Level> {
     stated
@@ -795,15 +805,10 @@ impl Secretariat {
                 self.emit(Event::CallClosed { call, unanswered });
                 let spec = &self.agenda.items[item];
                 let (rule, fallback) = (spec.rule, spec.fallback);
-                let tally = Tally {
-                    objectors: objectors.clone(),
-                    votes: Votes::default(),
-                    total_votes: self.agenda.membership.total_votes(),
-                };
-                let outcome = rule.implementation().decide(&tally);
-                match (outcome, fallback) {
+                let d = self.apply_rule(rule, objectors, None);
+                match (d.outcome, fallback) {
                     (Outcome::Blocked, Some(fb)) => {
-                        self.items[item].consensus_objectors = objectors;
+                        self.items[item].consensus_objectors = d.objectors;
                         let awaited = self.present_delegations();
                         let text = self.items[item].text;
                         self.open_call_with_rule(
@@ -815,41 +820,16 @@ impl Secretariat {
                             fb,
                         );
                     }
-                    _ => self.decide(
-                        item,
-                        rule,
-                        outcome,
-                        How::Consensus,
-                        objectors,
-                        None,
-                        None,
-                        None,
-                    ),
+                    _ => self.decide(item, d, None),
                 }
             }
             Continuation::Votes { item } => {
                 let rule = open.call.rule;
                 let votes = self.record_votes(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
-                let tally = Tally {
-                    objectors: Vec::new(),
-                    votes,
-                    total_votes: self.agenda.membership.total_votes(),
-                };
-                let r = rule.implementation();
-                let outcome = r.decide(&tally);
-                let required = r.required(&tally);
                 let objectors = std::mem::take(&mut self.items[item].consensus_objectors);
-                self.decide(
-                    item,
-                    rule,
-                    outcome,
-                    How::Vote,
-                    objectors,
-                    Some(votes),
-                    required,
-                    None,
-                );
+                let d = self.apply_rule(rule, objectors, Some(votes));
+                self.decide(item, d, None);
             }
             Continuation::GreenRoomPositions { item, objectors } => {
                 let stated = self.record_positions(call, answers);
@@ -912,29 +892,12 @@ impl Secretariat {
             Continuation::Package => {
                 let objectors = self.record_objections(call, answers);
                 self.emit(Event::CallClosed { call, unanswered });
-                let tally = Tally {
-                    objectors: objectors.clone(),
-                    votes: Votes::default(),
-                    total_votes: self.agenda.membership.total_votes(),
-                };
-                let outcome = Rule::Consensus.implementation().decide(&tally);
-                let (meeting, present) = self.meeting_held();
+                let d = self.apply_rule(Rule::Consensus, objectors, None);
                 self.package_ready = false;
                 for st in &mut self.items {
                     st.phase = Phase::Done;
                 }
-                self.emit(Event::DecisionTaken {
-                    item: PACKAGE_ITEM.to_owned(),
-                    version: 0,
-                    rule: Rule::Consensus,
-                    outcome,
-                    how: How::Consensus,
-                    meeting,
-                    present,
-                    objectors,
-                    votes: None,
-                    required: None,
-                });
+                self.record_decision(PACKAGE_ITEM.to_owned(), 0, d, None);
             }
             Continuation::Written { item } => {
                 let objectors = self.record_objections(call, answers);
@@ -1165,51 +1128,72 @@ impl Secretariat {
         });
     }
 
-    /// Records an item's decision. Under the single undertaking an adopted
-    /// item is only *agreed* (its adoption waits for the whole package) and a
-    /// failed one brings the package down. `held` gives the meeting and the
-    /// Members present when the decision was not taken at the meeting in
-    /// progress (written procedure).
-    #[allow(clippy::too_many_arguments)]
-    fn decide(
+    /// Decides under `rule` on the formal objections or the weighted votes
+    /// given. After a consensus that fell back to a vote, `objectors` are the
+    /// consensus objectors, kept in the record beside the votes.
+    fn apply_rule(&self, rule: Rule, objectors: Vec<MemberId>, votes: Option<Votes>) -> Decision {
+        let r = rule.implementation();
+        let tally = Tally {
+            objectors,
+            votes: votes.unwrap_or_default(),
+            total_votes: self.agenda.membership.total_votes(),
+        };
+        Decision {
+            rule,
+            outcome: r.decide(&tally),
+            how: r.how(),
+            required: r.required(&tally),
+            votes,
+            objectors: tally.objectors,
+        }
+    }
+
+    /// Records a decision on `item`, taken at the meeting in progress, or
+    /// where `held` says (the circulation and deadline of a written
+    /// procedure, with every Member).
+    fn record_decision(
         &mut self,
-        item: usize,
-        rule: Rule,
-        outcome: Outcome,
-        how: How,
-        objectors: Vec<MemberId>,
-        votes: Option<Votes>,
-        required: Option<u32>,
+        item: String,
+        version: u32,
+        d: Decision,
         held: Option<(Interval, Vec<MemberId>)>,
     ) {
+        let (meeting, present) = held.unwrap_or_else(|| self.meeting_held());
+        self.emit(Event::DecisionTaken {
+            item,
+            version,
+            rule: d.rule,
+            outcome: d.outcome,
+            how: d.how,
+            meeting,
+            present,
+            objectors: d.objectors,
+            votes: d.votes,
+            required: d.required,
+        });
+    }
+
+    /// Records an item's decision. Under the single undertaking an adopted
+    /// item is only *agreed* (its adoption waits for the whole package) and a
+    /// failed one brings the package down.
+    fn decide(&mut self, item: usize, d: Decision, held: Option<(Interval, Vec<MemberId>)>) {
         let version = self.items[item].version;
         let id = self.agenda.items[item].id.clone();
+        let outcome = d.outcome;
         if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
             self.items[item].phase = Phase::Agreed;
             self.emit(Event::ItemAgreed {
                 item: id,
                 version,
-                how,
+                how: d.how,
             });
             if self.items.iter().all(|s| s.phase == Phase::Agreed) {
                 self.package_ready = true;
             }
             return;
         }
-        let (meeting, present) = held.unwrap_or_else(|| self.meeting_held());
         self.items[item].phase = Phase::Done;
-        self.emit(Event::DecisionTaken {
-            item: id,
-            version,
-            rule,
-            outcome,
-            how,
-            meeting,
-            present,
-            objectors,
-            votes,
-            required,
-        });
+        self.record_decision(id, version, d, held);
         if outcome != Outcome::Adopted {
             self.fail_package(item);
         }
@@ -1438,13 +1422,7 @@ impl Secretariat {
                     return;
                 };
                 self.now = self.now.max(t);
-                let rule = Rule::WrittenProcedure;
-                let tally = Tally {
-                    objectors: objectors.clone(),
-                    votes: Votes::default(),
-                    total_votes: self.agenda.membership.total_votes(),
-                };
-                let outcome = rule.implementation().decide(&tally);
+                let d = self.apply_rule(Rule::WrittenProcedure, objectors, None);
                 let everyone = self
                     .agenda
                     .membership
@@ -1456,16 +1434,7 @@ impl Secretariat {
                     start: circulated,
                     end: span.end,
                 };
-                self.decide(
-                    item,
-                    rule,
-                    outcome,
-                    How::WrittenProcedure,
-                    objectors,
-                    None,
-                    None,
-                    Some((held, everyone)),
-                );
+                self.decide(item, d, Some((held, everyone)));
             }
             Happening::ItemMeeting => {
                 if matches!(self.items[item].phase, Phase::Done | Phase::Written) {

@@ -7,7 +7,7 @@ use super::{Continuation, Happening, Secretariat};
 use crate::accession::{Stage, defaults, subject};
 use crate::member::{MemberId, Membership};
 use crate::record::{CallKind, Event, MeetingKind};
-use crate::rules::{Outcome, Rule, Tally, Votes};
+use crate::rules::{Outcome, Rule, Votes};
 use crate::secretariat::Call;
 use crate::sessions::Calendar;
 use crate::strategy::Level;
@@ -270,25 +270,10 @@ impl Secretariat {
 
     /// The Working Party's report, by consensus of its members present.
     pub(super) fn working_party_decided(&mut self, a: usize, objectors: Vec<MemberId>) {
-        let outcome = if objectors.is_empty() {
-            Outcome::Adopted
-        } else {
-            Outcome::Blocked
-        };
-        let (meeting, present) = self.meeting_held();
+        let d = self.apply_rule(Rule::Consensus, objectors, None);
+        let outcome = d.outcome;
         let key = subject(self.agenda.accessions[a].applicant.id.as_str());
-        self.emit(Event::DecisionTaken {
-            item: key,
-            version: 0,
-            rule: Rule::Consensus,
-            outcome,
-            how: crate::rules::How::Consensus,
-            meeting,
-            present,
-            objectors,
-            votes: None,
-            required: None,
-        });
+        self.record_decision(key, 0, d, None);
         if outcome != Outcome::Adopted {
             self.stage(a, Stage::Stalled);
             return;
@@ -308,15 +293,8 @@ impl Secretariat {
     /// The General Council: consensus, else two-thirds of all Members.
     pub(super) fn council_objections(&mut self, a: usize, objectors: Vec<MemberId>) {
         if objectors.is_empty() {
-            self.council_decided(
-                a,
-                Outcome::Adopted,
-                crate::rules::How::Consensus,
-                Rule::Consensus,
-                objectors,
-                None,
-                None,
-            );
+            let d = self.apply_rule(Rule::Consensus, objectors, None);
+            self.council_decided(a, d);
             return;
         }
         self.consensus_objectors_accession = objectors;
@@ -332,51 +310,15 @@ impl Secretariat {
     }
 
     pub(super) fn council_votes(&mut self, a: usize, votes: Votes) {
-        let tally = Tally {
-            objectors: Vec::new(),
-            votes,
-            total_votes: self.agenda.membership.total_votes(),
-        };
-        let r = Rule::TwoThirdsOfMembers.implementation();
-        let outcome = r.decide(&tally);
-        let required = r.required(&tally);
         let objectors = std::mem::take(&mut self.consensus_objectors_accession);
-        self.council_decided(
-            a,
-            outcome,
-            crate::rules::How::Vote,
-            Rule::TwoThirdsOfMembers,
-            objectors,
-            Some(votes),
-            required,
-        );
+        let d = self.apply_rule(Rule::TwoThirdsOfMembers, objectors, Some(votes));
+        self.council_decided(a, d);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn council_decided(
-        &mut self,
-        a: usize,
-        outcome: Outcome,
-        how: crate::rules::How,
-        rule: Rule,
-        objectors: Vec<MemberId>,
-        votes: Option<Votes>,
-        required: Option<u32>,
-    ) {
-        let (meeting, present) = self.meeting_held();
+    fn council_decided(&mut self, a: usize, d: super::Decision) {
+        let outcome = d.outcome;
         let key = subject(self.agenda.accessions[a].applicant.id.as_str());
-        self.emit(Event::DecisionTaken {
-            item: key,
-            version: 0,
-            rule,
-            outcome,
-            how,
-            meeting,
-            present,
-            objectors,
-            votes,
-            required,
-        });
+        self.record_decision(key, 0, d, None);
         if outcome != Outcome::Adopted {
             self.stage(a, Stage::Rejected);
             return;

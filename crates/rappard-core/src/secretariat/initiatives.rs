@@ -14,7 +14,7 @@ use super::{Continuation, Secretariat, Work};
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::record::{CallKind, Event};
-use crate::rules::{Outcome, Rule, Tally, Votes};
+use crate::rules::{Outcome, Rule};
 use crate::secretariat::{Answer, Call};
 use crate::strategy::Level;
 
@@ -243,26 +243,10 @@ impl Secretariat {
     }
 
     pub(super) fn annex4_decided(&mut self, i: usize, objectors: Vec<MemberId>) {
-        let tally = Tally {
-            objectors: objectors.clone(),
-            votes: Votes::default(),
-            total_votes: self.agenda.membership.total_votes(),
-        };
-        let outcome = Rule::Consensus.implementation().decide(&tally);
-        let (meeting, present) = self.meeting_held();
+        let d = self.apply_rule(Rule::Consensus, objectors, None);
+        let outcome = d.outcome;
         let id = self.agenda.initiatives[i].id.clone();
-        self.emit(Event::DecisionTaken {
-            item: id.clone(),
-            version: self.initiatives[i].version,
-            rule: Rule::Consensus,
-            outcome,
-            how: crate::rules::How::Consensus,
-            meeting,
-            present,
-            objectors,
-            votes: None,
-            required: None,
-        });
+        self.record_decision(id.clone(), self.initiatives[i].version, d, None);
         let status = if outcome == Outcome::Adopted {
             self.initiatives[i].phase = InitiativePhase::Open;
             Status::Annex4Incorporated
