@@ -7,9 +7,8 @@
 //! delegation's instructions, only what is in the record.
 
 use crate::member::MemberId;
-use crate::record::CallKind;
+use crate::protocol::{Answer, Call, CallKind};
 use crate::scenario::{Instructions, PositionSpec};
-use crate::secretariat::{Answer, Call};
 use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
 
 /// The strategy a position spec calls for, for one member and item.
@@ -86,14 +85,15 @@ impl Delegation {
             }
             return Some(Answer::Objection(objects));
         }
+        let key = call.subject.key();
         let view = ItemView {
-            item: &call.item,
+            item: &key,
             round: call.round,
             rule: call.rule,
         };
         let text = call.text.unwrap_or(5_000);
-        let on_accession = call.item.starts_with("accession:");
-        let strategy = self.strategy(&call.item);
+        let on_accession = call.subject.applicant().is_some();
+        let strategy = self.strategy(&key);
         if on_accession {
             match call.kind {
                 CallKind::Objections => {

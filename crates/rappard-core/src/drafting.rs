@@ -18,7 +18,7 @@
 //! no level stated the chair keeps its previous text, or starts at the
 //! middle, 5,000.
 
-use crate::strategy::Level;
+use crate::protocol::Level;
 
 /// How a chair drafts.
 pub trait DraftingPolicy: Send + Sync {

@@ -20,7 +20,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::member::MemberId;
-use crate::record::{CallKind, Entry, Event, Record};
+use crate::protocol::CallKind;
+use crate::record::{Entry, Event, Record};
 use crate::rules::{How, Outcome, Rule, Votes};
 use crate::time::Timestamp;
 
@@ -310,7 +311,7 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
             }
             Event::CallIssued {
                 call,
-                item,
+                subject: item,
                 kind,
                 rule,
                 awaited,
@@ -353,20 +354,20 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                     CallKind::Objections
                     | CallKind::PackageObjections
                     | CallKind::Annex4Objections => {
-                        last_objections.insert(item.clone(), *call);
+                        last_objections.insert(item.key().into_owned(), *call);
                     }
                     CallKind::Votes => {
-                        last_votes.insert(item.clone(), *call);
+                        last_votes.insert(item.key().into_owned(), *call);
                     }
                     CallKind::WrittenObjections => {
-                        written.insert(item.clone(), *call);
+                        written.insert(item.key().into_owned(), *call);
                     }
                     _ => {}
                 }
                 calls.insert(
                     *call,
                     CallSeen {
-                        item: item.clone(),
+                        item: item.key().into_owned(),
                         kind: *kind,
                         rule: *rule,
                         awaited: awaited.iter().cloned().collect(),
@@ -403,9 +404,9 @@ pub fn check_entries(entries: &[Entry]) -> Vec<Violation> {
                 }
                 if let Some(c) = answered(&mut calls, &mut out, seq, *call, member) {
                     match vote {
-                        crate::strategy::Vote::Yes => c.votes.yes += weight,
-                        crate::strategy::Vote::No => c.votes.no += weight,
-                        crate::strategy::Vote::Abstain => c.votes.abstain += weight,
+                        crate::protocol::Vote::Yes => c.votes.yes += weight,
+                        crate::protocol::Vote::No => c.votes.no += weight,
+                        crate::protocol::Vote::Abstain => c.votes.abstain += weight,
                     }
                 }
             }

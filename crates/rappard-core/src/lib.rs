@@ -20,6 +20,7 @@ pub mod greenroom;
 pub mod initiative;
 pub mod invariants;
 pub mod member;
+pub mod protocol;
 pub mod record;
 pub mod report;
 pub mod rng;

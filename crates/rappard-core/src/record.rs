@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::member::MemberId;
+use crate::protocol::{CallId, CallKind, Level, PackageText, Reaction, Stated, Subject, Vote};
 use crate::rules::{How, Outcome, Rule, Votes};
 use crate::scenario::Package;
 use crate::sessions::Venue;
-use crate::strategy::{Level, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
 
 fn early_harvest() -> Package {
@@ -49,47 +49,6 @@ pub struct RollEntry {
     /// 2019 share of world merchandise exports, in 0.0001 %, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_share: Option<u32>,
-}
-
-/// What a call asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CallKind {
-    /// Stated positions, in a consultation round.
-    Positions,
-    /// Co-chairs' signatures on a draft.
-    Signatures,
-    /// Reactions to a chair's text.
-    Reactions,
-    /// Formal objections at a decision meeting.
-    Objections,
-    /// Votes at a decision meeting.
-    Votes,
-    /// Objections in writing, by a deadline.
-    WrittenObjections,
-    /// Formal objections to the whole package (single undertaking).
-    PackageObjections,
-    /// Whether to join an open plurilateral initiative.
-    Join,
-    /// Formal objections to adding an agreement to Annex 4 (Art. X:9).
-    Annex4Objections,
-    /// An applicant's market-access offer, in bilateral talks.
-    BilateralOffer,
-    /// Working Party members' answers to an applicant's offer.
-    BilateralResponse,
-}
-
-/// One item's text in a package put to decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackageText {
-    /// Item.
-    pub item: String,
-    /// Version.
-    pub version: u32,
-    /// The round a delegation judges it in (the item's last round + 1).
-    pub round: u32,
-    /// Text.
-    pub text: Level,
 }
 
 /// What kind of meeting.
@@ -174,9 +133,10 @@ pub enum Event {
     /// The Secretariat asks delegations for something.
     CallIssued {
         /// Call number, from 1.
-        call: u64,
-        /// Item.
-        item: String,
+        call: CallId,
+        /// What the call is about, written as its key.
+        #[serde(rename = "item")]
+        subject: Subject,
         /// What is asked.
         kind: CallKind,
         /// Consultation round (at a decision: last round + 1).

@@ -13,11 +13,12 @@ use serde::Serialize;
 
 use crate::initiative::Status;
 use crate::member::MemberId;
-use crate::record::{CallKind, Entry, Event, MeetingKind, Record};
+use crate::protocol::CallKind;
+use crate::protocol::{Level, MAX_LEVEL, Reaction, Stated, Vote};
+use crate::record::{Entry, Event, MeetingKind, Record};
 use crate::rules::{How, Outcome, Rule, Votes};
 use crate::scenario::{PACKAGE_ITEM, Package};
 use crate::sessions::Venue;
-use crate::strategy::{Level, MAX_LEVEL, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
 
 /// The record's size and fingerprint.
@@ -885,7 +886,7 @@ pub fn minutes(record: &Record) -> String {
             }
             Event::CallIssued {
                 call,
-                item,
+                subject,
                 kind,
                 round,
                 awaited,
@@ -894,7 +895,7 @@ pub fn minutes(record: &Record) -> String {
                 calls.insert(
                     *call,
                     CallNote {
-                        item: item.clone(),
+                        item: subject.key().into_owned(),
                         kind: *kind,
                         round: *round,
                         awaited: awaited.len(),

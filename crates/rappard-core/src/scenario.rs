@@ -25,9 +25,9 @@ use crate::coalition::{self, Coalition};
 use crate::dataset;
 use crate::greenroom;
 use crate::member::{Development, Member, MemberId, Membership};
+use crate::protocol::{Level, MAX_LEVEL, Stance};
 use crate::rules::Rule;
 use crate::sessions::{OfficeHours, Venue};
-use crate::strategy::{Level, MAX_LEVEL, Stance};
 use crate::time::{Interval, Timestamp};
 
 /// A scenario error: where, which field, what.

@@ -50,154 +50,15 @@ use chrono::NaiveDate;
 
 use crate::drafting::{DraftingPolicy, Median};
 use crate::member::MemberId;
-use crate::record::{CallKind, Event, MeetingKind, PackageText, Record, RollEntry};
+use crate::protocol::{
+    Answer, AnswerError, Call, CallKind, Level, MAX_LEVEL, PACKAGE_KEY, PackageText, Reaction,
+    Stated, Subject, Vote,
+};
+use crate::record::{Event, MeetingKind, Record, RollEntry};
 use crate::rules::{Ballot, How, Outcome, Rule, Tally, Votes};
-use crate::scenario::{Agenda, PACKAGE_ITEM, Package};
+use crate::scenario::{Agenda, Package};
 use crate::sessions::{Calendar, Venue};
-use crate::strategy::{Level, MAX_LEVEL, Reaction, Stated, Vote};
 use crate::time::{Interval, Timestamp};
-
-/// A call: what the Secretariat asks, of whom. It is also in the record as
-/// [`Event::CallIssued`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Call {
-    /// Call number.
-    pub call: u64,
-    /// Item id.
-    pub item: String,
-    /// What is asked.
-    pub kind: CallKind,
-    /// Round (at a decision: last round + 1).
-    pub round: u32,
-    /// Text version (0 before the first text).
-    pub version: u32,
-    /// The text concerned, if any.
-    pub text: Option<Level>,
-    /// The rule of the decision.
-    pub rule: Rule,
-    /// Who is asked, in id order.
-    pub awaited: Vec<MemberId>,
-    /// The texts of a package decision (single undertaking only).
-    pub package: Option<Vec<PackageText>>,
-}
-
-/// A delegation's answer to a call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// To [`CallKind::Positions`].
-    Position(Stated),
-    /// To [`CallKind::Signatures`].
-    Signature(bool),
-    /// To [`CallKind::Reactions`].
-    Reaction(Reaction),
-    /// To [`CallKind::Objections`] and [`CallKind::WrittenObjections`]:
-    /// whether it formally objects.
-    Objection(bool),
-    /// To [`CallKind::Votes`].
-    Vote(Vote),
-    /// To [`CallKind::Join`]: whether it joins the initiative.
-    Join(bool),
-    /// To [`CallKind::BilateralOffer`]: the applicant's market-access offer.
-    Offer(Level),
-    /// To [`CallKind::BilateralResponse`]: whether the offer makes a deal.
-    Accept(bool),
-}
-
-impl Answer {
-    fn fits(&self, kind: CallKind) -> bool {
-        matches!(
-            (self, kind),
-            (Answer::Position(_), CallKind::Positions)
-                | (Answer::Signature(_), CallKind::Signatures)
-                | (Answer::Reaction(_), CallKind::Reactions)
-                | (
-                    Answer::Objection(_),
-                    CallKind::Objections
-                        | CallKind::WrittenObjections
-                        | CallKind::PackageObjections
-                )
-                | (Answer::Vote(_), CallKind::Votes)
-                | (Answer::Join(_), CallKind::Join)
-                | (Answer::Offer(_), CallKind::BilateralOffer)
-                | (Answer::Accept(_), CallKind::BilateralResponse)
-                | (Answer::Objection(_), CallKind::Annex4Objections)
-        )
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Answer::Position(_) => "a position",
-            Answer::Signature(_) => "a signature",
-            Answer::Reaction(_) => "a reaction",
-            Answer::Objection(_) => "an objection",
-            Answer::Vote(_) => "a vote",
-            Answer::Join(_) => "a decision to join",
-            Answer::Offer(_) => "an offer",
-            Answer::Accept(_) => "an acceptance",
-        }
-    }
-}
-
-/// Why an answer is refused. Refusing changes nothing in the record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AnswerError {
-    /// No call is open.
-    NoOpenCall,
-    /// The answer is to another call than the open one.
-    StaleCall {
-        /// The open call.
-        open: u64,
-        /// The call answered.
-        answered: u64,
-    },
-    /// This delegation is not asked (absent, represented, not a Member, or
-    /// not a co-chair).
-    NotAwaited {
-        /// Who answered.
-        member: MemberId,
-        /// The call.
-        call: u64,
-    },
-    /// This delegation has already answered the call.
-    AlreadyAnswered {
-        /// Who answered.
-        member: MemberId,
-        /// The call.
-        call: u64,
-    },
-    /// The answer does not fit what was asked.
-    WrongAnswer {
-        /// What was asked.
-        expected: CallKind,
-        /// What was given.
-        given: &'static str,
-    },
-    /// A stated level beyond 0..=10,000.
-    LevelOutOfRange(u16),
-}
-
-impl std::fmt::Display for AnswerError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NoOpenCall => write!(f, "no call is open"),
-            Self::StaleCall { open, answered } => {
-                write!(f, "call {answered} is closed; the open call is {open}")
-            }
-            Self::NotAwaited { member, call } => {
-                write!(f, "{member} is not asked in call {call}")
-            }
-            Self::AlreadyAnswered { member, call } => {
-                write!(f, "{member} has already answered call {call}")
-            }
-            Self::WrongAnswer { expected, given } => {
-                write!(f, "call asks for {expected:?}, not {given}")
-            }
-            Self::LevelOutOfRange(l) => write!(f, "level {l} is beyond 0..={MAX_LEVEL}"),
-        }
-    }
-}
-
-impl std::error::Error for AnswerError {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -897,7 +758,7 @@ impl Secretariat {
                 for st in &mut self.items {
                     st.phase = Phase::Done;
                 }
-                self.record_decision(PACKAGE_ITEM.to_owned(), 0, d, None);
+                self.record_decision(PACKAGE_KEY.to_owned(), 0, d, None);
             }
             Continuation::Written { item } => {
                 let objectors = self.record_objections(call, answers);
@@ -1024,7 +885,7 @@ impl Secretariat {
         };
         let call = Call {
             call: 0,
-            item: self.agenda.items[item].id.clone(),
+            subject: Subject::Item(self.agenda.items[item].id.clone()),
             kind,
             round,
             version: st.version,
@@ -1042,7 +903,7 @@ impl Secretariat {
         call.call = self.calls;
         self.emit(Event::CallIssued {
             call: call.call,
-            item: call.item.clone(),
+            subject: call.subject.clone(),
             kind: call.kind,
             round: call.round,
             version: call.version,
@@ -1294,7 +1155,7 @@ impl Secretariat {
                     .collect();
                 let call = Call {
                     call: 0,
-                    item: PACKAGE_ITEM.to_owned(),
+                    subject: Subject::Package,
                     kind: CallKind::PackageObjections,
                     round: 0,
                     version: 0,
@@ -1557,7 +1418,7 @@ impl Secretariat {
         let mut adopted = 0;
         let mut not_adopted = 0;
         let on_agenda =
-            |item: &str| item == PACKAGE_ITEM || self.agenda.items.iter().any(|i| i.id == item);
+            |item: &str| item == PACKAGE_KEY || self.agenda.items.iter().any(|i| i.id == item);
         for e in self.record.entries() {
             if let Event::DecisionTaken { outcome, item, .. } = &e.event
                 && on_agenda(item)

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use crate::delegation::Delegation;
 use crate::member::MemberId;
+use crate::protocol::AnswerError;
 use crate::record::Record;
 use crate::scenario::Scenario;
-use crate::secretariat::{AnswerError, Secretariat};
+use crate::secretariat::Secretariat;
 
 /// One delegation per delegation of the roll and per applicant for
 /// accession, each with its own instructions.

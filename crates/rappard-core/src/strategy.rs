@@ -43,74 +43,9 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
+use crate::protocol::{Level, MAX_LEVEL, Reaction, Stance, Stated, Vote};
 use crate::rng::Rng;
 use crate::rules::Rule;
-
-/// A level on the negotiated dimension, 0 to 10,000.
-pub type Level = u16;
-
-/// The highest level.
-pub const MAX_LEVEL: Level = 10_000;
-
-/// A fixed stance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stance {
-    /// Against, throughout.
-    Object,
-    /// In favour, throughout.
-    Support,
-    /// Neither, throughout.
-    Abstain,
-}
-
-impl Stance {
-    /// Parses `object`, `support` or `abstain`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "object" => Some(Self::Object),
-            "support" => Some(Self::Support),
-            "abstain" => Some(Self::Abstain),
-            _ => None,
-        }
-    }
-}
-
-/// What a delegation says in a consultation round.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stated {
-    /// The level it wants.
-    Level(Level),
-    /// A stance, with no level.
-    Stance(Stance),
-}
-
-/// A delegation's reaction to a chair's text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reaction {
-    /// It can accept the text.
-    Support,
-    /// It reserves its position: not an objection.
-    Reserve,
-    /// It objects to the text.
-    Object,
-}
-
-/// A vote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Vote {
-    /// In favour.
-    Yes,
-    /// Against.
-    No,
-    /// Abstains (not a vote cast).
-    Abstain,
-}
 
 /// What a delegation knows of the item when asked.
 #[derive(Clone, Copy, Debug)]

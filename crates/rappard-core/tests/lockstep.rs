@@ -4,11 +4,10 @@
 //! object: only delegations present, which are the ones a call awaits.)
 
 use rappard_core::member::MemberId;
-use rappard_core::record::CallKind;
+use rappard_core::protocol::{Answer, AnswerError, CallKind, Reaction, Stated, Vote};
 use rappard_core::scenario;
-use rappard_core::secretariat::{Answer, AnswerError, Secretariat};
+use rappard_core::secretariat::Secretariat;
 use rappard_core::simulation;
-use rappard_core::strategy::{Reaction, Stated, Vote};
 
 const SCENARIO: &str = r#"
 [scenario]

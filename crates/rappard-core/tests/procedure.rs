@@ -379,7 +379,7 @@ fn an_applicant_joins_initiatives_only_once_a_member() {
         .seq;
     for e in rec.entries() {
         if let Event::CallIssued { kind, awaited, .. } = &e.event
-            && *kind != rappard_core::record::CallKind::BilateralOffer
+            && *kind != rappard_core::protocol::CallKind::BilateralOffer
             && awaited.iter().any(|m| m.as_str() == "TLS")
         {
             assert!(

@@ -27,8 +27,8 @@ use std::time::Duration;
 
 use rappard_core::delegation::Delegation;
 use rappard_core::member::MemberId;
-use rappard_core::record::{CallKind, Event};
-use rappard_core::secretariat::Answer;
+use rappard_core::protocol::{Answer, CallKind};
+use rappard_core::record::Event;
 use rappard_proto::convert;
 use rappard_proto::v1;
 use rappard_proto::v1::delegation_client::DelegationClient;
@@ -246,10 +246,10 @@ async fn session(
                 // Answer as in the direct talk: an offer not heard from the
                 // applicant itself, or not the one the call names, makes no deal.
                 let applicant = call
-                    .item
-                    .strip_prefix("accession:")
-                    .unwrap_or_default()
-                    .to_owned();
+                    .subject
+                    .applicant()
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default();
                 let heard = node
                     .heard
                     .lock()
@@ -293,7 +293,7 @@ async fn offer_directly(
     client: &mut SecretariatClient<Channel>,
     creds: &Credentials,
     node: &Arc<Node>,
-    call: &rappard_core::secretariat::Call,
+    call: &rappard_core::protocol::Call,
     offer: u16,
 ) -> Result<(), MemberError> {
     let counterparts = client
@@ -360,16 +360,16 @@ impl DelegationService for Talks {
         let body = req.into_inner();
         let offer = u16::try_from(body.offer)
             .ok()
-            .filter(|o| *o <= rappard_core::strategy::MAX_LEVEL)
+            .filter(|o| *o <= rappard_core::protocol::MAX_LEVEL)
             .ok_or_else(|| {
                 Status::invalid_argument(format!(
                     "field `OfferRequest.offer`: {} is beyond 0..=10000",
                     body.offer
                 ))
             })?;
-        let call = rappard_core::secretariat::Call {
+        let call = rappard_core::protocol::Call {
             call: body.call,
-            item: rappard_core::accession::subject(applicant.as_str()),
+            subject: rappard_core::protocol::Subject::Accession(applicant.clone()),
             kind: CallKind::BilateralResponse,
             round: body.round,
             version: body.round,

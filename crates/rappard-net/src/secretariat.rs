@@ -30,9 +30,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rappard_core::member::MemberId;
+use rappard_core::protocol::{Answer, AnswerError};
 use rappard_core::record::{Event, Record};
 use rappard_core::scenario::Agenda;
-use rappard_core::secretariat::{Answer, AnswerError, Secretariat};
+use rappard_core::secretariat::Secretariat;
 use rappard_proto::convert;
 use rappard_proto::v1;
 use rappard_proto::v1::secretariat_server::{Secretariat as SecretariatService, SecretariatServer};

@@ -7,10 +7,11 @@
 use std::fmt;
 
 use rappard_core::member::MemberId;
-use rappard_core::record::{CallKind, Entry, Event, PackageText};
+use rappard_core::protocol::{
+    Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
+};
+use rappard_core::record::{Entry, Event};
 use rappard_core::rules::Rule;
-use rappard_core::secretariat::{Answer, Call};
-use rappard_core::strategy::{MAX_LEVEL, Reaction, Stance, Stated, Vote};
 
 use crate::v1;
 
@@ -83,7 +84,7 @@ pub fn kind_from_wire(kind: i32) -> Result<CallKind, ConvertError> {
 pub fn call_to_wire(call: &Call) -> v1::Call {
     v1::Call {
         call: call.call,
-        item: call.item.clone(),
+        item: call.subject.key().into_owned(),
         kind: kind_to_wire(call.kind) as i32,
         round: call.round,
         version: call.version,
@@ -137,7 +138,7 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
     };
     Ok(Call {
         call: c.call,
-        item: c.item.clone(),
+        subject: c.item.parse::<Subject>().map_err(|e| bad("Call.item", e))?,
         kind: kind_from_wire(c.kind)?,
         round: c.round,
         version: c.version,
@@ -229,7 +230,7 @@ pub fn entry_to_wire(e: &Entry) -> v1::RecordEntry {
     let call = match &e.event {
         Event::CallIssued {
             call,
-            item,
+            subject,
             kind,
             round,
             version,
@@ -239,7 +240,7 @@ pub fn entry_to_wire(e: &Entry) -> v1::RecordEntry {
             package,
         } => Some(call_to_wire(&Call {
             call: *call,
-            item: item.clone(),
+            subject: subject.clone(),
             kind: *kind,
             round: *round,
             version: *version,
@@ -305,7 +306,7 @@ mod tests {
     fn calls_round_trip() {
         let call = Call {
             call: 7,
-            item: "agri".into(),
+            subject: Subject::Item("agri".into()),
             kind: CallKind::PackageObjections,
             round: 3,
             version: 2,

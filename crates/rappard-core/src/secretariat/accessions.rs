@@ -4,13 +4,12 @@
 //! General Council's decision are calls like any other.
 
 use super::{Continuation, Happening, Secretariat};
-use crate::accession::{Stage, defaults, subject};
+use crate::accession::{Stage, defaults};
 use crate::member::{MemberId, Membership};
-use crate::record::{CallKind, Event, MeetingKind};
+use crate::protocol::{Call, CallKind, Level, Subject};
+use crate::record::{Event, MeetingKind};
 use crate::rules::{Outcome, Rule, Votes};
-use crate::secretariat::Call;
 use crate::sessions::Calendar;
-use crate::strategy::Level;
 use crate::time::{Interval, Timestamp};
 
 const DAY: i64 = 86_400;
@@ -54,7 +53,7 @@ impl Secretariat {
     ) {
         let call = Call {
             call: 0,
-            item: subject(self.agenda.accessions[a].applicant.id.as_str()),
+            subject: Subject::Accession(self.agenda.accessions[a].applicant.id.clone()),
             kind,
             round: self.accessions[a].round,
             version: self.accessions[a].round,
@@ -112,7 +111,7 @@ impl Secretariat {
     ) {
         self.now = self.now.max(t);
         let id = self.agenda.accessions[a].applicant.id.clone();
-        let key = subject(id.as_str());
+        let key = Subject::Accession(id.clone()).key().into_owned();
         match h {
             Happening::AccessionApplied => {
                 let spec = &self.agenda.accessions[a];
@@ -272,7 +271,9 @@ impl Secretariat {
     pub(super) fn working_party_decided(&mut self, a: usize, objectors: Vec<MemberId>) {
         let d = self.apply_rule(Rule::Consensus, objectors, None);
         let outcome = d.outcome;
-        let key = subject(self.agenda.accessions[a].applicant.id.as_str());
+        let key = Subject::Accession(self.agenda.accessions[a].applicant.id.clone())
+            .key()
+            .into_owned();
         self.record_decision(key, 0, d, None);
         if outcome != Outcome::Adopted {
             self.stage(a, Stage::Stalled);
@@ -317,7 +318,9 @@ impl Secretariat {
 
     fn council_decided(&mut self, a: usize, d: super::Decision) {
         let outcome = d.outcome;
-        let key = subject(self.agenda.accessions[a].applicant.id.as_str());
+        let key = Subject::Accession(self.agenda.accessions[a].applicant.id.clone())
+            .key()
+            .into_owned();
         self.record_decision(key, 0, d, None);
         if outcome != Outcome::Adopted {
             self.stage(a, Stage::Rejected);

@@ -14,8 +14,8 @@
 use super::{Continuation, Meeting, Secretariat, Work};
 use crate::greenroom::{self, Invitation};
 use crate::member::MemberId;
-use crate::record::{CallKind, Event};
-use crate::strategy::{Level, Stated};
+use crate::protocol::{CallKind, Level, Stated};
+use crate::record::Event;
 use crate::time::Interval;
 
 /// Length of a Green Room meeting.

@@ -13,10 +13,9 @@
 use super::{Continuation, Secretariat, Work};
 use crate::initiative::Status;
 use crate::member::MemberId;
-use crate::record::{CallKind, Event};
+use crate::protocol::{Answer, Call, CallKind, Level, Subject};
+use crate::record::Event;
 use crate::rules::{Outcome, Rule};
-use crate::secretariat::{Answer, Call};
-use crate::strategy::Level;
 
 /// Where an initiative stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +72,7 @@ impl Secretariat {
         let st = &self.initiatives[i];
         let call = Call {
             call: 0,
-            item: self.agenda.initiatives[i].id.clone(),
+            subject: Subject::Item(self.agenda.initiatives[i].id.clone()),
             kind,
             round: st.round,
             version: st.version,
