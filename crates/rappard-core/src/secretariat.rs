@@ -39,10 +39,19 @@
 //!    objections, and falls back to a vote if the item names one; a voting
 //!    rule asks present delegations to vote; written procedure circulates the
 //!    text to every delegation and decides at its deadline.
-
+//!
+//! The code follows the features: this file holds the state machine's
+//! public face (`step`, `answer`, `close_call`) and what every feature
+//! shares (recording answers, issuing calls, applying a rule); `schedule`
+//! the calendar of happenings, meetings and sessions; `items` the procedure
+//! above; `green_room`, `initiatives` and `accessions` theirs. A call
+//! carries a [`Continuation`] naming the feature and its step, and
+//! `close_call` hands the closed call to that feature.
 mod accessions;
 mod green_room;
 mod initiatives;
+mod items;
+mod schedule;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -51,151 +60,72 @@ use chrono::NaiveDate;
 use crate::drafting::{DraftingPolicy, Median};
 use crate::member::MemberId;
 use crate::protocol::{
-    Answer, AnswerError, Call, CallKind, Level, MAX_LEVEL, PACKAGE_KEY, PackageText, Reaction,
-    Stated, Subject, Vote,
+    Answer, AnswerError, Call, CallId, Level, MAX_LEVEL, PACKAGE_KEY, Reaction, Stated, Vote,
 };
-use crate::record::{Event, MeetingKind, Record, RollEntry};
-use crate::rules::{Ballot, How, Outcome, Rule, Tally, Votes};
-use crate::scenario::{Agenda, Package};
+use crate::record::{Event, Record, RollEntry};
+use crate::rules::{How, Outcome, Rule, Tally, Votes};
+use crate::scenario::Agenda;
 use crate::sessions::{Calendar, Venue};
 use crate::time::{Interval, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    Consulting,
-    /// No more rounds; waiting for the fixed meeting.
-    Ready,
-    /// Tabled for decision at the next session.
-    Tabled,
-    /// Circulated for written procedure.
-    Written,
-    /// Agreed, waiting for the whole package (single undertaking).
-    Agreed,
-    Done,
-}
+use accessions::AccessionStep;
+use green_room::GreenRoomStep;
+use initiatives::InitiativeStep;
+use items::{ItemState, ItemStep};
+use schedule::{Meeting, Schedule};
 
-#[derive(Clone, Debug)]
-struct ItemState {
-    phase: Phase,
-    round: u32,
-    version: u32,
-    text: Option<Level>,
-    /// Text and objectors after the previous round, to see a stall.
-    last: Option<(Level, Vec<MemberId>)>,
-    /// Rounds in a row that ended with that same text and objectors.
-    unchanged: u32,
-    /// Objectors at a consensus decision that fell back to a vote.
-    consensus_objectors: Vec<MemberId>,
-    /// Written procedure under way: circulated at, objectors.
-    written: Option<(Timestamp, Vec<MemberId>)>,
-    /// A Green Room's compromise, to be the next round's text.
-    pending_text: Option<Level>,
-}
+pub use items::EXHAUSTED_AFTER_ROUNDS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Happening {
-    /// An item's deadline for consultations (non-fixed items).
-    Deadline,
-    /// A written procedure's deadline.
-    WrittenDeadline,
-    /// A fixed decision meeting.
-    ItemMeeting,
-    /// An initiative's deadline.
-    InitiativeDeadline,
-    /// A fixed Ministerial meeting on an initiative's Annex 4 decision.
-    InitiativeMeeting,
-    /// An accession: the application.
-    AccessionApplied,
-    /// An accession: a round of bilateral market-access talks.
-    BilateralRound,
-    /// An accession: the Working Party meets on its report.
-    WorkingPartyMeeting,
-    /// An accession: the General Council decides.
-    CouncilMeeting,
-    /// An accession: the instrument of acceptance is deposited.
-    Deposit,
-    /// An accession: the thirtieth day after the deposit.
-    Membership,
-    /// The day's session.
-    Session,
-}
-
+/// Work queued for the meeting in progress, done in order.
 #[derive(Clone, Debug)]
 enum Work {
-    Round {
-        item: usize,
-        at_decision: bool,
-    },
+    /// A consultation round on an item (or the round held first at a
+    /// decision meeting without a text).
+    Round { item: usize, at_decision: bool },
+    /// An item's decision.
     Decide(usize),
+    /// The decision on the whole package.
     DecidePackage,
+    /// A Green Room on an item, with the objectors it is for.
     GreenRoom {
         item: usize,
         objectors: Vec<MemberId>,
     },
+    /// A round of an open plurilateral initiative.
     InitiativeRound(usize),
+    /// The decision to add an initiative's agreement to Annex 4.
     Annex4(usize),
 }
 
+/// What to do with an open call's answers when it closes: one variant per
+/// feature, each handled by the module that owns the feature.
 #[derive(Clone, Debug)]
 enum Continuation {
-    Positions {
-        item: usize,
-        at_decision: bool,
-    },
-    Signatures {
-        item: usize,
-        text: Level,
-        at_decision: bool,
-    },
-    Reactions {
-        item: usize,
-        at_decision: bool,
-    },
-    GreenRoomPositions {
-        item: usize,
-        objectors: Vec<MemberId>,
-    },
-    GreenRoomReactions {
-        item: usize,
-        text: Level,
-    },
-    InitiativeJoin {
+    /// A step of an agenda item (`items`).
+    Item { item: usize, step: ItemStep },
+    /// A step of a Green Room on an item (`green_room`).
+    GreenRoom { item: usize, step: GreenRoomStep },
+    /// A step of an initiative (`initiatives`).
+    Initiative {
         initiative: usize,
+        step: InitiativeStep,
     },
-    InitiativePositions {
-        initiative: usize,
-    },
-    InitiativeReactions {
-        initiative: usize,
-    },
-    Annex4 {
-        initiative: usize,
-    },
-    BilateralOffer {
+    /// A step of an accession (`accessions`).
+    Accession {
         accession: usize,
+        step: AccessionStep,
     },
-    BilateralResponse {
-        accession: usize,
-    },
-    WorkingPartyReport {
-        accession: usize,
-    },
-    CouncilObjections {
-        accession: usize,
-    },
-    CouncilVotes {
-        accession: usize,
-    },
-    Objections {
-        item: usize,
-    },
-    Votes {
-        item: usize,
-    },
-    Written {
-        item: usize,
-    },
+    /// The decision on the whole package (`items`).
     Package,
+}
+
+/// A call that has just closed: its answers in member-id order and the
+/// delegations that did not answer.
+struct ClosedCall {
+    call: CallId,
+    rule: Rule,
+    answers: Vec<(MemberId, Answer)>,
+    unanswered: Vec<MemberId>,
 }
 
 #[derive(Clone, Debug)]
@@ -207,17 +137,6 @@ struct OpenCall {
     answered: usize,
 }
 
-#[derive(Clone, Debug)]
-struct Meeting {
-    interval: Interval,
-    /// Delegations present, in id order.
-    delegations: Vec<MemberId>,
-    /// Members present (EU member States with the EU), in id order.
-    members: Vec<MemberId>,
-    /// Whether it is a day's session (Green Rooms follow sessions only).
-    session: bool,
-}
-
 /// The Secretariat (module doc).
 pub struct Secretariat {
     agenda: Agenda,
@@ -225,7 +144,7 @@ pub struct Secretariat {
     drafting: Box<dyn DraftingPolicy>,
     record: Record,
     items: Vec<ItemState>,
-    schedule: BTreeMap<(Timestamp, Happening, usize), Interval>,
+    schedule: Schedule,
     now: Timestamp,
     meetings: u32,
     calls: u64,
@@ -251,14 +170,6 @@ pub struct Secretariat {
     /// Objectors at a General Council that fell back to a vote.
     consensus_objectors_accession: Vec<MemberId>,
 }
-
-const DAY: i64 = 86_400;
-
-/// Consultations are exhausted after this many rounds in a row with the same
-/// text and the same objectors (a modelling choice: a chair who has heard
-/// the same objections three times takes the text to a decision if the rule
-/// allows a vote).
-pub const EXHAUSTED_AFTER_ROUNDS: u32 = 3;
 
 /// A decision as its rule gave it, before it is recorded.
 struct Decision {
@@ -290,10 +201,6 @@ fn objecting(reactions: &[(MemberId, Reaction)]) -> Vec<MemberId> {
         .collect()
 }
 
-fn midnight(t: Timestamp) -> Timestamp {
-    Timestamp::from_unix(t.unix() - t.unix().rem_euclid(DAY)).unwrap_or(t)
-}
-
 impl Secretariat {
     /// A Secretariat for an agenda, with the median drafting policy. It
     /// records the opening, the roll and the items at once.
@@ -309,21 +216,7 @@ impl Secretariat {
             .delegations()
             .map(|m| m.id.clone())
             .collect();
-        let items = agenda
-            .items
-            .iter()
-            .map(|_| ItemState {
-                phase: Phase::Consulting,
-                round: 0,
-                version: 0,
-                text: None,
-                last: None,
-                unchanged: 0,
-                consensus_objectors: Vec::new(),
-                written: None,
-                pending_text: None,
-            })
-            .collect();
+        let items = agenda.items.iter().map(|_| ItemState::new()).collect();
         let mut s = Self {
             now: agenda.start,
             agenda,
@@ -331,7 +224,7 @@ impl Secretariat {
             drafting,
             record: Record::new(),
             items,
-            schedule: BTreeMap::new(),
+            schedule: Schedule::new(),
             meetings: 0,
             calls: 0,
             meeting: None,
@@ -420,61 +313,14 @@ impl Secretariat {
         for e in listed {
             self.emit(e);
         }
-        for (i, spec) in self.agenda.initiatives.clone().iter().enumerate() {
-            let mut participants: Vec<MemberId> = spec
-                .sponsors
-                .iter()
-                .chain(&spec.participants)
-                .cloned()
-                .collect();
-            participants.sort();
-            participants.dedup();
-            let share = self.initiative_share(&participants);
-            self.emit(Event::InitiativeLaunched {
-                initiative: spec.id.clone(),
-                topic: spec.topic.clone(),
-                sponsors: spec.sponsors.clone(),
-                participants: participants.clone(),
-                share,
-                threshold: spec.threshold,
-                mfn: spec.mfn,
-            });
-            self.initiatives
-                .push(initiatives::InitiativeState::new(participants));
-            let at = Interval {
-                start: spec.deadline,
-                end: spec.deadline,
-            };
-            self.schedule
-                .insert((spec.deadline, Happening::InitiativeDeadline, i), at);
-            if let Some(m) = spec.meeting {
-                self.schedule
-                    .insert((m.start, Happening::InitiativeMeeting, i), m);
-            }
-        }
-        for (i, it) in self.agenda.items.iter().enumerate() {
-            match it.meeting {
-                Some(m) => {
-                    self.schedule
-                        .insert((m.start, Happening::ItemMeeting, i), m);
-                }
-                None => {
-                    let at = Interval {
-                        start: it.deadline,
-                        end: it.deadline,
-                    };
-                    self.schedule
-                        .insert((it.deadline, Happening::Deadline, i), at);
-                }
-            }
-        }
+        self.launch_initiatives();
         self.accessions = self
             .agenda
             .accessions
             .iter()
             .map(|_| accessions::AccessionState::new())
             .collect();
-        self.schedule_accessions();
+        self.schedule_agenda();
         self.ensure_session();
     }
 
@@ -511,8 +357,8 @@ impl Secretariat {
                     self.meeting = None;
                     self.ensure_session();
                 }
-            } else if let Some(((t, h, i), span)) = self.schedule.pop_first() {
-                self.happen(t, h, i, span);
+            } else if let Some(((t, h), span)) = self.schedule.pop_first() {
+                self.happen(t, h, span);
             } else {
                 self.close_negotiation();
             }
@@ -588,8 +434,8 @@ impl Secretariat {
     }
 
     /// Closes the open call (all answered, or the driver's timeout passed):
-    /// applies the answers in member-id order and moves on. Does nothing if
-    /// no call is open.
+    /// applies the answers in member-id order and moves on, through the
+    /// feature that issued the call. Does nothing if no call is open.
     pub fn close_call(&mut self) {
         let Some(open) = self.open.take() else { return };
         let mut unanswered: Vec<MemberId> = Vec::new();
@@ -600,182 +446,28 @@ impl Secretariat {
                 None => unanswered.push(m),
             }
         }
-        let call = open.call.call;
+        let closed = ClosedCall {
+            call: open.call.call,
+            rule: open.call.rule,
+            answers,
+            unanswered,
+        };
         match open.then {
-            Continuation::Positions { item, at_decision } => {
-                let stated = self.record_positions(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                let levels = levels(&stated);
-                let text = self.drafting.draft(&levels, self.items[item].text);
-                if self.agenda.items[item].co_chairs.is_empty() {
-                    self.issue_text(item, text, at_decision);
-                } else {
-                    let mut awaited = self.agenda.items[item].co_chairs.clone();
-                    awaited.sort();
-                    self.open_call(
-                        item,
-                        CallKind::Signatures,
-                        Some(text),
-                        awaited,
-                        Continuation::Signatures {
-                            item,
-                            text,
-                            at_decision,
-                        },
-                    );
-                }
+            Continuation::Item { item, step } => self.continue_item(item, step, closed),
+            Continuation::GreenRoom { item, step } => self.continue_green_room(item, step, closed),
+            Continuation::Initiative { initiative, step } => {
+                self.continue_initiative(initiative, step, closed);
             }
-            Continuation::Signatures {
-                item,
-                text,
-                at_decision,
-            } => {
-                let mut unsigned = unanswered.clone();
-                for (member, a) in answers {
-                    if let Answer::Signature(signed) = a {
-                        if !signed {
-                            unsigned.push(member.clone());
-                        }
-                        self.emit(Event::DraftSigned {
-                            call,
-                            member,
-                            signed,
-                        });
-                    }
-                }
-                self.emit(Event::CallClosed { call, unanswered });
-                unsigned.sort();
-                if unsigned.is_empty() {
-                    self.issue_text(item, text, at_decision);
-                } else {
-                    let round = self.items[item].round;
-                    self.emit(Event::DraftWithheld {
-                        item: self.agenda.items[item].id.clone(),
-                        round,
-                        unsigned,
-                    });
-                }
+            Continuation::Accession { accession, step } => {
+                self.continue_accession(accession, step, closed);
             }
-            Continuation::Reactions { item, at_decision } => {
-                let objectors = objecting(&self.record_reactions(call, answers));
-                self.emit(Event::CallClosed { call, unanswered });
-                self.conclude_round(item, objectors, at_decision);
-            }
-            Continuation::Objections { item } => {
-                let objectors = self.record_objections(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                let spec = &self.agenda.items[item];
-                let (rule, fallback) = (spec.rule, spec.fallback);
-                let d = self.apply_rule(rule, objectors, None);
-                match (d.outcome, fallback) {
-                    (Outcome::Blocked, Some(fb)) => {
-                        self.items[item].consensus_objectors = d.objectors;
-                        let awaited = self.present_delegations();
-                        let text = self.items[item].text;
-                        self.open_call_with_rule(
-                            item,
-                            CallKind::Votes,
-                            text,
-                            awaited,
-                            Continuation::Votes { item },
-                            fb,
-                        );
-                    }
-                    _ => self.decide(item, d, None),
-                }
-            }
-            Continuation::Votes { item } => {
-                let rule = open.call.rule;
-                let votes = self.record_votes(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                let objectors = std::mem::take(&mut self.items[item].consensus_objectors);
-                let d = self.apply_rule(rule, objectors, Some(votes));
-                self.decide(item, d, None);
-            }
-            Continuation::GreenRoomPositions { item, objectors } => {
-                let stated = self.record_positions(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                self.green_room_compromise(item, &objectors, &stated);
-            }
-            Continuation::GreenRoomReactions { item, text } => {
-                let objectors = objecting(&self.record_reactions(call, answers));
-                self.emit(Event::CallClosed { call, unanswered });
-                self.green_room_outcome(item, text, objectors.is_empty());
-            }
-            Continuation::InitiativeJoin { initiative } => {
-                self.initiative_joined(initiative, call, answers, unanswered);
-            }
-            Continuation::InitiativePositions { initiative } => {
-                let stated = self.record_positions(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                self.initiative_text(initiative, &levels(&stated));
-            }
-            Continuation::InitiativeReactions { initiative } => {
-                let objectors = objecting(&self.record_reactions(call, answers));
-                self.emit(Event::CallClosed { call, unanswered });
-                self.initiative_reacted(initiative, objectors);
-            }
-            Continuation::Annex4 { initiative } => {
-                let objectors = self.record_objections(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                self.annex4_decided(initiative, objectors);
-            }
-            Continuation::BilateralOffer { accession } => {
-                let offer = answers.iter().find_map(|(_, a)| match a {
-                    Answer::Offer(l) => Some(*l),
-                    _ => None,
-                });
-                self.bilateral_offer(accession, offer, unanswered, call);
-            }
-            Continuation::BilateralResponse { accession } => {
-                let accepted = answers
-                    .into_iter()
-                    .filter(|(_, a)| *a == Answer::Accept(true))
-                    .map(|(m, _)| m)
-                    .collect();
-                self.bilateral_responses(accession, accepted, unanswered, call);
-            }
-            Continuation::WorkingPartyReport { accession }
-            | Continuation::CouncilObjections { accession } => {
-                let objectors = self.record_objections(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                if matches!(open.then, Continuation::WorkingPartyReport { .. }) {
-                    self.working_party_decided(accession, objectors);
-                } else {
-                    self.council_objections(accession, objectors);
-                }
-            }
-            Continuation::CouncilVotes { accession } => {
-                let votes = self.record_votes(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                self.council_votes(accession, votes);
-            }
-            Continuation::Package => {
-                let objectors = self.record_objections(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                let d = self.apply_rule(Rule::Consensus, objectors, None);
-                self.package_ready = false;
-                for st in &mut self.items {
-                    st.phase = Phase::Done;
-                }
-                self.record_decision(PACKAGE_KEY.to_owned(), 0, d, None);
-            }
-            Continuation::Written { item } => {
-                let objectors = self.record_objections(call, answers);
-                self.emit(Event::CallClosed { call, unanswered });
-                let hours = i64::from(self.agenda.items[item].written_procedure_hours);
-                let deadline = self.now.plus_secs(hours * 3600);
-                self.items[item].written = Some((self.now, objectors));
-                self.items[item].phase = Phase::Written;
-                self.schedule.insert(
-                    (deadline, Happening::WrittenDeadline, item),
-                    Interval {
-                        start: self.now,
-                        end: deadline,
-                    },
-                );
-            }
+            Continuation::Package => self.package_decided(closed),
         }
+    }
+
+    /// Records that a call closed, with the delegations that did not answer.
+    fn close_recorded(&mut self, call: CallId, unanswered: Vec<MemberId>) {
+        self.emit(Event::CallClosed { call, unanswered });
     }
 
     /// Records the positions among a call's answers, in id order.
@@ -857,46 +549,6 @@ impl Secretariat {
         votes
     }
 
-    fn open_call(
-        &mut self,
-        item: usize,
-        kind: CallKind,
-        text: Option<Level>,
-        awaited: Vec<MemberId>,
-        then: Continuation,
-    ) {
-        let rule = self.agenda.items[item].rule;
-        self.open_call_with_rule(item, kind, text, awaited, then, rule);
-    }
-
-    fn open_call_with_rule(
-        &mut self,
-        item: usize,
-        kind: CallKind,
-        text: Option<Level>,
-        awaited: Vec<MemberId>,
-        then: Continuation,
-        rule: Rule,
-    ) {
-        let st = &self.items[item];
-        let round = match kind {
-            CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
-            _ => st.round,
-        };
-        let call = Call {
-            call: 0,
-            subject: Subject::Item(self.agenda.items[item].id.clone()),
-            kind,
-            round,
-            version: st.version,
-            text,
-            rule,
-            awaited,
-            package: None,
-        };
-        self.issue_call(call, then);
-    }
-
     /// Numbers a call, records it and opens it.
     fn issue_call(&mut self, mut call: Call, then: Continuation) {
         self.calls += 1;
@@ -918,74 +570,6 @@ impl Secretariat {
             then,
             answers: vec![None; n],
             answered: 0,
-        });
-    }
-
-    fn issue_text(&mut self, item: usize, text: Level, at_decision: bool) {
-        let st = &mut self.items[item];
-        st.version += 1;
-        st.text = Some(text);
-        let version = st.version;
-        self.emit(Event::DraftIssued {
-            item: self.agenda.items[item].id.clone(),
-            version,
-            text,
-        });
-        let awaited = self.present_delegations();
-        self.open_call(
-            item,
-            CallKind::Reactions,
-            Some(text),
-            awaited,
-            Continuation::Reactions { item, at_decision },
-        );
-    }
-
-    fn conclude_round(&mut self, item: usize, objectors: Vec<MemberId>, at_decision: bool) {
-        let spec = &self.agenda.items[item];
-        let id = spec.id.clone();
-        let votable = spec.rule.is_vote() || spec.fallback.is_some();
-        let fixed = spec.meeting.is_some();
-        let st = &mut self.items[item];
-        let round = st.round;
-        let text = st.text.unwrap_or(0);
-        if st.last.as_ref() == Some(&(text, objectors.clone())) {
-            st.unchanged += 1;
-        } else {
-            st.unchanged = 1;
-            st.last = Some((text, objectors.clone()));
-        }
-        let stalled = st.unchanged >= EXHAUSTED_AFTER_ROUNDS;
-        let no_objection = objectors.is_empty();
-        self.emit(Event::RoundConcluded {
-            item: id.clone(),
-            round,
-            objectors,
-        });
-        if at_decision {
-            return;
-        }
-        let reason = if no_objection {
-            "no objection"
-        } else if stalled && (votable || fixed) {
-            "consultations exhausted"
-        } else {
-            if let Some((_, objectors)) = &self.items[item].last {
-                let objectors = objectors.clone();
-                self.maybe_green_room(item, &objectors);
-            }
-            return;
-        };
-        let version = self.items[item].version;
-        self.items[item].phase = if fixed { Phase::Ready } else { Phase::Tabled };
-        self.emit(Event::TextTabled {
-            item: id,
-            version,
-            reason: if fixed {
-                format!("{reason}; decision at the fixed meeting")
-            } else {
-                reason.to_owned()
-            },
         });
     }
 
@@ -1034,32 +618,6 @@ impl Secretariat {
         });
     }
 
-    /// Records an item's decision. Under the single undertaking an adopted
-    /// item is only *agreed* (its adoption waits for the whole package) and a
-    /// failed one brings the package down.
-    fn decide(&mut self, item: usize, d: Decision, held: Option<(Interval, Vec<MemberId>)>) {
-        let version = self.items[item].version;
-        let id = self.agenda.items[item].id.clone();
-        let outcome = d.outcome;
-        if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
-            self.items[item].phase = Phase::Agreed;
-            self.emit(Event::ItemAgreed {
-                item: id,
-                version,
-                how: d.how,
-            });
-            if self.items.iter().all(|s| s.phase == Phase::Agreed) {
-                self.package_ready = true;
-            }
-            return;
-        }
-        self.items[item].phase = Phase::Done;
-        self.record_decision(id, version, d, held);
-        if outcome != Outcome::Adopted {
-            self.fail_package(item);
-        }
-    }
-
     /// The meeting in progress and the Members present at it.
     fn meeting_held(&self) -> (Interval, Vec<MemberId>) {
         match &self.meeting {
@@ -1074,343 +632,15 @@ impl Secretariat {
         }
     }
 
-    /// An item lapses without a decision.
-    fn lapse(&mut self, item: usize, reason: String) {
-        self.items[item].phase = Phase::Done;
-        self.emit(Event::ItemLapsed {
-            item: self.agenda.items[item].id.clone(),
-            reason,
-        });
-        self.fail_package(item);
-    }
-
-    /// Under the single undertaking, an item that is not agreed takes the
-    /// round down: every other item lapses, agreed or not. Does nothing under
-    /// early harvest.
-    fn fail_package(&mut self, failed: usize) {
-        if self.agenda.package != Package::SingleUndertaking || self.package_failed {
-            return;
-        }
-        self.package_failed = true;
-        self.package_ready = false;
-        let reason = format!(
-            "the single undertaking failed: [{}] was not agreed",
-            self.agenda.items[failed].id
-        );
-        for i in 0..self.items.len() {
-            if self.items[i].phase != Phase::Done {
-                self.items[i].written = None;
-                self.lapse(i, reason.clone());
-            }
-        }
-    }
-
+    /// Does one piece of the meeting's work.
     fn run(&mut self, w: Work) {
         match w {
-            Work::Round { item, at_decision } => {
-                let st = &self.items[item];
-                if st.phase != Phase::Consulting && !at_decision {
-                    return;
-                }
-                if !at_decision
-                    && self.agenda.items[item].meeting.is_none()
-                    && self.now >= self.agenda.items[item].deadline
-                {
-                    return; // the deadline happening lapses it
-                }
-                self.items[item].round += 1;
-                if let Some(t) = self.items[item].pending_text.take() {
-                    // The chair brings the Green Room's compromise.
-                    self.issue_text(item, t, at_decision);
-                    return;
-                }
-                let awaited = self.present_delegations();
-                let text = self.items[item].text;
-                self.open_call(
-                    item,
-                    CallKind::Positions,
-                    text,
-                    awaited,
-                    Continuation::Positions { item, at_decision },
-                );
-            }
+            Work::Round { item, at_decision } => self.item_round(item, at_decision),
+            Work::Decide(item) => self.put_to_decision(item),
+            Work::DecidePackage => self.put_package_to_decision(),
             Work::GreenRoom { item, objectors } => self.green_room_positions(item, objectors),
             Work::InitiativeRound(i) => self.initiative_round(i),
             Work::Annex4(i) => self.annex4_decision(i),
-            Work::DecidePackage => {
-                if !self.package_ready {
-                    return;
-                }
-                let texts = self
-                    .agenda
-                    .items
-                    .iter()
-                    .zip(&self.items)
-                    .map(|(spec, st)| PackageText {
-                        item: spec.id.clone(),
-                        version: st.version,
-                        round: st.round + 1,
-                        text: st.text.unwrap_or(0),
-                    })
-                    .collect();
-                let call = Call {
-                    call: 0,
-                    subject: Subject::Package,
-                    kind: CallKind::PackageObjections,
-                    round: 0,
-                    version: 0,
-                    text: None,
-                    rule: Rule::Consensus,
-                    awaited: self.present_delegations(),
-                    package: Some(texts),
-                };
-                self.issue_call(call, Continuation::Package);
-            }
-            Work::Decide(item) => {
-                let Some(text) = self.items[item].text else {
-                    self.lapse(
-                        item,
-                        "no chair's text was issued before the decision meeting".into(),
-                    );
-                    return;
-                };
-                let rule = self.agenda.items[item].rule;
-                match rule.implementation().ballot() {
-                    Ballot::ObjectionAtMeeting => {
-                        let awaited = self.present_delegations();
-                        self.open_call(
-                            item,
-                            CallKind::Objections,
-                            Some(text),
-                            awaited,
-                            Continuation::Objections { item },
-                        );
-                    }
-                    Ballot::VoteAtMeeting => {
-                        let awaited = self.present_delegations();
-                        self.open_call(
-                            item,
-                            CallKind::Votes,
-                            Some(text),
-                            awaited,
-                            Continuation::Votes { item },
-                        );
-                    }
-                    Ballot::ObjectionInWriting => {
-                        let hours = i64::from(self.agenda.items[item].written_procedure_hours);
-                        let version = self.items[item].version;
-                        self.emit(Event::WrittenProcedureOpened {
-                            item: self.agenda.items[item].id.clone(),
-                            version,
-                            deadline: self.now.plus_secs(hours * 3600),
-                        });
-                        let awaited = self.all_delegations.clone();
-                        self.open_call(
-                            item,
-                            CallKind::WrittenObjections,
-                            Some(text),
-                            awaited,
-                            Continuation::Written { item },
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    fn convene(&mut self, interval: Interval, kind: MeetingKind) {
-        let session = kind == MeetingKind::Session;
-        let day = midnight(interval.start);
-        let date = day.datetime().date_naive();
-        if self.last_day != Some(date) {
-            self.last_day = Some(date);
-            let common_windows = self.calendar.common_windows(day);
-            self.emit(Event::DayOpened {
-                date: date.format("%Y-%m-%d").to_string(),
-                common_windows,
-            });
-        }
-        let presence = self.calendar.presence(interval);
-        let roll = &self.agenda.membership;
-        let mut present = Vec::new();
-        let mut absent = Vec::new();
-        let mut members = Vec::new();
-        for (i, m) in roll.members().iter().enumerate() {
-            if presence[i] {
-                members.push(m.id.clone());
-            }
-            if !roll.is_represented_at(i) {
-                if presence[i] {
-                    present.push(m.id.clone());
-                } else {
-                    absent.push(m.id.clone());
-                }
-            }
-        }
-        self.meetings += 1;
-        self.emit(Event::MeetingConvened {
-            meeting: self.meetings,
-            kind,
-            interval,
-            present: present.clone(),
-            absent,
-            members_present: members.len() as u32,
-        });
-        self.meeting = Some(Meeting {
-            interval,
-            delegations: present,
-            members,
-            session,
-        });
-    }
-
-    /// Carries out a scheduled happening at `t`. One that finds nothing to
-    /// do (the deadline of an item already decided) leaves time where it is.
-    fn happen(&mut self, t: Timestamp, h: Happening, item: usize, span: Interval) {
-        match h {
-            Happening::Deadline => {
-                if self.items[item].phase == Phase::Consulting {
-                    self.now = self.now.max(t);
-                    let rounds = self.items[item].round;
-                    self.lapse(
-                        item,
-                        format!("no text was tabled by the deadline, after {rounds} rounds"),
-                    );
-                }
-            }
-            Happening::WrittenDeadline => {
-                let Some((circulated, objectors)) = self.items[item].written.take() else {
-                    return;
-                };
-                self.now = self.now.max(t);
-                let d = self.apply_rule(Rule::WrittenProcedure, objectors, None);
-                let everyone = self
-                    .agenda
-                    .membership
-                    .members()
-                    .iter()
-                    .map(|m| m.id.clone())
-                    .collect();
-                let held = Interval {
-                    start: circulated,
-                    end: span.end,
-                };
-                self.decide(item, d, Some((held, everyone)));
-            }
-            Happening::ItemMeeting => {
-                if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
-                    return;
-                }
-                self.now = self.now.max(t);
-                self.convene(
-                    span,
-                    MeetingKind::ItemMeeting {
-                        item: self.agenda.items[item].id.clone(),
-                    },
-                );
-                if self.items[item].text.is_none() {
-                    self.work.push_back(Work::Round {
-                        item,
-                        at_decision: true,
-                    });
-                }
-                self.work.push_back(Work::Decide(item));
-            }
-            Happening::Session => {
-                if !self.needs_session() {
-                    return;
-                }
-                self.now = self.now.max(t);
-                self.last_session_day = Some(midnight(span.start));
-                self.convene(span, MeetingKind::Session);
-                if self.package_ready {
-                    self.work.push_back(Work::DecidePackage);
-                }
-                for (i, st) in self.items.iter().enumerate() {
-                    match st.phase {
-                        Phase::Consulting => self.work.push_back(Work::Round {
-                            item: i,
-                            at_decision: false,
-                        }),
-                        Phase::Tabled => self.work.push_back(Work::Decide(i)),
-                        _ => {}
-                    }
-                }
-                let more = self.initiative_work();
-                self.work.extend(more);
-            }
-            Happening::InitiativeDeadline => self.initiative_deadline(item, t),
-            Happening::AccessionApplied
-            | Happening::BilateralRound
-            | Happening::WorkingPartyMeeting
-            | Happening::CouncilMeeting
-            | Happening::Deposit
-            | Happening::Membership => self.accession_happening(h, item, t, span),
-            Happening::InitiativeMeeting => {
-                if self.initiatives[item].phase != initiatives::InitiativePhase::AwaitingAnnex4 {
-                    return;
-                }
-                self.now = self.now.max(t);
-                self.convene(
-                    span,
-                    MeetingKind::ItemMeeting {
-                        item: self.agenda.initiatives[item].id.clone(),
-                    },
-                );
-                self.work.push_back(Work::Annex4(item));
-            }
-        }
-    }
-
-    /// The delegations present at the meeting in progress (none between
-    /// meetings), in id order: whom a meeting's calls await.
-    fn present_delegations(&self) -> Vec<MemberId> {
-        self.meeting
-            .as_ref()
-            .map(|m| m.delegations.clone())
-            .unwrap_or_default()
-    }
-
-    /// Whether an item needs a session: a round or a decision.
-    fn needs_session(&self) -> bool {
-        self.package_ready
-            || self.initiatives_need_session()
-            || self
-                .items
-                .iter()
-                .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
-    }
-
-    /// Schedules the next day's session if an item needs one and none is
-    /// scheduled.
-    fn ensure_session(&mut self) {
-        let needed = self.needs_session();
-        let scheduled = self
-            .schedule
-            .keys()
-            .any(|(_, h, _)| *h == Happening::Session);
-        if !needed || scheduled {
-            return;
-        }
-        let mut day = match self.last_session_day {
-            Some(d) => d.plus_secs(DAY).max(midnight(self.now)),
-            None => midnight(self.agenda.start),
-        };
-        let secs = i64::from(self.agenda.session_hours) * 3600;
-        loop {
-            let earliest = self.now.max(day);
-            // A day whose remaining hours seat no one has no session.
-            if let Some((interval, present)) = self.calendar.best_meeting(day, earliest, secs)
-                && present > 0
-            {
-                self.schedule
-                    .insert((interval.start, Happening::Session, 0), interval);
-                return;
-            }
-            if day.unix() > self.agenda.start.unix() + 366 * DAY {
-                return; // no one can ever meet: items lapse at their deadlines
-            }
-            day = day.plus_secs(DAY);
         }
     }
 

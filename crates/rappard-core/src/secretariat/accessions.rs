@@ -3,16 +3,15 @@
 //! scenario; the bilateral talks, the Working Party's report and the
 //! General Council's decision are calls like any other.
 
-use super::{Continuation, Happening, Secretariat};
+use super::schedule::{AccessionHappening, DAY, Happening, midnight, point};
+use super::{ClosedCall, Continuation, Secretariat};
 use crate::accession::{Stage, defaults};
 use crate::member::{MemberId, Membership};
-use crate::protocol::{Call, CallKind, Level, Subject};
+use crate::protocol::{Answer, Call, CallKind, Level, Subject};
 use crate::record::{Event, MeetingKind};
 use crate::rules::{Outcome, Rule, Votes};
 use crate::sessions::Calendar;
 use crate::time::{Interval, Timestamp};
-
-const DAY: i64 = 86_400;
 
 #[derive(Clone, Debug)]
 pub(super) struct AccessionState {
@@ -37,11 +36,62 @@ impl AccessionState {
     }
 }
 
-fn point(t: Timestamp) -> Interval {
-    Interval { start: t, end: t }
+/// What an accession's open call is for.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum AccessionStep {
+    /// The applicant's offer in a bilateral round.
+    BilateralOffer,
+    /// Working Party members' answers to the offer.
+    BilateralResponse,
+    /// Formal objections to the Working Party's report.
+    WorkingPartyReport,
+    /// Formal objections at the General Council.
+    CouncilObjections,
+    /// Votes at the General Council, when consensus failed.
+    CouncilVotes,
+}
+
+/// The schedule's key for step `what` of accession `accession`.
+fn step_of(what: AccessionHappening, accession: usize) -> Happening {
+    Happening::Accession { what, accession }
 }
 
 impl Secretariat {
+    /// Goes on with an accession after one of its calls closed.
+    pub(super) fn continue_accession(&mut self, a: usize, step: AccessionStep, c: ClosedCall) {
+        match step {
+            AccessionStep::BilateralOffer => {
+                let offer = c.answers.iter().find_map(|(_, answer)| match answer {
+                    Answer::Offer(l) => Some(*l),
+                    _ => None,
+                });
+                self.bilateral_offer(a, offer, c.unanswered, c.call);
+            }
+            AccessionStep::BilateralResponse => {
+                let accepted = c
+                    .answers
+                    .into_iter()
+                    .filter(|(_, answer)| *answer == Answer::Accept(true))
+                    .map(|(m, _)| m)
+                    .collect();
+                self.bilateral_responses(a, accepted, c.unanswered, c.call);
+            }
+            AccessionStep::WorkingPartyReport | AccessionStep::CouncilObjections => {
+                let objectors = self.record_objections(c.call, c.answers);
+                self.close_recorded(c.call, c.unanswered);
+                if matches!(step, AccessionStep::WorkingPartyReport) {
+                    self.working_party_decided(a, objectors);
+                } else {
+                    self.council_objections(a, objectors);
+                }
+            }
+            AccessionStep::CouncilVotes => {
+                let votes = self.record_votes(c.call, c.answers);
+                self.close_recorded(c.call, c.unanswered);
+                self.council_votes(a, votes);
+            }
+        }
+    }
     fn accession_call(
         &mut self,
         a: usize,
@@ -49,7 +99,7 @@ impl Secretariat {
         text: Option<Level>,
         awaited: Vec<MemberId>,
         rule: Rule,
-        then: Continuation,
+        step: AccessionStep,
     ) {
         let call = Call {
             call: 0,
@@ -62,6 +112,7 @@ impl Secretariat {
             awaited,
             package: None,
         };
+        let then = Continuation::Accession { accession: a, step };
         self.issue_call(call, then);
     }
 
@@ -73,21 +124,11 @@ impl Secretariat {
         });
     }
 
-    /// Schedules each accession's application.
-    pub(super) fn schedule_accessions(&mut self) {
-        for (a, spec) in self.agenda.accessions.iter().enumerate() {
-            self.schedule.insert(
-                (spec.applied, Happening::AccessionApplied, a),
-                point(spec.applied),
-            );
-        }
-    }
-
     /// A meeting on the accession on the UTC day of `day`, at the time that
     /// seats the most Members (at or after `not_before`).
     fn accession_meeting_on(&mut self, day: Timestamp, not_before: Timestamp) -> Interval {
         let secs = i64::from(self.agenda.session_hours) * 3600;
-        let mut d = Timestamp::from_unix(day.unix() - day.unix().rem_euclid(DAY)).unwrap_or(day);
+        let mut d = midnight(day);
         for _ in 0..366 {
             if let Some((m, n)) = self.calendar.best_meeting(d, not_before.max(d), secs)
                 && n > 0
@@ -104,7 +145,7 @@ impl Secretariat {
 
     pub(super) fn accession_happening(
         &mut self,
-        h: Happening,
+        what: AccessionHappening,
         a: usize,
         t: Timestamp,
         span: Interval,
@@ -112,8 +153,8 @@ impl Secretariat {
         self.now = self.now.max(t);
         let id = self.agenda.accessions[a].applicant.id.clone();
         let key = Subject::Accession(id.clone()).key().into_owned();
-        match h {
-            Happening::AccessionApplied => {
+        match what {
+            AccessionHappening::Applied => {
                 let spec = &self.agenda.accessions[a];
                 let event = Event::AccessionApplied {
                     applicant: id.clone(),
@@ -123,10 +164,12 @@ impl Secretariat {
                 };
                 let talks = t.plus_secs(i64::from(spec.memorandum_days) * DAY);
                 self.emit(event);
-                self.schedule
-                    .insert((talks, Happening::BilateralRound, a), point(talks));
+                self.schedule.insert(
+                    (talks, step_of(AccessionHappening::BilateralRound, a)),
+                    point(talks),
+                );
             }
-            Happening::BilateralRound => {
+            AccessionHappening::BilateralRound => {
                 if self.accessions[a].stage == Stage::WorkingParty {
                     self.stage(a, Stage::BilateralTalks);
                 }
@@ -137,10 +180,10 @@ impl Secretariat {
                     None,
                     vec![id],
                     Rule::Consensus,
-                    Continuation::BilateralOffer { accession: a },
+                    AccessionStep::BilateralOffer,
                 );
             }
-            Happening::WorkingPartyMeeting => {
+            AccessionHappening::WorkingPartyMeeting => {
                 self.convene(span, MeetingKind::ItemMeeting { item: key });
                 let wp = &self.agenda.accessions[a].working_party;
                 let awaited: Vec<MemberId> = self
@@ -154,10 +197,10 @@ impl Secretariat {
                     None,
                     awaited,
                     Rule::Consensus,
-                    Continuation::WorkingPartyReport { accession: a },
+                    AccessionStep::WorkingPartyReport,
                 );
             }
-            Happening::CouncilMeeting => {
+            AccessionHappening::CouncilMeeting => {
                 self.convene(span, MeetingKind::ItemMeeting { item: key });
                 let awaited = self.present_delegations();
                 self.accession_call(
@@ -166,22 +209,21 @@ impl Secretariat {
                     None,
                     awaited,
                     Rule::TwoThirdsOfMembers,
-                    Continuation::CouncilObjections { accession: a },
+                    AccessionStep::CouncilObjections,
                 );
             }
-            Happening::Deposit => {
+            AccessionHappening::Deposit => {
                 self.stage(a, Stage::Deposited);
                 let at = t.plus_secs(i64::from(defaults::ENTRY_INTO_FORCE_DAYS) * DAY);
                 self.schedule
-                    .insert((at, Happening::Membership, a), point(at));
+                    .insert((at, step_of(AccessionHappening::Membership, a)), point(at));
             }
-            Happening::Membership => self.admit(a),
-            _ => {}
+            AccessionHappening::Membership => self.admit(a),
         }
     }
 
     /// The applicant's offer: asked of each WP member without a deal.
-    pub(super) fn bilateral_offer(
+    fn bilateral_offer(
         &mut self,
         a: usize,
         offer: Option<Level>,
@@ -214,12 +256,12 @@ impl Secretariat {
             Some(offer),
             awaited,
             Rule::Consensus,
-            Continuation::BilateralResponse { accession: a },
+            AccessionStep::BilateralResponse,
         );
     }
 
     /// WP members' answers: a deal with each that accepts.
-    pub(super) fn bilateral_responses(
+    fn bilateral_responses(
         &mut self,
         a: usize,
         accepted: Vec<MemberId>,
@@ -254,21 +296,25 @@ impl Secretariat {
             let not_before = day;
             self.stage(a, Stage::WorkingPartyReport);
             let m = self.accession_meeting_on(day, not_before);
-            self.schedule
-                .insert((m.start, Happening::WorkingPartyMeeting, a), m);
+            self.schedule.insert(
+                (m.start, step_of(AccessionHappening::WorkingPartyMeeting, a)),
+                m,
+            );
         } else if self.accessions[a].round >= spec.bilateral_rounds {
             self.stage(a, Stage::Stalled);
         } else {
             let next = self
                 .now
                 .plus_secs(i64::from(spec.bilateral_round_days) * DAY);
-            self.schedule
-                .insert((next, Happening::BilateralRound, a), point(next));
+            self.schedule.insert(
+                (next, step_of(AccessionHappening::BilateralRound, a)),
+                point(next),
+            );
         }
     }
 
     /// The Working Party's report, by consensus of its members present.
-    pub(super) fn working_party_decided(&mut self, a: usize, objectors: Vec<MemberId>) {
+    fn working_party_decided(&mut self, a: usize, objectors: Vec<MemberId>) {
         let d = self.apply_rule(Rule::Consensus, objectors, None);
         let outcome = d.outcome;
         let key = Subject::Accession(self.agenda.accessions[a].applicant.id.clone())
@@ -288,11 +334,11 @@ impl Secretariat {
             }
         };
         self.schedule
-            .insert((m.start, Happening::CouncilMeeting, a), m);
+            .insert((m.start, step_of(AccessionHappening::CouncilMeeting, a)), m);
     }
 
     /// The General Council: consensus, else two-thirds of all Members.
-    pub(super) fn council_objections(&mut self, a: usize, objectors: Vec<MemberId>) {
+    fn council_objections(&mut self, a: usize, objectors: Vec<MemberId>) {
         if objectors.is_empty() {
             let d = self.apply_rule(Rule::Consensus, objectors, None);
             self.council_decided(a, d);
@@ -306,11 +352,11 @@ impl Secretariat {
             None,
             awaited,
             Rule::TwoThirdsOfMembers,
-            Continuation::CouncilVotes { accession: a },
+            AccessionStep::CouncilVotes,
         );
     }
 
-    pub(super) fn council_votes(&mut self, a: usize, votes: Votes) {
+    fn council_votes(&mut self, a: usize, votes: Votes) {
         let objectors = std::mem::take(&mut self.consensus_objectors_accession);
         let d = self.apply_rule(Rule::TwoThirdsOfMembers, objectors, Some(votes));
         self.council_decided(a, d);
@@ -330,7 +376,8 @@ impl Secretariat {
         let at = self
             .now
             .plus_secs(i64::from(self.agenda.accessions[a].ratification_days) * DAY);
-        self.schedule.insert((at, Happening::Deposit, a), point(at));
+        self.schedule
+            .insert((at, step_of(AccessionHappening::Deposit, a)), point(at));
     }
 
     /// The thirtieth day after the deposit: the applicant is a Member.

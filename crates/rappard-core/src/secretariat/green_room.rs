@@ -11,7 +11,8 @@
 //! chair meets the objectors halfway when it can hear them, and otherwise
 //! drafts for the room.
 
-use super::{Continuation, Meeting, Secretariat, Work};
+use super::schedule::Meeting;
+use super::{ClosedCall, Continuation, Secretariat, Work, objecting};
 use crate::greenroom::{self, Invitation};
 use crate::member::MemberId;
 use crate::protocol::{CallKind, Level, Stated};
@@ -21,7 +22,46 @@ use crate::time::Interval;
 /// Length of a Green Room meeting.
 const GREEN_ROOM_SECS: i64 = 3600;
 
+/// What a Green Room's open call is for.
+#[derive(Clone, Debug)]
+pub(super) enum GreenRoomStep {
+    /// The room's positions; `objectors` are those the room is for.
+    Positions { objectors: Vec<MemberId> },
+    /// The room's reactions to the chair's compromise.
+    Reactions { text: Level },
+}
+
 impl Secretariat {
+    /// Goes on with a Green Room after one of its calls closed.
+    pub(super) fn continue_green_room(&mut self, item: usize, step: GreenRoomStep, c: ClosedCall) {
+        match step {
+            GreenRoomStep::Positions { objectors } => {
+                let stated = self.record_positions(c.call, c.answers);
+                self.close_recorded(c.call, c.unanswered);
+                self.green_room_compromise(item, &objectors, &stated);
+            }
+            GreenRoomStep::Reactions { text } => {
+                let objectors = objecting(&self.record_reactions(c.call, c.answers));
+                self.close_recorded(c.call, c.unanswered);
+                self.green_room_outcome(item, text, objectors.is_empty());
+            }
+        }
+    }
+
+    /// Opens a call of the Green Room on an item, under the item's rule.
+    fn green_room_call(
+        &mut self,
+        item: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        step: GreenRoomStep,
+    ) {
+        let rule = self.agenda.items[item].rule;
+        let then = Continuation::GreenRoom { item, step };
+        self.call_on_item(item, kind, text, awaited, then, rule);
+    }
+
     /// After a round: queue a Green Room if the scenario's chair convenes
     /// them and a few delegations objected.
     pub(super) fn maybe_green_room(&mut self, item: usize, objectors: &[MemberId]) {
@@ -99,17 +139,12 @@ impl Secretariat {
     pub(super) fn green_room_positions(&mut self, item: usize, objectors: Vec<MemberId>) {
         let awaited = self.present_delegations();
         let text = self.items[item].text;
-        self.open_call(
-            item,
-            CallKind::Positions,
-            text,
-            awaited,
-            Continuation::GreenRoomPositions { item, objectors },
-        );
+        let step = GreenRoomStep::Positions { objectors };
+        self.green_room_call(item, CallKind::Positions, text, awaited, step);
     }
 
     /// Positions heard: the chair's compromise, put to the room.
-    pub(super) fn green_room_compromise(
+    fn green_room_compromise(
         &mut self,
         item: usize,
         objectors: &[MemberId],
@@ -130,18 +165,13 @@ impl Secretariat {
             _ => self.drafting.draft(&super::levels(stated), current),
         };
         let awaited = self.present_delegations();
-        self.open_call(
-            item,
-            CallKind::Reactions,
-            Some(text),
-            awaited,
-            Continuation::GreenRoomReactions { item, text },
-        );
+        let step = GreenRoomStep::Reactions { text };
+        self.green_room_call(item, CallKind::Reactions, Some(text), awaited, step);
     }
 
     /// Reactions heard: the outcome, reported to all under the reformed
     /// policy.
-    pub(super) fn green_room_outcome(&mut self, item: usize, text: Level, agreed: bool) {
+    fn green_room_outcome(&mut self, item: usize, text: Level, agreed: bool) {
         if agreed {
             self.items[item].pending_text = Some(text);
         }

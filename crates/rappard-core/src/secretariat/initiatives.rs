@@ -10,12 +10,14 @@
 //! force; a non-MFN one awaits a Ministerial decision, by consensus of all
 //! Members present, to add it to Annex 4 (Art. X:9).
 
-use super::{Continuation, Secretariat, Work};
+use super::schedule::InitiativeHappening;
+use super::{ClosedCall, Continuation, Secretariat, Work, levels, objecting};
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::{Answer, Call, CallKind, Level, Subject};
 use crate::record::Event;
 use crate::rules::{Outcome, Rule};
+use crate::time::{Interval, Timestamp};
 
 /// Where an initiative stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +51,90 @@ impl InitiativeState {
     }
 }
 
+/// What an initiative's open call is for.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum InitiativeStep {
+    /// Whether outsiders join.
+    Join,
+    /// Participants' positions; the convenors draft from them.
+    Positions,
+    /// Participants' reactions to the convenors' text.
+    Reactions,
+    /// Formal objections to adding the agreement to Annex 4.
+    Annex4,
+}
+
 impl Secretariat {
+    /// Launches each initiative of the agenda with its sponsors and first
+    /// participants.
+    pub(super) fn launch_initiatives(&mut self) {
+        for spec in self.agenda.initiatives.clone().iter() {
+            let mut participants: Vec<MemberId> = spec
+                .sponsors
+                .iter()
+                .chain(&spec.participants)
+                .cloned()
+                .collect();
+            participants.sort();
+            participants.dedup();
+            let share = self.initiative_share(&participants);
+            self.emit(Event::InitiativeLaunched {
+                initiative: spec.id.clone(),
+                topic: spec.topic.clone(),
+                sponsors: spec.sponsors.clone(),
+                participants: participants.clone(),
+                share,
+                threshold: spec.threshold,
+                mfn: spec.mfn,
+            });
+            self.initiatives.push(InitiativeState::new(participants));
+        }
+    }
+
+    /// Goes on with an initiative after one of its calls closed.
+    pub(super) fn continue_initiative(&mut self, i: usize, step: InitiativeStep, c: ClosedCall) {
+        match step {
+            InitiativeStep::Join => self.initiative_joined(i, c.call, c.answers, c.unanswered),
+            InitiativeStep::Positions => {
+                let stated = self.record_positions(c.call, c.answers);
+                self.close_recorded(c.call, c.unanswered);
+                self.initiative_text(i, &levels(&stated));
+            }
+            InitiativeStep::Reactions => {
+                let objectors = objecting(&self.record_reactions(c.call, c.answers));
+                self.close_recorded(c.call, c.unanswered);
+                self.initiative_reacted(i, objectors);
+            }
+            InitiativeStep::Annex4 => {
+                let objectors = self.record_objections(c.call, c.answers);
+                self.close_recorded(c.call, c.unanswered);
+                self.annex4_decided(i, objectors);
+            }
+        }
+    }
+
+    /// Carries out an initiative's scheduled happening at `t`.
+    pub(super) fn initiative_happening(
+        &mut self,
+        what: InitiativeHappening,
+        i: usize,
+        t: Timestamp,
+        span: Interval,
+    ) {
+        match what {
+            InitiativeHappening::Deadline => self.initiative_deadline(i, t),
+            InitiativeHappening::Meeting => {
+                if self.initiatives[i].phase != InitiativePhase::AwaitingAnnex4 {
+                    return;
+                }
+                self.now = self.now.max(t);
+                let item = self.agenda.initiatives[i].id.clone();
+                self.convene(span, crate::record::MeetingKind::ItemMeeting { item });
+                self.work.push_back(Work::Annex4(i));
+            }
+        }
+    }
+
     /// The participants' share of world exports: each participant's own
     /// share (the EU's row covers its member States, which never join on
     /// their own while the EU is in the negotiation).
@@ -67,7 +152,7 @@ impl Secretariat {
         kind: CallKind,
         text: Option<Level>,
         awaited: Vec<MemberId>,
-        then: Continuation,
+        step: InitiativeStep,
     ) {
         let st = &self.initiatives[i];
         let call = Call {
@@ -80,6 +165,10 @@ impl Secretariat {
             rule: Rule::Consensus,
             awaited,
             package: None,
+        };
+        let then = Continuation::Initiative {
+            initiative: i,
+            step,
         };
         self.issue_call(call, then);
     }
@@ -105,18 +194,12 @@ impl Secretariat {
             }
         } else {
             let text = self.initiatives[i].text;
-            self.initiative_call(
-                i,
-                CallKind::Join,
-                text,
-                outsiders,
-                Continuation::InitiativeJoin { initiative: i },
-            );
+            self.initiative_call(i, CallKind::Join, text, outsiders, InitiativeStep::Join);
         }
     }
 
     /// Joiners recorded, in id order, each with the share after it joined.
-    pub(super) fn initiative_joined(
+    fn initiative_joined(
         &mut self,
         i: usize,
         call: u64,
@@ -161,12 +244,12 @@ impl Secretariat {
             CallKind::Positions,
             text,
             awaited,
-            Continuation::InitiativePositions { initiative: i },
+            InitiativeStep::Positions,
         );
     }
 
     /// Positions heard: the convenors' text, put to the participants.
-    pub(super) fn initiative_text(&mut self, i: usize, levels: &[Level]) {
+    fn initiative_text(&mut self, i: usize, levels: &[Level]) {
         let text = self.drafting.draft(levels, self.initiatives[i].text);
         let st = &mut self.initiatives[i];
         st.version += 1;
@@ -183,13 +266,13 @@ impl Secretariat {
             CallKind::Reactions,
             Some(text),
             awaited,
-            Continuation::InitiativeReactions { initiative: i },
+            InitiativeStep::Reactions,
         );
     }
 
     /// Reactions heard: concluded if the text is agreed and the critical
     /// mass is reached.
-    pub(super) fn initiative_reacted(&mut self, i: usize, objectors: Vec<MemberId>) {
+    fn initiative_reacted(&mut self, i: usize, objectors: Vec<MemberId>) {
         let id = self.agenda.initiatives[i].id.clone();
         let round = self.initiatives[i].round;
         let agreed = objectors.is_empty();
@@ -237,11 +320,11 @@ impl Secretariat {
             CallKind::Annex4Objections,
             text,
             awaited,
-            Continuation::Annex4 { initiative: i },
+            InitiativeStep::Annex4,
         );
     }
 
-    pub(super) fn annex4_decided(&mut self, i: usize, objectors: Vec<MemberId>) {
+    fn annex4_decided(&mut self, i: usize, objectors: Vec<MemberId>) {
         let d = self.apply_rule(Rule::Consensus, objectors, None);
         let outcome = d.outcome;
         let id = self.agenda.initiatives[i].id.clone();
@@ -261,7 +344,7 @@ impl Secretariat {
 
     /// The initiative's deadline: still negotiating, it is not concluded;
     /// open to accession, it closes to new participants in rappard's run.
-    pub(super) fn initiative_deadline(&mut self, i: usize, t: crate::time::Timestamp) {
+    fn initiative_deadline(&mut self, i: usize, t: Timestamp) {
         match self.initiatives[i].phase {
             InitiativePhase::Negotiating => {
                 self.now = self.now.max(t);

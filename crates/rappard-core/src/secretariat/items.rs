@@ -1,0 +1,564 @@
+//! The Secretariat's side of an agenda item: consultation rounds, the
+//! chair's text, tabling, the decision and its record, and the package of a
+//! single undertaking.
+//!
+//! The procedure (module doc of `secretariat`; rules and sources in
+//! `crate::rules`, `crate::drafting`): each session holds a round on every
+//! item in consultation (positions, a text drafted by the chair and, with
+//! co-chairs, signed by each, reactions); a round with no objection tables
+//! the text, and so do [`EXHAUSTED_AFTER_ROUNDS`] unchanged rounds when the
+//! rule allows a vote or the item has a fixed meeting. A tabled text is put
+//! to decision at the next session under the item's rule: formal objections
+//! of the Members present (consensus, Marrakesh Agreement Art. IX:1,
+//! footnote 1), with a vote as fallback if the item names one; a vote
+//! (Art. IX:1); or a written procedure to every Member with a deadline.
+//! Under the single undertaking an adopted item is only agreed until the
+//! whole package is adopted, and an item that fails takes the round down
+//! (Doha Ministerial Declaration, WT/MIN(01)/DEC/1, para. 47).
+
+use super::{ClosedCall, Continuation, Decision, Secretariat, Work, levels, objecting};
+use crate::member::MemberId;
+use crate::protocol::{Answer, Call, CallKind, Level, PACKAGE_KEY, PackageText, Subject};
+use crate::record::Event;
+use crate::rules::{Ballot, Outcome, Rule};
+use crate::scenario::Package;
+use crate::time::{Interval, Timestamp};
+
+use super::schedule::{Happening, ItemHappening};
+
+/// Consultations are exhausted after this many rounds in a row with the same
+/// text and the same objectors (a modelling choice: a chair who has heard
+/// the same objections three times takes the text to a decision if the rule
+/// allows a vote).
+pub const EXHAUSTED_AFTER_ROUNDS: u32 = 3;
+
+/// Where an item stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// Rounds are held at each session.
+    Consulting,
+    /// No more rounds; waiting for the fixed meeting.
+    Ready,
+    /// Tabled for decision at the next session.
+    Tabled,
+    /// Circulated for written procedure.
+    Written,
+    /// Agreed, waiting for the whole package (single undertaking).
+    Agreed,
+    /// Decided or lapsed.
+    Done,
+}
+
+/// An item's state.
+#[derive(Clone, Debug)]
+pub(super) struct ItemState {
+    pub(super) phase: Phase,
+    pub(super) round: u32,
+    pub(super) version: u32,
+    pub(super) text: Option<Level>,
+    /// Text and objectors after the previous round, to see a stall.
+    pub(super) last: Option<(Level, Vec<MemberId>)>,
+    /// Rounds in a row that ended with that same text and objectors.
+    pub(super) unchanged: u32,
+    /// Objectors at a consensus decision that fell back to a vote.
+    pub(super) consensus_objectors: Vec<MemberId>,
+    /// Written procedure under way: circulated at, objectors.
+    pub(super) written: Option<(Timestamp, Vec<MemberId>)>,
+    /// A Green Room's compromise, to be the next round's text.
+    pub(super) pending_text: Option<Level>,
+}
+
+impl ItemState {
+    pub(super) fn new() -> Self {
+        Self {
+            phase: Phase::Consulting,
+            round: 0,
+            version: 0,
+            text: None,
+            last: None,
+            unchanged: 0,
+            consensus_objectors: Vec::new(),
+            written: None,
+            pending_text: None,
+        }
+    }
+}
+
+/// What an item's open call is for: what to do with its answers.
+#[derive(Clone, Debug)]
+pub(super) enum ItemStep {
+    /// Positions of a round; the chair drafts from them.
+    Positions { at_decision: bool },
+    /// Co-chairs' signatures on a draft.
+    Signatures { text: Level, at_decision: bool },
+    /// Reactions to the text; they conclude the round.
+    Reactions { at_decision: bool },
+    /// Formal objections at the decision.
+    Objections,
+    /// Votes at the decision.
+    Votes,
+    /// Objections in writing, circulated now, counted at the deadline.
+    Written,
+}
+
+impl Secretariat {
+    /// Opens a call on an item under the item's rule.
+    fn item_call(
+        &mut self,
+        item: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        step: ItemStep,
+    ) {
+        let rule = self.agenda.items[item].rule;
+        let then = Continuation::Item { item, step };
+        self.call_on_item(item, kind, text, awaited, then, rule);
+    }
+
+    /// Opens a call on an item (its round and version as they stand; a
+    /// decision's call counts as the next round), whatever feature asks.
+    pub(super) fn call_on_item(
+        &mut self,
+        item: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        then: Continuation,
+        rule: Rule,
+    ) {
+        let st = &self.items[item];
+        let round = match kind {
+            CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
+            _ => st.round,
+        };
+        let call = Call {
+            call: 0,
+            subject: Subject::Item(self.agenda.items[item].id.clone()),
+            kind,
+            round,
+            version: st.version,
+            text,
+            rule,
+            awaited,
+            package: None,
+        };
+        self.issue_call(call, then);
+    }
+
+    /// Goes on with an item after one of its calls closed.
+    pub(super) fn continue_item(&mut self, item: usize, step: ItemStep, closed: ClosedCall) {
+        match step {
+            ItemStep::Positions { at_decision } => self.positions_heard(item, at_decision, closed),
+            ItemStep::Signatures { text, at_decision } => {
+                self.signatures_heard(item, text, at_decision, closed);
+            }
+            ItemStep::Reactions { at_decision } => {
+                let objectors = objecting(&self.record_reactions(closed.call, closed.answers));
+                self.close_recorded(closed.call, closed.unanswered);
+                self.conclude_round(item, objectors, at_decision);
+            }
+            ItemStep::Objections => self.objections_heard(item, closed),
+            ItemStep::Votes => {
+                let votes = self.record_votes(closed.call, closed.answers);
+                self.close_recorded(closed.call, closed.unanswered);
+                let objectors = std::mem::take(&mut self.items[item].consensus_objectors);
+                let d = self.apply_rule(closed.rule, objectors, Some(votes));
+                self.decide(item, d, None);
+            }
+            ItemStep::Written => self.written_circulated(item, closed),
+        }
+    }
+
+    /// The chair drafts from the positions; with co-chairs, asks them to
+    /// sign the draft first.
+    fn positions_heard(&mut self, item: usize, at_decision: bool, closed: ClosedCall) {
+        let stated = self.record_positions(closed.call, closed.answers);
+        self.close_recorded(closed.call, closed.unanswered);
+        let text = self.drafting.draft(&levels(&stated), self.items[item].text);
+        if self.agenda.items[item].co_chairs.is_empty() {
+            self.issue_text(item, text, at_decision);
+            return;
+        }
+        let mut awaited = self.agenda.items[item].co_chairs.clone();
+        awaited.sort();
+        let step = ItemStep::Signatures { text, at_decision };
+        self.item_call(item, CallKind::Signatures, Some(text), awaited, step);
+    }
+
+    /// A co-chaired draft is issued only when every co-chair signed it.
+    fn signatures_heard(&mut self, item: usize, text: Level, at_decision: bool, c: ClosedCall) {
+        let mut unsigned = c.unanswered.clone();
+        for (member, a) in c.answers {
+            if let Answer::Signature(signed) = a {
+                if !signed {
+                    unsigned.push(member.clone());
+                }
+                self.emit(Event::DraftSigned {
+                    call: c.call,
+                    member,
+                    signed,
+                });
+            }
+        }
+        self.close_recorded(c.call, c.unanswered);
+        unsigned.sort();
+        if unsigned.is_empty() {
+            self.issue_text(item, text, at_decision);
+        } else {
+            let round = self.items[item].round;
+            self.emit(Event::DraftWithheld {
+                item: self.agenda.items[item].id.clone(),
+                round,
+                unsigned,
+            });
+        }
+    }
+
+    /// Decides on the formal objections, or falls back to a vote.
+    fn objections_heard(&mut self, item: usize, closed: ClosedCall) {
+        let objectors = self.record_objections(closed.call, closed.answers);
+        self.close_recorded(closed.call, closed.unanswered);
+        let spec = &self.agenda.items[item];
+        let (rule, fallback) = (spec.rule, spec.fallback);
+        let d = self.apply_rule(rule, objectors, None);
+        match (d.outcome, fallback) {
+            (Outcome::Blocked, Some(fb)) => {
+                self.items[item].consensus_objectors = d.objectors;
+                let awaited = self.present_delegations();
+                let text = self.items[item].text;
+                let then = Continuation::Item {
+                    item,
+                    step: ItemStep::Votes,
+                };
+                self.call_on_item(item, CallKind::Votes, text, awaited, then, fb);
+            }
+            _ => self.decide(item, d, None),
+        }
+    }
+
+    /// A written procedure: objections are recorded as they come in, and
+    /// counted at the deadline.
+    fn written_circulated(&mut self, item: usize, closed: ClosedCall) {
+        let objectors = self.record_objections(closed.call, closed.answers);
+        self.close_recorded(closed.call, closed.unanswered);
+        let hours = i64::from(self.agenda.items[item].written_procedure_hours);
+        let deadline = self.now.plus_secs(hours * 3600);
+        self.items[item].written = Some((self.now, objectors));
+        self.items[item].phase = Phase::Written;
+        let what = ItemHappening::WrittenDeadline;
+        let span = Interval {
+            start: self.now,
+            end: deadline,
+        };
+        self.schedule
+            .insert((deadline, Happening::Item { what, item }), span);
+    }
+
+    /// Issues a text and asks the present delegations to react.
+    pub(super) fn issue_text(&mut self, item: usize, text: Level, at_decision: bool) {
+        let st = &mut self.items[item];
+        st.version += 1;
+        st.text = Some(text);
+        let version = st.version;
+        self.emit(Event::DraftIssued {
+            item: self.agenda.items[item].id.clone(),
+            version,
+            text,
+        });
+        let awaited = self.present_delegations();
+        let step = ItemStep::Reactions { at_decision };
+        self.item_call(item, CallKind::Reactions, Some(text), awaited, step);
+    }
+
+    fn conclude_round(&mut self, item: usize, objectors: Vec<MemberId>, at_decision: bool) {
+        let spec = &self.agenda.items[item];
+        let id = spec.id.clone();
+        let votable = spec.rule.is_vote() || spec.fallback.is_some();
+        let fixed = spec.meeting.is_some();
+        let st = &mut self.items[item];
+        let round = st.round;
+        let text = st.text.unwrap_or(0);
+        if st.last.as_ref() == Some(&(text, objectors.clone())) {
+            st.unchanged += 1;
+        } else {
+            st.unchanged = 1;
+            st.last = Some((text, objectors.clone()));
+        }
+        let stalled = st.unchanged >= EXHAUSTED_AFTER_ROUNDS;
+        let no_objection = objectors.is_empty();
+        self.emit(Event::RoundConcluded {
+            item: id.clone(),
+            round,
+            objectors,
+        });
+        if at_decision {
+            return;
+        }
+        let reason = if no_objection {
+            "no objection"
+        } else if stalled && (votable || fixed) {
+            "consultations exhausted"
+        } else {
+            if let Some((_, objectors)) = &self.items[item].last {
+                let objectors = objectors.clone();
+                self.maybe_green_room(item, &objectors);
+            }
+            return;
+        };
+        let version = self.items[item].version;
+        self.items[item].phase = if fixed { Phase::Ready } else { Phase::Tabled };
+        self.emit(Event::TextTabled {
+            item: id,
+            version,
+            reason: if fixed {
+                format!("{reason}; decision at the fixed meeting")
+            } else {
+                reason.to_owned()
+            },
+        });
+    }
+
+    /// Records an item's decision. Under the single undertaking an adopted
+    /// item is only *agreed* (its adoption waits for the whole package) and a
+    /// failed one brings the package down.
+    fn decide(&mut self, item: usize, d: Decision, held: Option<(Interval, Vec<MemberId>)>) {
+        let version = self.items[item].version;
+        let id = self.agenda.items[item].id.clone();
+        let outcome = d.outcome;
+        if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
+            self.items[item].phase = Phase::Agreed;
+            self.emit(Event::ItemAgreed {
+                item: id,
+                version,
+                how: d.how,
+            });
+            if self.items.iter().all(|s| s.phase == Phase::Agreed) {
+                self.package_ready = true;
+            }
+            return;
+        }
+        self.items[item].phase = Phase::Done;
+        self.record_decision(id, version, d, held);
+        if outcome != Outcome::Adopted {
+            self.fail_package(item);
+        }
+    }
+
+    /// An item lapses without a decision.
+    fn lapse(&mut self, item: usize, reason: String) {
+        self.items[item].phase = Phase::Done;
+        self.emit(Event::ItemLapsed {
+            item: self.agenda.items[item].id.clone(),
+            reason,
+        });
+        self.fail_package(item);
+    }
+
+    /// Under the single undertaking, an item that is not agreed takes the
+    /// round down: every other item lapses, agreed or not. Does nothing under
+    /// early harvest.
+    fn fail_package(&mut self, failed: usize) {
+        if self.agenda.package != Package::SingleUndertaking || self.package_failed {
+            return;
+        }
+        self.package_failed = true;
+        self.package_ready = false;
+        let reason = format!(
+            "the single undertaking failed: [{}] was not agreed",
+            self.agenda.items[failed].id
+        );
+        for i in 0..self.items.len() {
+            if self.items[i].phase != Phase::Done {
+                self.items[i].written = None;
+                self.lapse(i, reason.clone());
+            }
+        }
+    }
+
+    /// A consultation round (or, at a fixed meeting without a text, the
+    /// round held first): asks the present delegations for positions.
+    pub(super) fn item_round(&mut self, item: usize, at_decision: bool) {
+        let st = &self.items[item];
+        if st.phase != Phase::Consulting && !at_decision {
+            return;
+        }
+        if !at_decision
+            && self.agenda.items[item].meeting.is_none()
+            && self.now >= self.agenda.items[item].deadline
+        {
+            return; // the deadline happening lapses it
+        }
+        self.items[item].round += 1;
+        if let Some(t) = self.items[item].pending_text.take() {
+            // The chair brings the Green Room's compromise.
+            self.issue_text(item, t, at_decision);
+            return;
+        }
+        let awaited = self.present_delegations();
+        let text = self.items[item].text;
+        let step = ItemStep::Positions { at_decision };
+        self.item_call(item, CallKind::Positions, text, awaited, step);
+    }
+
+    /// Puts an item's text to decision under its rule.
+    pub(super) fn put_to_decision(&mut self, item: usize) {
+        let Some(text) = self.items[item].text else {
+            let reason = "no chair's text was issued before the decision meeting";
+            self.lapse(item, reason.into());
+            return;
+        };
+        let rule = self.agenda.items[item].rule;
+        let (kind, step, awaited) = match rule.implementation().ballot() {
+            Ballot::ObjectionAtMeeting => {
+                let awaited = self.present_delegations();
+                (CallKind::Objections, ItemStep::Objections, awaited)
+            }
+            Ballot::VoteAtMeeting => (CallKind::Votes, ItemStep::Votes, self.present_delegations()),
+            Ballot::ObjectionInWriting => {
+                let hours = i64::from(self.agenda.items[item].written_procedure_hours);
+                let version = self.items[item].version;
+                self.emit(Event::WrittenProcedureOpened {
+                    item: self.agenda.items[item].id.clone(),
+                    version,
+                    deadline: self.now.plus_secs(hours * 3600),
+                });
+                let awaited = self.all_delegations.clone();
+                (CallKind::WrittenObjections, ItemStep::Written, awaited)
+            }
+        };
+        self.item_call(item, kind, Some(text), awaited, step);
+    }
+
+    /// Under the single undertaking, once every item is agreed: formal
+    /// objections to the whole package.
+    pub(super) fn put_package_to_decision(&mut self) {
+        if !self.package_ready {
+            return;
+        }
+        let texts = self
+            .agenda
+            .items
+            .iter()
+            .zip(&self.items)
+            .map(|(spec, st)| PackageText {
+                item: spec.id.clone(),
+                version: st.version,
+                round: st.round + 1,
+                text: st.text.unwrap_or(0),
+            })
+            .collect();
+        let call = Call {
+            call: 0,
+            subject: Subject::Package,
+            kind: CallKind::PackageObjections,
+            round: 0,
+            version: 0,
+            text: None,
+            rule: Rule::Consensus,
+            awaited: self.present_delegations(),
+            package: Some(texts),
+        };
+        self.issue_call(call, Continuation::Package);
+    }
+
+    /// The package is decided by consensus; every item is then done.
+    pub(super) fn package_decided(&mut self, closed: ClosedCall) {
+        let objectors = self.record_objections(closed.call, closed.answers);
+        self.close_recorded(closed.call, closed.unanswered);
+        let d = self.apply_rule(Rule::Consensus, objectors, None);
+        self.package_ready = false;
+        for st in &mut self.items {
+            st.phase = Phase::Done;
+        }
+        self.record_decision(PACKAGE_KEY.to_owned(), 0, d, None);
+    }
+
+    /// Carries out an item's scheduled happening at `t`.
+    pub(super) fn item_happening(
+        &mut self,
+        what: ItemHappening,
+        item: usize,
+        t: Timestamp,
+        span: Interval,
+    ) {
+        match what {
+            ItemHappening::Deadline => {
+                if self.items[item].phase == Phase::Consulting {
+                    self.now = self.now.max(t);
+                    let rounds = self.items[item].round;
+                    let reason =
+                        format!("no text was tabled by the deadline, after {rounds} rounds");
+                    self.lapse(item, reason);
+                }
+            }
+            ItemHappening::WrittenDeadline => self.written_deadline(item, t, span),
+            ItemHappening::Meeting => {
+                if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
+                    return;
+                }
+                self.now = self.now.max(t);
+                let id = self.agenda.items[item].id.clone();
+                self.convene(span, crate::record::MeetingKind::ItemMeeting { item: id });
+                if self.items[item].text.is_none() {
+                    self.work.push_back(Work::Round {
+                        item,
+                        at_decision: true,
+                    });
+                }
+                self.work.push_back(Work::Decide(item));
+            }
+        }
+    }
+
+    /// The written procedure's deadline: decided on the objections received,
+    /// with every Member counted as taking part.
+    fn written_deadline(&mut self, item: usize, t: Timestamp, span: Interval) {
+        let Some((circulated, objectors)) = self.items[item].written.take() else {
+            return;
+        };
+        self.now = self.now.max(t);
+        let d = self.apply_rule(Rule::WrittenProcedure, objectors, None);
+        let everyone = self
+            .agenda
+            .membership
+            .members()
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        let held = Interval {
+            start: circulated,
+            end: span.end,
+        };
+        self.decide(item, d, Some((held, everyone)));
+    }
+
+    /// The work a session brings for the items: the package decision, a
+    /// round for each item in consultation, a decision for each tabled one.
+    pub(super) fn item_work(&self) -> Vec<Work> {
+        let mut out = Vec::new();
+        if self.package_ready {
+            out.push(Work::DecidePackage);
+        }
+        for (i, st) in self.items.iter().enumerate() {
+            match st.phase {
+                Phase::Consulting => out.push(Work::Round {
+                    item: i,
+                    at_decision: false,
+                }),
+                Phase::Tabled => out.push(Work::Decide(i)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether an item needs a session: a round or a decision.
+    pub(super) fn items_need_session(&self) -> bool {
+        self.package_ready
+            || self
+                .items
+                .iter()
+                .any(|s| matches!(s.phase, Phase::Consulting | Phase::Tabled))
+    }
+}

@@ -1,0 +1,267 @@
+//! The Secretariat's calendar: what is scheduled to happen when, the
+//! meetings it convenes, and the day's session.
+//!
+//! Every date the scenario fixes or the procedure derives (an item's
+//! deadline, a written procedure's deadline, a fixed meeting, an
+//! initiative's deadline or Ministerial meeting, each step of an accession,
+//! the next session) is a [`Happening`] in one ordered schedule. The
+//! Secretariat carries out the earliest one when it has nothing else to do;
+//! happenings at the same instant are taken in the order of [`Happening`]'s
+//! variants, then by the index of their item, initiative or accession, so
+//! the record never depends on the order in which they were scheduled.
+//!
+//! Sessions (`crate::sessions`): every day with work, one session is held
+//! at the time that seats the most Members; a day whose remaining hours
+//! seat no one has none.
+
+use std::collections::BTreeMap;
+
+use super::{Secretariat, Work};
+use crate::member::MemberId;
+use crate::record::{Event, MeetingKind};
+use crate::time::{Interval, Timestamp};
+
+/// Seconds in a day.
+pub(super) const DAY: i64 = 86_400;
+
+/// What can happen to an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum ItemHappening {
+    /// Its deadline for consultations (items without a fixed meeting).
+    Deadline,
+    /// The deadline of its written procedure.
+    WrittenDeadline,
+    /// Its fixed decision meeting.
+    Meeting,
+}
+
+/// What can happen to an open plurilateral initiative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum InitiativeHappening {
+    /// Its deadline.
+    Deadline,
+    /// The fixed Ministerial meeting on its Annex 4 decision.
+    Meeting,
+}
+
+/// The steps of an accession that fall on a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum AccessionHappening {
+    /// The application.
+    Applied,
+    /// A round of bilateral market-access talks.
+    BilateralRound,
+    /// The Working Party meets on its report.
+    WorkingPartyMeeting,
+    /// The General Council decides.
+    CouncilMeeting,
+    /// The instrument of acceptance is deposited.
+    Deposit,
+    /// The thirtieth day after the deposit: membership.
+    Membership,
+}
+
+/// One scheduled happening. The derived order (variant, then step, then
+/// index) breaks ties between happenings at the same instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Happening {
+    /// Something happens to agenda item `item`.
+    Item { what: ItemHappening, item: usize },
+    /// Something happens to initiative `initiative`.
+    Initiative {
+        what: InitiativeHappening,
+        initiative: usize,
+    },
+    /// A step of accession `accession`.
+    Accession {
+        what: AccessionHappening,
+        accession: usize,
+    },
+    /// The day's session.
+    Session,
+}
+
+/// The schedule: happenings by instant, each with the span it covers.
+pub(super) type Schedule = BTreeMap<(Timestamp, Happening), Interval>;
+
+/// A meeting in progress.
+#[derive(Clone, Debug)]
+pub(super) struct Meeting {
+    pub(super) interval: Interval,
+    /// Delegations present, in id order.
+    pub(super) delegations: Vec<MemberId>,
+    /// Members present (EU member States with the EU), in id order.
+    pub(super) members: Vec<MemberId>,
+    /// Whether it is a day's session (Green Rooms follow sessions only).
+    pub(super) session: bool,
+}
+
+/// The start of the (UTC) day of `t`.
+pub(super) fn midnight(t: Timestamp) -> Timestamp {
+    Timestamp::from_unix(t.unix() - t.unix().rem_euclid(DAY)).unwrap_or(t)
+}
+
+/// An instant as an interval of no length.
+pub(super) fn point(t: Timestamp) -> Interval {
+    Interval { start: t, end: t }
+}
+
+impl Secretariat {
+    /// Convenes a meeting over `interval`: records the day's opening if it is
+    /// a new day, and who is present.
+    pub(super) fn convene(&mut self, interval: Interval, kind: MeetingKind) {
+        let session = kind == MeetingKind::Session;
+        self.open_day(interval.start);
+        let presence = self.calendar.presence(interval);
+        let roll = &self.agenda.membership;
+        let mut present = Vec::new();
+        let mut absent = Vec::new();
+        let mut members = Vec::new();
+        for (i, m) in roll.members().iter().enumerate() {
+            if presence[i] {
+                members.push(m.id.clone());
+            }
+            if !roll.is_represented_at(i) {
+                if presence[i] {
+                    present.push(m.id.clone());
+                } else {
+                    absent.push(m.id.clone());
+                }
+            }
+        }
+        self.meetings += 1;
+        self.emit(Event::MeetingConvened {
+            meeting: self.meetings,
+            kind,
+            interval,
+            present: present.clone(),
+            absent,
+            members_present: members.len() as u32,
+        });
+        self.meeting = Some(Meeting {
+            interval,
+            delegations: present,
+            members,
+            session,
+        });
+    }
+
+    /// Records the opening of the day of `t`, with the hours in which the
+    /// Members can meet, the first time a meeting falls on it.
+    fn open_day(&mut self, t: Timestamp) {
+        let day = midnight(t);
+        let date = day.datetime().date_naive();
+        if self.last_day == Some(date) {
+            return;
+        }
+        self.last_day = Some(date);
+        let common_windows = self.calendar.common_windows(day);
+        self.emit(Event::DayOpened {
+            date: date.format("%Y-%m-%d").to_string(),
+            common_windows,
+        });
+    }
+
+    /// Carries out a scheduled happening at `t`. One that finds nothing to
+    /// do (the deadline of an item already decided) leaves time where it is.
+    pub(super) fn happen(&mut self, t: Timestamp, h: Happening, span: Interval) {
+        match h {
+            Happening::Item { what, item } => self.item_happening(what, item, t, span),
+            Happening::Initiative { what, initiative } => {
+                self.initiative_happening(what, initiative, t, span);
+            }
+            Happening::Accession { what, accession } => {
+                self.accession_happening(what, accession, t, span);
+            }
+            Happening::Session => self.hold_session(t, span),
+        }
+    }
+
+    /// The day's session: a round or a decision on every item that needs
+    /// one, and the initiatives' work.
+    fn hold_session(&mut self, t: Timestamp, span: Interval) {
+        if !self.needs_session() {
+            return;
+        }
+        self.now = self.now.max(t);
+        self.last_session_day = Some(midnight(span.start));
+        self.convene(span, MeetingKind::Session);
+        let mut work: Vec<Work> = self.item_work();
+        work.extend(self.initiative_work());
+        self.work.extend(work);
+    }
+
+    /// The delegations present at the meeting in progress (none between
+    /// meetings), in id order: whom a meeting's calls await.
+    pub(super) fn present_delegations(&self) -> Vec<MemberId> {
+        self.meeting
+            .as_ref()
+            .map(|m| m.delegations.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether anything needs a session: a round or a decision.
+    fn needs_session(&self) -> bool {
+        self.items_need_session() || self.initiatives_need_session()
+    }
+
+    /// Schedules the next day's session if an item needs one and none is
+    /// scheduled.
+    pub(super) fn ensure_session(&mut self) {
+        let needed = self.needs_session();
+        let scheduled = self.schedule.keys().any(|(_, h)| *h == Happening::Session);
+        if !needed || scheduled {
+            return;
+        }
+        let mut day = match self.last_session_day {
+            Some(d) => d.plus_secs(DAY).max(midnight(self.now)),
+            None => midnight(self.agenda.start),
+        };
+        let secs = i64::from(self.agenda.session_hours) * 3600;
+        loop {
+            let earliest = self.now.max(day);
+            // A day whose remaining hours seat no one has no session.
+            if let Some((interval, present)) = self.calendar.best_meeting(day, earliest, secs)
+                && present > 0
+            {
+                self.schedule
+                    .insert((interval.start, Happening::Session), interval);
+                return;
+            }
+            if day.unix() > self.agenda.start.unix() + 366 * DAY {
+                return; // no one can ever meet: items lapse at their deadlines
+            }
+            day = day.plus_secs(DAY);
+        }
+    }
+
+    /// Schedules the dates the agenda fixes: initiatives' deadlines and
+    /// meetings, items' deadlines or fixed meetings, accessions'
+    /// applications.
+    pub(super) fn schedule_agenda(&mut self) {
+        for (initiative, spec) in self.agenda.initiatives.iter().enumerate() {
+            let what = InitiativeHappening::Deadline;
+            let h = Happening::Initiative { what, initiative };
+            self.schedule
+                .insert((spec.deadline, h), point(spec.deadline));
+            if let Some(m) = spec.meeting {
+                let what = InitiativeHappening::Meeting;
+                let h = Happening::Initiative { what, initiative };
+                self.schedule.insert((m.start, h), m);
+            }
+        }
+        for (item, it) in self.agenda.items.iter().enumerate() {
+            let (at, what, span) = match it.meeting {
+                Some(m) => (m.start, ItemHappening::Meeting, m),
+                None => (it.deadline, ItemHappening::Deadline, point(it.deadline)),
+            };
+            self.schedule
+                .insert((at, Happening::Item { what, item }), span);
+        }
+        for (accession, spec) in self.agenda.accessions.iter().enumerate() {
+            let what = AccessionHappening::Applied;
+            let h = Happening::Accession { what, accession };
+            self.schedule.insert((spec.applied, h), point(spec.applied));
+        }
+    }
+}
