@@ -224,7 +224,7 @@ pub struct PackageText {
 }
 
 /// A call: what the Secretariat asks, of whom. It is also in the record as
-/// [`Event::CallIssued`].
+/// [`Event::CallIssued`](crate::record::Event::CallIssued).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Call {
     /// Call number.

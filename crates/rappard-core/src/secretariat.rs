@@ -45,7 +45,7 @@
 //! shares (recording answers, issuing calls, applying a rule); `schedule`
 //! the calendar of happenings, meetings and sessions; `items` the procedure
 //! above; `green_room`, `initiatives` and `accessions` theirs. A call
-//! carries a [`Continuation`] naming the feature and its step, and
+//! carries a `Continuation` naming the feature and its step, and
 //! `close_call` hands the closed call to that feature.
 mod accessions;
 mod green_room;
