@@ -1,0 +1,75 @@
+//! The families of events both folds are organised by.
+//!
+//! The JSON report and the minutes read the same record and hand each
+//! event to a method for its family. Sorting events into families here,
+//! once and with no catch-all, keeps the two folds organised alike and
+//! makes a new kind of event a compile error until it is given a family.
+
+use crate::record::Event;
+
+/// A family of events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Family {
+    /// The negotiation opens: scenario, roll, coalitions, agenda.
+    Opening,
+    /// Days and meetings.
+    Meetings,
+    /// Calls issued, answered and closed.
+    Calls,
+    /// Chairs' texts and consultation rounds.
+    Texts,
+    /// Written procedure, decisions, items lapsing.
+    Decisions,
+    /// Items agreed for the package (single undertaking).
+    Package,
+    /// Green Rooms.
+    GreenRooms,
+    /// Plurilateral initiatives.
+    Initiatives,
+    /// Accessions.
+    Accessions,
+    /// The negotiation closes.
+    Closing,
+}
+
+impl Family {
+    /// The family of an event.
+    pub(super) fn of(event: &Event) -> Self {
+        match event {
+            Event::NegotiationOpened { .. }
+            | Event::RollCalled { .. }
+            | Event::CoalitionsListed { .. }
+            | Event::ItemListed { .. } => Self::Opening,
+            Event::DayOpened { .. } | Event::MeetingConvened { .. } => Self::Meetings,
+            Event::CallIssued { .. }
+            | Event::PositionStated { .. }
+            | Event::DraftSigned { .. }
+            | Event::ReactionGiven { .. }
+            | Event::ObjectionRaised { .. }
+            | Event::VoteCast { .. }
+            | Event::CallClosed { .. } => Self::Calls,
+            Event::DraftIssued { .. }
+            | Event::DraftWithheld { .. }
+            | Event::RoundConcluded { .. }
+            | Event::TextTabled { .. } => Self::Texts,
+            Event::WrittenProcedureOpened { .. }
+            | Event::DecisionTaken { .. }
+            | Event::ItemLapsed { .. } => Self::Decisions,
+            Event::ItemAgreed { .. } => Self::Package,
+            Event::GreenRoomAnnounced { .. }
+            | Event::GreenRoomConvened { .. }
+            | Event::GreenRoomConcluded { .. }
+            | Event::GreenRoomReported { .. } => Self::GreenRooms,
+            Event::InitiativeLaunched { .. }
+            | Event::InitiativeJoined { .. }
+            | Event::InitiativeConcluded { .. }
+            | Event::InitiativeStatus { .. } => Self::Initiatives,
+            Event::AccessionApplied { .. }
+            | Event::AccessionStage { .. }
+            | Event::OfferMade { .. }
+            | Event::BilateralConcluded { .. }
+            | Event::AccessionCompleted { .. } => Self::Accessions,
+            Event::NegotiationClosed { .. } => Self::Closing,
+        }
+    }
+}

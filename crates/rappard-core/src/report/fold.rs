@@ -1,0 +1,406 @@
+//! The JSON report as a fold over the record.
+//!
+//! [`Report::from_record`] reads the record once, in order, and hands each
+//! event to a method for its family (see `family`): the opening (scenario,
+//! roll, agenda), days and meetings, texts, decisions, the package, Green
+//! Rooms, plurilateral initiatives and accessions. So what an event does to
+//! the report can be read in one place. Calls, their answers and the
+//! closing change nothing here: they only count in the record's summary.
+
+use std::collections::HashMap;
+
+use super::family::Family;
+use super::{
+    AccessionReport, DayReport, GreenRoomReport, InclusivenessReport, InitiativeReport, ItemReport,
+    PackageReport, RecordSummary, Report, SessionReport, common_hours,
+};
+use crate::accession::Stage;
+use crate::initiative::Status;
+use crate::member::MemberId;
+use crate::protocol::PACKAGE_KEY;
+use crate::record::{Event, MeetingKind, Record};
+use crate::rules::Outcome;
+use crate::scenario::Package;
+
+impl Report {
+    /// Folds a record into its report.
+    pub fn from_record(record: &Record) -> Self {
+        let mut fold = Fold::new(record);
+        for e in record.entries() {
+            fold.event(&e.event);
+        }
+        fold.report
+    }
+}
+
+/// The report being folded, with where each item stands in it.
+struct Fold {
+    report: Report,
+    /// Item id to its place in `report.items`.
+    index: HashMap<String, usize>,
+}
+
+/// A share in 0.0001 % units, as a percentage.
+fn share_pct(share: u32) -> f64 {
+    f64::from(share) / 10_000.0
+}
+
+/// Rounded to one decimal.
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+impl Fold {
+    /// An empty report for `record`, with its summary.
+    fn new(record: &Record) -> Self {
+        let report = Report {
+            scenario: String::new(),
+            seed: 0,
+            venue: None,
+            members: 0,
+            delegations: 0,
+            record: RecordSummary {
+                events: record.len(),
+                sha256: record.sha256(),
+            },
+            items: Vec::new(),
+            sessions: Vec::new(),
+            days: Vec::new(),
+            package: PackageReport {
+                rule: Package::EarlyHarvest,
+                outcome: None,
+                agreed: Vec::new(),
+            },
+            green_rooms: Vec::new(),
+            initiatives: Vec::new(),
+            accessions: Vec::new(),
+        };
+        Self {
+            report,
+            index: HashMap::new(),
+        }
+    }
+
+    /// Hands one event to the method for its family; calls and the
+    /// closing change nothing in the report.
+    fn event(&mut self, event: &Event) {
+        match Family::of(event) {
+            Family::Opening => self.opening(event),
+            Family::Meetings => self.sessions(event),
+            Family::Texts => self.texts(event),
+            Family::Decisions => self.decisions(event),
+            Family::Package => self.package(event),
+            Family::GreenRooms => self.green_rooms(event),
+            Family::Initiatives => self.initiatives(event),
+            Family::Accessions => self.accessions(event),
+            Family::Calls | Family::Closing => {}
+        }
+    }
+
+    /// The scenario, seed, venue and package rule; the number of Members
+    /// and delegations on the roll; the items on the agenda.
+    fn opening(&mut self, event: &Event) {
+        let r = &mut self.report;
+        match event {
+            Event::NegotiationOpened {
+                scenario,
+                seed,
+                venue,
+                package,
+                ..
+            } => {
+                r.scenario = scenario.clone();
+                r.seed = *seed;
+                r.venue = Some(*venue);
+                r.package.rule = *package;
+            }
+            Event::RollCalled { members, .. } => {
+                r.members = members.len();
+                r.delegations = members
+                    .iter()
+                    .filter(|m| m.represented_by.is_none())
+                    .count();
+            }
+            Event::ItemListed {
+                item, title, rule, ..
+            } => {
+                self.index.insert(item.clone(), r.items.len());
+                r.items.push(ItemReport {
+                    id: item.clone(),
+                    title: title.clone(),
+                    rule: *rule,
+                    outcome: Outcome::Lapsed,
+                    how: None,
+                    rounds: 0,
+                    version: 0,
+                    text: None,
+                    present: Vec::new(),
+                    objectors: Vec::new(),
+                    votes: None,
+                    required: None,
+                    meeting: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// An item's rounds and last text.
+    fn texts(&mut self, event: &Event) {
+        match event {
+            Event::RoundConcluded { item, round, .. } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.rounds = *round;
+                }
+            }
+            Event::DraftIssued {
+                item,
+                version,
+                text,
+            } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.version = *version;
+                    it.text = Some(*text);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Decisions on items and on the package; under the single
+    /// undertaking, an item lapsing makes the package lapse.
+    fn decisions(&mut self, event: &Event) {
+        match event {
+            Event::DecisionTaken {
+                item,
+                outcome,
+                how,
+                meeting,
+                present,
+                objectors,
+                votes,
+                required,
+                ..
+            } => {
+                for i in self.decided(item, *outcome) {
+                    let it = &mut self.report.items[i];
+                    it.outcome = *outcome;
+                    it.how = Some(*how);
+                    it.meeting = Some(*meeting);
+                    it.present = present.clone();
+                    it.objectors = objectors.clone();
+                    it.votes = *votes;
+                    it.required = *required;
+                }
+            }
+            Event::ItemLapsed { .. } if self.report.package.rule == Package::SingleUndertaking => {
+                self.report.package.outcome = Some(Outcome::Lapsed);
+            }
+            _ => {}
+        }
+    }
+
+    fn item_mut(&mut self, item: &str) -> Option<&mut ItemReport> {
+        let i = *self.index.get(item)?;
+        self.report.items.get_mut(i)
+    }
+
+    /// The items a decision applies to, noting what it does to the package:
+    /// the decision on the whole package applies to every item agreed for
+    /// it; under the single undertaking, an item not adopted makes the
+    /// package lapse.
+    fn decided(&mut self, item: &str, outcome: Outcome) -> Vec<usize> {
+        let package = &mut self.report.package;
+        if item == PACKAGE_KEY {
+            package.outcome = Some(outcome);
+            package
+                .agreed
+                .iter()
+                .filter_map(|a| self.index.get(a).copied())
+                .collect()
+        } else {
+            if package.rule == Package::SingleUndertaking && outcome != Outcome::Adopted {
+                package.outcome = Some(Outcome::Lapsed);
+            }
+            self.index.get(item).copied().into_iter().collect()
+        }
+    }
+
+    /// Items agreed for the package, under the single undertaking.
+    fn package(&mut self, event: &Event) {
+        if let Event::ItemAgreed { item, .. } = event {
+            self.report.package.agreed.push(item.clone());
+        }
+    }
+
+    /// Days with their common windows, and meetings with their attendance.
+    fn sessions(&mut self, event: &Event) {
+        let r = &mut self.report;
+        match event {
+            Event::DayOpened {
+                date,
+                common_windows,
+            } => r.days.push(DayReport {
+                date: date.clone(),
+                common_window_hours: round1(common_hours(common_windows)),
+                common_windows: common_windows.clone(),
+            }),
+            Event::MeetingConvened {
+                meeting,
+                kind,
+                interval,
+                present,
+                absent,
+                members_present,
+            } => r.sessions.push(SessionReport {
+                meeting: *meeting,
+                kind: match kind {
+                    MeetingKind::Session => "session",
+                    MeetingKind::ItemMeeting { .. } => "item-meeting",
+                },
+                item: match kind {
+                    MeetingKind::Session => None,
+                    MeetingKind::ItemMeeting { item } => Some(item.clone()),
+                },
+                start: interval.start,
+                end: interval.end,
+                delegations_present: present.len(),
+                delegations: present.len() + absent.len(),
+                members_present: *members_present,
+                attendance_pct: if r.members == 0 {
+                    0.0
+                } else {
+                    round1(f64::from(*members_present) * 100.0 / r.members as f64)
+                },
+                absent: absent.clone(),
+            }),
+            _ => {}
+        }
+    }
+
+    /// Green Rooms: who was in, who they represent, how each ended.
+    fn green_rooms(&mut self, event: &Event) {
+        let rooms = &mut self.report.green_rooms;
+        match event {
+            Event::GreenRoomConvened {
+                item,
+                policy,
+                participants,
+                inclusiveness,
+                ..
+            } => rooms.push(GreenRoomReport {
+                item: item.clone(),
+                policy: *policy,
+                participants: participants.clone(),
+                inclusiveness: InclusivenessReport::of(inclusiveness),
+                agreed: None,
+                reported: false,
+            }),
+            Event::GreenRoomConcluded { agreed, .. } => {
+                if let Some(g) = rooms.last_mut() {
+                    g.agreed = Some(*agreed);
+                }
+            }
+            Event::GreenRoomReported { .. } => {
+                if let Some(g) = rooms.last_mut() {
+                    g.reported = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Plurilateral initiatives: participants, their share, the status.
+    fn initiatives(&mut self, event: &Event) {
+        match event {
+            Event::InitiativeLaunched {
+                initiative,
+                participants,
+                share,
+                threshold,
+                mfn,
+                ..
+            } => self.report.initiatives.push(InitiativeReport {
+                id: initiative.clone(),
+                participants: participants.clone(),
+                share: share_pct(*share),
+                threshold: share_pct(*threshold),
+                mfn: *mfn,
+                status: Status::Negotiating,
+            }),
+            Event::InitiativeJoined {
+                initiative,
+                member,
+                share,
+                ..
+            } => {
+                if let Some(x) = self.initiative_mut(initiative) {
+                    x.participants.push(member.clone());
+                    x.participants.sort();
+                    x.share = share_pct(*share);
+                }
+            }
+            Event::InitiativeConcluded {
+                initiative, status, ..
+            }
+            | Event::InitiativeStatus { initiative, status } => {
+                if let Some(x) = self.initiative_mut(initiative) {
+                    x.status = *status;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn initiative_mut(&mut self, id: &str) -> Option<&mut InitiativeReport> {
+        self.report.initiatives.iter_mut().find(|x| x.id == id)
+    }
+
+    /// Accessions: stage, bilateral deals, membership; a new Member also
+    /// counts on the roll.
+    fn accessions(&mut self, event: &Event) {
+        match event {
+            Event::AccessionApplied { applicant, .. } => {
+                self.report.accessions.push(AccessionReport {
+                    applicant: applicant.clone(),
+                    status: Stage::WorkingParty,
+                    member_since: None,
+                    bilateral_deals: Vec::new(),
+                });
+            }
+            Event::AccessionStage { applicant, stage } => {
+                if let Some(a) = self.accession_mut(applicant) {
+                    a.status = *stage;
+                }
+            }
+            Event::BilateralConcluded {
+                applicant, member, ..
+            } => {
+                if let Some(a) = self.accession_mut(applicant) {
+                    a.bilateral_deals.push(member.clone());
+                    a.bilateral_deals.sort();
+                }
+            }
+            Event::AccessionCompleted {
+                applicant,
+                member_since,
+                ..
+            } => {
+                self.report.members += 1;
+                self.report.delegations += 1;
+                if let Some(a) = self.accession_mut(applicant) {
+                    a.status = Stage::Member;
+                    a.member_since = Some(*member_since);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn accession_mut(&mut self, applicant: &MemberId) -> Option<&mut AccessionReport> {
+        self.report
+            .accessions
+            .iter_mut()
+            .find(|a| a.applicant == *applicant)
+    }
+}

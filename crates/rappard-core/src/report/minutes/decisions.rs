@@ -1,0 +1,140 @@
+//! Texts and decisions in the minutes.
+//!
+//! An item's way to a decision: the chair's texts issued or withheld, the
+//! rounds that end with objections, the text tabled, its circulation for
+//! written procedure, the decision (or the item lapsing), and under the
+//! single undertaking the item agreed for the whole package.
+
+use std::fmt::Write as _;
+
+use super::Minutes;
+use super::format::{by, level, list, short_list};
+use crate::record::Event;
+use crate::rules::How;
+use crate::time::Timestamp;
+
+impl Minutes {
+    /// The chair's texts, and the rounds that end with objections.
+    pub(super) fn texts(&mut self, event: &Event) {
+        let w = &mut self.out;
+        match event {
+            Event::DraftIssued {
+                item,
+                version,
+                text,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] chair's text v{version} issued at level {}",
+                    level(*text)
+                );
+            }
+            Event::DraftWithheld {
+                item,
+                round,
+                unsigned,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] round {round}: no text issued, not signed by {}",
+                    list(unsigned)
+                );
+            }
+            Event::RoundConcluded {
+                item,
+                round,
+                objectors,
+            } if !objectors.is_empty() => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] round {round} ends with objections from {}",
+                    short_list(objectors)
+                );
+            }
+            Event::TextTabled {
+                item,
+                version,
+                reason,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] text v{version} tabled for decision ({reason})"
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Written procedure opened, decisions taken, items lapsed.
+    pub(super) fn decisions(&mut self, at: Timestamp, event: &Event) {
+        let w = &mut self.out;
+        match event {
+            Event::WrittenProcedureOpened {
+                item,
+                version,
+                deadline,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] text v{version} circulated for written procedure until {deadline}"
+                );
+            }
+            Event::DecisionTaken {
+                item,
+                version,
+                rule,
+                outcome,
+                how,
+                present,
+                objectors,
+                votes,
+                required,
+                ..
+            } => {
+                if *how == How::WrittenProcedure {
+                    let _ = writeln!(w, "\n{at} written procedure closes");
+                }
+                let outcome = format!("{outcome:?}").to_uppercase();
+                let how = match how {
+                    How::Vote => format!("{} ({rule})", by(*how)),
+                    _ => by(*how).to_owned(),
+                };
+                let on = if *version == 0 {
+                    String::new()
+                } else {
+                    format!(" on text v{version}")
+                };
+                let _ = write!(
+                    w,
+                    "  [{item}] DECISION{on}: {outcome} {how}; {} Members present; objections: {}",
+                    present.len(),
+                    list(objectors)
+                );
+                if let (Some(v), Some(req)) = (votes, required) {
+                    let _ = write!(
+                        w,
+                        "; {} yes, {} no, {} abstain, {req} yes needed",
+                        v.yes, v.no, v.abstain
+                    );
+                }
+                let _ = writeln!(w);
+            }
+            Event::ItemLapsed { item, reason } => {
+                let _ = writeln!(w, "\n{at} [{item}] LAPSED: {reason}");
+            }
+            _ => {}
+        }
+    }
+
+    /// Under the single undertaking: an item agreed, to be adopted with the
+    /// whole package.
+    pub(super) fn package(&mut self, event: &Event) {
+        if let Event::ItemAgreed { item, version, how } = event {
+            let _ = writeln!(
+                self.out,
+                "  [{item}] text v{version} AGREED {}, to be adopted with the whole package",
+                by(*how)
+            );
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The report and the minutes: folds over the record.
+//!
+//! Nothing here looks at the Secretariat's state: everything printed comes
+//! from the record alone, which is the point of keeping one. [`Report`] is
+//! the JSON summary (`rappard simulate --format json`), folded in `fold`;
+//! [`minutes()`] the readable text, written by the `minutes` module. This
+//! module holds the report's types, which are its public shape, and the few
+//! conversions both folds share.
+
+use serde::Serialize;
+
+use crate::greenroom::Inclusiveness;
+use crate::initiative::Status;
+use crate::member::MemberId;
+use crate::protocol::Level;
+use crate::record::Record;
+use crate::rules::{How, Outcome, Rule, Votes};
+use crate::scenario::Package;
+use crate::sessions::Venue;
+use crate::time::{Interval, Timestamp};
+
+mod family;
+mod fold;
+mod minutes;
+
+/// The minutes: a readable account of the record, in order.
+pub fn minutes(record: &Record) -> String {
+    minutes::Minutes::write(record)
+}
+
+/// The record's size and fingerprint.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RecordSummary {
+    /// Number of events.
+    pub events: usize,
+    /// SHA-256 of the canonical encoding.
+    pub sha256: String,
+}
+
+/// What became of one item.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ItemReport {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Rule listed for it.
+    pub rule: Rule,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// How it was decided (`null` if it lapsed).
+    pub how: Option<How>,
+    /// Consultation rounds held.
+    pub rounds: u32,
+    /// The last text's version and level (0 to 10,000), if any.
+    pub version: u32,
+    /// The last text.
+    pub text: Option<Level>,
+    /// Members present at the decision (all Members for written procedure).
+    pub present: Vec<MemberId>,
+    /// Members that formally objected.
+    pub objectors: Vec<MemberId>,
+    /// Vote counts, if there was a vote.
+    pub votes: Option<Votes>,
+    /// Yes votes needed, if there was a vote.
+    pub required: Option<u32>,
+    /// The decision meeting (written procedure: circulation to deadline).
+    pub meeting: Option<Interval>,
+}
+
+/// Attendance at one meeting.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SessionReport {
+    /// Meeting number.
+    pub meeting: u32,
+    /// `session` or `item-meeting`.
+    pub kind: &'static str,
+    /// The item of an item meeting.
+    pub item: Option<String>,
+    /// Start.
+    pub start: Timestamp,
+    /// End.
+    pub end: Timestamp,
+    /// Delegations present.
+    pub delegations_present: usize,
+    /// Delegations in all.
+    pub delegations: usize,
+    /// Members present (EU member States with the EU).
+    pub members_present: u32,
+    /// Members present as a percentage of all Members, one decimal.
+    pub attendance_pct: f64,
+    /// Delegations absent.
+    pub absent: Vec<MemberId>,
+}
+
+/// One day's common window.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DayReport {
+    /// UTC date.
+    pub date: String,
+    /// Hours in which at least 90 % of Members are in office hours together.
+    pub common_window_hours: f64,
+    /// Those spans.
+    pub common_windows: Vec<Interval>,
+}
+
+/// The JSON report of a run.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Venue.
+    pub venue: Option<Venue>,
+    /// Number of Members.
+    pub members: usize,
+    /// Number of delegations.
+    pub delegations: usize,
+    /// The record.
+    pub record: RecordSummary,
+    /// Items, in agenda order.
+    pub items: Vec<ItemReport>,
+    /// Meetings, in order.
+    pub sessions: Vec<SessionReport>,
+    /// Days with meetings.
+    pub days: Vec<DayReport>,
+    /// The package rule and, under the single undertaking, its decision.
+    pub package: PackageReport,
+    /// Green Rooms, in order.
+    pub green_rooms: Vec<GreenRoomReport>,
+    /// Open plurilateral initiatives.
+    pub initiatives: Vec<InitiativeReport>,
+    /// Accessions.
+    pub accessions: Vec<AccessionReport>,
+}
+
+/// Where an accession ended.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AccessionReport {
+    /// The applicant.
+    pub applicant: MemberId,
+    /// Its last stage: `member`, `stalled`, `rejected`, or a stage under way.
+    pub status: crate::accession::Stage,
+    /// Since when it is a Member, if it became one.
+    pub member_since: Option<Timestamp>,
+    /// Bilateral deals made.
+    pub bilateral_deals: Vec<MemberId>,
+}
+
+/// Where an initiative ended.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct InitiativeReport {
+    /// Id.
+    pub id: String,
+    /// Participants at the end.
+    pub participants: Vec<MemberId>,
+    /// Their share of world exports, percent.
+    pub share: f64,
+    /// Critical mass, percent.
+    pub threshold: f64,
+    /// MFN or not.
+    pub mfn: bool,
+    /// `negotiating`, `not-concluded`, `concluded`, `in-force`,
+    /// `annex4-incorporated` or `annex4-blocked`.
+    pub status: Status,
+}
+
+/// One Green Room.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GreenRoomReport {
+    /// Item.
+    pub item: String,
+    /// Policy.
+    pub policy: crate::greenroom::Policy,
+    /// Invitees.
+    pub participants: Vec<MemberId>,
+    /// Shares represented, in percent with one decimal.
+    pub inclusiveness: InclusivenessReport,
+    /// Whether the room agreed on a compromise.
+    pub agreed: Option<bool>,
+    /// Whether the outcome was reported to all Members.
+    pub reported: bool,
+}
+
+/// Inclusiveness in percent.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct InclusivenessReport {
+    /// Members represented.
+    pub members_pct: f64,
+    /// LDC Members represented.
+    pub ldcs_pct: f64,
+    /// Regions represented.
+    pub regions_pct: f64,
+}
+
+/// The package rule and its outcome.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PackageReport {
+    /// `early-harvest` or `single-undertaking`.
+    pub rule: Package,
+    /// Under the single undertaking: `adopted`, `blocked` (an objection to
+    /// the package), `lapsed` (an item was not agreed); `null` under early
+    /// harvest.
+    pub outcome: Option<Outcome>,
+    /// Items agreed before the package decision or failure.
+    pub agreed: Vec<String>,
+}
+
+impl InclusivenessReport {
+    /// The record's per mille figures as percentages.
+    fn of(inc: &Inclusiveness) -> Self {
+        Self {
+            members_pct: permille_pct(inc.members_permille),
+            ldcs_pct: permille_pct(inc.ldcs_permille),
+            regions_pct: permille_pct(inc.regions_permille),
+        }
+    }
+}
+
+/// Hours in a day's common windows.
+fn common_hours(windows: &[Interval]) -> f64 {
+    windows.iter().map(|w| w.secs()).sum::<i64>() as f64 / 3600.0
+}
+
+/// A per mille figure as a percentage.
+fn permille_pct(permille: u32) -> f64 {
+    f64::from(permille) / 10.0
+}
