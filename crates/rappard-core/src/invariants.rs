@@ -21,10 +21,11 @@
 //! Trade Negotiations", *Journal of Hubei University of Economics* 21(5),
 //! 2023, section III, "Institutional Strategies for Advancing Multilateral
 //! Trade Negotiations": §III.1, "Exploring the Path of Open Plurilateral
-//! Negotiations" (a critical mass of 80 % or 90 % of world trade); §III.2,
-//! "Gradually Removing the Defects of the Informal Decision-Making
-//! Mechanism" (Green Room participants and agenda made public before it
-//! meets, its results notified promptly after).
+//! Negotiations" (a critical mass: participants holding 80 % or 90 % of the
+//! world market in the sector); §III.2, "Gradually Removing the Defects of
+//! the Informal Decision-Making Mechanism" (a Green Room's participants and
+//! what it is to decide made public before it meets, its results notified
+//! promptly after).
 //!
 //! Each invariant is one function below, over the whole record; those that
 //! need the state the record has built so far (the roll, the open calls and
