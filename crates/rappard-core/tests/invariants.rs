@@ -310,7 +310,10 @@ fn checker_catches_a_gap_in_the_sequence() {
 }
 
 /// Under the reformed policy a Green Room's outcome is reported to all
-/// (seed paper, lines 546–548): a record without the report is caught.
+/// (Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
+/// Negotiations", Journal of Hubei University of Economics 21(5), 2023,
+/// §III.2, "Gradually Removing the Defects of the Informal Decision-Making
+/// Mechanism"): a record without the report is caught.
 #[test]
 fn checker_catches_an_unreported_reformed_green_room() {
     let record = shipped("greenroom-reformed");
@@ -352,8 +355,9 @@ fn checker_catches_a_false_critical_mass() {
     );
 }
 
-/// An applicant never decides (Art. XII; DESIGN.md §3): a record in which
-/// one objects before it is a Member is caught.
+/// An applicant never decides (Marrakesh Agreement Art. XII:2: the
+/// Members decide on its accession; it counts only once a Member): a record
+/// in which one objects before it is a Member is caught.
 #[test]
 fn checker_catches_an_applicant_deciding() {
     let record = shipped("accessions-2024");
