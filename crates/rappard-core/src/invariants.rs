@@ -12,7 +12,7 @@
 //! | `answer-was-asked` | every answer is from a delegation the call awaited, once | lockstep |
 //! | `consensus-no-present-objector` | no decision by consensus is adopted while a present Member formally objected; a blocked one names its objectors | Art. IX:1 fn. 1 |
 //! | `objector-present-and-member` | an objector at a meeting was present and is a Member that speaks for itself; an absent Member or an applicant never counts; no call but an applicant's own bilateral offer asks a non-Member, and a new Member counts from the day its accession completes | Art. IX:1 fn. 1; Art. XII |
-//! | `vote-threshold-base` | vote counts equal the weighted votes cast, the threshold is over votes cast (majority) or all Members' votes (two-thirds, three-fourths), and the outcome follows | Art. IX:1–3, X:1, XII:2 |
+//! | `vote-threshold-base` | vote counts equal the weighted votes cast, the threshold is over votes cast (majority) or the number of Members, the EU included (two-thirds, three-fourths), and the outcome follows | Art. IX:1–3, X:1, XII:2 |
 //! | `written-procedure-any-objection` | a written procedure is adopted only with no objection from any Member | 2020–21 practice |
 //! | `critical-mass` | an initiative concludes only when its participants' shares, each counted once from the roll (the EU by its own row; its member States never join beside it), reach its threshold | ITA (1996); Li Ke (2023), §III.1 |
 //! | `green-room-reported` | under the reformed policy every Green Room is announced (with its participants) before it meets and its outcome reported to all after | Li Ke (2023), §III.2 |
@@ -517,8 +517,8 @@ fn vote_decision(fold: &Fold, e: &Entry, found: &mut Found) {
     }
     let need = match rule {
         Rule::Majority => c.votes.no + 1,
-        Rule::TwoThirdsOfMembers => (fold.total_votes * 2).div_ceil(3),
-        Rule::ThreeFourthsOfMembers => (fold.total_votes * 3).div_ceil(4),
+        Rule::TwoThirdsOfMembers => (fold.members.len() as u32 * 2).div_ceil(3),
+        Rule::ThreeFourthsOfMembers => (fold.members.len() as u32 * 3).div_ceil(4),
         _ => u32::MAX,
     };
     if *required != Some(need) {

@@ -280,7 +280,8 @@ mod tests {
     use crate::dataset;
 
     /// Art. IX:1: the EU votes with as many votes as its member States that
-    /// are Members, and they then do not vote; 166 Members hold 165 votes.
+    /// are Members, and they then do not vote; 166 Members hold 165 votes
+    /// (the base of a two-thirds vote is the 166 Members, not the votes).
     #[test]
     fn eu_votes_for_its_states_and_they_are_not_delegations() {
         let roll = dataset::wto().expect("dataset loads");

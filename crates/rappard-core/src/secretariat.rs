@@ -581,7 +581,7 @@ impl Secretariat {
         let tally = Tally {
             objectors,
             votes: votes.unwrap_or_default(),
-            total_votes: self.agenda.membership.total_votes(),
+            members: self.agenda.membership.len() as u32,
         };
         Decision {
             rule,

@@ -260,8 +260,8 @@ fn checker_catches_absent_objectors_and_wrong_bases() {
     let record = shipped("eu-votes");
     assert!(invariants::check(&record).is_empty());
     let bad = tampered(&record, |ev| match ev {
-        // Counting the two-thirds over the votes cast (6) instead of all
-        // Members' votes (10) would need 4 and adopt.
+        // Counting the two-thirds over the votes cast (6) instead of the
+        // number of Members (11) would need 4 and adopt.
         Event::DecisionTaken {
             item,
             outcome,
@@ -270,6 +270,17 @@ fn checker_catches_absent_objectors_and_wrong_bases() {
         } if item == "two-thirds" => {
             *outcome = Outcome::Adopted;
             *required = Some(4);
+            true
+        }
+        _ => false,
+    });
+    assert!(names(&bad).contains(&"vote-threshold-base"));
+    let bad = tampered(&record, |ev| match ev {
+        // Counting it over the votes the Members hold (10: the EU's five
+        // for its States) instead of the 11 Members would need 7, not 8
+        // (Art. XII:2 counts Members; the EU is one of them).
+        Event::DecisionTaken { item, required, .. } if item == "two-thirds" => {
+            *required = Some(7);
             true
         }
         _ => false,

@@ -4,8 +4,8 @@
 //! |---|---|---|
 //! | [`consensus`] | Marrakesh Agreement Art. IX:1 and footnote 1 | Members present at the meeting |
 //! | [`vote`] `majority` | Art. IX:1 | votes cast (yes + no) |
-//! | [`vote`] `two-thirds-of-members` | Art. X:1, XII:2 | the votes of all Members |
-//! | [`vote`] `three-fourths-of-members` | Art. IX:2, IX:3 | the votes of all Members |
+//! | [`vote`] `two-thirds-of-members` | Art. X:1, XII:2 | all Members, the EU included, present or not |
+//! | [`vote`] `three-fourths-of-members` | Art. IX:2, IX:3 | all Members, the EU included, present or not |
 //! | [`written_procedure`] | WTO practice 2020–21 (General Council, Goods Council) | all Members, whatever their time zone |
 //!
 //! A rule is an implementation of [`DecisionRule`]: it says what it asks of
@@ -156,8 +156,11 @@ pub struct Tally {
     pub objectors: Vec<MemberId>,
     /// Weighted votes, when the rule votes.
     pub votes: Votes,
-    /// The votes all Members hold together (see `member::Membership::total_votes`).
-    pub total_votes: u32,
+    /// The number of Members, the EU included: the base of "two-thirds" and
+    /// "three-fourths of the Members" (Art. IX:2, IX:3, X:1, XII:2). It is
+    /// not the number of votes: the EU casts as many votes as its member
+    /// States that are Members, but counts as one Member in the base.
+    pub members: u32,
 }
 
 /// A decision rule.

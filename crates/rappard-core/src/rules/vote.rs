@@ -9,14 +9,18 @@
 //!
 //! - `majority`: yes > no; abstentions are not votes cast; a tie fails.
 //! - `two-thirds-of-members` (amendments, Art. X:1; accession, Art. XII:2):
-//!   yes ≥ ⌈2/3 × the votes of all Members⌉, present or not.
+//!   yes ≥ ⌈2/3 × the number of Members⌉, present or not.
 //! - `three-fourths-of-members` (interpretations, Art. IX:2; waivers,
-//!   Art. IX:3): yes ≥ ⌈3/4 × the votes of all Members⌉.
+//!   Art. IX:3): yes ≥ ⌈3/4 × the number of Members⌉.
 //!
 //! Votes are weighted: the EU casts as many votes as its member States that
-//! are Members and they then do not vote. The base "all Members" is the votes
-//! all Members hold together (165 for the 166 Members); see the caveat in
-//! `member`. The seed paper (lines 181–185, footnotes 5–6) notes that votes
+//! are Members and they then do not vote. The base of "two-thirds" or
+//! "three-fourths of the Members" is the number of Members, the EU counted
+//! as one Member beside its member States: with 166 Members, 111 and 125.
+//! This is how the WTO counts such thresholds: the Agreement on Fisheries
+//! Subsidies (Protocol of Amendment of 17 June 2022) entered into force on
+//! 15 September 2025 when two-thirds of the 166 Members, 111, had accepted
+//! it. The seed paper (lines 181–185, footnotes 5–6) notes that votes
 //! are rare in practice: they are a fallback here, used only when a scenario
 //! names them.
 
@@ -55,7 +59,7 @@ impl Vote {
     pub fn threshold(&self, tally: &Tally) -> u32 {
         match self.of_all_members {
             None => tally.votes.no + 1,
-            Some((num, den)) => (tally.total_votes * num).div_ceil(den),
+            Some((num, den)) => (tally.members * num).div_ceil(den),
         }
     }
 }
@@ -91,11 +95,11 @@ mod tests {
     use super::*;
     use crate::rules::Votes;
 
-    fn tally(yes: u32, no: u32, abstain: u32, total: u32) -> Tally {
+    fn tally(yes: u32, no: u32, abstain: u32, members: u32) -> Tally {
         Tally {
             objectors: vec![],
             votes: Votes { yes, no, abstain },
-            total_votes: total,
+            members,
         }
     }
 
@@ -107,33 +111,39 @@ mod tests {
         assert_eq!(MAJORITY.decide(&tally(1, 0, 100, 165)), Outcome::Adopted);
     }
 
-    /// Art. XII:2: two-thirds of the Members, counted over all Members'
-    /// votes, not those present: 165 votes need 110 yes.
+    /// Art. XII:2: two-thirds of the Members, counted over all Members
+    /// (the EU included), not those present: 166 Members need 111 yes, as
+    /// the 111 acceptances that brought the Agreement on Fisheries Subsidies
+    /// into force on 15 September 2025.
     #[test]
     fn two_thirds_counts_all_members() {
-        assert_eq!(TWO_THIRDS_OF_MEMBERS.threshold(&tally(0, 0, 0, 165)), 110);
+        assert_eq!(TWO_THIRDS_OF_MEMBERS.threshold(&tally(0, 0, 0, 166)), 111);
         assert_eq!(
-            TWO_THIRDS_OF_MEMBERS.decide(&tally(110, 0, 0, 165)),
+            TWO_THIRDS_OF_MEMBERS.decide(&tally(111, 0, 0, 166)),
             Outcome::Adopted
         );
-        // 100 yes and no one against is not enough when 165 votes exist.
         assert_eq!(
-            TWO_THIRDS_OF_MEMBERS.decide(&tally(100, 0, 0, 165)),
+            TWO_THIRDS_OF_MEMBERS.decide(&tally(110, 0, 0, 166)),
+            Outcome::Rejected
+        );
+        // 100 yes and no one against is not enough with 166 Members.
+        assert_eq!(
+            TWO_THIRDS_OF_MEMBERS.decide(&tally(100, 0, 0, 166)),
             Outcome::Rejected
         );
         // 2/3 of 10 is 6.67: 7 needed.
         assert_eq!(TWO_THIRDS_OF_MEMBERS.threshold(&tally(0, 0, 0, 10)), 7);
     }
 
-    /// Art. IX:2–3: three-fourths of the Members: 165 votes need 124 yes.
+    /// Art. IX:2–3: three-fourths of the Members: 166 Members need 125 yes.
     #[test]
     fn three_fourths_counts_all_members() {
         assert_eq!(
-            THREE_FOURTHS_OF_MEMBERS.threshold(&tally(0, 0, 0, 165)),
-            124
+            THREE_FOURTHS_OF_MEMBERS.threshold(&tally(0, 0, 0, 166)),
+            125
         );
         assert_eq!(
-            THREE_FOURTHS_OF_MEMBERS.decide(&tally(123, 0, 0, 165)),
+            THREE_FOURTHS_OF_MEMBERS.decide(&tally(124, 0, 0, 166)),
             Outcome::Rejected
         );
         assert_eq!(THREE_FOURTHS_OF_MEMBERS.threshold(&tally(0, 0, 0, 8)), 6);
