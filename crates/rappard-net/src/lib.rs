@@ -19,7 +19,10 @@
 //! session of a delegation), `delegation` (per delegation, on both sides)
 //! and `call` (per call); `info` for joins, leaves and calls closed, `warn`
 //! for refused requests, failed handshakes, timeouts and reconnections,
-//! `debug` for answers.
+//! `debug` for answers. The `connection` and `delegation` spans, and the
+//! Secretariat's `call` span, are at level `error` so that they are enabled,
+//! and name who a warning is about, whatever the filter; a delegation's
+//! own `call` spans are at `info` (one per call and delegation).
 
 mod error;
 pub mod member;

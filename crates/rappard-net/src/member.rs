@@ -39,7 +39,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Response, Status};
-use tracing::{Instrument as _, debug, info, info_span, warn};
+use tracing::{Instrument as _, debug, error_span, info, info_span, warn};
 
 use crate::Error;
 use crate::pki::Credentials;
@@ -147,7 +147,7 @@ pub async fn run(
     creds: &Credentials,
     delegation: Delegation,
 ) -> Result<Activity, Error> {
-    let span = info_span!("delegation", id = %delegation.id());
+    let span = error_span!("delegation", id = %delegation.id());
     let node = Arc::new(Node {
         delegation: Mutex::new(delegation),
         talks: AtomicU64::new(0),
@@ -198,7 +198,7 @@ async fn sessions(
     let mut creds = creds.clone();
     let mut failures = 0u32;
     loop {
-        let span = info_span!("connection", to = %to);
+        let span = error_span!("connection", to = %to);
         match session(to, &creds, node, talks_address, progress)
             .instrument(span)
             .await
@@ -389,6 +389,8 @@ async fn offer_directly(
 /// The Delegation service of one node.
 struct Talks {
     node: Arc<Node>,
+    /// The delegation's id, for its logs.
+    me: String,
 }
 
 impl Talks {
@@ -441,8 +443,10 @@ impl DelegationService for Talks {
         &self,
         req: Request<v1::OfferRequest>,
     ) -> Result<Response<v1::OfferReply>, Status> {
-        self.hear(req).await.map(Response::new).map_err(|e| {
-            warn!(error = %e, "an offer was refused");
+        let span = error_span!("delegation", id = %self.me);
+        let heard = self.hear(req).instrument(span.clone()).await;
+        heard.map(Response::new).map_err(|e| {
+            span.in_scope(|| warn!(error = %e, "an offer was refused"));
             e.into_status()
         })
     }
@@ -464,13 +468,14 @@ async fn serve_talks(
     };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;
     let addr = listener.local_addr().map_err(listen)?.to_string();
+    let me = node.delegation.lock().await.id().to_string();
     let server = tonic::transport::Server::builder()
         .tls_config(crate::tls::server(creds))
         .map_err(|e| Error::TlsConfig {
             what: "the Delegation service's TLS configuration".into(),
             detail: crate::causes(&e),
         })?
-        .add_service(DelegationServer::new(Talks { node }))
+        .add_service(DelegationServer::new(Talks { node, me }))
         .serve_with_incoming_shutdown(
             tokio_stream::wrappers::TcpListenerStream::new(listener),
             shutdown,

@@ -148,7 +148,7 @@ pub fn incoming(endpoint: quinn::Endpoint) -> ReceiverStream<Result<QuicStream, 
     tokio::spawn(async move {
         while let Some(incoming) = endpoint.accept().await {
             let tx = tx.clone();
-            let span = tracing::info_span!(
+            let span = tracing::error_span!(
                 "connection",
                 transport = "quic",
                 remote = %incoming.remote_address()

@@ -48,7 +48,7 @@ use tokio::task::JoinSet;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
-use tracing::{Instrument as _, debug, error, info, info_span, warn};
+use tracing::{Instrument as _, debug, error, error_span, info, warn};
 
 use crate::Error;
 use crate::pki::{self, Credentials, Role};
@@ -305,7 +305,7 @@ impl Service {
             only_my_calls,
         } = req.into_inner();
         let (tx, rx) = mpsc::channel(256);
-        let span = info_span!("delegation", member = %me);
+        let span = error_span!("delegation", member = %me);
         tokio::spawn(feed(self.shared.clone(), me, after_seq, only_my_calls, tx).instrument(span));
         Ok(Box::pin(ReceiverStream::new(rx)))
     }
@@ -580,7 +580,7 @@ async fn grpc_server(
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
     let tls = crate::tls::secretariat_rustls(creds, authority)?;
-    let router = router(shared, tonic::transport::Server::builder()).await;
+    let router = router(shared, tonic::transport::Server::builder()).await?;
     if let Ok(addr) = listener.local_addr() {
         info!(%addr, "serving gRPC over TCP with TLS");
     }
@@ -612,7 +612,7 @@ async fn quic_server(
         what: "the QUIC endpoint".into(),
         detail: e.to_string(),
     })?;
-    let router = router(shared, tonic::transport::Server::builder()).await;
+    let router = router(shared, tonic::transport::Server::builder()).await?;
     if let Some(addr) = addr {
         info!(%addr, "serving gRPC inside QUIC");
     }
@@ -632,27 +632,30 @@ async fn quic_server(
 async fn router(
     shared: &Arc<Shared>,
     builder: tonic::transport::Server,
-) -> tonic::transport::server::Router {
+) -> Result<tonic::transport::server::Router, Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
+    let reflection = |e: tonic_reflection::server::Error| {
+        Error::Internal(format!("the reflection service: {e}"))
+    };
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(v1::FILE_DESCRIPTOR_SET)
         .build_v1()
-        .ok();
+        .map_err(reflection)?;
     let reflection_v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(v1::FILE_DESCRIPTOR_SET)
         .build_v1alpha()
-        .ok();
+        .map_err(reflection)?;
     let service = SecretariatServer::new(Service {
         shared: shared.clone(),
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
-    builder
+    Ok(builder
         .http2_keepalive_interval(Some(Duration::from_secs(20)))
         .add_service(health_service)
-        .add_optional_service(reflection_v1)
-        .add_optional_service(reflection_v1alpha)
-        .add_service(service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(service))
 }
 
 /// The lockstep driver (module doc).
@@ -660,7 +663,7 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     wait_for_joins(&shared, options.join_timeout).await;
     let mut sim_before: Option<i64> = None;
     while let Some((call, sim_now)) = open_next_call(&shared).await {
-        let span = info_span!("call", call = call.call, kind = ?call.kind, item = %call.item);
+        let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.item);
         async {
             if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
                 let real = ((now - before).max(0) as f64 / 86_400.0 * pace).min(10.0);

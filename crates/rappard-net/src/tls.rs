@@ -234,7 +234,7 @@ pub fn accept(
             }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
-            let span = tracing::info_span!("connection", transport = "tcp", %remote);
+            let span = tracing::error_span!("connection", transport = "tcp", %remote);
             tokio::spawn(
                 async move {
                     let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));

@@ -63,13 +63,15 @@ pub enum Error {
         source: rappard_net::Error,
     },
     /// Several delegations of a `member` process stopped with an error
-    /// (each is logged as it stops).
-    #[error("{failed} of {total} delegations stopped with an error")]
+    /// (each is logged as it stops while others run on).
+    #[error("{failed} of {total} delegations stopped with an error; the first: {first}")]
     Delegations {
         /// How many failed.
         failed: usize,
         /// How many the process ran.
         total: usize,
+        /// The first that failed.
+        first: Box<Error>,
     },
     /// A process or a task of the run failed.
     #[error("{0}")]

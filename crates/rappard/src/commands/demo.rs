@@ -230,11 +230,18 @@ async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(St
         .expect("the Secretariat's stdout is piped");
     let mut lines = BufReader::new(out).lines();
     let mut listening = async |prefix: &str| {
-        let line = lines.next_line().await.ok().flatten().unwrap_or_default();
-        line.trim()
-            .strip_prefix(prefix)
+        let line = lines.next_line().await.map_err(|source| Error::Io {
+            what: "reading the Secretariat's output".into(),
+            source,
+        })?;
+        line.as_deref()
+            .and_then(|l| l.trim().strip_prefix(prefix))
             .map(str::to_owned)
-            .ok_or_else(|| Error::Run("the Secretariat did not say where it listens".into()))
+            .ok_or_else(|| {
+                Error::Run(format!(
+                    "the Secretariat did not say where it listens (`{prefix}ADDR`); it said {line:?}"
+                ))
+            })
     };
     let grpc = listening("grpc ").await?;
     let quic = listening("quic ").await?;

@@ -114,21 +114,21 @@ async fn run_all(to: &Connector, mine: Vec<Mine>, seed: Option<u64>) -> Result<(
     let mut failed = Vec::new();
     let (mut answered, mut talks) = (0, 0);
     while let Some(done) = tasks.join_next().await {
-        match done {
+        let e = match done {
             Ok((id, Ok(activity))) => {
                 debug!(delegation = %id, answered = activity.answered, talks = activity.talks, "done");
                 answered += activity.answered;
                 talks += activity.talks;
+                continue;
             }
-            Ok((id, Err(source))) => {
-                error!(delegation = %id, "stopped: {source}");
-                failed.push(Error::Delegation { id, source });
-            }
-            Err(e) => {
-                error!("a delegation's task failed: {e}");
-                failed.push(Error::Run(format!("a delegation's task failed: {e}")));
-            }
+            Ok((id, Err(source))) => Error::Delegation { id, source },
+            Err(e) => Error::Run(format!("a delegation's task failed: {e}")),
+        };
+        // Said now if others run on; the command's error says the first.
+        if !tasks.is_empty() {
+            error!("{e}");
         }
+        failed.push(e);
     }
     info!(
         delegations = total,
@@ -137,10 +137,15 @@ async fn run_all(to: &Connector, mine: Vec<Mine>, seed: Option<u64>) -> Result<(
         talks,
         "the delegations have left"
     );
-    match failed.len() {
-        0 => Ok(()),
-        1 => Err(failed.remove(0)),
-        n => Err(Error::Delegations { failed: n, total }),
+    let n = failed.len();
+    match failed.into_iter().next() {
+        None => Ok(()),
+        Some(first) if n == 1 => Err(first),
+        Some(first) => Err(Error::Delegations {
+            failed: n,
+            total,
+            first: Box::new(first),
+        }),
     }
 }
 
