@@ -5,9 +5,17 @@
 //! leaves the item to it). It answers the Secretariat's calls from what the
 //! call says: the item, the round, the text, the rule. It never sees another
 //! delegation's instructions, only what is in the record.
+//!
+//! On the network, an applicant makes its bilateral offers to Working Party
+//! members directly ([`Delegation::hear_offer`]); each remembers what it
+//! heard and answered, and answers the Secretariat's `BilateralResponse`
+//! call from that ([`Delegation::answer_after_talks`]).
+
+use std::collections::BTreeMap;
 
 use crate::member::MemberId;
-use crate::protocol::{Answer, Call, CallKind};
+use crate::protocol::{Answer, Call, CallKind, Subject};
+use crate::rules::Rule;
 use crate::scenario::{Instructions, PositionSpec};
 use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
 
@@ -40,6 +48,9 @@ pub struct Delegation {
     /// Per item, in the order first asked (a short list: a linear search
     /// beats hashing the item id on every call).
     strategies: Vec<(String, Box<dyn Strategy>)>,
+    /// Offers heard directly from applicants, by (applicant, round): the
+    /// offer and the answer given.
+    heard: BTreeMap<(MemberId, u32), (u16, bool)>,
 }
 
 impl Delegation {
@@ -50,6 +61,7 @@ impl Delegation {
             seed,
             instructions,
             strategies: Vec::new(),
+            heard: BTreeMap::new(),
         }
     }
 
@@ -118,6 +130,45 @@ impl Delegation {
         })
     }
 
+    /// As a Working Party member: an applicant's offer in a bilateral round,
+    /// heard directly from the applicant. It decides with its strategy for
+    /// the accession, as it would answer the Secretariat's
+    /// `BilateralResponse` call naming that offer, and remembers the offer
+    /// and its answer (a later offer in the same round replaces it).
+    pub fn hear_offer(&mut self, applicant: &MemberId, round: u32, offer: u16) -> bool {
+        let item = Subject::Accession(applicant.clone()).key().into_owned();
+        let view = ItemView {
+            item: &item,
+            round,
+            rule: Rule::Consensus,
+        };
+        let accept = self.strategy(&item).accepts_offer(&view, offer);
+        self.heard
+            .insert((applicant.clone(), round), (offer, accept));
+        accept
+    }
+
+    /// Its answer to a call after direct talks: a `BilateralResponse` call
+    /// is answered as the delegation answered the applicant in the talk
+    /// ([`Self::hear_offer`]); an offer it never heard from the applicant,
+    /// or not the one the call names, makes no deal. Every other call is
+    /// answered as by [`Self::answer`]. `None` if the call does not ask it.
+    pub fn answer_after_talks(&mut self, call: &Call) -> Option<Answer> {
+        if call.kind != CallKind::BilateralResponse {
+            return self.answer(call);
+        }
+        if call.awaited.binary_search(&self.id).is_err() {
+            return None;
+        }
+        let heard = call
+            .subject
+            .applicant()
+            .and_then(|a| self.heard.get(&(a.clone(), call.round)).copied());
+        Some(Answer::Accept(
+            matches!(heard, Some((offer, true)) if Some(offer) == call.text),
+        ))
+    }
+
     /// Its strategy for an item, made from its instructions on first use.
     fn strategy(&mut self, item: &str) -> &mut Box<dyn Strategy> {
         let (seed, id) = (self.seed, self.id.as_str());
@@ -131,5 +182,99 @@ impl Delegation {
             }
         };
         &mut self.strategies[k].1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> MemberId {
+        MemberId::new(s).expect("a member id")
+    }
+
+    /// USA wants 6,000 of COM's market access, tolerates 500 short of it in
+    /// round 1 and 500 more each round after.
+    fn usa() -> Delegation {
+        let spec = PositionSpec::IdealPoint {
+            ideal: Some(6_000),
+            tolerance: Some(500),
+            concession: Some(500),
+        };
+        let key = Subject::Accession(id("COM")).key().into_owned();
+        let instructions = Instructions::from([(key, spec)]);
+        Delegation::new(id("USA"), 7, instructions)
+    }
+
+    fn response(applicant: &str, round: u32, offer: u16, awaited: &[&str]) -> Call {
+        Call {
+            call: 40 + u64::from(round),
+            subject: Subject::Accession(id(applicant)),
+            kind: CallKind::BilateralResponse,
+            round,
+            version: round,
+            text: Some(offer),
+            rule: Rule::Consensus,
+            awaited: awaited.iter().map(|m| id(m)).collect(),
+            package: None,
+        }
+    }
+
+    /// Deciding on an offer heard directly is deciding on the Secretariat's
+    /// call that names it: the network and the simulation agree.
+    #[test]
+    fn an_offer_heard_is_decided_as_the_call_would_be() {
+        for (round, offer) in [(1, 5_400), (1, 5_500), (2, 5_000), (2, 4_900), (3, 0)] {
+            let heard = usa().hear_offer(&id("COM"), round, offer);
+            let asked = usa().answer(&response("COM", round, offer, &["USA"]));
+            assert_eq!(Some(Answer::Accept(heard)), asked, "round {round}, {offer}");
+        }
+    }
+
+    #[test]
+    fn the_response_call_is_answered_as_in_the_talk() {
+        let mut d = usa();
+        assert!(d.hear_offer(&id("COM"), 1, 5_600));
+        assert!(!d.hear_offer(&id("COM"), 2, 4_000));
+        let answer = |d: &mut Delegation, applicant, round, offer| {
+            d.answer_after_talks(&response(applicant, round, offer, &["BRA", "USA"]))
+        };
+        // Accepted in the talk, and the call names the offer heard: a deal.
+        assert_eq!(answer(&mut d, "COM", 1, 5_600), Some(Answer::Accept(true)));
+        // Refused in the talk: no deal, whatever the strategy would say now.
+        assert_eq!(answer(&mut d, "COM", 2, 4_000), Some(Answer::Accept(false)));
+        // Not the offer heard, an offer never heard, another applicant's.
+        assert_eq!(answer(&mut d, "COM", 1, 9_000), Some(Answer::Accept(false)));
+        assert_eq!(answer(&mut d, "COM", 3, 9_000), Some(Answer::Accept(false)));
+        assert_eq!(answer(&mut d, "TLS", 1, 5_600), Some(Answer::Accept(false)));
+        // A call that does not ask it.
+        assert_eq!(
+            d.answer_after_talks(&response("COM", 1, 5_600, &["BRA"])),
+            None
+        );
+    }
+
+    #[test]
+    fn a_later_offer_in_the_same_round_replaces_the_first() {
+        let mut d = usa();
+        assert!(!d.hear_offer(&id("COM"), 1, 1_000));
+        assert!(d.hear_offer(&id("COM"), 1, 5_800));
+        assert_eq!(
+            d.answer_after_talks(&response("COM", 1, 5_800, &["USA"])),
+            Some(Answer::Accept(true))
+        );
+    }
+
+    /// Every other call is answered as `answer` answers it.
+    #[test]
+    fn other_calls_are_answered_as_without_talks() {
+        let mut call = response("COM", 1, 5_000, &["USA"]);
+        call.kind = CallKind::Objections;
+        assert_eq!(usa().answer_after_talks(&call), usa().answer(&call));
+        call.kind = CallKind::Votes;
+        assert_eq!(usa().answer_after_talks(&call), usa().answer(&call));
+        call.subject = Subject::Item("agriculture".into());
+        call.kind = CallKind::Positions;
+        assert_eq!(usa().answer_after_talks(&call), usa().answer(&call));
     }
 }

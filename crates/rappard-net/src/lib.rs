@@ -11,13 +11,43 @@
 //!   from its own instructions, over its own connection and certificate.
 //!
 //! Mutual TLS throughout, ring as the only crypto provider
-//! ([`install_crypto`]).
+//! ([`install_crypto`]). Every fallible function returns the one [`Error`]
+//! (in `error.rs`); `tonic::Status` appears only where a service answers.
+//!
+//! Diagnostics go through `tracing` (the binary chooses the subscriber):
+//! spans `connection` (per accepted connection on the Secretariat, per
+//! session of a delegation), `delegation` (per delegation, on both sides)
+//! and `call` (per call); `info` for joins, leaves and calls closed, `warn`
+//! for refused requests, failed handshakes, timeouts and reconnections,
+//! `debug` for answers. The `connection` and `delegation` spans, and the
+//! Secretariat's `call` span, are at level `error` so that they are enabled,
+//! and name who a warning is about, whatever the filter; a delegation's
+//! own `call` spans are at `info` (one per call and delegation).
 
+mod error;
 pub mod member;
 pub mod pki;
 pub mod quic;
 pub mod secretariat;
 pub mod tls;
+
+pub use error::Error;
+
+/// An error and its sources, joined by `: ` (tonic's transport errors say
+/// little without their sources).
+pub(crate) fn causes(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let more = inner.to_string();
+        if !s.contains(&more) {
+            s.push_str(": ");
+            s.push_str(&more);
+        }
+        source = inner.source();
+    }
+    s
+}
 
 /// Installs ring as the process's rustls crypto provider. Call once at
 /// start (and in test set-up); later calls do nothing.

@@ -18,16 +18,17 @@
 //! strategy and remembers what it answered. When the Secretariat then asks
 //! the Working Party members for their answers, each answers as it did in
 //! the direct talk; an offer it never heard from the applicant itself makes
-//! no deal. The Secretariat records the outcome both sides report.
+//! no deal. The Secretariat records the outcome both sides report. The
+//! decisions and the memory of the talks are the core `Delegation`'s
+//! (`hear_offer`, `answer_after_talks`): the node only moves bytes.
 
-use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rappard_core::delegation::Delegation;
-use rappard_core::member::MemberId;
-use rappard_core::protocol::{Answer, CallKind};
+use rappard_core::protocol::{Answer, Call, CallKind};
 use rappard_core::record::Event;
 use rappard_proto::convert;
 use rappard_proto::v1;
@@ -35,33 +36,16 @@ use rappard_proto::v1::delegation_client::DelegationClient;
 use rappard_proto::v1::delegation_server::{Delegation as DelegationService, DelegationServer};
 use rappard_proto::v1::secretariat_client::SecretariatClient;
 use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Response, Status};
+use tracing::{Instrument as _, debug, error_span, info, info_span, warn};
 
+use crate::Error;
 use crate::pki::Credentials;
 
-/// Why a delegation stopped before the end.
-#[derive(Debug)]
-pub enum MemberError {
-    /// It could not connect, or the connection kept failing.
-    Transport(String),
-    /// The Secretariat refused a request.
-    Refused(tonic::Status),
-    /// A call from the Secretariat could not be read.
-    BadCall(convert::ConvertError),
-}
-
-impl std::fmt::Display for MemberError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Transport(e) => write!(f, "transport: {e}"),
-            Self::Refused(s) => write!(f, "refused: {}: {}", s.code(), s.message()),
-            Self::BadCall(e) => write!(f, "a call could not be read: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for MemberError {}
+/// Connection failures in a row after which a delegation gives up.
+const MAX_FAILURES: u32 = 20;
 
 /// How a node reaches the Secretariat.
 #[derive(Clone, Debug)]
@@ -73,52 +57,64 @@ pub enum Connector {
     Quic(std::net::SocketAddr, quinn::Endpoint),
 }
 
+impl std::fmt::Display for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Grpc(url) => write!(f, "{url}"),
+            Self::Quic(addr, _) => write!(f, "quic://{addr}"),
+        }
+    }
+}
+
 impl Connector {
     /// A client with a node's credentials.
-    pub async fn connect(
-        &self,
-        creds: &Credentials,
-    ) -> Result<SecretariatClient<Channel>, MemberError> {
+    pub async fn connect(&self, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
         match self {
             Self::Grpc(url) => connect(url, creds).await,
             Self::Quic(addr, endpoint) => {
-                let config = crate::quic::client_config(creds, true)
-                    .map_err(|e| MemberError::Transport(e.to_string()))?;
-                let ch = crate::quic::channel(endpoint, *addr, config)
-                    .await
-                    .map_err(|e| MemberError::Transport(e.to_string()))?;
+                let config = crate::quic::client_config(creds, true)?;
+                let ch = crate::quic::channel(endpoint, *addr, config).await?;
                 Ok(SecretariatClient::new(ch).max_decoding_message_size(16 * 1024 * 1024))
             }
         }
     }
 }
 
-/// Connects a gRPC client with a node's credentials.
-pub async fn connect(
-    url: &str,
-    creds: &Credentials,
-) -> Result<SecretariatClient<Channel>, MemberError> {
-    let endpoint = Endpoint::from_shared(url.to_owned())
-        .map_err(|e| MemberError::Transport(e.to_string()))?
+/// A tonic channel over TCP with TLS, with a node's credentials.
+async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
+    Endpoint::from_shared(url.to_owned())
+        .map_err(|e| Error::Connect {
+            to: url.to_owned(),
+            detail: crate::causes(&e),
+        })?
         .tls_config(crate::tls::client(creds))
-        .map_err(|e| MemberError::Transport(e.to_string()))?
+        .map_err(|e| Error::TlsConfig {
+            what: "the client's TLS configuration".into(),
+            detail: crate::causes(&e),
+        })
+}
+
+/// Connects a gRPC client with a node's credentials.
+pub async fn connect(url: &str, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
+    let channel = channel(url, creds)
+        .await?
         .connect_timeout(Duration::from_secs(20))
         .http2_keep_alive_interval(Duration::from_secs(20))
-        .keep_alive_while_idle(true);
-    let channel = endpoint
+        .keep_alive_while_idle(true)
         .connect()
         .await
-        .map_err(|e| MemberError::Transport(format!("{url}: {e}")))?;
+        .map_err(|e| Error::Connect {
+            to: url.to_owned(),
+            detail: crate::causes(&e),
+        })?;
     Ok(SecretariatClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
 }
 
 /// A delegation's state, shared by its session with the Secretariat and its
 /// own Delegation service for direct talks.
 struct Node {
+    /// The core delegation: it decides, and remembers the talks.
     delegation: Mutex<Delegation>,
-    /// Offers heard directly from applicants, by (applicant, round), with
-    /// the answer given.
-    heard: Mutex<HashMap<(String, u32), (u16, bool)>>,
     /// Direct talks held, as applicant or as Working Party member.
     talks: AtomicU64,
 }
@@ -132,58 +128,106 @@ pub struct Activity {
     pub talks: u64,
 }
 
+/// Where a delegation is in the record, across its sessions.
+#[derive(Default)]
+struct Progress {
+    /// The last sequence number seen.
+    last_seq: u64,
+    /// Calls answered.
+    answered: u64,
+}
+
 /// Runs one delegation to the end of the negotiation. An applicant whose
 /// accession completes takes its member certificate and carries on with it.
 /// The delegation serves its own Delegation service on 127.0.0.1 for direct
-/// talks while it runs.
+/// talks while it runs; if that server fails, the delegation stops with its
+/// error. Everything it logs is in a `delegation` span with its id.
 pub async fn run(
     to: &Connector,
     creds: &Credentials,
     delegation: Delegation,
-) -> Result<Activity, MemberError> {
+) -> Result<Activity, Error> {
+    let span = error_span!("delegation", id = %delegation.id());
     let node = Arc::new(Node {
         delegation: Mutex::new(delegation),
-        heard: Mutex::new(HashMap::new()),
         talks: AtomicU64::new(0),
     });
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let talks_address = serve_talks(node.clone(), creds, async {
-        let _ = stopped.await;
-    })
-    .await?;
-    let mut creds = creds.clone();
-    let mut last_seq = 0;
-    let mut answered = 0;
-    let mut failures = 0u32;
-    let result = loop {
-        match session(
-            to,
-            &creds,
-            &node,
-            &talks_address,
-            &mut last_seq,
-            &mut answered,
-        )
-        .await
-        {
-            Ok(Ended::Closed) => break Ok(()),
-            Ok(Ended::Renewed(c)) => creds = c,
-            Err(MemberError::Refused(s)) => break Err(MemberError::Refused(s)),
-            Err(MemberError::BadCall(e)) => break Err(MemberError::BadCall(e)),
-            Err(e) => {
-                failures += 1;
-                if failures > 20 {
-                    break Err(e);
-                }
-                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures.min(10)))).await;
-            }
-        }
+    async move {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (talks_address, mut server) = serve_talks(node.clone(), creds, async {
+            let _ = stopped.await;
+        })
+        .await?;
+        let mut progress = Progress::default();
+        let result = tokio::select! {
+            r = sessions(to, creds, &node, &talks_address, &mut progress) => r,
+            r = &mut server => Err(server_stopped(r)),
+        };
+        let _ = stop.send(());
+        result.map(|()| Activity {
+            answered: progress.answered,
+            talks: node.talks.load(Ordering::Relaxed),
+        })
+    }
+    .instrument(span)
+    .await
+}
+
+/// The error of the Delegation service's task, which ended before the
+/// delegation did.
+fn server_stopped(r: Result<Result<(), Error>, tokio::task::JoinError>) -> Error {
+    let task = "Delegation service for direct talks";
+    let detail = match r {
+        Ok(Ok(())) => "it stopped".to_owned(),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => crate::secretariat::join_error(e),
     };
-    let _ = stop.send(());
-    result.map(|()| Activity {
-        answered,
-        talks: node.talks.load(Ordering::Relaxed),
-    })
+    Error::Task { task, detail }
+}
+
+/// Sessions with the Secretariat until the negotiation closes: reconnects
+/// after a connection failure (up to [`MAX_FAILURES`]), and with the member
+/// certificate after an accession.
+async fn sessions(
+    to: &Connector,
+    creds: &Credentials,
+    node: &Arc<Node>,
+    talks_address: &str,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    let mut creds = creds.clone();
+    let mut failures = 0u32;
+    loop {
+        let span = error_span!("connection", to = %to);
+        match session(to, &creds, node, talks_address, progress)
+            .instrument(span)
+            .await
+        {
+            Ok(Ended::Closed) => {
+                info!(
+                    answered = progress.answered,
+                    "the negotiation closed: leaving"
+                );
+                return Ok(());
+            }
+            Ok(Ended::Renewed(c)) => {
+                info!("accession completed: reconnecting with the member certificate");
+                creds = c;
+            }
+            Err(e) if e.is_connection() && failures < MAX_FAILURES => {
+                failures += 1;
+                let wait = Duration::from_millis(100 * u64::from(failures.min(10)));
+                warn!(
+                    error = %e,
+                    failures,
+                    "connection to the Secretariat failed; reconnecting in {} ms",
+                    wait.as_millis()
+                );
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// How a session ended without error.
@@ -194,97 +238,112 @@ enum Ended {
     Renewed(Credentials),
 }
 
+/// One connection to the Secretariat: join, follow the calls that await
+/// this delegation, answer each.
 async fn session(
     to: &Connector,
     creds: &Credentials,
     node: &Arc<Node>,
     talks_address: &str,
-    last_seq: &mut u64,
-    answered: &mut u64,
-) -> Result<Ended, MemberError> {
+    progress: &mut Progress,
+) -> Result<Ended, Error> {
     let mut client = to.connect(creds).await?;
     let me = client
         .join(v1::JoinRequest {
             talks_address: talks_address.to_owned(),
         })
-        .await
-        .map_err(refused_or_transport)?
+        .await?
         .into_inner();
+    info!(
+        member = %me.member,
+        role = match me.role() {
+            v1::Role::Member => "member",
+            v1::Role::Applicant => "applicant",
+            v1::Role::Secretariat => "secretariat",
+            v1::Role::Unspecified => "unspecified",
+        },
+        scenario = %me.scenario,
+        after_seq = progress.last_seq,
+        "joined"
+    );
     let mut stream = client
         .subscribe(v1::SubscribeRequest {
-            after_seq: *last_seq,
+            after_seq: progress.last_seq,
             only_my_calls: true,
         })
-        .await
-        .map_err(refused_or_transport)?
+        .await?
         .into_inner();
-    while let Some(entry) = stream.message().await.map_err(refused_or_transport)? {
-        let Some(call) = &entry.call else {
-            let e = convert::entry_from_wire(&entry).map_err(MemberError::BadCall)?;
-            if let Event::AccessionCompleted { applicant, .. } = &e.event
-                && applicant.as_str() == me.member
-                && me.role == v1::Role::Applicant as i32
-            {
-                let reply = client
-                    .member_certificate(v1::MemberCertificateRequest {})
-                    .await
-                    .map_err(refused_or_transport)?
-                    .into_inner();
-                *last_seq = entry.seq;
-                return Ok(Ended::Renewed(Credentials {
-                    ca: creds.ca.clone(),
-                    cert: reply.certificate,
-                    key: reply.key,
-                }));
-            }
-            *last_seq = entry.seq;
-            continue;
-        };
-        let call = convert::call_from_wire(call).map_err(MemberError::BadCall)?;
-        let answer = match call.kind {
-            CallKind::BilateralResponse => {
-                // Answer as in the direct talk: an offer not heard from the
-                // applicant itself, or not the one the call names, makes no deal.
-                let applicant = call
-                    .subject
-                    .applicant()
-                    .map(|a| a.as_str().to_owned())
-                    .unwrap_or_default();
-                let heard = node
-                    .heard
-                    .lock()
-                    .await
-                    .get(&(applicant, call.round))
-                    .copied();
-                Some(Answer::Accept(
-                    matches!(heard, Some((offer, true)) if Some(offer) == call.text),
-                ))
-            }
-            _ => node.delegation.lock().await.answer(&call),
-        };
-        if let (CallKind::BilateralOffer, Some(Answer::Offer(offer))) = (call.kind, answer) {
-            offer_directly(&mut client, creds, node, &call, offer).await?;
+    while let Some(entry) = stream.message().await? {
+        if let Some(call) = &entry.call {
+            let call = convert::call_from_wire(call)?;
+            let span =
+                info_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
+            take_call(&mut client, creds, node, &call, progress)
+                .instrument(span)
+                .await?;
+        } else if accession_completed(&entry, &me)? {
+            let reply = client
+                .member_certificate(v1::MemberCertificateRequest {})
+                .await?
+                .into_inner();
+            progress.last_seq = entry.seq;
+            return Ok(Ended::Renewed(Credentials {
+                ca: creds.ca.clone(),
+                cert: reply.certificate,
+                key: reply.key,
+            }));
         }
-        if let Some(a) = answer {
-            let sent = client
-                .answer(v1::AnswerRequest {
-                    call: call.call,
-                    member: String::new(),
-                    answer: Some(convert::answer_to_wire(a)),
-                })
-                .await;
-            match sent {
-                Ok(_) => *answered += 1,
-                // Catching up after a late start or a reconnection: the call
-                // has closed, or this delegation answered it before the
-                // connection dropped. Nothing to do.
-                Err(s) if s.code() == tonic::Code::FailedPrecondition => {}
-                Err(s) => return Err(refused_or_transport(s)),
-            }
-        }
-        *last_seq = entry.seq;
+        progress.last_seq = entry.seq;
     }
     Ok(Ended::Closed)
+}
+
+/// Whether an entry that is not a call says this applicant has acceded.
+fn accession_completed(entry: &v1::RecordEntry, me: &v1::JoinReply) -> Result<bool, Error> {
+    let e = convert::entry_from_wire(entry)?;
+    Ok(matches!(
+        &e.event,
+        Event::AccessionCompleted { applicant, .. }
+            if applicant.as_str() == me.member && me.role == v1::Role::Applicant as i32
+    ))
+}
+
+/// Answers one call (after making the offers directly, for an applicant's
+/// bilateral offer).
+async fn take_call(
+    client: &mut SecretariatClient<Channel>,
+    creds: &Credentials,
+    node: &Arc<Node>,
+    call: &Call,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    let answer = node.delegation.lock().await.answer_after_talks(call);
+    if let (CallKind::BilateralOffer, Some(Answer::Offer(offer))) = (call.kind, answer) {
+        offer_directly(client, creds, node, call, offer).await?;
+    }
+    let Some(a) = answer else {
+        return Ok(());
+    };
+    let sent = client
+        .answer(v1::AnswerRequest {
+            call: call.call,
+            member: String::new(),
+            answer: Some(convert::answer_to_wire(a)),
+        })
+        .await
+        .map_err(Error::from);
+    match sent {
+        Ok(_) => {
+            progress.answered += 1;
+            debug!(answer = ?a, "answered");
+        }
+        // Catching up after a late start or a reconnection: the call has
+        // closed, or this delegation answered it before the connection
+        // dropped. Nothing to do.
+        Err(Error::FailedPrecondition(why)) => debug!(answer = ?a, "not taken: {why}"),
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// As an applicant: makes this round's offer to each Working Party member
@@ -293,13 +352,12 @@ async fn offer_directly(
     client: &mut SecretariatClient<Channel>,
     creds: &Credentials,
     node: &Arc<Node>,
-    call: &rappard_core::protocol::Call,
+    call: &Call,
     offer: u16,
-) -> Result<(), MemberError> {
+) -> Result<(), Error> {
     let counterparts = client
         .counterparts(v1::CounterpartsRequest {})
-        .await
-        .map_err(refused_or_transport)?
+        .await?
         .into_inner()
         .counterparts;
     for c in counterparts
@@ -307,23 +365,23 @@ async fn offer_directly(
         .filter(|c| !c.talks_address.is_empty())
     {
         let url = format!("https://{}", c.talks_address);
-        let channel = Endpoint::from_shared(url.clone())
-            .map_err(|e| MemberError::Transport(e.to_string()))?
-            .tls_config(crate::tls::client(creds))
-            .map_err(|e| MemberError::Transport(e.to_string()))?
+        let channel = channel(&url, creds)
+            .await?
             .connect()
             .await
-            .map_err(|e| {
-                MemberError::Transport(format!("talks with {} at {url}: {e}", c.member))
+            .map_err(|e| Error::Connect {
+                to: format!("{} at {url} (direct talks)", c.member),
+                detail: crate::causes(&e),
             })?;
-        DelegationClient::new(channel)
+        let reply = DelegationClient::new(channel)
             .offer(v1::OfferRequest {
                 call: call.call,
                 round: call.round,
                 offer: u32::from(offer),
             })
-            .await
-            .map_err(refused_or_transport)?;
+            .await?
+            .into_inner();
+        debug!(member = %c.member, offer, accept = reply.accept, "offer made directly");
         node.talks.fetch_add(1, Ordering::Relaxed);
     }
     Ok(())
@@ -332,28 +390,29 @@ async fn offer_directly(
 /// The Delegation service of one node.
 struct Talks {
     node: Arc<Node>,
-    me: MemberId,
+    /// The delegation's id, for its logs.
+    me: String,
 }
 
-#[tonic::async_trait]
-impl DelegationService for Talks {
-    async fn offer(
-        &self,
-        req: Request<v1::OfferRequest>,
-    ) -> Result<Response<v1::OfferReply>, Status> {
+impl Talks {
+    /// An applicant's offer: who makes it (from its certificate), checked,
+    /// then decided and remembered by the core delegation.
+    async fn hear(&self, req: Request<v1::OfferRequest>) -> Result<v1::OfferReply, Error> {
         let certs = req.peer_certs().ok_or_else(|| {
-            Status::unauthenticated(
-                "no client certificate: an applicant talks with its own certificate",
+            Error::Unauthenticated(
+                "no client certificate: an applicant talks with its own certificate".into(),
             )
         })?;
         let (applicant, role) = certs
             .first()
             .and_then(|c| crate::pki::identity(c.as_ref()))
             .ok_or_else(|| {
-                Status::unauthenticated("the client certificate carries no rappard://ROLE/ID name")
+                Error::Unauthenticated(
+                    "the client certificate carries no rappard://ROLE/ID name".into(),
+                )
             })?;
         if role != crate::pki::Role::Applicant {
-            return Err(Status::permission_denied(format!(
+            return Err(Error::PermissionDenied(format!(
                 "{applicant} is not an applicant: only an applicant makes offers"
             )));
         }
@@ -362,68 +421,74 @@ impl DelegationService for Talks {
             .ok()
             .filter(|o| *o <= rappard_core::protocol::MAX_LEVEL)
             .ok_or_else(|| {
-                Status::invalid_argument(format!(
+                Error::InvalidArgument(format!(
                     "field `OfferRequest.offer`: {} is beyond 0..=10000",
                     body.offer
                 ))
             })?;
-        let call = rappard_core::protocol::Call {
-            call: body.call,
-            subject: rappard_core::protocol::Subject::Accession(applicant.clone()),
-            kind: CallKind::BilateralResponse,
-            round: body.round,
-            version: body.round,
-            text: Some(offer),
-            rule: rappard_core::rules::Rule::Consensus,
-            awaited: vec![self.me.clone()],
-            package: None,
-        };
-        let accept = matches!(
-            self.node.delegation.lock().await.answer(&call),
-            Some(Answer::Accept(true))
-        );
-        self.node
-            .heard
+        let accept = self
+            .node
+            .delegation
             .lock()
             .await
-            .insert((applicant.to_string(), body.round), (offer, accept));
+            .hear_offer(&applicant, body.round, offer);
         self.node.talks.fetch_add(1, Ordering::Relaxed);
-        Ok(Response::new(v1::OfferReply { accept }))
+        debug!(%applicant, round = body.round, offer, accept, "offer heard");
+        Ok(v1::OfferReply { accept })
+    }
+}
+
+#[tonic::async_trait]
+impl DelegationService for Talks {
+    async fn offer(
+        &self,
+        req: Request<v1::OfferRequest>,
+    ) -> Result<Response<v1::OfferReply>, Status> {
+        let span = error_span!("delegation", id = %self.me);
+        let heard = self.hear(req).instrument(span.clone()).await;
+        heard.map(Response::new).map_err(|e| {
+            span.in_scope(|| warn!(error = %e, "an offer was refused"));
+            e.into_status()
+        })
     }
 }
 
 /// Serves a node's Delegation service on 127.0.0.1 (any port), with its
-/// certificate; returns its address.
+/// certificate, until `shutdown`; returns its address and the server's
+/// task.
 async fn serve_talks(
     node: Arc<Node>,
     creds: &Credentials,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<String, MemberError> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| MemberError::Transport(format!("listening for direct talks: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| MemberError::Transport(e.to_string()))?
-        .to_string();
-    let me = node.delegation.lock().await.id().clone();
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(String, JoinHandle<Result<(), Error>>), Error> {
+    let addr = "127.0.0.1:0";
+    let listen = |source| Error::Listen {
+        what: "for direct talks",
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;
+    let addr = listener.local_addr().map_err(listen)?.to_string();
+    let me = node.delegation.lock().await.id().to_string();
     let server = tonic::transport::Server::builder()
         .tls_config(crate::tls::server(creds))
-        .map_err(|e| MemberError::Transport(e.to_string()))?
+        .map_err(|e| Error::TlsConfig {
+            what: "the Delegation service's TLS configuration".into(),
+            detail: crate::causes(&e),
+        })?
         .add_service(DelegationServer::new(Talks { node, me }))
         .serve_with_incoming_shutdown(
             tokio_stream::wrappers::TcpListenerStream::new(listener),
             shutdown,
         );
-    tokio::spawn(server);
-    Ok(addr)
-}
-
-fn refused_or_transport(s: tonic::Status) -> MemberError {
-    match s.code() {
-        tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled => {
-            MemberError::Transport(s.to_string())
+    debug!(%addr, "serving direct talks");
+    let task = tokio::spawn(
+        async move {
+            server
+                .await
+                .map_err(|e| Error::Transport(crate::causes(&e)))
         }
-        _ => MemberError::Refused(s),
-    }
+        .in_current_span(),
+    );
+    Ok((addr, task))
 }

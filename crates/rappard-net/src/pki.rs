@@ -15,7 +15,6 @@
 //!
 //! Keys are ECDSA P-256, made with rcgen on the ring provider.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +24,8 @@ use rcgen::{
 };
 
 use rappard_core::member::MemberId;
+
+use crate::Error;
 
 /// What a certificate lets its holder do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,55 +62,20 @@ impl Role {
 /// The Secretariat's id in certificates.
 pub const SECRETARIAT_ID: &str = "WTO";
 
-/// A PKI error, naming the file or the step.
-#[derive(Debug)]
-pub enum PkiError {
-    /// A file could not be read or written.
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What happened.
-        error: std::io::Error,
-    },
-    /// rcgen refused to make or parse a key or certificate.
-    Certificate {
-        /// What was being done.
-        what: String,
-        /// rcgen's error.
-        error: rcgen::Error,
-    },
-    /// The directory has no authority: run `rappard pki init` first.
-    NoAuthority(PathBuf),
-}
-
-impl fmt::Display for PkiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            Self::Certificate { what, error } => write!(f, "{what}: {error}"),
-            Self::NoAuthority(dir) => write!(
-                f,
-                "{} has no ca.pem and ca.key: run `rappard pki init --certs {}` first",
-                dir.display(),
-                dir.display()
-            ),
-        }
+fn cert_err(what: impl Into<String>) -> impl FnOnce(rcgen::Error) -> Error {
+    let what = what.into();
+    move |e| Error::Certificate {
+        what,
+        detail: e.to_string(),
     }
 }
 
-impl std::error::Error for PkiError {}
-
-fn cert_err(what: impl Into<String>) -> impl FnOnce(rcgen::Error) -> PkiError {
-    let what = what.into();
-    move |error| PkiError::Certificate { what, error }
+fn write(path: PathBuf, text: &str) -> Result<(), Error> {
+    std::fs::write(&path, text).map_err(|source| Error::Io { path, source })
 }
 
-fn write(path: PathBuf, text: &str) -> Result<(), PkiError> {
-    std::fs::write(&path, text).map_err(|error| PkiError::Io { path, error })
-}
-
-fn read(path: PathBuf) -> Result<String, PkiError> {
-    std::fs::read_to_string(&path).map_err(|error| PkiError::Io { path, error })
+fn read(path: PathBuf) -> Result<String, Error> {
+    std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })
 }
 
 fn ca_params() -> CertificateParams {
@@ -128,10 +94,10 @@ fn ca_params() -> CertificateParams {
 }
 
 /// Makes a new authority in `dir` (created if needed), replacing any there.
-pub fn init(dir: &Path) -> Result<(), PkiError> {
-    std::fs::create_dir_all(dir).map_err(|error| PkiError::Io {
+pub fn init(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         path: dir.to_owned(),
-        error,
+        source,
     })?;
     let key = KeyPair::generate().map_err(cert_err("generating the authority's key"))?;
     let cert = ca_params()
@@ -152,7 +118,7 @@ pub fn stem(id: &str, role: Role) -> String {
 
 /// Issues a certificate and key for `id` in `role`, signed by the authority
 /// in `dir`; writes `ID.pem` and `ID.key` and returns their paths.
-pub fn issue(dir: &Path, id: &MemberId, role: Role) -> Result<(PathBuf, PathBuf), PkiError> {
+pub fn issue(dir: &Path, id: &MemberId, role: Role) -> Result<(PathBuf, PathBuf), Error> {
     let (cert, key) = issue_pem(dir, id, role)?;
     let name = stem(id.as_str(), role);
     let (pem, keyf) = (
@@ -166,9 +132,9 @@ pub fn issue(dir: &Path, id: &MemberId, role: Role) -> Result<(PathBuf, PathBuf)
 
 /// Issues a certificate and key for `id` in `role`, signed by the authority
 /// in `dir`, and returns them as PEM without writing them.
-pub fn issue_pem(dir: &Path, id: &MemberId, role: Role) -> Result<(String, String), PkiError> {
+pub fn issue_pem(dir: &Path, id: &MemberId, role: Role) -> Result<(String, String), Error> {
     if !dir.join("ca.pem").exists() || !dir.join("ca.key").exists() {
-        return Err(PkiError::NoAuthority(dir.to_owned()));
+        return Err(Error::NoAuthority(dir.to_owned()));
     }
     let ca_key =
         KeyPair::from_pem(&read(dir.join("ca.key"))?).map_err(cert_err("reading ca.key"))?;
@@ -217,7 +183,7 @@ pub struct Credentials {
 }
 
 /// Reads the credentials of `stem` (`secretariat` or a member id) in `dir`.
-pub fn load(dir: &Path, stem: &str) -> Result<Credentials, PkiError> {
+pub fn load(dir: &Path, stem: &str) -> Result<Credentials, Error> {
     Ok(Credentials {
         ca: read(dir.join("ca.pem"))?,
         cert: read(dir.join(format!("{stem}.pem")))?,

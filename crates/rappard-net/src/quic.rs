@@ -20,61 +20,30 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use quinn::crypto::rustls::{QuicClientConfig, QuicServerConfig};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tracing::Instrument as _;
 
+use crate::Error;
 use crate::pki::Credentials;
 
 /// The ALPN of rappard over QUIC.
 pub const ALPN: &[u8] = b"rappard/1";
 
-/// A transport set-up error, naming the step.
-#[derive(Debug)]
-pub struct QuicError(pub String);
-
-impl std::fmt::Display for QuicError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+fn quic_err(what: &str) -> impl FnOnce(String) -> Error + '_ {
+    move |detail| Error::QuicConfig {
+        what: what.to_owned(),
+        detail,
     }
-}
-
-impl std::error::Error for QuicError {}
-
-fn err(what: &str) -> impl FnOnce(String) -> QuicError + '_ {
-    move |e| QuicError(format!("{what}: {e}"))
-}
-
-fn chain(pem: &str) -> Result<Vec<CertificateDer<'static>>, QuicError> {
-    CertificateDer::pem_slice_iter(pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| QuicError(format!("reading a certificate: {e}")))
-}
-
-fn key(pem: &str) -> Result<PrivateKeyDer<'static>, QuicError> {
-    PrivateKeyDer::from_pem_slice(pem.as_bytes())
-        .map_err(|e| QuicError(format!("reading a key: {e}")))
-}
-
-fn roots(ca: &str) -> Result<rustls::RootCertStore, QuicError> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in chain(ca)? {
-        roots
-            .add(c)
-            .map_err(|e| QuicError(format!("the authority's certificate: {e}")))?;
-    }
-    Ok(roots)
 }
 
 fn transport() -> Arc<quinn::TransportConfig> {
     let mut t = quinn::TransportConfig::default();
-    t.max_idle_timeout(Some(
-        Duration::from_secs(60)
-            .try_into()
-            .unwrap_or(quinn::IdleTimeout::from(quinn::VarInt::from_u32(60_000))),
-    ));
+    t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(
+        60_000,
+    ))));
     t.keep_alive_interval(Some(Duration::from_secs(10)));
     Arc::new(t)
 }
@@ -83,32 +52,35 @@ fn transport() -> Arc<quinn::TransportConfig> {
 pub fn server_config(
     c: &Credentials,
     authority: &crate::tls::Authority,
-) -> Result<quinn::ServerConfig, QuicError> {
-    let mut tls = rustls::ServerConfig::builder()
-        .with_client_cert_verifier(crate::tls::DeferredClientVerifier::new(authority))
-        .with_single_cert(chain(&c.cert)?, key(&c.key)?)
-        .map_err(|e| QuicError(format!("the server certificate: {e}")))?;
+) -> Result<quinn::ServerConfig, Error> {
+    let mut tls = crate::tls::secretariat_server_config(c, authority)?;
     tls.alpn_protocols = vec![ALPN.to_vec()];
-    let crypto =
-        QuicServerConfig::try_from(tls).map_err(|e| err("QUIC server crypto")(e.to_string()))?;
+    let crypto = QuicServerConfig::try_from(tls)
+        .map_err(|e| quic_err("the server's TLS for QUIC")(e.to_string()))?;
     let mut cfg = quinn::ServerConfig::with_crypto(Arc::new(crypto));
     cfg.transport_config(transport());
     Ok(cfg)
 }
 
 /// A node's QUIC client configuration (with its certificate if `with_cert`).
-pub fn client_config(c: &Credentials, with_cert: bool) -> Result<quinn::ClientConfig, QuicError> {
-    let builder = rustls::ClientConfig::builder().with_root_certificates(roots(&c.ca)?);
+pub fn client_config(c: &Credentials, with_cert: bool) -> Result<quinn::ClientConfig, Error> {
+    let builder = rustls::ClientConfig::builder().with_root_certificates(crate::tls::roots(&c.ca)?);
     let mut tls = if with_cert {
         builder
-            .with_client_auth_cert(chain(&c.cert)?, key(&c.key)?)
-            .map_err(|e| QuicError(format!("the client certificate: {e}")))?
+            .with_client_auth_cert(
+                crate::tls::chain(&c.cert, "the client certificate")?,
+                crate::tls::key(&c.key, "the client key")?,
+            )
+            .map_err(|e| Error::TlsConfig {
+                what: "the client certificate".into(),
+                detail: e.to_string(),
+            })?
     } else {
         builder.with_no_client_auth()
     };
     tls.alpn_protocols = vec![ALPN.to_vec()];
-    let crypto =
-        QuicClientConfig::try_from(tls).map_err(|e| err("QUIC client crypto")(e.to_string()))?;
+    let crypto = QuicClientConfig::try_from(tls)
+        .map_err(|e| quic_err("the client's TLS for QUIC")(e.to_string()))?;
     let mut cfg = quinn::ClientConfig::new(Arc::new(crypto));
     cfg.transport_config(transport());
     Ok(cfg)
@@ -168,36 +140,65 @@ impl tonic::transport::server::Connected for QuicStream {
 }
 
 /// The streams of every connection the endpoint accepts, for
-/// `serve_with_incoming`.
+/// `serve_with_incoming`. Each connection is handled in a `connection`
+/// span naming the peer's address; a failed handshake is logged and
+/// dropped.
 pub fn incoming(endpoint: quinn::Endpoint) -> ReceiverStream<Result<QuicStream, io::Error>> {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
         while let Some(incoming) = endpoint.accept().await {
             let tx = tx.clone();
-            tokio::spawn(async move {
-                let Ok(conn) = incoming.await else { return };
-                let peer_certs = conn
-                    .peer_identity()
-                    .and_then(|any| any.downcast::<Vec<CertificateDer<'static>>>().ok())
-                    .map(|b| Arc::new(*b));
-                let info = QuicConnectInfo {
-                    remote: conn.remote_address(),
-                    peer_certs,
-                };
-                while let Ok((send, recv)) = conn.accept_bi().await {
-                    let s = QuicStream {
-                        send,
-                        recv,
-                        info: info.clone(),
-                    };
-                    if tx.send(Ok(s)).await.is_err() {
-                        return;
-                    }
-                }
-            });
+            let span = tracing::error_span!(
+                "connection",
+                transport = "quic",
+                remote = %incoming.remote_address()
+            );
+            tokio::spawn(accept_streams(incoming, tx).instrument(span));
         }
     });
     ReceiverStream::new(rx)
+}
+
+/// One incoming QUIC connection: the handshake, then each bidirectional
+/// stream the peer opens, until it closes the connection.
+async fn accept_streams(
+    incoming: quinn::Incoming,
+    tx: mpsc::Sender<Result<QuicStream, io::Error>>,
+) {
+    let conn = match incoming.await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "QUIC handshake failed");
+            return;
+        }
+    };
+    tracing::debug!("QUIC connection accepted");
+    let peer_certs = conn
+        .peer_identity()
+        .and_then(|any| any.downcast::<Vec<CertificateDer<'static>>>().ok())
+        .map(|b| Arc::new(*b));
+    let info = QuicConnectInfo {
+        remote: conn.remote_address(),
+        peer_certs,
+    };
+    loop {
+        match conn.accept_bi().await {
+            Ok((send, recv)) => {
+                let s = QuicStream {
+                    send,
+                    recv,
+                    info: info.clone(),
+                };
+                if tx.send(Ok(s)).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(reason = %e, "QUIC connection closed");
+                return;
+            }
+        }
+    }
 }
 
 /// A tonic channel to the Secretariat over QUIC: one connection from
@@ -206,12 +207,16 @@ pub async fn channel(
     endpoint: &quinn::Endpoint,
     addr: SocketAddr,
     config: quinn::ClientConfig,
-) -> Result<tonic::transport::Channel, QuicError> {
+) -> Result<tonic::transport::Channel, Error> {
+    let connect = |detail: String| Error::Connect {
+        to: addr.to_string(),
+        detail,
+    };
     let conn = endpoint
         .connect_with(config, addr, "localhost")
-        .map_err(|e| QuicError(format!("connecting to {addr}: {e}")))?
+        .map_err(|e| connect(format!("QUIC: {e}")))?
         .await
-        .map_err(|e| QuicError(format!("connecting to {addr}: {e}")))?;
+        .map_err(|e| connect(format!("QUIC handshake: {e}")))?;
     let info = QuicConnectInfo {
         remote: addr,
         peer_certs: None,
@@ -229,15 +234,19 @@ pub async fn channel(
         }
     });
     tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .map_err(|e| QuicError(e.to_string()))?
+        .map_err(|e| connect(e.to_string()))?
         .connect_with_connector(connector)
         .await
-        .map_err(|e| QuicError(format!("HTTP/2 over QUIC to {addr}: {e}")))
+        .map_err(|e| connect(format!("HTTP/2 over QUIC: {}", crate::causes(&e))))
 }
 
 /// A client endpoint on an ephemeral local port, to share among the
 /// delegations of one process.
-pub fn client_endpoint() -> Result<quinn::Endpoint, QuicError> {
-    quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .map_err(|e| QuicError(format!("a QUIC client endpoint: {e}")))
+pub fn client_endpoint() -> Result<quinn::Endpoint, Error> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    quinn::Endpoint::client(addr).map_err(|source| Error::Listen {
+        what: "for QUIC (a client endpoint)",
+        addr: addr.to_string(),
+        source,
+    })
 }

@@ -23,14 +23,20 @@
 //! answer; `FAILED_PRECONDITION` for an answer to a closed call or a second
 //! answer; `RESOURCE_EXHAUSTED` for a message over 64 KiB (over 4 MiB tonic
 //! refuses it first, with `OUT_OF_RANGE`). None of them changes the record.
+//! The service raises them as [`Error`]s and converts them to statuses at
+//! the edge, where it also logs them (`warn`).
+//!
+//! The node's tasks (a server per transport, the lockstep driver) are
+//! watched: when one fails or panics, [`Negotiation::finished`] returns its
+//! error, and the record streams end with it, rather than waiting forever.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rappard_core::member::MemberId;
-use rappard_core::protocol::{Answer, AnswerError};
+use rappard_core::protocol::{Answer, Call};
 use rappard_core::record::{Event, Record};
 use rappard_core::scenario::Agenda;
 use rappard_core::secretariat::Secretariat;
@@ -39,10 +45,13 @@ use rappard_proto::v1;
 use rappard_proto::v1::secretariat_server::{Secretariat as SecretariatService, SecretariatServer};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify, mpsc, watch};
+use tokio::task::JoinSet;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
+use tracing::{Instrument as _, debug, error, error_span, info, warn};
 
+use crate::Error;
 use crate::pki::{self, Credentials, Role};
 
 /// The largest message the Secretariat accepts: a larger one is refused
@@ -53,12 +62,13 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// `OUT_OF_RANGE`, before rappard sees the message).
 pub const DECODE_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
-fn check_size(m: &impl prost::Message) -> Result<(), Status> {
-    let n = m.encoded_len();
-    if n > MAX_MESSAGE_BYTES {
-        return Err(Status::resource_exhausted(format!(
-            "the message is {n} bytes; the Secretariat accepts at most {MAX_MESSAGE_BYTES}"
-        )));
+fn check_size(m: &impl prost::Message) -> Result<(), Error> {
+    let size = m.encoded_len();
+    if size > MAX_MESSAGE_BYTES {
+        return Err(Error::TooLarge {
+            size,
+            limit: MAX_MESSAGE_BYTES,
+        });
     }
     Ok(())
 }
@@ -92,12 +102,25 @@ impl Default for Options {
 struct Core {
     secretariat: Secretariat,
     finished: bool,
+    /// The first of the node's tasks that failed, and why.
+    failed: Option<(&'static str, String)>,
+}
+
+impl Core {
+    /// The error of a failed task, if one failed.
+    fn failure(&self) -> Option<Error> {
+        self.failed.as_ref().map(|(task, detail)| Error::Task {
+            task,
+            detail: detail.clone(),
+        })
+    }
 }
 
 /// State shared by the service and the driver.
 struct Shared {
     core: Mutex<Core>,
-    /// The last sequence number published (and whether finished, in `core`).
+    /// The last sequence number published (and whether finished or
+    /// failed, in `core`).
     published: watch::Sender<u64>,
     answered: Notify,
     joined: Mutex<BTreeSet<MemberId>>,
@@ -107,9 +130,46 @@ struct Shared {
     seed: u64,
     authority: Option<std::path::PathBuf>,
     /// Where each delegation serves direct talks, as it said when joining.
-    talks: Mutex<std::collections::BTreeMap<MemberId, String>>,
+    talks: Mutex<BTreeMap<MemberId, String>>,
     /// The authority that must have issued every caller's certificate.
     ca: crate::tls::Authority,
+}
+
+impl Shared {
+    fn new(agenda: Agenda, options: &Options, ca: crate::tls::Authority) -> Self {
+        let expected = agenda
+            .membership
+            .delegations()
+            .map(|m| m.id.clone())
+            .chain(agenda.accessions.iter().map(|a| a.applicant.id.clone()))
+            .collect();
+        Self {
+            scenario: agenda.name.clone(),
+            seed: agenda.seed,
+            authority: options.authority.clone(),
+            talks: Mutex::new(BTreeMap::new()),
+            ca,
+            core: Mutex::new(Core {
+                secretariat: Secretariat::new(agenda),
+                finished: false,
+                failed: None,
+            }),
+            published: watch::channel(0).0,
+            answered: Notify::new(),
+            joined: Mutex::new(BTreeSet::new()),
+            joined_changed: Notify::new(),
+            expected,
+        }
+    }
+
+    /// Records that a task failed, and wakes whoever waits for the record.
+    async fn fail(&self, task: &'static str, detail: String) {
+        error!(task, "{detail}");
+        let mut core = self.core.lock().await;
+        core.failed.get_or_insert((task, detail));
+        drop(core);
+        self.published.send_modify(|_| {});
+    }
 }
 
 /// A running negotiation's handle: the record, once finished.
@@ -119,29 +179,30 @@ pub struct Negotiation {
 }
 
 impl Negotiation {
-    /// Waits for the negotiation to end and returns its record.
-    pub async fn finished(&self) -> Record {
+    /// Waits for the negotiation to end and returns its record, or the
+    /// error of the first of the node's tasks (a server, the lockstep
+    /// driver) that failed or panicked before it ended.
+    pub async fn finished(&self) -> Result<Record, Error> {
         let mut rx = self.shared.published.subscribe();
         loop {
             {
                 let core = self.shared.core.lock().await;
+                if let Some(e) = core.failure() {
+                    return Err(e);
+                }
                 if core.finished {
-                    return core.secretariat.record().clone();
+                    return Ok(core.secretariat.record().clone());
                 }
             }
-            if rx.changed().await.is_err() {
-                let core = self.shared.core.lock().await;
-                return core.secretariat.record().clone();
-            }
+            rx.changed()
+                .await
+                .map_err(|_| Error::Internal("the negotiation's state was dropped".into()))?;
         }
     }
 }
 
 /// Who is speaking, from the certificate.
-fn peer<T>(
-    req: &Request<T>,
-    authority: &crate::tls::Authority,
-) -> Result<(MemberId, Role), Status> {
+fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(MemberId, Role), Error> {
     let certs = req
         .peer_certs()
         .or_else(|| {
@@ -151,31 +212,24 @@ fn peer<T>(
         })
         .filter(|c| !c.is_empty())
         .ok_or_else(|| {
-            Status::unauthenticated(
-                "no client certificate: connect with a certificate issued by `rappard pki issue`",
+            Error::Unauthenticated(
+                "no client certificate: connect with a certificate issued by `rappard pki issue`"
+                    .into(),
             )
         })?;
-    authority.check(&certs).map_err(|e| {
-        Status::unauthenticated(format!(
-            "the client certificate was not issued by this negotiation's authority: {e}"
-        ))
-    })?;
+    authority.check(&certs)?;
     pki::identity(certs[0].as_ref()).ok_or_else(|| {
-        Status::unauthenticated("the client certificate carries no rappard://ROLE/ID name")
+        Error::Unauthenticated("the client certificate carries no rappard://ROLE/ID name".into())
     })
 }
 
-fn status_of(e: &AnswerError) -> Status {
-    let msg = e.to_string();
-    match e {
-        AnswerError::NoOpenCall
-        | AnswerError::StaleCall { .. }
-        | AnswerError::AlreadyAnswered { .. } => Status::failed_precondition(msg),
-        AnswerError::NotAwaited { .. } => Status::permission_denied(msg),
-        AnswerError::WrongAnswer { .. } | AnswerError::LevelOutOfRange(_) => {
-            Status::invalid_argument(msg)
-        }
-    }
+/// The edge: a result of the service as gRPC answers it; a refusal is
+/// logged (`warn`) and becomes its status.
+fn edge<T>(rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
+    r.map(Response::new).map_err(|e| {
+        warn!(rpc, error = %e, "request refused");
+        e.into_status()
+    })
 }
 
 struct Service {
@@ -187,6 +241,42 @@ type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + 
 #[tonic::async_trait]
 impl SecretariatService for Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<Response<v1::JoinReply>, Status> {
+        edge("Join", self.join(req).await)
+    }
+
+    type SubscribeStream = EntryStream;
+
+    async fn subscribe(
+        &self,
+        req: Request<v1::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        edge("Subscribe", self.subscribe(req).await)
+    }
+
+    async fn answer(
+        &self,
+        req: Request<v1::AnswerRequest>,
+    ) -> Result<Response<v1::AnswerReply>, Status> {
+        edge("Answer", self.answer(req).await)
+    }
+
+    async fn counterparts(
+        &self,
+        req: Request<v1::CounterpartsRequest>,
+    ) -> Result<Response<v1::CounterpartsReply>, Status> {
+        edge("Counterparts", self.counterparts(req).await)
+    }
+
+    async fn member_certificate(
+        &self,
+        req: Request<v1::MemberCertificateRequest>,
+    ) -> Result<Response<v1::MemberCertificateReply>, Status> {
+        edge("MemberCertificate", self.member_certificate(req).await)
+    }
+}
+
+impl Service {
+    async fn join(&self, req: Request<v1::JoinRequest>) -> Result<v1::JoinReply, Error> {
         let (id, role) = peer(&req, &self.shared.ca)?;
         let talks = req.get_ref().talks_address.trim().to_owned();
         if !talks.is_empty() {
@@ -195,7 +285,8 @@ impl SecretariatService for Service {
         self.shared.joined.lock().await.insert(id.clone());
         self.shared.joined_changed.notify_waiters();
         let last_seq = self.shared.core.lock().await.secretariat.record().len() as u64;
-        Ok(Response::new(v1::JoinReply {
+        info!(member = %id, role = role.as_str(), last_seq, "joined");
+        Ok(v1::JoinReply {
             member: id.to_string(),
             role: match role {
                 Role::Member => v1::Role::Member,
@@ -205,109 +296,64 @@ impl SecretariatService for Service {
             scenario: self.shared.scenario.clone(),
             seed: self.shared.seed,
             last_seq,
-        }))
+        })
     }
 
-    type SubscribeStream = EntryStream;
-
-    async fn subscribe(
-        &self,
-        req: Request<v1::SubscribeRequest>,
-    ) -> Result<Response<Self::SubscribeStream>, Status> {
+    async fn subscribe(&self, req: Request<v1::SubscribeRequest>) -> Result<EntryStream, Error> {
         let (me, _) = peer(&req, &self.shared.ca)?;
         let v1::SubscribeRequest {
             after_seq,
             only_my_calls,
         } = req.into_inner();
-        let shared = self.shared.clone();
         let (tx, rx) = mpsc::channel(256);
-        let mut published = shared.published.subscribe();
-        tokio::spawn(async move {
-            let mut cursor = after_seq;
-            loop {
-                let (batch, finished) = {
-                    let core = shared.core.lock().await;
-                    let batch: Vec<v1::RecordEntry> = core
-                        .secretariat
-                        .record()
-                        .since(cursor)
-                        .iter()
-                        .filter(|e| {
-                            !only_my_calls
-                                || match &e.event {
-                                    Event::CallIssued { awaited, .. } => {
-                                        awaited.binary_search(&me).is_ok()
-                                    }
-                                    Event::AccessionCompleted { applicant, .. } => *applicant == me,
-                                    _ => false,
-                                }
-                        })
-                        .map(convert::entry_to_wire)
-                        .collect();
-                    cursor = core.secretariat.record().len() as u64;
-                    (batch, core.finished)
-                };
-                for e in batch {
-                    if tx.send(Ok(e)).await.is_err() {
-                        return;
-                    }
-                }
-                if finished {
-                    return;
-                }
-                if published.changed().await.is_err() {
-                    return;
-                }
-            }
-        });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        let span = error_span!("delegation", member = %me);
+        tokio::spawn(feed(self.shared.clone(), me, after_seq, only_my_calls, tx).instrument(span));
+        Ok(Box::pin(ReceiverStream::new(rx)))
     }
 
-    async fn answer(
-        &self,
-        req: Request<v1::AnswerRequest>,
-    ) -> Result<Response<v1::AnswerReply>, Status> {
+    async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
         let (me, role) = peer(&req, &self.shared.ca)?;
         check_size(req.get_ref())?;
         let body = req.into_inner();
         if !body.member.is_empty() && body.member != me.as_str() {
-            return Err(Status::permission_denied(format!(
+            return Err(Error::PermissionDenied(format!(
                 "{me} cannot answer for {}: a delegation acts only for itself",
                 body.member
             )));
         }
         if role == Role::Secretariat {
-            return Err(Status::permission_denied(
-                "the Secretariat's certificate reads the record but does not answer",
+            return Err(Error::PermissionDenied(
+                "the Secretariat's certificate reads the record but does not answer".into(),
             ));
         }
         let answer = convert::answer_from_wire(body.answer.as_ref())
-            .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        {
-            let mut core = self.shared.core.lock().await;
-            if role == Role::Applicant && !matches!(answer, Answer::Offer(_)) {
-                return Err(Status::permission_denied(format!(
-                    "{me} holds an applicant's certificate: it may only make its offers in bilateral talks (a Member asks for its member certificate first), not give {}",
-                    match answer {
-                        Answer::Vote(_) => "a vote",
-                        Answer::Objection(_) => "an objection",
-                        Answer::Join(_) => "a decision to join an initiative",
-                        _ => "this answer",
-                    }
-                )));
-            }
-            core.secretariat
-                .answer(&me, body.call, answer)
-                .map_err(|e| status_of(&e))?;
+            .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        if role == Role::Applicant && !matches!(answer, Answer::Offer(_)) {
+            return Err(Error::PermissionDenied(format!(
+                "{me} holds an applicant's certificate: it may only make its offers in bilateral talks (a Member asks for its member certificate first), not give {}",
+                match answer {
+                    Answer::Vote(_) => "a vote",
+                    Answer::Objection(_) => "an objection",
+                    Answer::Join(_) => "a decision to join an initiative",
+                    _ => "this answer",
+                }
+            )));
         }
+        self.shared
+            .core
+            .lock()
+            .await
+            .secretariat
+            .answer(&me, body.call, answer)?;
+        debug!(member = %me, call = body.call, ?answer, "answer taken");
         self.shared.answered.notify_waiters();
-        Ok(Response::new(v1::AnswerReply {}))
+        Ok(v1::AnswerReply {})
     }
 
     async fn counterparts(
         &self,
         req: Request<v1::CounterpartsRequest>,
-    ) -> Result<Response<v1::CounterpartsReply>, Status> {
+    ) -> Result<v1::CounterpartsReply, Error> {
         let (me, _) = peer(&req, &self.shared.ca)?;
         let members = self
             .shared
@@ -317,27 +363,29 @@ impl SecretariatService for Service {
             .secretariat
             .bilateral_counterparts(me.as_str())
             .ok_or_else(|| {
-                Status::failed_precondition(format!("{me} is not an applicant in this negotiation"))
+                Error::FailedPrecondition(format!("{me} is not an applicant in this negotiation"))
             })?;
         let talks = self.shared.talks.lock().await;
-        Ok(Response::new(v1::CounterpartsReply {
+        Ok(v1::CounterpartsReply {
             counterparts: members
                 .into_iter()
                 .map(|m| v1::Counterpart {
+                    // Empty: the member's node gave no address (it has not
+                    // joined, or serves no talks); the applicant skips it.
                     talks_address: talks.get(&m).cloned().unwrap_or_default(),
                     member: m.to_string(),
                 })
                 .collect(),
-        }))
+        })
     }
 
     async fn member_certificate(
         &self,
         req: Request<v1::MemberCertificateRequest>,
-    ) -> Result<Response<v1::MemberCertificateReply>, Status> {
+    ) -> Result<v1::MemberCertificateReply, Error> {
         let (me, role) = peer(&req, &self.shared.ca)?;
         if role != Role::Applicant {
-            return Err(Status::failed_precondition(format!(
+            return Err(Error::FailedPrecondition(format!(
                 "{me} holds a {} certificate already: only an acceded applicant is issued a member certificate",
                 role.as_str()
             )));
@@ -353,21 +401,78 @@ impl SecretariatService for Service {
             .get(me.as_str())
             .is_some();
         if !is_member {
-            return Err(Status::failed_precondition(format!(
+            return Err(Error::FailedPrecondition(format!(
                 "{me} is not a Member yet: its accession has not completed"
             )));
         }
         let Some(dir) = &self.shared.authority else {
-            return Err(Status::failed_precondition(
-                "this Secretariat keeps no authority key and cannot issue certificates",
+            return Err(Error::FailedPrecondition(
+                "this Secretariat keeps no authority key and cannot issue certificates".into(),
             ));
         };
         let (certificate, key) = pki::issue_pem(dir, &me, Role::Member)
-            .map_err(|e| Status::internal(format!("issuing the certificate of {me}: {e}")))?;
-        Ok(Response::new(v1::MemberCertificateReply {
-            certificate,
-            key,
-        }))
+            .map_err(|e| Error::Internal(format!("issuing the certificate of {me}: {e}")))?;
+        info!(member = %me, "member certificate issued");
+        Ok(v1::MemberCertificateReply { certificate, key })
+    }
+}
+
+/// Feeds one subscriber the record after `cursor` as it grows (with
+/// `only_my_calls`, only its calls and its accession), until the
+/// negotiation has closed, a task of the node has failed (the stream ends
+/// with its error), or the subscriber has gone.
+async fn feed(
+    shared: Arc<Shared>,
+    me: MemberId,
+    mut cursor: u64,
+    only_my_calls: bool,
+    tx: mpsc::Sender<Result<v1::RecordEntry, Status>>,
+) {
+    let mut published = shared.published.subscribe();
+    loop {
+        let (batch, finished, failed) = {
+            let core = shared.core.lock().await;
+            let batch: Vec<v1::RecordEntry> = core
+                .secretariat
+                .record()
+                .since(cursor)
+                .iter()
+                .filter(|e| !only_my_calls || concerns(&e.event, &me))
+                .map(convert::entry_to_wire)
+                .collect();
+            cursor = core.secretariat.record().len() as u64;
+            (batch, core.finished, core.failure())
+        };
+        for e in batch {
+            if tx.send(Ok(e)).await.is_err() {
+                info!("left: the delegation closed its stream");
+                return;
+            }
+        }
+        if let Some(e) = failed {
+            let _ = tx.send(Err(e.into_status())).await;
+            return;
+        }
+        if finished {
+            debug!("the record is sent to its end");
+            return;
+        }
+        tokio::select! {
+            changed = published.changed() => if changed.is_err() { return },
+            () = tx.closed() => {
+                info!("left: the delegation closed its stream");
+                return;
+            }
+        }
+    }
+}
+
+/// Whether an event goes to a delegation that follows only its own calls.
+fn concerns(event: &Event, me: &MemberId) -> bool {
+    match event {
+        Event::CallIssued { awaited, .. } => awaited.binary_search(me).is_ok(),
+        Event::AccessionCompleted { applicant, .. } => applicant == me,
+        _ => false,
     }
 }
 
@@ -379,61 +484,69 @@ pub struct Listeners {
     pub quic: Option<std::net::UdpSocket>,
 }
 
-/// Why the Secretariat could not start.
-#[derive(Debug)]
-pub enum ServeError {
-    /// gRPC/TLS set-up.
-    Grpc(tonic::transport::Error),
-    /// TLS or QUIC set-up.
-    Quic(crate::quic::QuicError),
+/// The node's tasks, by name, to watch.
+#[derive(Default)]
+struct Tasks {
+    set: JoinSet<Result<(), Error>>,
+    names: HashMap<tokio::task::Id, &'static str>,
 }
 
-impl std::fmt::Display for ServeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Grpc(e) => write!(f, "gRPC: {e}"),
-            Self::Quic(e) => write!(f, "QUIC: {e}"),
+impl Tasks {
+    fn spawn(
+        &mut self,
+        name: &'static str,
+        task: impl Future<Output = Result<(), Error>> + Send + 'static,
+    ) {
+        let handle = self.set.spawn(task.in_current_span());
+        self.names.insert(handle.id(), name);
+    }
+
+    /// Waits for every task; the first that fails or panics fails the
+    /// negotiation.
+    async fn watch(mut self, shared: Arc<Shared>) {
+        while let Some(done) = self.set.join_next_with_id().await {
+            let (id, outcome) = match done {
+                Ok((id, r)) => (id, r.map_err(|e| e.to_string())),
+                Err(e) => (e.id(), Err(join_error(e))),
+            };
+            let task = *self
+                .names
+                .get(&id)
+                .expect("every task is named when it is spawned");
+            match outcome {
+                Ok(()) => debug!(task, "ended"),
+                Err(detail) => shared.fail(task, detail).await,
+            }
         }
     }
 }
 
-impl std::error::Error for ServeError {}
+/// What a task that did not return says: its panic, or its cancellation.
+pub(crate) fn join_error(e: tokio::task::JoinError) -> String {
+    if e.is_cancelled() {
+        return "it was cancelled".into();
+    }
+    let panic = e.into_panic();
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    format!("it panicked: {what}")
+}
 
 /// Starts a negotiation: the service on every listener (with health and
-/// reflection), and the driver. The servers stop when `shutdown`
-/// completes; the handle gives the record.
+/// reflection), and the driver, each task watched (module doc). The
+/// servers stop when `shutdown` completes; the handle gives the record.
 pub async fn serve(
     agenda: Agenda,
     creds: &Credentials,
     listeners: Listeners,
     options: Options,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<Negotiation, ServeError> {
-    let expected: BTreeSet<MemberId> = agenda
-        .membership
-        .delegations()
-        .map(|m| m.id.clone())
-        .chain(agenda.accessions.iter().map(|a| a.applicant.id.clone()))
-        .collect();
-    let authority = crate::tls::Authority::new(&creds.ca)
-        .map_err(|e| ServeError::Quic(crate::quic::QuicError(e)))?;
-    let (published, _) = watch::channel(0);
-    let shared = Arc::new(Shared {
-        scenario: agenda.name.clone(),
-        seed: agenda.seed,
-        authority: options.authority.clone(),
-        talks: Mutex::new(std::collections::BTreeMap::new()),
-        ca: authority.clone(),
-        core: Mutex::new(Core {
-            secretariat: Secretariat::new(agenda),
-            finished: false,
-        }),
-        published,
-        answered: Notify::new(),
-        joined: Mutex::new(BTreeSet::new()),
-        joined_changed: Notify::new(),
-        expected,
-    });
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Negotiation, Error> {
+    let authority = crate::tls::Authority::new(&creds.ca)?;
+    let shared = Arc::new(Shared::new(agenda, &options, authority.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -445,35 +558,74 @@ pub async fn serve(
             let _ = rx.wait_for(|s| *s).await;
         }
     };
+    let mut tasks = Tasks::default();
     if let Some(listener) = listeners.grpc {
-        let tls = crate::tls::secretariat_rustls(creds, &authority)
-            .map_err(|e| ServeError::Quic(crate::quic::QuicError(e)))?;
-        let router = router(&shared, tonic::transport::Server::builder()).await;
-        tokio::spawn(
-            router.serve_with_incoming_shutdown(crate::tls::accept(listener, tls), stopped()),
-        );
+        let server = grpc_server(&shared, creds, &authority, listener, stopped()).await?;
+        tasks.spawn("gRPC server", server);
     }
     if let Some(socket) = listeners.quic {
-        let config = crate::quic::server_config(creds, &authority).map_err(ServeError::Quic)?;
-        let endpoint = quinn::Endpoint::new(
-            quinn::EndpointConfig::default(),
-            Some(config),
-            socket,
-            Arc::new(quinn::TokioRuntime),
-        )
-        .map_err(|e| ServeError::Quic(crate::quic::QuicError(format!("the QUIC endpoint: {e}"))))?;
-        let router = router(&shared, tonic::transport::Server::builder()).await;
-        let stop = stopped();
-        let closing = endpoint.clone();
-        tokio::spawn(async move {
-            let _ = router
-                .serve_with_incoming_shutdown(crate::quic::incoming(endpoint), stop)
-                .await;
-            closing.close(0u32.into(), b"shutdown");
-        });
+        let server = quic_server(&shared, creds, &authority, socket, stopped()).await?;
+        tasks.spawn("QUIC server", server);
     }
-    tokio::spawn(drive(shared.clone(), options));
+    tasks.spawn("lockstep driver", drive(shared.clone(), options));
+    tokio::spawn(tasks.watch(shared.clone()));
     Ok(Negotiation { shared })
+}
+
+/// The gRPC-over-TCP server, ready to run.
+async fn grpc_server(
+    shared: &Arc<Shared>,
+    creds: &Credentials,
+    authority: &crate::tls::Authority,
+    listener: TcpListener,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
+    let tls = crate::tls::secretariat_rustls(creds, authority)?;
+    let router = router(shared, tonic::transport::Server::builder()).await?;
+    if let Ok(addr) = listener.local_addr() {
+        info!(%addr, "serving gRPC over TCP with TLS");
+    }
+    Ok(async move {
+        router
+            .serve_with_incoming_shutdown(crate::tls::accept(listener, tls), stopped)
+            .await
+            .map_err(|e| Error::Transport(crate::causes(&e)))
+    })
+}
+
+/// The gRPC-inside-QUIC server, ready to run.
+async fn quic_server(
+    shared: &Arc<Shared>,
+    creds: &Credentials,
+    authority: &crate::tls::Authority,
+    socket: std::net::UdpSocket,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
+    let config = crate::quic::server_config(creds, authority)?;
+    let addr = socket.local_addr().ok();
+    let endpoint = quinn::Endpoint::new(
+        quinn::EndpointConfig::default(),
+        Some(config),
+        socket,
+        Arc::new(quinn::TokioRuntime),
+    )
+    .map_err(|e| Error::QuicConfig {
+        what: "the QUIC endpoint".into(),
+        detail: e.to_string(),
+    })?;
+    let router = router(shared, tonic::transport::Server::builder()).await?;
+    if let Some(addr) = addr {
+        info!(%addr, "serving gRPC inside QUIC");
+    }
+    let closing = endpoint.clone();
+    Ok(async move {
+        let served = router
+            .serve_with_incoming_shutdown(crate::quic::incoming(endpoint), stopped)
+            .await
+            .map_err(|e| Error::Transport(crate::causes(&e)));
+        closing.close(0u32.into(), b"shutdown");
+        served
+    })
 }
 
 /// The services of one transport: health, reflection (v1 and v1alpha) and
@@ -481,83 +633,237 @@ pub async fn serve(
 async fn router(
     shared: &Arc<Shared>,
     builder: tonic::transport::Server,
-) -> tonic::transport::server::Router {
+) -> Result<tonic::transport::server::Router, Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
+    let reflection = |e: tonic_reflection::server::Error| {
+        Error::Internal(format!("the reflection service: {e}"))
+    };
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(v1::FILE_DESCRIPTOR_SET)
         .build_v1()
-        .ok();
+        .map_err(reflection)?;
     let reflection_v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(v1::FILE_DESCRIPTOR_SET)
         .build_v1alpha()
-        .ok();
+        .map_err(reflection)?;
     let service = SecretariatServer::new(Service {
         shared: shared.clone(),
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
-    builder
+    Ok(builder
         .http2_keepalive_interval(Some(Duration::from_secs(20)))
         .add_service(health_service)
-        .add_optional_service(reflection_v1)
-        .add_optional_service(reflection_v1alpha)
-        .add_service(service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(service))
 }
 
 /// The lockstep driver (module doc).
-async fn drive(shared: Arc<Shared>, options: Options) {
-    let until = tokio::time::Instant::now() + options.join_timeout;
+async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
+    wait_for_joins(&shared, options.join_timeout).await;
+    let mut sim_before: Option<i64> = None;
+    while let Some((call, sim_now)) = open_next_call(&shared).await {
+        let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
+        async {
+            if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
+                let real = ((now - before).max(0) as f64 / 86_400.0 * pace).min(10.0);
+                if real > 0.0 {
+                    tokio::time::sleep(Duration::from_secs_f64(real)).await;
+                }
+            }
+            wait_for_answers(&shared, options.answer_timeout).await;
+            close_call(&shared, call.awaited.len()).await;
+        }
+        .instrument(span)
+        .await;
+        sim_before = sim_now.or(sim_before);
+    }
+    info!("the negotiation closed");
+    Ok(())
+}
+
+/// Waits until every expected delegation has joined, or `timeout`.
+async fn wait_for_joins(shared: &Shared, timeout: Duration) {
+    let until = tokio::time::Instant::now() + timeout;
     loop {
         let changed = shared.joined_changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
-        if shared.expected.is_subset(&*shared.joined.lock().await) {
-            break;
-        }
-        if tokio::time::timeout_at(until, changed).await.is_err() {
-            break;
-        }
-    }
-    let mut sim_before: Option<i64> = None;
-    loop {
-        let (open, sim_now) = {
-            let mut core = shared.core.lock().await;
-            let open = core.secretariat.step().is_some();
-            let sim_now = core
-                .secretariat
-                .record()
-                .entries()
-                .last()
-                .map(|e| e.at.unix());
-            if !open {
-                core.finished = true;
-            }
-            let seq = core.secretariat.record().len() as u64;
-            shared.published.send_replace(seq);
-            (open, sim_now)
+        let missing: Vec<MemberId> = {
+            let joined = shared.joined.lock().await;
+            shared.expected.difference(&joined).cloned().collect()
         };
-        if !open {
+        if missing.is_empty() {
+            info!(
+                delegations = shared.expected.len(),
+                "every delegation has joined: starting"
+            );
             return;
         }
-        if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
-            let real = ((now - before).max(0) as f64 / 86_400.0 * pace).min(10.0);
-            if real > 0.0 {
-                tokio::time::sleep(Duration::from_secs_f64(real)).await;
-            }
+        if tokio::time::timeout_at(until, changed).await.is_err() {
+            warn!(
+                missing = missing.len(),
+                "join timeout ({} s): starting without {}",
+                timeout.as_secs_f64(),
+                names(&missing)
+            );
+            return;
         }
-        sim_before = sim_now.or(sim_before);
-        let deadline = tokio::time::Instant::now() + options.answer_timeout;
-        loop {
-            let answered = shared.answered.notified();
-            tokio::pin!(answered);
-            answered.as_mut().enable();
-            if shared.core.lock().await.secretariat.is_complete() {
-                break;
-            }
-            if tokio::time::timeout_at(deadline, answered).await.is_err() {
-                break;
-            }
+    }
+}
+
+/// Runs the core to the next call and publishes the record; the call and
+/// the simulated time, or `None` when the negotiation has ended.
+async fn open_next_call(shared: &Shared) -> Option<(Call, Option<i64>)> {
+    let mut core = shared.core.lock().await;
+    let call = core.secretariat.step().cloned();
+    let sim_now = core
+        .secretariat
+        .record()
+        .entries()
+        .last()
+        .map(|e| e.at.unix());
+    if call.is_none() {
+        core.finished = true;
+    }
+    let seq = core.secretariat.record().len() as u64;
+    shared.published.send_replace(seq);
+    call.map(|c| (c, sim_now))
+}
+
+/// Waits until every awaited delegation has answered the open call, or
+/// `timeout`.
+async fn wait_for_answers(shared: &Shared, timeout: Duration) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let answered = shared.answered.notified();
+        tokio::pin!(answered);
+        answered.as_mut().enable();
+        if shared.core.lock().await.secretariat.is_complete() {
+            return;
         }
-        shared.core.lock().await.secretariat.close_call();
+        if tokio::time::timeout_at(deadline, answered).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Closes the open call; logs who did not answer.
+async fn close_call(shared: &Shared, awaited: usize) {
+    let mut core = shared.core.lock().await;
+    let missing = core.secretariat.unanswered();
+    core.secretariat.close_call();
+    drop(core);
+    if missing.is_empty() {
+        info!(awaited, "call closed");
+    } else {
+        warn!(
+            awaited,
+            unanswered = missing.len(),
+            "call closed at the answer timeout: {} did not answer",
+            names(&missing)
+        );
+    }
+}
+
+/// Member ids for a log line (the first ten, and how many more).
+fn names(ids: &[MemberId]) -> String {
+    let mut s = ids
+        .iter()
+        .take(10)
+        .map(MemberId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > 10 {
+        s.push_str(&format!(" and {} more", ids.len() - 10));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIO: &str = r#"[scenario]
+name = "tasks"
+seed = 1
+start = "2026-03-02T00:00:00Z"
+
+[members]
+dataset = "wto"
+only = ["BRA", "IND", "USA"]
+
+[[item]]
+id = "x"
+rule = "consensus"
+"#;
+
+    fn shared(name: &str) -> Arc<Shared> {
+        let sc = rappard_core::scenario::parse("tasks.toml", SCENARIO).expect("scenario");
+        let dir = std::env::temp_dir().join(format!("rappard-tasks-{name}-{}", std::process::id()));
+        pki::init(&dir).expect("pki");
+        let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
+        let _ = std::fs::remove_dir_all(&dir);
+        let authority = crate::tls::Authority::new(&ca).expect("authority");
+        Arc::new(Shared::new(sc.agenda, &Options::default(), authority))
+    }
+
+    /// A panic in the lockstep driver ends the wait for the record with
+    /// the driver's error, and ends the record streams with it, rather
+    /// than leaving them waiting forever.
+    #[tokio::test]
+    async fn a_panicking_driver_fails_the_negotiation() {
+        let shared = shared("panic");
+        let (tx, mut rx) = mpsc::channel(16);
+        let me = MemberId::new("BRA").expect("id");
+        tokio::spawn(feed(shared.clone(), me, 0, false, tx));
+        let mut tasks = Tasks::default();
+        tasks.spawn("lockstep driver", async {
+            tokio::task::yield_now().await;
+            panic!("the core broke")
+        });
+        tokio::spawn(tasks.watch(shared.clone()));
+        let n = Negotiation { shared };
+        let e = tokio::time::timeout(Duration::from_secs(10), n.finished())
+            .await
+            .expect("the wait ends")
+            .expect_err("the driver failed");
+        assert!(
+            matches!(&e, Error::Task { task: "lockstep driver", detail } if detail.contains("the core broke")),
+            "{e}"
+        );
+        assert!(!e.is_definite());
+        let last = tokio::time::timeout(Duration::from_secs(10), async {
+            let mut last = None;
+            while let Some(item) = rx.recv().await {
+                last = Some(item);
+            }
+            last
+        })
+        .await
+        .expect("the stream ends");
+        let status = last
+            .expect("an item")
+            .expect_err("the stream ends with an error");
+        assert_eq!(status.code(), tonic::Code::Internal);
+        assert!(status.message().contains("lockstep driver"), "{status:?}");
+    }
+
+    /// A server task that returns an error fails the negotiation too.
+    #[tokio::test]
+    async fn a_failing_server_fails_the_negotiation() {
+        let shared = shared("server");
+        let mut tasks = Tasks::default();
+        tasks.spawn("gRPC server", async {
+            Err(Error::Transport("accept: too many open files".into()))
+        });
+        tokio::spawn(tasks.watch(shared.clone()));
+        let e = Negotiation { shared }
+            .finished()
+            .await
+            .expect_err("the server failed");
+        assert!(e.to_string().contains("gRPC server"), "{e}");
+        assert!(e.to_string().contains("too many open files"), "{e}");
     }
 }

@@ -20,8 +20,40 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
+use tracing::Instrument as _;
 
+use crate::Error;
 use crate::pki::Credentials;
+
+fn tls_err(what: &str) -> impl FnOnce(String) -> Error + '_ {
+    move |detail| Error::TlsConfig {
+        what: what.to_owned(),
+        detail,
+    }
+}
+
+/// A certificate chain (PEM), end entity first.
+pub(crate) fn chain(pem: &str, what: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
+    CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_err(what)(e.to_string()))
+}
+
+/// A private key (PEM).
+pub(crate) fn key(pem: &str, what: &str) -> Result<PrivateKeyDer<'static>, Error> {
+    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| tls_err(what)(e.to_string()))
+}
+
+/// The authority's certificates as trust roots.
+pub(crate) fn roots(ca: &str) -> Result<rustls::RootCertStore, Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in chain(ca, "the authority's certificate")? {
+        roots
+            .add(c)
+            .map_err(|e| tls_err("the authority's certificate")(e.to_string()))?;
+    }
+    Ok(roots)
+}
 
 /// The Secretariat's server configuration.
 pub fn server(c: &Credentials) -> ServerTlsConfig {
@@ -57,27 +89,29 @@ pub struct Authority {
 
 impl Authority {
     /// The authority whose certificate is `ca` (PEM).
-    pub fn new(ca: &str) -> Result<Self, String> {
-        let mut roots = rustls::RootCertStore::empty();
-        for c in CertificateDer::pem_slice_iter(ca.as_bytes()) {
-            roots
-                .add(c.map_err(|e| format!("the authority's certificate: {e}"))?)
-                .map_err(|e| format!("the authority's certificate: {e}"))?;
-        }
-        let verifier = WebPkiClientVerifier::builder(Arc::new(roots))
+    pub fn new(ca: &str) -> Result<Self, Error> {
+        let verifier = WebPkiClientVerifier::builder(Arc::new(roots(ca)?))
             .allow_unauthenticated()
             .build()
-            .map_err(|e| format!("the client verifier: {e}"))?;
+            .map_err(|e| tls_err("the client verifier")(e.to_string()))?;
         Ok(Self { verifier })
     }
 
-    /// Whether the authority issued this chain (end entity first).
-    pub fn check(&self, chain: &[CertificateDer<'static>]) -> Result<(), String> {
-        let (ee, rest) = chain.split_first().ok_or("no certificate")?;
+    /// Whether the authority issued this chain (end entity first); if not,
+    /// `UNAUTHENTICATED` with the reason.
+    pub fn check(&self, chain: &[CertificateDer<'static>]) -> Result<(), Error> {
+        let refused = |why: String| {
+            Error::Unauthenticated(format!(
+                "the client certificate was not issued by this negotiation's authority: {why}"
+            ))
+        };
+        let (ee, rest) = chain
+            .split_first()
+            .ok_or_else(|| refused("no certificate".into()))?;
         self.verifier
             .verify_client_cert(ee, rest, UnixTime::now())
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| refused(e.to_string()))
     }
 }
 
@@ -152,22 +186,30 @@ impl ClientCertVerifier for DeferredClientVerifier {
 pub fn secretariat_rustls(
     c: &Credentials,
     authority: &Authority,
-) -> Result<rustls::ServerConfig, String> {
-    let chain = CertificateDer::pem_slice_iter(c.cert.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("the Secretariat's certificate: {e}"))?;
-    let key = PrivateKeyDer::from_pem_slice(c.key.as_bytes())
-        .map_err(|e| format!("the Secretariat's key: {e}"))?;
-    let mut cfg = rustls::ServerConfig::builder()
-        .with_client_cert_verifier(DeferredClientVerifier::new(authority))
-        .with_single_cert(chain, key)
-        .map_err(|e| format!("the Secretariat's certificate: {e}"))?;
+) -> Result<rustls::ServerConfig, Error> {
+    let mut cfg = secretariat_server_config(c, authority)?;
     cfg.alpn_protocols = vec![b"h2".to_vec()];
     Ok(cfg)
 }
 
-/// TLS connections accepted on a listener, each handshake in its own task;
-/// failed handshakes are dropped without stopping the others.
+/// The Secretariat's rustls server configuration (its certificate, the
+/// deferred client check), without ALPN: for TCP and for QUIC.
+pub(crate) fn secretariat_server_config(
+    c: &Credentials,
+    authority: &Authority,
+) -> Result<rustls::ServerConfig, Error> {
+    rustls::ServerConfig::builder()
+        .with_client_cert_verifier(DeferredClientVerifier::new(authority))
+        .with_single_cert(
+            chain(&c.cert, "the Secretariat's certificate")?,
+            key(&c.key, "the Secretariat's key")?,
+        )
+        .map_err(|e| tls_err("the Secretariat's certificate")(e.to_string()))
+}
+
+/// TLS connections accepted on a listener, each handshake in its own task
+/// (in a `connection` span naming the peer's address); failed handshakes are
+/// logged and dropped without stopping the others.
 pub fn accept(
     listener: tokio::net::TcpListener,
     config: rustls::ServerConfig,
@@ -178,9 +220,13 @@ pub fn accept(
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else {
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                continue;
+            let (tcp, remote) = match listener.accept().await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a TCP connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
             };
             let _ = tcp.set_nodelay(true);
             if tx.is_closed() {
@@ -188,15 +234,28 @@ pub fn accept(
             }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
-            tokio::spawn(async move {
-                if let Ok(Ok(tls)) =
-                    tokio::time::timeout(std::time::Duration::from_secs(20), acceptor.accept(tcp))
-                        .await
-                {
-                    let _ = tx.send(Ok(tls)).await;
+            let span = tracing::error_span!("connection", transport = "tcp", %remote);
+            tokio::spawn(
+                async move {
+                    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+                    match handshake.await {
+                        Ok(Ok(tls)) => {
+                            tracing::debug!("TLS handshake completed");
+                            let _ = tx.send(Ok(tls)).await;
+                        }
+                        Ok(Err(e)) => tracing::warn!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::warn!(
+                            "TLS handshake timed out after {} s",
+                            HANDSHAKE_TIMEOUT.as_secs()
+                        ),
+                    }
                 }
-            });
+                .instrument(span),
+            );
         }
     });
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }
+
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);

@@ -114,7 +114,8 @@ async fn network_negotiation_gives_the_simulation_record() {
         }
         let record = tokio::time::timeout(Duration::from_secs(120), n.finished())
             .await
-            .expect("finishes in time");
+            .expect("finishes in time")
+            .expect("no task of the node failed");
         let mut talks = 0;
         for t in tasks {
             talks += t
@@ -431,7 +432,8 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
     let ind = tokio::spawn(async move { rappard_net::member::run(&to, &ind_creds, flaky).await });
     let got = tokio::time::timeout(Duration::from_secs(120), n.finished())
         .await
-        .expect("finishes");
+        .expect("finishes")
+        .expect("no task of the node failed");
     for t in tasks.into_iter().chain([zaf, ind]) {
         t.await.expect("task").expect("delegation ran to the end");
     }

@@ -209,3 +209,33 @@ fn malformed_scenarios_exit_2_naming_file_line_and_field() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The scenario `demo` runs without arguments ships inside the crate
+/// (`crates/rappard/scenarios/`): it must stay the one in `examples/`.
+#[test]
+fn the_built_in_demo_scenario_is_the_shipped_wto_full() {
+    let built_in = include_str!("../scenarios/wto-full.toml");
+    let shipped = std::fs::read_to_string(root().join("examples/scenarios/wto-full.toml"))
+        .expect("examples/scenarios/wto-full.toml");
+    assert!(
+        built_in == shipped,
+        "crates/rappard/scenarios/wto-full.toml differs from examples/scenarios/wto-full.toml: copy it over"
+    );
+}
+
+/// A bad option value is refused with exit code 2 and the option named;
+/// `--help` exits 0.
+#[test]
+fn bad_options_exit_2_and_help_exits_0() {
+    let out = rappard(&[
+        "pki", "issue", "--certs", "x", "--id", "BRA", "--role", "king",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--role") && err.contains("king"), "{err}");
+    let out = rappard(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--verbose"));
+    let out = rappard(&["simulate"]);
+    assert_eq!(out.status.code(), Some(2));
+}

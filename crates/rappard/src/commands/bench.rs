@@ -18,7 +18,6 @@
 //! one warm-up; peak memory is the process's high-water mark.
 
 use std::collections::BTreeMap;
-use std::process::ExitCode;
 use std::time::Instant;
 
 use rappard_core::dataset;
@@ -29,6 +28,20 @@ use rappard_core::scenario::{Agenda, ItemSpec, Package, PositionSpec, Scenario};
 use rappard_core::sessions::Venue;
 use rappard_core::simulation;
 use rappard_core::time::Timestamp;
+
+use crate::error::{Error, Result};
+
+// The command's arguments.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Membership sizes: 166 is the WTO dataset, any other number a
+    /// synthetic membership of that size.
+    #[arg(long, value_delimiter = ',', default_value = "166,1000,10000")]
+    members: Vec<usize>,
+    /// Runs per size and case (the first is a warm-up, not counted).
+    #[arg(long, default_value_t = 30)]
+    repeat: usize,
+}
 
 fn membership(n: usize) -> Result<Membership, String> {
     let wto = dataset::wto().map_err(|e| e.to_string())?;
@@ -104,8 +117,8 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 /// Runs the benchmark and prints a Markdown table.
-pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
-    let repeat = repeat.max(1);
+pub fn run(args: &Args) -> Result<()> {
+    let repeat = args.repeat.max(1);
     println!(
         "| members | venue | decision | delegations answering | events | mean per round | min | per member |"
     );
@@ -115,44 +128,21 @@ pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
         (Venue::Geneva, Rule::Majority),
         (Venue::Virtual, Rule::Consensus),
     ];
-    for &n in sizes {
+    for &n in &args.members {
         for (venue, rule) in cases {
-            let sc = match scenario(n, venue, rule) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut times = Vec::with_capacity(repeat);
-            let mut events = 0;
-            let mut answering = 0;
-            for k in 0..=repeat {
-                let t = Instant::now();
-                let record = match simulation::run(&sc) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("internal error: {e}");
-                        return ExitCode::from(1);
-                    }
-                };
-                let dt = t.elapsed();
-                events = record.len();
-                answering = record
-                    .entries()
-                    .iter()
-                    .filter(|e| matches!(e.event, Event::PositionStated { .. }))
-                    .count();
-                if k > 0 {
-                    times.push(dt.as_secs_f64());
-                }
-            }
-            let mean = times.iter().sum::<f64>() / times.len() as f64;
-            let min = times.iter().copied().fold(f64::INFINITY, f64::min);
+            let sc = scenario(n, venue, rule).map_err(|reason| Error::BadOption {
+                option: "--members",
+                reason,
+            })?;
+            let m = measure(&sc, repeat)?;
+            let mean = m.times.iter().sum::<f64>() / m.times.len() as f64;
+            let min = m.times.iter().copied().fold(f64::INFINITY, f64::min);
             println!(
-                "| {n} | {} | {} | {answering} | {events} | {:.3} ms | {:.3} ms | {:.2} µs |",
+                "| {n} | {} | {} | {} | {} | {:.3} ms | {:.3} ms | {:.2} µs |",
                 venue.as_str(),
                 rule.as_str(),
+                m.answering,
+                m.events,
                 mean * 1e3,
                 min * 1e3,
                 mean * 1e6 / n as f64
@@ -165,5 +155,39 @@ pub fn run(sizes: &[usize], repeat: usize) -> ExitCode {
             kib as f64 / 1024.0
         );
     }
-    ExitCode::SUCCESS
+    Ok(())
+}
+
+/// What the runs of one case measured.
+struct Measured {
+    /// Seconds per run, after the warm-up.
+    times: Vec<f64>,
+    /// Events in the record.
+    events: usize,
+    /// Delegations that stated a position.
+    answering: usize,
+}
+
+/// Runs a scenario `repeat` times after one warm-up.
+fn measure(sc: &Scenario, repeat: usize) -> Result<Measured> {
+    let mut m = Measured {
+        times: Vec::with_capacity(repeat),
+        events: 0,
+        answering: 0,
+    };
+    for k in 0..=repeat {
+        let t = Instant::now();
+        let record = simulation::run(sc)?;
+        let dt = t.elapsed();
+        m.events = record.len();
+        m.answering = record
+            .entries()
+            .iter()
+            .filter(|e| matches!(e.event, Event::PositionStated { .. }))
+            .count();
+        if k > 0 {
+            m.times.push(dt.as_secs_f64());
+        }
+    }
+    Ok(m)
 }

@@ -1,0 +1,176 @@
+//! `rappard member`: delegation nodes, each with its own connection and
+//! certificate, to the end of the negotiation.
+//!
+//! Each delegation takes only its own instructions from the scenario; without
+//! one, each decides with the ideal-point strategy drawn from the seed the
+//! Secretariat gives when it joins. A delegation that stops with an error
+//! is logged when it stops; the others carry on, and the command fails at
+//! the end.
+
+use std::path::PathBuf;
+
+use rappard_core::delegation::Delegation;
+use rappard_core::member::MemberId;
+use rappard_core::simulation;
+use rappard_net::member::Connector;
+use rappard_net::pki::{self, Credentials};
+use tokio::task::JoinSet;
+use tracing::{debug, error, info};
+
+use super::{Transport, connector, load_scenario, runtime};
+use crate::error::{Error, Result};
+
+// The command's arguments.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file: each delegation takes only its own
+    /// instructions from it. Without one, each decides with the
+    /// ideal-point strategy drawn from the seed the Secretariat gives.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Delegation ids, comma-separated.
+    #[arg(long, alias = "id", value_delimiter = ',', required = true)]
+    ids: Vec<String>,
+    /// The Secretariat's address, HOST:PORT.
+    #[arg(long)]
+    secretariat: String,
+    /// The PKI directory.
+    #[arg(long)]
+    certs: PathBuf,
+    /// Transport: gRPC over TCP+TLS, or the same inside QUIC.
+    #[arg(long, value_enum, default_value = "grpc")]
+    transport: Transport,
+}
+
+/// One delegation to run: its id, credentials, and its instructions from
+/// the scenario (none without a scenario).
+struct Mine {
+    id: MemberId,
+    creds: Credentials,
+    delegation: Option<Delegation>,
+}
+
+/// Runs the delegations until the negotiation closes (or Ctrl-C).
+pub fn run(args: Args) -> Result<()> {
+    let mine = delegations(&args)?;
+    let address = args.secretariat.trim_start_matches("https://").to_owned();
+    runtime()?.block_on(async move {
+        rappard_net::install_crypto();
+        let to = connector(&address, args.transport)?;
+        tokio::select! {
+            r = run_all(&to, mine, args.seed) => r,
+            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+        }
+    })
+}
+
+/// The delegations of `--ids`, with their credentials and instructions.
+fn delegations(args: &Args) -> Result<Vec<Mine>> {
+    let mut all = match &args.scenario {
+        Some(path) => {
+            let sc = load_scenario(path, args.seed)?;
+            Some((sc.agenda.name.clone(), simulation::delegations(&sc)))
+        }
+        None => None,
+    };
+    let mut mine = Vec::with_capacity(args.ids.len());
+    for id in &args.ids {
+        let delegation = match &mut all {
+            Some((name, all)) => Some(all.remove(id.as_str()).ok_or_else(|| Error::BadOption {
+                option: "--ids",
+                reason: format!("`{id}` is not a delegation or applicant of {name}"),
+            })?),
+            None => None,
+        };
+        let id_ok = MemberId::new(id).map_err(|reason| Error::BadOption {
+            option: "--ids",
+            reason,
+        })?;
+        let creds = pki::load(&args.certs, id).map_err(Error::Credentials)?;
+        mine.push(Mine {
+            id: id_ok,
+            creds,
+            delegation,
+        });
+    }
+    Ok(mine)
+}
+
+/// Runs every delegation in its own task; logs each that fails as it
+/// stops, and fails if one did.
+async fn run_all(to: &Connector, mine: Vec<Mine>, seed: Option<u64>) -> Result<()> {
+    let total = mine.len();
+    let mut tasks = JoinSet::new();
+    for m in mine {
+        let to = to.clone();
+        tasks.spawn(async move {
+            let id = m.id.to_string();
+            (id, run_one(&to, m, seed).await)
+        });
+    }
+    let mut failed = Vec::new();
+    let (mut answered, mut talks) = (0, 0);
+    while let Some(done) = tasks.join_next().await {
+        let e = match done {
+            Ok((id, Ok(activity))) => {
+                debug!(delegation = %id, answered = activity.answered, talks = activity.talks, "done");
+                answered += activity.answered;
+                talks += activity.talks;
+                continue;
+            }
+            Ok((id, Err(source))) => Error::Delegation { id, source },
+            Err(e) => Error::Run(format!("a delegation's task failed: {e}")),
+        };
+        // Said now if others run on; the command's error says the first.
+        if !tasks.is_empty() {
+            error!("{e}");
+        }
+        failed.push(e);
+    }
+    info!(
+        delegations = total,
+        failed = failed.len(),
+        answered,
+        talks,
+        "the delegations have left"
+    );
+    let n = failed.len();
+    match failed.into_iter().next() {
+        None => Ok(()),
+        Some(first) if n == 1 => Err(first),
+        Some(first) => Err(Error::Delegations {
+            failed: n,
+            total,
+            first: Box::new(first),
+        }),
+    }
+}
+
+/// One delegation, to the end. Without instructions, it asks the
+/// Secretariat for the run's seed first (unless `--seed` gives it).
+async fn run_one(
+    to: &Connector,
+    m: Mine,
+    seed: Option<u64>,
+) -> Result<rappard_net::member::Activity, rappard_net::Error> {
+    let delegation = match m.delegation {
+        Some(d) => d,
+        None => {
+            let seed = match seed {
+                Some(s) => s,
+                None => {
+                    let mut client = to.connect(&m.creds).await?;
+                    let joined = client
+                        .join(rappard_proto::v1::JoinRequest::default())
+                        .await?;
+                    joined.into_inner().seed
+                }
+            };
+            Delegation::new(m.id, seed, Default::default())
+        }
+    };
+    rappard_net::member::run(to, &m.creds, delegation).await
+}

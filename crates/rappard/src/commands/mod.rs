@@ -1,0 +1,105 @@
+//! One module per command, each with its `Args` and its `run`; what they
+//! share is here: reading a scenario, the runtime, the transports, printing
+//! a record.
+
+pub mod bench;
+pub mod demo;
+pub mod member;
+pub mod pki;
+pub mod secretariat;
+pub mod simulate;
+
+use std::path::Path;
+
+use clap::ValueEnum;
+use rappard_core::record::Record;
+use rappard_core::scenario::{self, Scenario};
+use rappard_core::{invariants, report};
+
+use crate::error::{Error, Result};
+
+/// How a record is printed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// The minutes.
+    Text,
+    /// The JSON report.
+    Json,
+}
+
+/// The transports.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// gRPC over TCP with TLS.
+    Grpc,
+    /// The same gRPC inside QUIC streams.
+    Quic,
+}
+
+impl Transport {
+    /// Its name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Grpc => "grpc",
+            Self::Quic => "quic",
+        }
+    }
+}
+
+/// A multi-threaded tokio runtime.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+/// Reads and parses a scenario file, with `--seed` applied.
+pub fn load_scenario(path: &Path, seed: Option<u64>) -> Result<Scenario> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
+        path: name.clone(),
+        source,
+    })?;
+    let sc = scenario::parse(&name, &text)?;
+    Ok(match seed {
+        Some(s) => sc.with_seed(s),
+        None => sc,
+    })
+}
+
+/// How to reach the Secretariat at `address` (HOST:PORT) over a transport.
+/// Must be called inside the runtime (QUIC binds a socket).
+pub fn connector(address: &str, transport: Transport) -> Result<rappard_net::member::Connector> {
+    match transport {
+        Transport::Quic => {
+            let addr = address.parse().map_err(|e| Error::BadOption {
+                option: "--secretariat",
+                reason: format!("{address}: {e}"),
+            })?;
+            let endpoint = rappard_net::quic::client_endpoint()?;
+            Ok(rappard_net::member::Connector::Quic(addr, endpoint))
+        }
+        Transport::Grpc => Ok(rappard_net::member::Connector::Grpc(format!(
+            "https://{address}"
+        ))),
+    }
+}
+
+/// Prints a record's minutes or report on stdout, then checks its
+/// invariants ([`Error::Invariants`] if one is broken).
+pub fn print_record(record: &Record, format: Format) -> Result<()> {
+    match format {
+        Format::Text => print!("{}", report::minutes(record)),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report::Report::from_record(record))?;
+            println!("{json}");
+        }
+    }
+    let broken = invariants::check(record);
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invariants(broken))
+    }
+}

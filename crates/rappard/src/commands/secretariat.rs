@@ -1,0 +1,104 @@
+//! `rappard secretariat`: the Secretariat node, until Ctrl-C.
+//!
+//! Prints `grpc ADDR` (and `quic ADDR`) on stdout once listening, and logs
+//! the record's size and SHA-256 when the negotiation ends. A task of the
+//! node that fails (a server, the lockstep driver) ends the command with
+//! its error.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rappard_core::scenario::Scenario;
+use rappard_net::pki::{self, Credentials};
+use rappard_net::secretariat::{Listeners, Options};
+use tracing::info;
+
+use super::{load_scenario, runtime};
+use crate::error::{Error, Result};
+
+// The command's arguments.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file.
+    #[arg(long)]
+    scenario: PathBuf,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Address for gRPC (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    grpc: String,
+    /// Address for QUIC (UDP; port 0: any free port; printed).
+    #[arg(long)]
+    quic: Option<String>,
+    /// The PKI directory.
+    #[arg(long)]
+    certs: PathBuf,
+    /// Seconds a call waits for answers that do not come.
+    #[arg(long, default_value_t = 60)]
+    answer_timeout: u64,
+    /// Seconds to wait for every delegation to join before starting.
+    #[arg(long, default_value_t = 120)]
+    join_timeout: u64,
+    /// Real seconds per simulated day, so people can watch (default: as
+    /// fast as the delegations answer).
+    #[arg(long)]
+    pace: Option<f64>,
+}
+
+/// Serves the negotiation until Ctrl-C.
+pub fn run(args: Args) -> Result<()> {
+    let sc = load_scenario(&args.scenario, args.seed)?;
+    let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
+    runtime()?.block_on(serve(args, sc, creds))
+}
+
+async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
+    rappard_net::install_crypto();
+    let listen = |addr: &str, what| {
+        let addr = addr.to_owned();
+        move |source| Error::Listen { addr, what, source }
+    };
+    let grpc = tokio::net::TcpListener::bind(&args.grpc)
+        .await
+        .map_err(listen(&args.grpc, ""))?;
+    let grpc_addr = grpc.local_addr().map_err(listen(&args.grpc, ""))?;
+    let quic = match &args.quic {
+        Some(a) => Some(std::net::UdpSocket::bind(a).map_err(listen(a, " (UDP)"))?),
+        None => None,
+    };
+    let quic_addr = match (&quic, &args.quic) {
+        (Some(u), Some(a)) => Some(u.local_addr().map_err(listen(a, " (UDP)"))?),
+        _ => None,
+    };
+    let options = Options {
+        answer_timeout: Duration::from_secs(args.answer_timeout),
+        join_timeout: Duration::from_secs(args.join_timeout),
+        authority: Some(args.certs.clone()),
+        pace: args.pace,
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let listeners = Listeners {
+        grpc: Some(grpc),
+        quic,
+    };
+    let n =
+        rappard_net::secretariat::serve(sc.agenda, &creds, listeners, options, shutdown).await?;
+    println!("grpc {grpc_addr}");
+    if let Some(q) = quic_addr {
+        println!("quic {q}");
+    }
+    let _ = std::io::stdout().flush();
+    tokio::select! {
+        record = n.finished() => {
+            let record = record?;
+            info!(events = record.len(), sha256 = %record.sha256(), "negotiation closed");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! Diagnostics: one `tracing` subscriber, writing to stderr.
+//!
+//! `RUST_LOG` (an `EnvFilter`) decides what is shown when it is set.
+//! Otherwise the command's own messages are shown at `info`, the network
+//! nodes' (`rappard_net`) and the libraries' from `warn`, and each `-v`
+//! raises that: `-v` shows the nodes' joins, leaves and closed calls
+//! (`info`), `-vv` their answers too (`debug`), `-vvv` everything at
+//! `debug` and rappard at `trace`.
+
+use std::io::IsTerminal as _;
+
+use tracing_subscriber::EnvFilter;
+
+/// The filter for `-v` given `verbose` times, without `RUST_LOG`.
+pub fn default_filter(verbose: u8) -> &'static str {
+    match verbose {
+        0 => "warn,rappard=info,rappard_net=warn",
+        1 => "warn,rappard=info",
+        2 => "info,rappard=debug",
+        _ => "debug,rappard=trace",
+    }
+}
+
+/// Installs the subscriber (once, at start).
+pub fn init(verbose: u8) {
+    let (filter, bad_env) = match std::env::var(EnvFilter::DEFAULT_ENV) {
+        Ok(env) if !env.trim().is_empty() => match EnvFilter::try_new(&env) {
+            Ok(f) => (f, None),
+            Err(e) => (EnvFilter::new(default_filter(verbose)), Some((env, e))),
+        },
+        _ => (EnvFilter::new(default_filter(verbose)), None),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    if let Some((env, e)) = bad_env {
+        tracing::warn!("RUST_LOG={env:?} is not a valid filter ({e}); using the default");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every default is a valid filter.
+    #[test]
+    fn default_filters_parse() {
+        for v in 0..4 {
+            assert!(EnvFilter::try_new(default_filter(v)).is_ok(), "{v}");
+        }
+    }
+}
