@@ -6,7 +6,10 @@
 //! from the dataset here), and a new one needs at least a time zone. The
 //! procedure and its default timetable are in [`crate::accession`]; this
 //! parser only checks the file's timetable and Working Party. Positions on
-//! the accession are filed under its subject ([`crate::accession::subject`]).
+//! the accession are filed under its subject ([`crate::accession::subject`]),
+//! which therefore must not also be an item or initiative id.
+
+use std::collections::HashSet;
 
 use toml::Spanned;
 
@@ -20,17 +23,29 @@ use crate::accession::defaults as d;
 use crate::member::{Member, MemberId};
 use crate::time::Timestamp;
 
-/// Reads the `[[accession]]` entries; each position goes into `book`.
+/// Reads the `[[accession]]` entries; `ids` are the item and initiative ids,
+/// and each position goes into `book`.
 pub(super) fn parse(
     who: &Resolver<'_>,
     roll: &Roll,
     raw: &[RawAccession],
     start: Timestamp,
+    ids: &HashSet<String>,
     book: &mut Book,
 ) -> Result<Vec<AccessionSpec>, ScenarioError> {
     let mut out: Vec<AccessionSpec> = Vec::new();
     for (k, ra) in raw.iter().enumerate() {
         let spec = accession(who, roll, k, ra, start, &out, book)?;
+        let subject = crate::accession::subject(spec.applicant.id.as_str());
+        if ids.contains(&subject) {
+            return Err(who.cx.at(
+                ra.applicant.span(),
+                &format!("accession[{k}].applicant"),
+                format!(
+                    "`{subject}`, the subject of this accession, is already an item or initiative id"
+                ),
+            ));
+        }
         out.push(spec);
     }
     Ok(out)

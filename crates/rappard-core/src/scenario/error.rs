@@ -90,9 +90,14 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The text before a byte offset.
+/// The text before a byte offset, cut at the last character boundary at or
+/// before it (an offset past the end or inside a character never panics).
 fn prefix(text: &str, offset: usize) -> &str {
-    &text[..offset.min(text.len())]
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The field at a byte offset, as `table.key`: the last table header above
@@ -137,7 +142,8 @@ mod tests {
         let text = "a = 1\nbé = 2\n";
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 6), (2, 1));
-        assert_eq!(line_col(text, 9), (2, 3));
+        // Inside the two bytes of `é`, and past the end: no panic.
+        assert_eq!(line_col(text, 8), (2, 2));
         assert_eq!(line_col(text, 1000), (3, 1));
     }
 

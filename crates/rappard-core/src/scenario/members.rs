@@ -9,15 +9,18 @@
 //!
 //! `[[member]]` and `[[accession]]` describe a Member the same way (name,
 //! time zone, development status, region, export share), so the reading of
-//! that description, [`profile`], lives here once for both.
+//! that description, [`profile`], lives here once for both. So does the
+//! check that the export shares of the whole scenario add up to a share of
+//! world exports that can exist ([`check_export_total`]).
 
 use std::collections::HashSet;
 
 use chrono_tz::Tz;
 use toml::Spanned;
 
+use super::AccessionSpec;
 use super::error::{Ctx, ScenarioError};
-use super::raw::{RawMember, RawMembers, RawProfile};
+use super::raw::{RawFile, RawMember, RawMembers, RawProfile};
 use crate::dataset;
 use crate::member::{Development, ExportShare, Member, MemberId, Membership};
 use crate::sessions::OfficeHours;
@@ -84,13 +87,15 @@ fn from_table(
     let mut members = dataset.clone();
     if let Some(only) = &t.only {
         if t.dataset.is_none() {
+            // The first id, as ever; the list itself when it is empty.
+            let span = only.get_ref().first().map_or(only.span(), Spanned::span);
             return Err(cx.at(
-                only[0].span(),
+                span,
                 "members.only",
                 "`only` picks from a dataset: add dataset = \"wto\"",
             ));
         }
-        keep_only(cx, &mut members, only)?;
+        keep_only(cx, &mut members, only.get_ref())?;
     }
     for id in &t.exclude {
         in_dataset(cx, &dataset, id, "members.exclude")?;
@@ -273,4 +278,52 @@ pub(super) fn profile(
             })
             .transpose()?,
     })
+}
+
+/// The most the export shares of a scenario's Members and applicants may
+/// add up to, in 0.0001 %: all of world exports, twice, since the EU's row
+/// counts the exports of its member States again (the dataset's rows add up
+/// to about 129 %).
+const MAX_EXPORT_TOTAL: u64 = 2 * 100 * 10_000;
+
+/// Refuses export shares that add up to more of world exports than exists
+/// ([`MAX_EXPORT_TOTAL`]); sums of shares, such as an initiative's critical
+/// mass, then stay far from overflowing. The error points at the last share
+/// the file gives, since the dataset's own shares never reach the bound.
+pub(super) fn check_export_total(
+    cx: &Ctx<'_>,
+    membership: &Membership,
+    accessions: &[AccessionSpec],
+    raw: &RawFile,
+) -> Result<(), ScenarioError> {
+    let total: u64 = membership
+        .members()
+        .iter()
+        .chain(accessions.iter().map(|a| &a.applicant))
+        .filter_map(|m| m.export_share)
+        .map(u64::from)
+        .sum();
+    if total <= MAX_EXPORT_TOTAL {
+        return Ok(());
+    }
+    let message = format!(
+        "the export shares of the Members and applicants add up to {}.{:04} %, more than \
+         world exports allow (200 %: 100 %, and the EU member States' exports again in the EU's row)",
+        total / 10_000,
+        total % 10_000
+    );
+    let members = raw.member.iter().enumerate().filter_map(|(k, m)| {
+        let v = m.export_share.as_ref()?;
+        Some((v.span(), format!("member[{k}].export_share")))
+    });
+    let applicants = raw.accession.iter().enumerate().filter_map(|(k, a)| {
+        let v = a.export_share.as_ref()?;
+        Some((v.span(), format!("accession[{k}].export_share")))
+    });
+    Err(
+        match members.chain(applicants).max_by_key(|(s, _)| s.start) {
+            Some((span, field)) => cx.at(span, &field, message),
+            None => cx.nowhere("members", message),
+        },
+    )
 }

@@ -254,7 +254,8 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let start = header.start;
     let items = items::parse(&who, &raw.item, start, &mut ids, &mut book)?;
     let initiatives = initiatives::parse(&who, &raw.initiative, start, &mut ids, &mut book)?;
-    let accessions = accessions::parse(&who, &roll, &raw.accession, start, &mut book)?;
+    let accessions = accessions::parse(&who, &roll, &raw.accession, start, &ids, &mut book)?;
+    members::check_export_total(&cx, &roll.membership, &accessions, &raw)?;
     if items.is_empty() && initiatives.is_empty() && accessions.is_empty() {
         return Err(cx.nowhere(
             "item",

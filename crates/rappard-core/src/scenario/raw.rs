@@ -53,8 +53,9 @@ pub(super) struct RawScenario {
 pub(super) struct RawMembers {
     #[serde(default)]
     pub dataset: Option<Spanned<String>>,
+    /// Spanned as a whole too, so that an empty list has a place.
     #[serde(default)]
-    pub only: Option<Vec<Spanned<String>>>,
+    pub only: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     pub office_hours: Option<Spanned<String>>,
     #[serde(default)]
