@@ -79,11 +79,6 @@ impl Stage {
     }
 }
 
-/// The item id under which an accession's calls and decisions are recorded.
-pub fn subject(applicant: &str) -> String {
-    format!("accession:{applicant}")
-}
-
 /// Default durations, in days (a compressed timetable: module caveats).
 pub mod defaults {
     /// Memorandum, questions and answers.

@@ -239,3 +239,39 @@ fn bad_options_exit_2_and_help_exits_0() {
     let out = rappard(&["simulate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Scenarios that once made `rappard simulate` panic (exit 101) are refused
+/// like any other malformed scenario.
+#[test]
+fn input_that_once_panicked_exits_2() {
+    let e = refused(
+        "only-empty.toml",
+        &GOOD
+            .replace("dataset = \"wto\"\n", "")
+            .replace("only = [\"BRA\", \"IND\", \"USA\"]", "only = []"),
+    );
+    assert!(
+        e.contains("only-empty.toml:7:8:")
+            && e.contains("members.only")
+            && e.contains("add dataset = \"wto\""),
+        "{e}"
+    );
+
+    // Export shares that overflowed the sum of an initiative's
+    // participants' shares.
+    let mut text =
+        String::from("[scenario]\nname = \"shares\"\nstart = \"2026-03-02T00:00:00Z\"\n");
+    for i in 0..4_300 {
+        text += &format!(
+            "[[member]]\nid = \"M{i}\"\ntime_zone = \"Europe/Paris\"\nexport_share = 100.0\n"
+        );
+    }
+    text += "[[initiative]]\nid = \"i\"\nsponsors = [\"M0\"]\n";
+    let e = refused("shares.toml", &text);
+    assert!(
+        e.contains("shares.toml:17203:16:")
+            && e.contains("member[4299].export_share")
+            && e.contains("add up to 430000.0000 %"),
+        "{e}"
+    );
+}

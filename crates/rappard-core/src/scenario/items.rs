@@ -1,0 +1,180 @@
+//! `[[item]]`: the agenda items and the positions Members take on them.
+//!
+//! An item has a decision rule ([`crate::rules`]), optionally a voting
+//! fallback for when consensus fails, a fixed decision meeting, a deadline,
+//! co-chairs and the Members most concerned. Co-chairs follow Li Ke,
+//! "Stagnation and Breakthrough of WTO Multilateral Trade Negotiations",
+//! Journal of Hubei University of Economics 21(5), 2023, section III.2,
+//! "Gradually removing the drawbacks of informal decision-making
+//! mechanisms": each topic may have three chairs, and a draft needs the
+//! other chairs' signatures. The reserved Green Room seats for the Members
+//! most concerned come from the same section (its note 8: Brazil for
+//! coffee).
+//!
+//! Item ids share one space with initiative ids, and `package` is reserved
+//! for the decision on the whole package.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use toml::Spanned;
+
+use super::error::ScenarioError;
+use super::positions::Book;
+use super::raw::RawItem;
+use super::resolve::Resolver;
+use super::{DEFAULT_WRITTEN_PROCEDURE_HOURS, ItemSpec, PACKAGE_ITEM};
+use crate::member::MemberId;
+use crate::protocol::Subject;
+use crate::rules::Rule;
+use crate::time::Timestamp;
+
+/// Reads the `[[item]]` entries, in the file's order; each id goes into
+/// `ids`, and each position into `book`.
+pub(super) fn parse(
+    who: &Resolver<'_>,
+    raw: &[RawItem],
+    start: Timestamp,
+    ids: &mut HashSet<String>,
+    book: &mut Book,
+) -> Result<Vec<ItemSpec>, ScenarioError> {
+    raw.iter()
+        .enumerate()
+        .map(|(k, ri)| item(who, k, ri, start, ids, book))
+        .collect()
+}
+
+/// One item, `item[k]`.
+fn item(
+    who: &Resolver<'_>,
+    k: usize,
+    ri: &RawItem,
+    start: Timestamp,
+    ids: &mut HashSet<String>,
+    book: &mut Book,
+) -> Result<ItemSpec, ScenarioError> {
+    let cx = who.cx;
+    let table = format!("item[{k}]");
+    let field = |f: &str| format!("{table}.{f}");
+    let id = item_id(who, ri, &field("id"), ids)?;
+    let rule =
+        Rule::from_str(ri.rule.get_ref()).map_err(|e| cx.at(ri.rule.span(), &field("rule"), e))?;
+    let fallback = ri
+        .fallback
+        .as_ref()
+        .map(|f| fallback(who, rule, f, &field("fallback")))
+        .transpose()?;
+    let meeting = ri
+        .meeting
+        .as_ref()
+        .map(|m| cx.meeting(m, &field("meeting"), start))
+        .transpose()?;
+    let deadline = cx.deadline(ri.deadline_days.as_ref(), &field("deadline_days"), start)?;
+    let written_procedure_hours = cx.positive_or(
+        ri.written_procedure_hours.as_ref(),
+        &field("written_procedure_hours"),
+        24 * 365,
+        DEFAULT_WRITTEN_PROCEDURE_HOURS,
+    )?;
+    let co_chairs = match &ri.co_chairs {
+        None => Vec::new(),
+        Some(cc) => co_chairs(who, cc, &field("co_chairs"))?,
+    };
+    cx.listed_positions(book, &ri.positions, &table, &id, |m, f| {
+        who.member_or_applicant(m, f)
+    })?;
+    cx.other_positions(book, ri.others.as_ref(), &table, &id, who.membership)?;
+    let concerned = who.distinct(&ri.concerned, &field("concerned"))?;
+    Ok(ItemSpec {
+        title: ri.title.clone().unwrap_or_else(|| id.clone()),
+        id,
+        rule,
+        fallback,
+        meeting,
+        deadline,
+        co_chairs,
+        written_procedure_hours,
+        concerned,
+    })
+}
+
+/// The item's id: 1 to 64 characters, not `package`, not used before.
+fn item_id(
+    who: &Resolver<'_>,
+    ri: &RawItem,
+    field: &str,
+    ids: &mut HashSet<String>,
+) -> Result<String, ScenarioError> {
+    let id = ri.id.get_ref().trim().to_owned();
+    let refuse = |message: String| Err(who.cx.at(ri.id.span(), field, message));
+    if id.is_empty() || id.len() > 64 {
+        return refuse("an item id has 1 to 64 characters".into());
+    }
+    if id == PACKAGE_ITEM {
+        return refuse(format!(
+            "`{PACKAGE_ITEM}` is reserved for the decision on the whole package"
+        ));
+    }
+    if !matches!(id.parse::<Subject>(), Ok(Subject::Item(_))) {
+        return refuse(format!("`{id}` cannot be an item id: an id has no `:`"));
+    }
+    if !ids.insert(id.clone()) {
+        return refuse(format!("item `{id}` is defined twice"));
+    }
+    Ok(id)
+}
+
+/// The voting fallback of a consensus item.
+fn fallback(
+    who: &Resolver<'_>,
+    rule: Rule,
+    f: &Spanned<String>,
+    field: &str,
+) -> Result<Rule, ScenarioError> {
+    let cx = who.cx;
+    let fb = Rule::from_str(f.get_ref()).map_err(|e| cx.at(f.span(), field, e))?;
+    if rule != Rule::Consensus {
+        return Err(cx.at(
+            f.span(),
+            field,
+            format!("a fallback applies when consensus fails, but this item's rule is {rule}"),
+        ));
+    }
+    if !fb.is_vote() {
+        return Err(cx.at(
+            f.span(),
+            field,
+            format!(
+                "the fallback must be a vote (majority, two-thirds-of-members, three-fourths-of-members), not {fb}"
+            ),
+        ));
+    }
+    Ok(fb)
+}
+
+/// Two to five co-chairs, each named once.
+fn co_chairs(
+    who: &Resolver<'_>,
+    cc: &Spanned<Vec<Spanned<String>>>,
+    field: &str,
+) -> Result<Vec<MemberId>, ScenarioError> {
+    let mut out = Vec::new();
+    for c in cc.get_ref() {
+        let m = who.member(c, field)?;
+        if out.contains(&m) {
+            return Err(who.cx.at(c.span(), field, format!("`{m}` is named twice")));
+        }
+        out.push(m);
+    }
+    if !(2..=5).contains(&out.len()) {
+        return Err(who.cx.at(
+            cc.span(),
+            field,
+            format!(
+                "{} co-chairs; name 2 to 5 (the seed paper proposes three)",
+                out.len()
+            ),
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,284 @@
+//! Scenario files (TOML): what a negotiation is about, who takes part, and
+//! what each delegation has been told.
+//!
+//! The format is documented for users in `docs/scenarios.md`. Parsing checks
+//! everything it can before a run: unknown keys, unknown member ids, unknown
+//! rules and stances, values out of range, a fixed meeting before the start.
+//! Every error names the file, the line and column, and the field, and the
+//! command line exits with code 2 on it; nothing is silently defaulted except
+//! what the docs list as a default.
+//!
+//! A parsed [`Scenario`] splits into what is public, the [`Agenda`] the
+//! Secretariat works from, and what is private, each delegation's
+//! [`Instructions`], which only its own node holds.
+//!
+//! This module holds the types and [`parse`], which reads the file into its
+//! raw form (`raw`) and hands each table to its own parser, in the order of
+//! the checks: `[scenario]` (`header`), `[members]` and `[[member]]`
+//! (`members`), `[[item]]` (`items`), `[[initiative]]` (`initiatives`),
+//! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`) and
+//! `[[coalition]]` (`coalitions`). What several tables share lives once:
+//! placing an error (`error`), reading values (`values`), resolving member
+//! ids (`resolve`) and turning positions into instructions (`positions`).
+
+mod accessions;
+mod coalitions;
+mod error;
+mod green_room;
+mod header;
+mod initiatives;
+mod items;
+mod members;
+mod positions;
+mod raw;
+mod resolve;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::coalition::Coalition;
+use crate::greenroom;
+use crate::member::{Member, MemberId, Membership};
+use crate::protocol::{Level, Stance};
+use crate::rules::Rule;
+use crate::sessions::Venue;
+use crate::time::{Interval, Timestamp};
+
+pub use error::ScenarioError;
+
+use error::Ctx;
+use positions::Book;
+use raw::RawFile;
+use resolve::Resolver;
+
+/// How a Member's instructions fix its position on an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PositionSpec {
+    /// A fixed stance.
+    Stance(Stance),
+    /// The ideal-point strategy; what is `None` is drawn from the seed.
+    IdealPoint {
+        /// Ideal level.
+        ideal: Option<Level>,
+        /// Tolerance.
+        tolerance: Option<Level>,
+        /// Concession per round.
+        concession: Option<Level>,
+    },
+}
+
+/// An agenda item, as the Secretariat knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemSpec {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Decision rule.
+    pub rule: Rule,
+    /// Voting fallback when consensus fails.
+    pub fallback: Option<Rule>,
+    /// A decision meeting fixed by the scenario.
+    pub meeting: Option<Interval>,
+    /// No new round starts at or after this instant.
+    pub deadline: Timestamp,
+    /// Co-chairs who must all sign a text (empty: a single chair).
+    pub co_chairs: Vec<MemberId>,
+    /// Length of a written procedure, in hours.
+    pub written_procedure_hours: u32,
+    /// The Members most concerned by the item (reserved Green Room seats).
+    pub concerned: Vec<MemberId>,
+}
+
+/// An open plurilateral initiative, as the Secretariat knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitiativeSpec {
+    /// Id (shares the items' id space).
+    pub id: String,
+    /// Topic or sector.
+    pub topic: String,
+    /// Co-sponsors of the joint statement.
+    pub sponsors: Vec<MemberId>,
+    /// Members the scenario has join at launch.
+    pub participants: Vec<MemberId>,
+    /// Critical mass, in 0.0001 % of world exports.
+    pub threshold: u32,
+    /// MFN (in force on conclusion) or not (Annex 4).
+    pub mfn: bool,
+    /// No new round starts at or after this instant.
+    pub deadline: Timestamp,
+    /// A fixed Ministerial meeting for the Annex 4 decision.
+    pub meeting: Option<Interval>,
+}
+
+/// An accession, as the Secretariat knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessionSpec {
+    /// The applicant, with what is public about it.
+    pub applicant: Member,
+    /// When it applies.
+    pub applied: Timestamp,
+    /// Working Party members.
+    pub working_party: Vec<MemberId>,
+    /// Memorandum, questions and answers, days.
+    pub memorandum_days: u32,
+    /// Days between bilateral rounds.
+    pub bilateral_round_days: u32,
+    /// Bilateral rounds at most.
+    pub bilateral_rounds: u32,
+    /// From the last deal to the WP report meeting, days.
+    pub report_days: u32,
+    /// A fixed General Council or Ministerial meeting for the decision.
+    pub decision_meeting: Option<Interval>,
+    /// From the decision to the deposit of the instrument, days.
+    pub ratification_days: u32,
+}
+
+/// The Green Room practice of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GreenRoomSpec {
+    /// Whom the chair invites, and how openly.
+    pub policy: greenroom::Policy,
+    /// Seats.
+    pub seats: u32,
+    /// A text is "blocked by a few" when 1 to this many delegations object.
+    pub few: u32,
+}
+
+/// Default for [`GreenRoomSpec::few`].
+pub const DEFAULT_GREEN_ROOM_FEW: u32 = 5;
+
+/// How the items of a round are adopted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Package {
+    /// Each item is adopted when it is ripe: the early harvest that Li Ke,
+    /// "Stagnation and Breakthrough of WTO Multilateral Trade Negotiations",
+    /// Journal of Hubei University of Economics 21(5), 2023, proposes in
+    /// section III.3, "Improving the WTO's management effectiveness through
+    /// multiple channels" (easy issues first, early harvests).
+    EarlyHarvest,
+    /// Nothing is adopted until every item is agreed; then one decision on
+    /// the whole package (the Doha Round's single undertaking, Doha
+    /// Ministerial Declaration WT/MIN(01)/DEC/1, para. 47).
+    SingleUndertaking,
+}
+
+impl Package {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EarlyHarvest => "early-harvest",
+            Self::SingleUndertaking => "single-undertaking",
+        }
+    }
+}
+
+/// The item id reserved for the decision on the whole package.
+pub const PACKAGE_ITEM: &str = "package";
+
+/// What the Secretariat knows: the public part of a scenario.
+#[derive(Clone, Debug)]
+pub struct Agenda {
+    /// Scenario name.
+    pub name: String,
+    /// Seed (public: it is printed in the minutes).
+    pub seed: u64,
+    /// Start of the negotiation.
+    pub start: Timestamp,
+    /// Venue.
+    pub venue: Venue,
+    /// Length of a day's session, in hours.
+    pub session_hours: u32,
+    /// The package rule.
+    pub package: Package,
+    /// Members.
+    pub membership: Membership,
+    /// Items, in the file's order.
+    pub items: Vec<ItemSpec>,
+    /// Green Rooms, if the chair convenes them.
+    pub green_room: Option<GreenRoomSpec>,
+    /// Coalitions (built in, then the scenario's).
+    pub coalitions: Vec<Coalition>,
+    /// Open plurilateral initiatives.
+    pub initiatives: Vec<InitiativeSpec>,
+    /// Accessions.
+    pub accessions: Vec<AccessionSpec>,
+}
+
+/// What one delegation has been told: its position per item (items not
+/// listed are left to the ideal-point strategy drawn from the seed).
+pub type Instructions = BTreeMap<String, PositionSpec>;
+
+/// A whole scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The public part.
+    pub agenda: Agenda,
+    /// Each delegation's private instructions, by member id.
+    pub instructions: BTreeMap<MemberId, Instructions>,
+}
+
+impl Scenario {
+    /// Replaces the seed (the `--seed` option).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.agenda.seed = seed;
+        self
+    }
+
+    /// The instructions of one delegation (empty if the scenario gives none).
+    pub fn instructions_of(&self, id: &MemberId) -> Instructions {
+        self.instructions.get(id).cloned().unwrap_or_default()
+    }
+}
+
+/// Default length of a day's session.
+pub const DEFAULT_SESSION_HOURS: u32 = 3;
+/// Default days before an item without agreement lapses.
+pub const DEFAULT_DEADLINE_DAYS: u32 = 30;
+/// Default length of a written procedure.
+pub const DEFAULT_WRITTEN_PROCEDURE_HOURS: u32 = 72;
+
+/// Parses a scenario from its text; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let cx = Ctx { file, text };
+    let raw: RawFile = toml::from_str(text).map_err(|e| cx.syntax(&e))?;
+    let header = header::parse(&cx, &raw.scenario)?;
+    let roll = members::parse(&cx, raw.members.as_ref(), &raw.member)?;
+    let who = Resolver::new(&cx, &roll.membership, &raw.accession);
+    let mut book = Book::default();
+    let mut ids = HashSet::new();
+    let start = header.start;
+    let items = items::parse(&who, &raw.item, start, &mut ids, &mut book)?;
+    let initiatives = initiatives::parse(&who, &raw.initiative, start, &mut ids, &mut book)?;
+    let accessions = accessions::parse(&who, &roll, &raw.accession, start, &mut book)?;
+    members::check_export_total(&cx, &roll.membership, &accessions, &raw)?;
+    if items.is_empty() && initiatives.is_empty() && accessions.is_empty() {
+        return Err(cx.nowhere(
+            "item",
+            "the scenario has nothing to negotiate: add an [[item]] or an [[initiative]]",
+        ));
+    }
+    let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
+    let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
+    Ok(Scenario {
+        agenda: Agenda {
+            name: raw.scenario.name.clone(),
+            seed: header.seed,
+            start,
+            venue: header.venue,
+            session_hours: header.session_hours,
+            package: header.package,
+            membership: roll.membership,
+            items,
+            green_room,
+            coalitions,
+            initiatives,
+            accessions,
+        },
+        instructions: book,
+    })
+}

@@ -1,0 +1,215 @@
+//! The scenario file as written: one struct per TOML table, read by serde.
+//!
+//! These structs check only the shape of the file: unknown keys are refused
+//! (`deny_unknown_fields`) and types are those of TOML. Everything a check
+//! needs to point at keeps its place in the file (`Spanned`), so that the
+//! table parsers can name the line and column of a value they refuse. What
+//! the values mean is left to those parsers.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFile {
+    pub scenario: RawScenario,
+    pub members: Option<RawMembers>,
+    #[serde(default)]
+    pub member: Vec<RawMember>,
+    #[serde(default)]
+    pub item: Vec<RawItem>,
+    #[serde(default)]
+    pub greenroom: Option<RawGreenRoom>,
+    #[serde(default)]
+    pub coalition: Vec<RawCoalition>,
+    #[serde(default)]
+    pub initiative: Vec<RawInitiative>,
+    #[serde(default)]
+    pub accession: Vec<RawAccession>,
+}
+
+/// `[scenario]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub seed: Option<Spanned<i64>>,
+    pub start: Spanned<toml::Value>,
+    #[serde(default)]
+    pub venue: Option<Spanned<String>>,
+    #[serde(default)]
+    pub session_hours: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub package: Option<Spanned<String>>,
+}
+
+/// `[members]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMembers {
+    #[serde(default)]
+    pub dataset: Option<Spanned<String>>,
+    /// Spanned as a whole too, so that an empty list has a place.
+    #[serde(default)]
+    pub only: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub office_hours: Option<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+/// `[[member]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMember {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub time_zone: Option<Spanned<String>>,
+    pub development: Option<Spanned<String>>,
+    pub region: Option<String>,
+    pub export_share: Option<Spanned<f64>>,
+    pub office_hours: Option<Spanned<String>>,
+}
+
+/// A fixed meeting, `{ start, hours }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMeeting {
+    pub start: Spanned<toml::Value>,
+    pub hours: Spanned<i64>,
+}
+
+/// A delegation's position: a stance, or an ideal point.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPosition {
+    pub stance: Option<Spanned<String>>,
+    pub ideal: Option<Spanned<f64>>,
+    pub tolerance: Option<Spanned<f64>>,
+    pub concession: Option<Spanned<f64>>,
+}
+
+/// Positions by member id, as in `[item.positions]`.
+pub(super) type RawPositions = BTreeMap<Spanned<String>, Spanned<RawPosition>>;
+
+/// `[[item]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawItem {
+    pub id: Spanned<String>,
+    pub title: Option<String>,
+    pub rule: Spanned<String>,
+    pub fallback: Option<Spanned<String>>,
+    pub meeting: Option<Spanned<RawMeeting>>,
+    pub deadline_days: Option<Spanned<i64>>,
+    pub co_chairs: Option<Spanned<Vec<Spanned<String>>>>,
+    pub written_procedure_hours: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub positions: RawPositions,
+    pub others: Option<Spanned<RawPosition>>,
+    #[serde(default)]
+    pub concerned: Vec<Spanned<String>>,
+}
+
+/// `[[initiative]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInitiative {
+    pub id: Spanned<String>,
+    pub topic: Option<String>,
+    pub sponsors: Spanned<Vec<Spanned<String>>>,
+    pub threshold: Option<Spanned<f64>>,
+    pub mfn: Option<bool>,
+    #[serde(default)]
+    pub participants: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub objectors: Vec<Spanned<String>>,
+    pub deadline_days: Option<Spanned<i64>>,
+    pub meeting: Option<Spanned<RawMeeting>>,
+    #[serde(default)]
+    pub positions: RawPositions,
+    pub others: Option<Spanned<RawPosition>>,
+}
+
+/// `[[accession]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAccession {
+    pub applicant: Spanned<String>,
+    pub name: Option<String>,
+    pub time_zone: Option<Spanned<String>>,
+    pub development: Option<Spanned<String>>,
+    pub region: Option<String>,
+    pub export_share: Option<Spanned<f64>>,
+    pub applied: Option<Spanned<toml::Value>>,
+    pub working_party: Option<Vec<Spanned<String>>>,
+    pub memorandum_days: Option<Spanned<i64>>,
+    pub bilateral_round_days: Option<Spanned<i64>>,
+    pub bilateral_rounds: Option<Spanned<i64>>,
+    pub report_days: Option<Spanned<i64>>,
+    pub ratification_days: Option<Spanned<i64>>,
+    pub decision_meeting: Option<Spanned<RawMeeting>>,
+    #[serde(default)]
+    pub positions: RawPositions,
+    pub others: Option<Spanned<RawPosition>>,
+}
+
+/// `[greenroom]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGreenRoom {
+    pub policy: Spanned<String>,
+    pub seats: Option<Spanned<i64>>,
+    pub few: Option<Spanned<i64>>,
+}
+
+/// `[[coalition]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCoalition {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub members: Vec<Spanned<String>>,
+    pub coordinator: Option<Spanned<String>>,
+}
+
+/// What `[[member]]` and `[[accession]]` both say about a Member, borrowed
+/// from either: one reader ([`super::members`]) serves both.
+pub(super) struct RawProfile<'a> {
+    pub name: Option<&'a String>,
+    pub time_zone: Option<&'a Spanned<String>>,
+    pub development: Option<&'a Spanned<String>>,
+    pub region: Option<&'a String>,
+    pub export_share: Option<&'a Spanned<f64>>,
+    pub office_hours: Option<&'a Spanned<String>>,
+}
+
+impl RawMember {
+    pub fn profile(&self) -> RawProfile<'_> {
+        RawProfile {
+            name: self.name.as_ref(),
+            time_zone: self.time_zone.as_ref(),
+            development: self.development.as_ref(),
+            region: self.region.as_ref(),
+            export_share: self.export_share.as_ref(),
+            office_hours: self.office_hours.as_ref(),
+        }
+    }
+}
+
+impl RawAccession {
+    pub fn profile(&self) -> RawProfile<'_> {
+        RawProfile {
+            name: self.name.as_ref(),
+            time_zone: self.time_zone.as_ref(),
+            development: self.development.as_ref(),
+            region: self.region.as_ref(),
+            export_share: self.export_share.as_ref(),
+            office_hours: None,
+        }
+    }
+}

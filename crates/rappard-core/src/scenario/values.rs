@@ -1,0 +1,156 @@
+//! Reading one value of a scenario: an instant, a fixed meeting, a count in
+//! a range, a level, a time zone, an export share, a development status.
+//!
+//! Each reader checks its value and refuses it with an error that names
+//! the field and points at the value, so the same kind of value is checked
+//! and worded the same in every table. Units are converted here once: a
+//! level from 0–1 to 0–[`MAX_LEVEL`], an export share from percent to
+//! 0.0001 % ([`ExportShare`]), days and hours to instants.
+
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use toml::Spanned;
+
+use super::error::{Ctx, ScenarioError};
+use super::raw::RawMeeting;
+use crate::member::{Development, ExportShare};
+use crate::protocol::{Level, MAX_LEVEL};
+use crate::time::{Interval, Timestamp};
+
+/// Seconds in a day.
+const DAY_SECS: i64 = 86_400;
+
+impl Ctx<'_> {
+    /// A level on the 0–1 scale.
+    pub fn level(&self, v: &Spanned<f64>, field: &str) -> Result<Level, ScenarioError> {
+        let x = *v.get_ref();
+        if !(0.0..=1.0).contains(&x) {
+            return Err(self.at(v.span(), field, format!("{x} is outside 0..1")));
+        }
+        Ok((x * f64::from(MAX_LEVEL)).round() as Level)
+    }
+
+    /// A UTC instant, as a string or a TOML date-time.
+    pub fn instant(
+        &self,
+        v: &Spanned<toml::Value>,
+        field: &str,
+    ) -> Result<Timestamp, ScenarioError> {
+        let s = match v.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => {
+                return Err(self.at(
+                    v.span(),
+                    field,
+                    format!(
+                        "expected an instant such as \"2026-03-02T08:00:00Z\", found a {}",
+                        other.type_str()
+                    ),
+                ));
+            }
+        };
+        Timestamp::parse(&s).map_err(|e| self.at(v.span(), field, e))
+    }
+
+    /// A whole number in `1..=max`.
+    pub fn positive(&self, v: &Spanned<i64>, field: &str, max: i64) -> Result<u32, ScenarioError> {
+        let x = *v.get_ref();
+        if x < 1 || x > max {
+            return Err(self.at(v.span(), field, format!("{x} is outside 1..={max}")));
+        }
+        Ok(x as u32)
+    }
+
+    /// A whole number in `1..=max`, or `default` when the key is absent.
+    pub fn positive_or(
+        &self,
+        v: Option<&Spanned<i64>>,
+        field: &str,
+        max: i64,
+        default: u32,
+    ) -> Result<u32, ScenarioError> {
+        v.map_or(Ok(default), |v| self.positive(v, field, max))
+    }
+
+    /// The instant `deadline_days` (at most ten years, by default
+    /// [`super::DEFAULT_DEADLINE_DAYS`]) after the start.
+    pub fn deadline(
+        &self,
+        days: Option<&Spanned<i64>>,
+        field: &str,
+        start: Timestamp,
+    ) -> Result<Timestamp, ScenarioError> {
+        let days = self.positive_or(days, field, 3650, super::DEFAULT_DEADLINE_DAYS)?;
+        Ok(start.plus_secs(i64::from(days) * DAY_SECS))
+    }
+
+    /// A fixed meeting, `{ start, hours }`, at or after the scenario's start.
+    pub fn meeting(
+        &self,
+        m: &Spanned<RawMeeting>,
+        field: &str,
+        start: Timestamp,
+    ) -> Result<Interval, ScenarioError> {
+        let st = self.instant(&m.get_ref().start, &format!("{field}.start"))?;
+        let hours = self.positive(&m.get_ref().hours, &format!("{field}.hours"), 24)?;
+        if st < start {
+            return Err(self.at(
+                m.get_ref().start.span(),
+                &format!("{field}.start"),
+                format!("the meeting ({st}) is before the scenario starts ({start})"),
+            ));
+        }
+        Ok(Interval {
+            start: st,
+            end: st.plus_secs(i64::from(hours) * 3600),
+        })
+    }
+
+    /// An IANA time zone.
+    pub fn time_zone(&self, z: &Spanned<String>, field: &str) -> Result<Tz, ScenarioError> {
+        Tz::from_str(z.get_ref()).map_err(|_| {
+            self.at(
+                z.span(),
+                field,
+                format!("unknown IANA time zone `{}`", z.get_ref()),
+            )
+        })
+    }
+
+    /// A share of world exports given in percent, 0–100.
+    pub fn export_share(
+        &self,
+        v: &Spanned<f64>,
+        field: &str,
+    ) -> Result<ExportShare, ScenarioError> {
+        let x = *v.get_ref();
+        if !(0.0..=100.0).contains(&x) {
+            return Err(self.at(
+                v.span(),
+                field,
+                format!("{x} is not a percentage in 0..100"),
+            ));
+        }
+        Ok((x * 10_000.0).round() as ExportShare)
+    }
+
+    /// A development status.
+    pub fn development(
+        &self,
+        d: &Spanned<String>,
+        field: &str,
+    ) -> Result<Development, ScenarioError> {
+        Development::parse(d.get_ref()).ok_or_else(|| {
+            self.at(
+                d.span(),
+                field,
+                format!(
+                    "unknown development status `{}`; use developed, developing or least-developed",
+                    d.get_ref()
+                ),
+            )
+        })
+    }
+}
