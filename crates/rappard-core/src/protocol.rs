@@ -176,6 +176,32 @@ impl<'de> Deserialize<'de> for Subject {
     }
 }
 
+/// How the items of a round are adopted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Package {
+    /// Each item is adopted when it is ripe: the early harvest that Li Ke,
+    /// "Stagnation and Breakthrough of WTO Multilateral Trade Negotiations",
+    /// Journal of Hubei University of Economics 21(5), 2023, proposes in
+    /// section III.3, "Improving the WTO's management effectiveness through
+    /// multiple channels" (easy issues first, early harvests).
+    EarlyHarvest,
+    /// Nothing is adopted until every item is agreed; then one decision on
+    /// the whole package (the Doha Round's single undertaking, Doha
+    /// Ministerial Declaration WT/MIN(01)/DEC/1, para. 47).
+    SingleUndertaking,
+}
+
+impl Package {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EarlyHarvest => "early-harvest",
+            Self::SingleUndertaking => "single-undertaking",
+        }
+    }
+}
+
 /// The key under which the decision on the whole package is recorded.
 pub const PACKAGE_KEY: &str = "package";
 

@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::member::MemberId;
+use crate::protocol::Package;
 use crate::protocol::{CallId, CallKind, Level, PackageText, Reaction, Stated, Subject, Vote};
 use crate::rules::{How, Outcome, Rule, Votes};
-use crate::scenario::Package;
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 

@@ -18,9 +18,9 @@ use crate::accession::Stage;
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::PACKAGE_KEY;
+use crate::protocol::Package;
 use crate::record::{Event, MeetingKind, Record};
 use crate::rules::Outcome;
-use crate::scenario::Package;
 
 impl Report {
     /// Folds a record into its report.

@@ -13,9 +13,9 @@ use crate::greenroom::Inclusiveness;
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::Level;
+use crate::protocol::Package;
 use crate::record::Record;
 use crate::rules::{How, Outcome, Rule, Votes};
-use crate::scenario::Package;
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 

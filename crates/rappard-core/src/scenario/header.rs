@@ -6,9 +6,10 @@
 //! meetings may not precede it; deadlines count from it), so it is read
 //! first.
 
+use super::DEFAULT_SESSION_HOURS;
 use super::error::{Ctx, ScenarioError};
 use super::raw::RawScenario;
-use super::{DEFAULT_SESSION_HOURS, Package};
+use crate::protocol::Package;
 use crate::sessions::Venue;
 use crate::time::Timestamp;
 

@@ -18,8 +18,9 @@ use super::error::ScenarioError;
 use super::positions::Book;
 use super::raw::RawInitiative;
 use super::resolve::Resolver;
-use super::{InitiativeSpec, PACKAGE_ITEM, PositionSpec};
+use super::{InitiativeSpec, PositionSpec};
 use crate::member::MemberId;
+use crate::protocol::PACKAGE_KEY;
 use crate::protocol::Stance;
 use crate::protocol::Subject;
 use crate::time::Timestamp;
@@ -125,7 +126,7 @@ fn initiative_id(
             ri.id.span(),
             field,
             format!(
-                "`{id}` cannot be an initiative id: an id has no `:` and is not `{PACKAGE_ITEM}`"
+                "`{id}` cannot be an initiative id: an id has no `:` and is not `{PACKAGE_KEY}`"
             ),
         ));
     }

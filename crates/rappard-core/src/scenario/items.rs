@@ -23,8 +23,9 @@ use super::error::ScenarioError;
 use super::positions::Book;
 use super::raw::RawItem;
 use super::resolve::Resolver;
-use super::{DEFAULT_WRITTEN_PROCEDURE_HOURS, ItemSpec, PACKAGE_ITEM};
+use super::{DEFAULT_WRITTEN_PROCEDURE_HOURS, ItemSpec};
 use crate::member::MemberId;
+use crate::protocol::PACKAGE_KEY;
 use crate::protocol::Subject;
 use crate::rules::Rule;
 use crate::time::Timestamp;
@@ -110,9 +111,9 @@ fn item_id(
     if id.is_empty() || id.len() > 64 {
         return refuse("an item id has 1 to 64 characters".into());
     }
-    if id == PACKAGE_ITEM {
+    if id == PACKAGE_KEY {
         return refuse(format!(
-            "`{PACKAGE_ITEM}` is reserved for the decision on the whole package"
+            "`{PACKAGE_KEY}` is reserved for the decision on the whole package"
         ));
     }
     if !matches!(id.parse::<Subject>(), Ok(Subject::Item(_))) {

@@ -42,7 +42,7 @@ use std::collections::{BTreeMap, HashSet};
 use crate::coalition::Coalition;
 use crate::greenroom;
 use crate::member::{Member, MemberId, Membership};
-use crate::protocol::{Level, Stance};
+use crate::protocol::{Level, Package, Stance};
 use crate::rules::Rule;
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
@@ -150,35 +150,6 @@ pub struct GreenRoomSpec {
 
 /// Default for [`GreenRoomSpec::few`].
 pub const DEFAULT_GREEN_ROOM_FEW: u32 = 5;
-
-/// How the items of a round are adopted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Package {
-    /// Each item is adopted when it is ripe: the early harvest that Li Ke,
-    /// "Stagnation and Breakthrough of WTO Multilateral Trade Negotiations",
-    /// Journal of Hubei University of Economics 21(5), 2023, proposes in
-    /// section III.3, "Improving the WTO's management effectiveness through
-    /// multiple channels" (easy issues first, early harvests).
-    EarlyHarvest,
-    /// Nothing is adopted until every item is agreed; then one decision on
-    /// the whole package (the Doha Round's single undertaking, Doha
-    /// Ministerial Declaration WT/MIN(01)/DEC/1, para. 47).
-    SingleUndertaking,
-}
-
-impl Package {
-    /// The name used in files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EarlyHarvest => "early-harvest",
-            Self::SingleUndertaking => "single-undertaking",
-        }
-    }
-}
-
-/// The item id reserved for the decision on the whole package.
-pub const PACKAGE_ITEM: &str = "package";
 
 /// What the Secretariat knows: the public part of a scenario.
 #[derive(Clone, Debug)]

@@ -18,10 +18,10 @@
 
 use super::{ClosedCall, Continuation, Decision, Secretariat, Work, levels, objecting};
 use crate::member::MemberId;
+use crate::protocol::Package;
 use crate::protocol::{Answer, Call, CallKind, Level, PACKAGE_KEY, PackageText, Subject};
 use crate::record::Event;
 use crate::rules::{Ballot, Outcome, Rule};
-use crate::scenario::Package;
 use crate::time::{Interval, Timestamp};
 
 use super::schedule::{Happening, ItemHappening};

@@ -22,9 +22,10 @@ use std::time::Instant;
 
 use rappard_core::dataset;
 use rappard_core::member::{Member, MemberId, Membership};
+use rappard_core::protocol::Package;
 use rappard_core::record::Event;
 use rappard_core::rules::Rule;
-use rappard_core::scenario::{Agenda, ItemSpec, Package, PositionSpec, Scenario};
+use rappard_core::scenario::{Agenda, ItemSpec, PositionSpec, Scenario};
 use rappard_core::sessions::Venue;
 use rappard_core::simulation;
 use rappard_core::time::Timestamp;

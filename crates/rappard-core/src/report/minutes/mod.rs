@@ -16,8 +16,8 @@ use std::fmt::Write as _;
 use chrono_tz::Tz;
 
 use crate::member::MemberId;
+use crate::protocol::Package;
 use crate::record::{Entry, Event, MeetingKind, Record, RollEntry};
-use crate::scenario::Package;
 use crate::sessions::{GENEVA, Venue};
 use crate::time::{Interval, Timestamp};
 
