@@ -16,9 +16,12 @@
 //! Votes are weighted: the EU casts as many votes as its member States that
 //! are Members and they then do not vote. The base "all Members" is the votes
 //! all Members hold together (165 for the 166 Members); see the caveat in
-//! `member`. The seed paper (lines 181–185, footnotes 5–6) notes that votes
-//! are rare in practice: they are a fallback here, used only when a scenario
-//! names them.
+//! `member`. Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
+//! Negotiations", *Journal of Hubei University of Economics* 21(5), 2023,
+//! §2.1.1, "Flaws in the formal decision-making mechanism", and its notes
+//! 5–6, observes that voting is only symbolic in practice, real differences
+//! being settled before any vote: votes are a fallback here, used only when
+//! a scenario names them.
 
 use super::{Ballot, DecisionRule, How, Outcome, Rule, Tally};
 
