@@ -4,11 +4,14 @@
 //! an agreed text" (the standing caveat on WTO chairs' texts, e.g. the
 //! agriculture and NAMA chairs' texts of the Doha Round); its timing and
 //! content depend on the chair and the Secretariat with no binding rules
-//! (seed paper, lines 262–264). The seed paper (lines 556–562) proposes three
-//! co-chairs per topic, each of whom must sign a draft before it is issued,
-//! and feedback gathered before (the consultation round) and after (the
-//! reactions) its release; the signatures are handled by the Secretariat,
-//! the drafting here.
+//! (Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
+//! Negotiations", *Journal of Hubei University of Economics* 21(5), 2023,
+//! §2.1.2, "The informal decision-making mechanism works poorly"). The same
+//! paper (§3.2, "Gradually removing the flaws of informal decision-making")
+//! proposes three co-chairs per topic, each of whom must sign a draft before
+//! it is issued, and feedback gathered before (the consultation round) and
+//! after (the reactions) its release; the signatures are handled by the
+//! Secretariat, the drafting here.
 //!
 //! [`Median`] drafts at the median of the levels stated by the delegations
 //! present (the lower median for an even count; ties by member id do not

@@ -2,29 +2,35 @@
 //! a text, and who is invited to them.
 //!
 //! Practice (`traditional`): 20–40 delegations called by the Director-General
-//! or a chair, traditionally the largest traders and the coordinators of
-//! coalitions; the criteria are unwritten, and participants and agenda are
-//! not announced (DESIGN.md §1; seed paper, lines 242–248: closed meetings of
-//! a few trading powers that leave small traders out). rappard invites the
-//! coordinators of the coalitions in the negotiation, then the largest
-//! traders by 2019 share of world merchandise exports, up to the seats
+//! or a chair (WTO, *Understanding the WTO*, "Whose WTO is it anyway?"),
+//! traditionally the largest traders and the coordinators of coalitions, on
+//! criteria that are not written down (R. Blackhurst and D. Hartridge,
+//! "Improving the Capacity of WTO Institutions to Fulfil Their Mandate",
+//! *Journal of International Economic Law* 7(3), 2004); participants and agenda
+//! are not announced (Li Ke, "Stagnation and Breakthrough of WTO Multilateral
+//! Trade Negotiations", *Journal of Hubei University of Economics* 21(5), 2023,
+//! §2.1.2, "The informal decision-making mechanism works poorly": closed
+//! meetings of a few trading powers that leave small traders out). rappard
+//! invites the coordinators of the coalitions in the negotiation, then the
+//! largest traders by 2019 share of world merchandise exports, up to the seats
 //! (default 30). The item's own sector is not in the dataset: total exports
 //! stand in for it.
 //!
-//! Reform (`reformed`, the seed paper, lines 528–550 and footnote 8): a
-//! limited number of seats (default 15) chosen fairly across development
-//! level and region; seats reserved for regional or issue-specific actors
-//! (lines 530–532: "regional trade representatives"), for the objectors and
-//! for the Members most concerned by the item (the paper's example: Brazil,
-//! the largest coffee producer, for talks on coffee); rotation across meetings;
-//! participants and agenda announced to all Members before, the outcome
-//! reported to all after; observers admitted. rappard reserves seats for the
-//! objectors, then the item's `concerned` Members, then the coordinators of
-//! the coalitions in the negotiation, then fills the rest round
-//! by round over the (development status, region) strata, taking in each the
-//! Member invited least often so far, then the largest trader, then the
-//! lowest id. The paper speaks of "dynamic adjustment" rather than rotation
-//! as such; rotation by least-invited is rappard's reading of it.
+//! Reform (`reformed`, Li Ke 2023, §3.2, "Gradually removing the flaws of
+//! informal decision-making", and its note 8): a limited number of seats
+//! (default 15) chosen fairly across development level and region; seats
+//! reserved for regional or issue-specific actors ("regional trade
+//! representatives"), for the objectors and for the Members most concerned by
+//! the item (the paper's example: Brazil, the largest coffee producer, for
+//! talks on coffee); rotation across meetings; participants and agenda
+//! announced to all Members before, the outcome reported to all after;
+//! observers admitted. rappard reserves seats for the objectors, then the
+//! item's `concerned` Members, then the coordinators of the coalitions in the
+//! negotiation, then fills the rest round by round over the (development
+//! status, region) strata, taking in each the Member invited least often so
+//! far, then the largest trader, then the lowest id. The paper speaks of
+//! "dynamic adjustment" rather than rotation as such; rotation by least-invited
+//! is rappard's reading of it.
 //!
 //! Inclusiveness, reported per meeting: the share of Members, of LDCs and of
 //! regions represented, directly or through a participant that coordinates
@@ -287,7 +293,7 @@ mod tests {
         );
     }
 
-    /// Reform (seed paper, lines 528–534): objectors and concerned Members
+    /// Reform (Li Ke 2023, §3.2): objectors and concerned Members
     /// have reserved seats, the rest spread over strata, and the next
     /// meeting rotates to Members not yet invited.
     #[test]

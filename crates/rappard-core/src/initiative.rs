@@ -3,15 +3,20 @@
 //!
 //! A JSI is launched by a joint statement of co-sponsors on a topic, is open
 //! to any Member at any time, and is negotiated among its participants only,
-//! on a convenors' text, by consensus among them (DESIGN.md §1; seed paper,
-//! lines 447–471, which sees open plurilaterals as a way out of the
-//! deadlock). rappard concludes one when its text is agreed **and** its
+//! on a convenors' text, by consensus among them (as the joint statements of
+//! the Eleventh Ministerial Conference launched them, e.g. the Joint
+//! Statement on Electronic Commerce, WT/MIN(17)/60, Buenos Aires, 13
+//! December 2017, with participation "open to all WTO Members"; Li Ke,
+//! "Stagnation and Breakthrough of WTO Multilateral Trade Negotiations",
+//! *Journal of Hubei University of Economics* 21(5), 2023, §3.1, "Exploring
+//! an open plurilateral path", sees them as a way out of the deadlock).
+//! rappard concludes one when its text is agreed **and** its
 //! participants' share of world exports reaches the critical mass: 90 % by
 //! default, as for the Information Technology Agreement (Ministerial
 //! Declaration on Trade in Information Technology Products, Singapore 1996:
 //! entry into force once participants reached about 90 % of world trade in
-//! the products), set per initiative. The seed paper (lines 459–463) gives
-//! 80–90 %.
+//! the products), set per initiative. Li Ke (2023, §3.1) gives 80–90 % of
+//! the world market in the sector as the usual critical mass.
 //!
 //! Two kinds:
 //! - MFN (`mfn = true`, like the ITA or services domestic regulation): the

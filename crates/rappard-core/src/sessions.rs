@@ -5,8 +5,12 @@
 //! (`Europe/Zurich`) and keeps Geneva hours, as at the WTO's seat. At venue
 //! `virtual` each sits in its capital's zone, as in the virtual meetings of
 //! 2020–21, when delegations joined from capitals and time differences cut
-//! the hours in which all could meet (seed paper, lines 353–355; see
-//! `docs/seed-citations.md`).
+//! the hours in which all could meet (Li Ke, "Stagnation and Breakthrough of
+//! WTO Multilateral Trade Negotiations", *Journal of Hubei University of
+//! Economics* 21(5), 2023, §2.2.1, "Political crises between sovereign
+//! States hold back the negotiations": the pandemic kept delegates from
+//! meeting face to face, and time differences shortened the negotiating
+//! time; see `docs/sources.md`).
 //!
 //! A delegation is *present* at a meeting only if the whole meeting lies
 //! within its office hours on its local date. An EU member State is present

@@ -1,7 +1,10 @@
 //! The Secretariat's lockstep: answers are applied in member-id order
 //! whatever order they arrive in, and a refused answer changes nothing.
-//! (DESIGN.md §2, "Determinism is a feature"; Art. IX:1 fn. 1 for who may
-//! object: only delegations present, which are the ones a call awaits.)
+//! This is what makes a run deterministic: the same scenario and seed give
+//! the same record, byte for byte, in process and over the network
+//! (`docs/architecture.md`). Marrakesh Agreement Art. IX:1, fn. 1, says who
+//! may object: only Members present, which are the delegations a call
+//! awaits.
 
 use rappard_core::member::MemberId;
 use rappard_core::protocol::{Answer, AnswerError, CallKind, Reaction, Stated, Vote};

@@ -85,8 +85,11 @@ fn exhausted_consultations_go_to_the_fallback_vote() {
     assert!(rec.entries().iter().any(|e| matches!(&e.event, Event::TextTabled { reason, .. } if reason == "consultations exhausted")));
 }
 
-/// Seed paper lines 556–558: a co-chaired text is issued only when every
-/// co-chair signs it. A co-chair who objects withholds every draft.
+/// Three co-chairs who must all sign (Li Ke, "Stagnation and Breakthrough of
+/// WTO Multilateral Trade Negotiations", *Journal of Hubei University of
+/// Economics* 21(5), 2023, §3.2, "Gradually removing the flaws of informal
+/// decision-making"): a co-chaired text is issued only when every co-chair
+/// signs it. A co-chair who objects withholds every draft.
 #[test]
 fn a_text_needs_every_co_chair_signature() {
     let text = head(
@@ -203,10 +206,11 @@ fn single_undertaking_falls_with_one_item() {
     assert_eq!(r.package.outcome, None);
 }
 
-/// The same blocked item under each Green Room policy (seed paper, lines
-/// 242–248 and 528–550): left out of a traditional Green Room, the
-/// objectors keep blocking and the item lapses; with reserved seats the
-/// chair meets them halfway and the text is adopted. The reformed room is
+/// The same blocked item under each Green Room policy (Li Ke 2023, §2.1.2,
+/// "The informal decision-making mechanism works poorly", and §3.2, "Gradually
+/// removing the flaws of informal decision-making"): left out of a
+/// traditional Green Room, the objectors keep blocking and the item lapses;
+/// with reserved seats the chair meets them halfway and the text is adopted. The reformed room is
 /// announced and reported; the traditional one is neither.
 #[test]
 fn a_reformed_green_room_resolves_what_a_traditional_one_does_not() {
@@ -358,9 +362,11 @@ fn accession_decided_by_two_thirds_after_a_blocked_consensus() {
     assert_eq!(member.unix() - deposited.unix(), 30 * 86_400);
 }
 
-/// An applicant cannot join an initiative until it is a Member (DESIGN.md
-/// §1): it is never asked before its accession completes, and accedes to
-/// the agreement after.
+/// An applicant cannot join an initiative until it is a Member (initiatives
+/// are open to WTO Members, e.g. WT/MIN(17)/60; an applicant becomes one
+/// on the thirtieth day after it accepts its Protocol of Accession,
+/// Marrakesh Agreement Art. XII): it is never asked before its accession
+/// completes, and accedes to the agreement after.
 #[test]
 fn an_applicant_joins_initiatives_only_once_a_member() {
     let text = head(

@@ -1,7 +1,8 @@
 //! A small PKI for a negotiation: a certificate authority kept by the
 //! Secretariat, and a certificate for each node carrying who it is.
 //!
-//! Identity is by certificate only (DESIGN.md §2): each certificate carries
+//! Identity is by certificate only, never by a message field (both
+//! transports read the peer's id from its certificate): each certificate carries
 //! one URI subject alternative name, `rappard://ROLE/ID`, where ROLE is
 //! `member`, `applicant` or `secretariat` and ID the member id (`WTO` for
 //! the Secretariat). Every certificate is for both client and server

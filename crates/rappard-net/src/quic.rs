@@ -1,7 +1,9 @@
 //! The QUIC transport: the same gRPC service, carried by tonic's HTTP/2
-//! inside QUIC bidirectional streams (quinn), as the verified route in the
-//! project notes recommends. One service implementation, so every status
-//! code, deadline, health and reflection behaves as over TCP.
+//! inside QUIC bidirectional streams (quinn): each stream is wrapped as an
+//! `AsyncRead + AsyncWrite`, served with tonic's `serve_with_incoming`, and
+//! opened by the client through `connect_with_connector`. One service
+//! implementation, so every status code, deadline, health and reflection
+//! behaves as over TCP.
 //!
 //! Each delegation opens one QUIC connection (mutual TLS, ALPN
 //! `rappard/1`) and one bidirectional stream in it for its HTTP/2

@@ -8,8 +8,11 @@
 //! taken, formally objects to the proposed decision."
 //!
 //! So only Members *present* are asked, and only a formal objection blocks:
-//! absence and silence are not objections. The seed paper (lines 179–195)
-//! calls this the "Achilles' heel" of the round: one objector is enough.
+//! absence and silence are not objections. Li Ke, "Stagnation and
+//! Breakthrough of WTO Multilateral Trade Negotiations", *Journal of Hubei
+//! University of Economics* 21(5), 2023, §2.1.1, "Flaws in the formal
+//! decision-making mechanism", calls consensus the "Achilles' heel" of
+//! multilateral negotiations: any one Member can block a deal.
 
 use super::{Ballot, DecisionRule, How, Outcome, Rule, Tally};
 

@@ -20,9 +20,12 @@
 //! This is how the WTO counts such thresholds: the Agreement on Fisheries
 //! Subsidies (Protocol of Amendment of 17 June 2022) entered into force on
 //! 15 September 2025 when two-thirds of the 166 Members, 111, had accepted
-//! it. The seed paper (lines 181–185, footnotes 5–6) notes that votes
-//! are rare in practice: they are a fallback here, used only when a scenario
-//! names them.
+//! it. Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
+//! Negotiations", *Journal of Hubei University of Economics* 21(5), 2023,
+//! §2.1.1, "Flaws in the formal decision-making mechanism", and its notes
+//! 5–6, observes that voting is only symbolic in practice, real differences
+//! being settled before any vote: votes are a fallback here, used only when
+//! a scenario names them.
 
 use super::{Ballot, DecisionRule, How, Outcome, Rule, Tally};
 

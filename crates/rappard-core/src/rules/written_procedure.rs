@@ -4,10 +4,12 @@
 //! Source: WTO practice during the COVID-19 pandemic (2020–21), when the
 //! General Council and other bodies, unable to meet in person, circulated
 //! draft decisions by written procedure (for example the 2020 decisions
-//! extending deadlines and the appointment of the chairs of WTO bodies). Some
-//! Members refused to let decisions be taken that way (recorded in the
-//! project brief, DESIGN.md §1). The exact documents are not cited here: the
-//! symbols could not be checked from this workplace.
+//! extending deadlines and the appointment of the chairs of WTO bodies). A
+//! written procedure runs to a deadline in Geneva time, and an objection by
+//! any Member ends it and sends the matter back to a meeting, since some
+//! Members would not accept decisions taken without one. Caveat: the
+//! individual decisions and their document symbols are not cited here; the
+//! rule follows the practice as described, not a text.
 //!
 //! Every Member is asked, present or not and whatever its time zone: the
 //! deadline spans days, so no delegation is shut out by office hours.

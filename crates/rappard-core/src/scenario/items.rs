@@ -172,7 +172,7 @@ fn co_chairs(
             cc.span(),
             field,
             format!(
-                "{} co-chairs; name 2 to 5 (the seed paper proposes three)",
+                "{} co-chairs; name 2 to 5 (Li Ke 2023, §3.2, proposes three)",
                 out.len()
             ),
         ));
