@@ -16,6 +16,7 @@ pub mod coalition;
 pub mod dataset;
 pub mod delegation;
 pub mod drafting;
+pub mod error;
 pub mod greenroom;
 pub mod initiative;
 pub mod invariants;

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::delegation::Delegation;
+use crate::error::Error;
 use crate::member::MemberId;
 use crate::protocol::AnswerError;
 use crate::record::Record;
@@ -36,7 +37,7 @@ pub fn delegations(scenario: &Scenario) -> BTreeMap<MemberId, Delegation> {
 }
 
 /// Runs the negotiation to its end and returns the record.
-pub fn run(scenario: &Scenario) -> Result<Record, AnswerError> {
+pub fn run(scenario: &Scenario) -> Result<Record, Error> {
     let mut secretariat = Secretariat::new(scenario.agenda.clone());
     let mut delegations = delegations(scenario);
     drive(&mut secretariat, &mut delegations)?;

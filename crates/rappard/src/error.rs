@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 
 use rappard_core::invariants::Violation;
-use rappard_core::protocol::AnswerError;
 use rappard_core::scenario::ScenarioError;
 
 /// Why a command failed (or, for [`Error::Usage`], why it stopped early).
@@ -86,7 +85,7 @@ pub enum Error {
     },
     /// The core refused an answer of its own delegations: a bug.
     #[error("a delegation's answer was refused: {0}")]
-    Simulation(#[from] AnswerError),
+    Simulation(#[from] rappard_core::error::Error),
     /// The report could not be encoded: a bug.
     #[error("cannot encode the report: {0}")]
     Report(#[from] serde_json::Error),
@@ -169,6 +168,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rappard_core::protocol::AnswerError;
 
     #[test]
     fn exit_codes_as_documented() {
@@ -179,7 +179,8 @@ mod tests {
         assert_eq!(bad.exit_code(), 2);
         assert_eq!(Error::Invariants(Vec::new()).exit_code(), 3);
         assert_eq!(Error::Run("the Secretariat exited".into()).exit_code(), 1);
-        assert_eq!(Error::Simulation(AnswerError::NoOpenCall).exit_code(), 1);
+        let refused = rappard_core::error::Error::Answer(AnswerError::NoOpenCall);
+        assert_eq!(Error::Simulation(refused).exit_code(), 1);
         assert_eq!(Error::Interrupted.exit_code(), 130);
         let missing = rappard_net::Error::NoAuthority("pki".into());
         assert_eq!(Error::Credentials(missing).exit_code(), 2);
