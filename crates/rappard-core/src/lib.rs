@@ -21,6 +21,7 @@ pub mod greenroom;
 pub mod initiative;
 pub mod invariants;
 pub mod member;
+pub mod procedure;
 pub mod protocol;
 pub mod record;
 pub mod report;

@@ -433,6 +433,16 @@ pub enum Event {
         /// Coalitions, with members and coordinators.
         coalitions: Vec<crate::coalition::Coalition>,
     },
+    /// A formal decision could not be taken for want of a quorum (rules of
+    /// procedure, `procedure::Quorum`); it moves to the next meeting.
+    NoQuorum {
+        /// Item (or `package`).
+        item: String,
+        /// Members present.
+        present: u32,
+        /// Members a quorum needs.
+        required: u32,
+    },
     /// An item lapses without a decision.
     ItemLapsed {
         /// Item.

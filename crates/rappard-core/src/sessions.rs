@@ -25,8 +25,10 @@
 //! date. Caveats: a local opening time that does not exist on a date (inside
 //! a daylight-saving gap) is taken as the first local time on the 30-minute
 //! grid after the gap; an ambiguous one (inside a fold) as the earlier of the
-//! two instants. Weekends and public holidays are not modelled: every day is
-//! a working day.
+//! two instants. Which days meetings may fall on (Geneva working days, closed
+//! dates) is a rule of procedure, applied by the Secretariat
+//! (`crate::procedure`); delegations' own weekends in capitals are not
+//! modelled.
 
 use std::collections::HashMap;
 use std::fmt;

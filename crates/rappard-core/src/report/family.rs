@@ -54,6 +54,7 @@ impl Family {
             | Event::TextTabled { .. } => Self::Texts,
             Event::WrittenProcedureOpened { .. }
             | Event::DecisionTaken { .. }
+            | Event::NoQuorum { .. }
             | Event::ItemLapsed { .. } => Self::Decisions,
             Event::ItemAgreed { .. } => Self::Package,
             Event::GreenRoomAnnounced { .. }

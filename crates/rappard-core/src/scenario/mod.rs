@@ -30,6 +30,7 @@ mod initiatives;
 mod items;
 mod members;
 mod positions;
+mod procedure;
 mod raw;
 mod resolve;
 mod values;
@@ -178,6 +179,8 @@ pub struct Agenda {
     pub initiatives: Vec<InitiativeSpec>,
     /// Accessions.
     pub accessions: Vec<AccessionSpec>,
+    /// The rules of procedure (`[procedure]`).
+    pub procedure: crate::procedure::Procedure,
 }
 
 /// What one delegation has been told: its position per item (items not
@@ -234,6 +237,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         ));
     }
     let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
+    let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     Ok(Scenario {
         agenda: Agenda {
@@ -249,6 +253,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             coalitions,
             initiatives,
             accessions,
+            procedure,
         },
         instructions: book,
     })

@@ -29,6 +29,22 @@ pub(super) struct RawFile {
     pub initiative: Vec<RawInitiative>,
     #[serde(default)]
     pub accession: Vec<RawAccession>,
+    #[serde(default)]
+    pub procedure: Option<RawProcedure>,
+}
+
+/// `[procedure]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProcedure {
+    #[serde(default)]
+    pub consensus_first: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub quorum: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub working_days: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub closed: Vec<Spanned<String>>,
 }
 
 /// `[scenario]`.

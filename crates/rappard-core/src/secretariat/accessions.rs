@@ -132,6 +132,7 @@ impl Secretariat {
         for _ in 0..366 {
             if let Some((m, n)) = self.calendar.best_meeting(d, not_before.max(d), secs)
                 && n > 0
+                && self.agenda.procedure.is_meeting_day(m.start)
             {
                 return m;
             }

@@ -219,8 +219,7 @@ impl Secretariat {
     fn objections_heard(&mut self, item: usize, closed: ClosedCall) {
         let objectors = self.record_objections(closed.call, closed.answers);
         self.close_recorded(closed.call, closed.unanswered);
-        let spec = &self.agenda.items[item];
-        let (rule, fallback) = (spec.rule, spec.fallback);
+        let (rule, fallback) = self.decision_rules(item);
         let d = self.apply_rule(rule, objectors, None);
         match (d.outcome, fallback) {
             (Outcome::Blocked, Some(fb)) => {
@@ -408,8 +407,12 @@ impl Secretariat {
             self.lapse(item, reason.into());
             return;
         };
-        let rule = self.agenda.items[item].rule;
-        let (kind, step, awaited) = match rule.implementation().ballot() {
+        let (rule, _) = self.decision_rules(item);
+        let ballot = rule.implementation().ballot();
+        if ballot != Ballot::ObjectionInWriting && !self.quorum_present(item) {
+            return;
+        }
+        let (kind, step, awaited) = match ballot {
             Ballot::ObjectionAtMeeting => {
                 let awaited = self.present_delegations();
                 (CallKind::Objections, ItemStep::Objections, awaited)
@@ -427,13 +430,57 @@ impl Secretariat {
                 (CallKind::WrittenObjections, ItemStep::Written, awaited)
             }
         };
-        self.item_call(item, kind, Some(text), awaited, step);
+        let then = Continuation::Item { item, step };
+        self.call_on_item(item, kind, Some(text), awaited, then, rule);
+    }
+
+    /// The rule an item's decision is first taken under, and the vote it
+    /// falls back to when a Member objects. Consensus is sought before any
+    /// vote (Art. IX:1; `procedure`): an item under a voting rule is first
+    /// put to the Members present for formal objections, unless the
+    /// scenario's rules of procedure turn that off.
+    fn decision_rules(&self, item: usize) -> (Rule, Option<Rule>) {
+        let spec = &self.agenda.items[item];
+        if spec.rule.is_vote() && self.agenda.procedure.consensus_first {
+            (Rule::Consensus, Some(spec.rule))
+        } else {
+            (spec.rule, spec.fallback)
+        }
+    }
+
+    /// Whether the meeting in progress has a quorum for a formal decision
+    /// (`procedure::Quorum`). Without one, records it and leaves the item
+    /// tabled for the next session.
+    fn quorum_present(&mut self, item: usize) -> bool {
+        let key = self.agenda.items[item].id.clone();
+        if self.quorum_for(key) {
+            return true;
+        }
+        self.items[item].phase = Phase::Tabled;
+        false
+    }
+
+    /// Whether the meeting in progress has a quorum; records `no-quorum` on
+    /// `key` if not.
+    fn quorum_for(&mut self, key: String) -> bool {
+        let members = self.agenda.membership.len() as u32;
+        let present = self.meeting.as_ref().map_or(0, |m| m.members.len() as u32);
+        if self.agenda.procedure.quorum.is_met(present, members) {
+            return true;
+        }
+        let required = self.agenda.procedure.quorum.required(members);
+        self.emit(Event::NoQuorum {
+            item: key,
+            present,
+            required,
+        });
+        false
     }
 
     /// Under the single undertaking, once every item is agreed: formal
     /// objections to the whole package.
     pub(super) fn put_package_to_decision(&mut self) {
-        if !self.package_ready {
+        if !self.package_ready || !self.quorum_for(PACKAGE_KEY.to_owned()) {
             return;
         }
         let texts = self

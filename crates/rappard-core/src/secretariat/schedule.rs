@@ -10,9 +10,10 @@
 //! variants, then by the index of their item, initiative or accession, so
 //! the record never depends on the order in which they were scheduled.
 //!
-//! Sessions (`crate::sessions`): every day with work, one session is held
-//! at the time that seats the most Members; a day whose remaining hours
-//! seat no one has none.
+//! Sessions (`crate::sessions`): every working day with work, one session
+//! is held at the time that seats the most Members; a day whose remaining
+//! hours seat no one has none, and neither has a day that is not a Geneva
+//! working day under the rules of procedure (`crate::procedure`).
 
 use std::collections::BTreeMap;
 
@@ -223,6 +224,7 @@ impl Secretariat {
             // A day whose remaining hours seat no one has no session.
             if let Some((interval, present)) = self.calendar.best_meeting(day, earliest, secs)
                 && present > 0
+                && self.agenda.procedure.is_meeting_day(interval.start)
             {
                 self.schedule
                     .insert((interval.start, Happening::Session), interval);

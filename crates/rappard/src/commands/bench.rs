@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use rappard_core::dataset;
 use rappard_core::member::{Member, MemberId, Membership};
+use rappard_core::procedure::{Procedure, Quorum};
 use rappard_core::protocol::Package;
 use rappard_core::record::Event;
 use rappard_core::rules::Rule;
@@ -106,6 +107,13 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             coalitions: Vec::new(),
             initiatives: Vec::new(),
             accessions: Vec::new(),
+            // The same round whatever the calendar and attendance: the
+            // benchmark measures the round, not the rules of procedure.
+            procedure: Procedure {
+                quorum: Quorum::None,
+                working_days: false,
+                ..Procedure::default()
+            },
         },
         instructions,
     })

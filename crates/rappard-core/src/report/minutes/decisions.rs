@@ -119,6 +119,16 @@ impl Minutes {
                 }
                 let _ = writeln!(w);
             }
+            Event::NoQuorum {
+                item,
+                present,
+                required,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] NO QUORUM: {present} Members present, {required} needed; the decision moves to the next meeting"
+                );
+            }
             Event::ItemLapsed { item, reason } => {
                 let _ = writeln!(w, "\n{at} [{item}] LAPSED: {reason}");
             }
