@@ -29,15 +29,25 @@
 //!   takes part in writing, needs no quorum; nor do Working Party meetings,
 //!   Green Rooms, initiatives' meetings among participants and accession
 //!   decisions (not checked in this version).
+//! - **Written procedure** ([`Procedure::written_deadline`]). As the
+//!   General Council practised it in 2020–21, a draft decision circulated
+//!   for written procedure has a deadline at a Geneva date and time (here
+//!   18:00 Geneva time on the first working day that leaves the item's
+//!   `written_procedure_hours`, a modelling default), objections are taken
+//!   until that deadline, and an objection ends the procedure: the matter
+//!   returns to the next formal meeting, where consensus among the Members
+//!   present (or a vote, where the item names one) can still decide it.
+//!   The individual 2020–21 procedures are not cited here: their documents
+//!   could not be checked from this workplace.
 //! - **Working days** ([`Procedure::working_days`], default on). Formal
 //!   meetings are held on Geneva working days: not on Saturdays or Sundays
 //!   (in Geneva's local date), nor on the closed dates a scenario lists
 //!   (public holidays, the WTO's closures). Meetings a scenario fixes on a
 //!   date are held on that date: the scenario chose it.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, Weekday};
 
-use crate::sessions::{GENEVA, local_date};
+use crate::sessions::{GENEVA, local_date, local_to_utc};
 use crate::time::Timestamp;
 
 /// How many Members make a quorum for a formal decision.
@@ -78,6 +88,8 @@ pub struct Procedure {
     pub working_days: bool,
     /// Dates (Geneva) on which no meeting is held, in order.
     pub closed: Vec<NaiveDate>,
+    /// The Geneva time of day at which a written procedure's deadline falls.
+    pub written_deadline_at: NaiveTime,
 }
 
 impl Default for Procedure {
@@ -87,6 +99,7 @@ impl Default for Procedure {
             quorum: Quorum::MajorityOfMembers,
             working_days: true,
             closed: Vec::new(),
+            written_deadline_at: NaiveTime::from_hms_opt(18, 0, 0).expect("18:00 is a time"),
         }
     }
 }
@@ -98,8 +111,31 @@ impl Procedure {
             return true;
         }
         let date = local_date(GENEVA, t);
-        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
-            && self.closed.binary_search(&date).is_err()
+        self.is_working_date(date)
+    }
+
+    fn is_working_date(&self, date: NaiveDate) -> bool {
+        !self.working_days
+            || (!matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+                && self.closed.binary_search(&date).is_err())
+    }
+
+    /// The deadline of a written procedure circulated at `from` and open for
+    /// at least `hours`: the first [`Procedure::written_deadline_at`], Geneva
+    /// time, on a Geneva working day, that leaves at least that long.
+    pub fn written_deadline(&self, from: Timestamp, hours: u32) -> Timestamp {
+        let earliest = from.plus_secs(i64::from(hours) * 3600);
+        let mut date = local_date(GENEVA, earliest);
+        loop {
+            let at = local_to_utc(GENEVA, date, self.written_deadline_at);
+            if at >= earliest && self.is_working_date(date) {
+                return at;
+            }
+            match date.checked_add_days(Days::new(1)) {
+                Some(next) => date = next,
+                None => return earliest,
+            }
+        }
     }
 }
 
@@ -126,6 +162,21 @@ mod tests {
         assert!(!p.is_meeting_day(at("2026-03-09T09:00:00Z")));
         p.working_days = false;
         assert!(p.is_meeting_day(at("2026-03-07T09:00:00Z")));
+    }
+
+    /// A written procedure's deadline is 18:00 Geneva time on a working day:
+    /// circulated on Wednesday 4 March 2026 at 14:00Z for 48 hours, it ends
+    /// on Friday 6 March at 18:00 Geneva (17:00Z); for 72 hours, on Monday
+    /// 9 March, not over the weekend.
+    #[test]
+    fn a_written_deadline_is_six_pm_geneva_on_a_working_day() {
+        let p = Procedure::default();
+        let from = at("2026-03-04T14:00:00Z");
+        assert_eq!(p.written_deadline(from, 48), at("2026-03-06T17:00:00Z"));
+        assert_eq!(p.written_deadline(from, 72), at("2026-03-09T17:00:00Z"));
+        // In summer time Geneva is UTC+2.
+        let from = at("2026-07-01T08:00:00Z");
+        assert_eq!(p.written_deadline(from, 1), at("2026-07-01T16:00:00Z"));
     }
 
     /// The default quorum is a simple majority of the Members (WT/L/161, as

@@ -250,6 +250,14 @@ pub enum Event {
         /// Deadline for objections.
         deadline: Timestamp,
     },
+    /// A written procedure failed: a Member objected by the deadline. The
+    /// matter returns to the next formal meeting.
+    WrittenProcedureFailed {
+        /// Item.
+        item: String,
+        /// Members that objected in writing.
+        objectors: Vec<MemberId>,
+    },
     /// A decision is taken.
     DecisionTaken {
         /// Item.

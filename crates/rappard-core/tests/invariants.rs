@@ -165,6 +165,9 @@ fn invariants_hold_over_generated_scenarios() {
             if let Event::AccessionCompleted { .. } = &e.event {
                 outcomes.insert("accession".into());
             }
+            if let Event::WrittenProcedureFailed { .. } = &e.event {
+                outcomes.insert("written procedure failed".into());
+            }
         }
     }
     // The generator reaches every kind of decision, so the checks above
@@ -178,7 +181,7 @@ fn invariants_hold_over_generated_scenarios() {
         "Adopted/Vote",
         "Rejected/Vote",
         "Adopted/WrittenProcedure",
-        "Blocked/WrittenProcedure",
+        "written procedure failed",
     ] {
         assert!(
             outcomes.contains(want),

@@ -129,6 +129,7 @@ fn a_fixed_meeting_decides_at_its_time() {
 }
 
 /// Written procedure (2020–21 practice): the decision falls at the deadline,
+/// 18:00 Geneva time on the first working day at least
 /// `written_procedure_hours` after circulation, with every Member counted.
 #[test]
 fn written_procedure_decides_at_its_deadline() {
@@ -144,7 +145,9 @@ fn written_procedure_decides_at_its_deadline() {
         (Outcome::Adopted, Some(How::WrittenProcedure))
     );
     let m = x.meeting.expect("meeting");
-    assert_eq!(m.end.unix() - m.start.unix(), 48 * 3600);
+    assert!(m.end.unix() - m.start.unix() >= 48 * 3600);
+    assert!(m.end.unix() - m.start.unix() < 48 * 3600 + 86_400);
+    assert_eq!(m.end.datetime().format("%H:%M").to_string(), "17:00");
     assert_eq!(
         x.present.len(),
         3,

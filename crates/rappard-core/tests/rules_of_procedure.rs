@@ -169,3 +169,41 @@ fn a_malformed_procedure_names_its_field() {
         assert_eq!(e.field, field, "{e}");
     }
 }
+
+/// Written procedure as the General Council practised it in 2020–21: the
+/// deadline is 18:00 Geneva time on a working day (circulated on Tuesday 3
+/// March 2026 for at least 72 hours: Friday 6 March, 17:00Z), objections are
+/// taken until then, and an objection ends the procedure: the matter goes
+/// back to the next formal meeting, where consensus among the Members
+/// present decides it. (Venue `virtual`: the sessions suit Brasília and
+/// Washington, and New Zealand, asleep, takes part only in writing.)
+#[test]
+fn an_objection_in_writing_returns_the_matter_to_a_meeting() {
+    let text = "[scenario]\nname = \"wp\"\nseed = 5\nstart = \"2026-03-03T00:00:00Z\"\nvenue = \"virtual\"\n\
+        [members]\ndataset = \"wto\"\nonly = [\"BRA\", \"NZL\", \"USA\"]\n\
+        [[item]]\nid = \"x\"\nrule = \"written-procedure\"\n\
+        others = { stance = \"support\" }\n[item.positions]\nNZL = { stance = \"object\" }\n";
+    let (r, rec) = run(text);
+    let opened = rec.entries().iter().find_map(|e| match &e.event {
+        Event::WrittenProcedureOpened { deadline, .. } => Some((e.at, *deadline)),
+        _ => None,
+    });
+    let (circulated, deadline) = opened.expect("circulated");
+    assert!(deadline.unix() - circulated.unix() >= 72 * 3600);
+    assert_eq!(
+        deadline.datetime().format("%H:%M").to_string(),
+        "17:00",
+        "18:00 in Geneva (UTC+1 in March)"
+    );
+    let failed = rec
+        .entries()
+        .iter()
+        .position(|e| matches!(e.event, Event::WrittenProcedureFailed { .. }))
+        .expect("the written procedure fails on NZL's objection");
+    assert_eq!(rec.entries()[failed].at, deadline);
+    // The final outcome comes from the next formal meeting, by consensus of
+    // the Members present there.
+    let x = item(&r, "x");
+    assert_eq!((x.outcome, x.how), (Outcome::Adopted, Some(How::Consensus)));
+    assert!(x.meeting.expect("held").start >= deadline);
+}

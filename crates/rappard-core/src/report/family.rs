@@ -53,6 +53,7 @@ impl Family {
             | Event::RoundConcluded { .. }
             | Event::TextTabled { .. } => Self::Texts,
             Event::WrittenProcedureOpened { .. }
+            | Event::WrittenProcedureFailed { .. }
             | Event::DecisionTaken { .. }
             | Event::NoQuorum { .. }
             | Event::ItemLapsed { .. } => Self::Decisions,

@@ -7,6 +7,7 @@
 //! quorum = "majority"          # "majority" of the Members, "none", or a number
 //! working_days = true          # meetings on Geneva working days only
 //! closed = ["2026-12-25"]      # Geneva dates with no meeting
+//! written_deadline_at = "18:00" # Geneva time of a written procedure's deadline
 //! ```
 //!
 //! Without the table every rule takes its default.
@@ -31,6 +32,16 @@ pub(super) fn parse(cx: &Ctx<'_>, p: Option<&RawProcedure>) -> Result<Procedure,
     }
     if let Some(q) = &p.quorum {
         out.quorum = quorum(cx, q)?;
+    }
+    if let Some(t) = &p.written_deadline_at {
+        out.written_deadline_at =
+            chrono::NaiveTime::parse_from_str(t.get_ref(), "%H:%M").map_err(|_| {
+                cx.at(
+                    t.span(),
+                    "procedure.written_deadline_at",
+                    "a time of day is written HH:MM (Geneva time)",
+                )
+            })?;
     }
     for (k, d) in p.closed.iter().enumerate() {
         let field = format!("procedure.closed[{k}]");

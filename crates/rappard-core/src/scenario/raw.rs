@@ -45,6 +45,8 @@ pub(super) struct RawProcedure {
     pub working_days: Option<Spanned<bool>>,
     #[serde(default)]
     pub closed: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub written_deadline_at: Option<Spanned<String>>,
 }
 
 /// `[scenario]`.

@@ -62,8 +62,10 @@ pub(super) struct ItemState {
     pub(super) unchanged: u32,
     /// Objectors at a consensus decision that fell back to a vote.
     pub(super) consensus_objectors: Vec<MemberId>,
-    /// Written procedure under way: circulated at, objectors.
-    pub(super) written: Option<(Timestamp, Vec<MemberId>)>,
+    /// Written procedure under way: when the text was circulated.
+    pub(super) written: Option<Timestamp>,
+    /// A written procedure failed: the decision is taken at a meeting.
+    pub(super) written_failed: bool,
     /// A Green Room's compromise, to be the next round's text.
     pub(super) pending_text: Option<Level>,
 }
@@ -79,6 +81,7 @@ impl ItemState {
             unchanged: 0,
             consensus_objectors: Vec::new(),
             written: None,
+            written_failed: false,
             pending_text: None,
         }
     }
@@ -166,7 +169,7 @@ impl Secretariat {
                 let d = self.apply_rule(closed.rule, objectors, Some(votes));
                 self.decide(item, d, None);
             }
-            ItemStep::Written => self.written_circulated(item, closed),
+            ItemStep::Written => self.written_answers(item, closed),
         }
     }
 
@@ -236,14 +239,18 @@ impl Secretariat {
         }
     }
 
-    /// A written procedure: objections are recorded as they come in, and
-    /// counted at the deadline.
-    fn written_circulated(&mut self, item: usize, closed: ClosedCall) {
-        let objectors = self.record_objections(closed.call, closed.answers);
-        self.close_recorded(closed.call, closed.unanswered);
-        let hours = i64::from(self.agenda.items[item].written_procedure_hours);
-        let deadline = self.now.plus_secs(hours * 3600);
-        self.items[item].written = Some((self.now, objectors));
+    /// Circulates the text for written procedure: the deadline is a Geneva
+    /// date and time (`procedure`), and objections are taken until then.
+    fn circulate_in_writing(&mut self, item: usize) {
+        let hours = self.agenda.items[item].written_procedure_hours;
+        let deadline = self.agenda.procedure.written_deadline(self.now, hours);
+        let version = self.items[item].version;
+        self.emit(Event::WrittenProcedureOpened {
+            item: self.agenda.items[item].id.clone(),
+            version,
+            deadline,
+        });
+        self.items[item].written = Some(self.now);
         self.items[item].phase = Phase::Written;
         let what = ItemHappening::WrittenDeadline;
         let span = Interval {
@@ -252,6 +259,40 @@ impl Secretariat {
         };
         self.schedule
             .insert((deadline, Happening::Item { what, item }), span);
+    }
+
+    /// The objections received by the deadline: without one the decision is
+    /// adopted, with every Member counted as taking part; with one the
+    /// procedure fails and the matter returns to the next formal meeting.
+    fn written_answers(&mut self, item: usize, closed: ClosedCall) {
+        let objectors = self.record_objections(closed.call, closed.answers);
+        self.close_recorded(closed.call, closed.unanswered);
+        let Some(circulated) = self.items[item].written.take() else {
+            return;
+        };
+        if objectors.is_empty() {
+            let d = self.apply_rule(Rule::WrittenProcedure, objectors, None);
+            let everyone = self
+                .agenda
+                .membership
+                .members()
+                .iter()
+                .map(|m| m.id.clone())
+                .collect();
+            let held = Interval {
+                start: circulated,
+                end: self.now,
+            };
+            self.decide(item, d, Some((held, everyone)));
+            return;
+        }
+        self.emit(Event::WrittenProcedureFailed {
+            item: self.agenda.items[item].id.clone(),
+            objectors,
+        });
+        self.items[item].written_failed = true;
+        self.items[item].phase = Phase::Tabled;
+        self.ensure_session();
     }
 
     /// Issues a text and asks the present delegations to react.
@@ -412,24 +453,12 @@ impl Secretariat {
         if ballot != Ballot::ObjectionInWriting && !self.quorum_present(item) {
             return;
         }
-        let (kind, step, awaited) = match ballot {
-            Ballot::ObjectionAtMeeting => {
-                let awaited = self.present_delegations();
-                (CallKind::Objections, ItemStep::Objections, awaited)
-            }
-            Ballot::VoteAtMeeting => (CallKind::Votes, ItemStep::Votes, self.present_delegations()),
-            Ballot::ObjectionInWriting => {
-                let hours = i64::from(self.agenda.items[item].written_procedure_hours);
-                let version = self.items[item].version;
-                self.emit(Event::WrittenProcedureOpened {
-                    item: self.agenda.items[item].id.clone(),
-                    version,
-                    deadline: self.now.plus_secs(hours * 3600),
-                });
-                let awaited = self.all_delegations.clone();
-                (CallKind::WrittenObjections, ItemStep::Written, awaited)
-            }
+        let (kind, step) = match ballot {
+            Ballot::ObjectionAtMeeting => (CallKind::Objections, ItemStep::Objections),
+            Ballot::VoteAtMeeting => (CallKind::Votes, ItemStep::Votes),
+            Ballot::ObjectionInWriting => return self.circulate_in_writing(item),
         };
+        let awaited = self.present_delegations();
         let then = Continuation::Item { item, step };
         self.call_on_item(item, kind, Some(text), awaited, then, rule);
     }
@@ -441,7 +470,10 @@ impl Secretariat {
     /// scenario's rules of procedure turn that off.
     fn decision_rules(&self, item: usize) -> (Rule, Option<Rule>) {
         let spec = &self.agenda.items[item];
-        if spec.rule.is_vote() && self.agenda.procedure.consensus_first {
+        if spec.rule == Rule::WrittenProcedure && self.items[item].written_failed {
+            // Back at a formal meeting after a failed written procedure.
+            (Rule::Consensus, spec.fallback)
+        } else if spec.rule.is_vote() && self.agenda.procedure.consensus_first {
             (Rule::Consensus, Some(spec.rule))
         } else {
             (spec.rule, spec.fallback)
@@ -539,7 +571,7 @@ impl Secretariat {
                     self.lapse(item, reason);
                 }
             }
-            ItemHappening::WrittenDeadline => self.written_deadline(item, t, span),
+            ItemHappening::WrittenDeadline => self.written_deadline(item, t),
             ItemHappening::Meeting => {
                 if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
                     return;
@@ -558,26 +590,17 @@ impl Secretariat {
         }
     }
 
-    /// The written procedure's deadline: decided on the objections received,
-    /// with every Member counted as taking part.
-    fn written_deadline(&mut self, item: usize, t: Timestamp, span: Interval) {
-        let Some((circulated, objectors)) = self.items[item].written.take() else {
+    /// The written procedure's deadline: every delegation is asked whether
+    /// it objected by then (present or not, whatever its time zone).
+    fn written_deadline(&mut self, item: usize, t: Timestamp) {
+        if self.items[item].written.is_none() {
             return;
-        };
+        }
         self.now = self.now.max(t);
-        let d = self.apply_rule(Rule::WrittenProcedure, objectors, None);
-        let everyone = self
-            .agenda
-            .membership
-            .members()
-            .iter()
-            .map(|m| m.id.clone())
-            .collect();
-        let held = Interval {
-            start: circulated,
-            end: span.end,
-        };
-        self.decide(item, d, Some((held, everyone)));
+        let awaited = self.all_delegations.clone();
+        let text = self.items[item].text;
+        let step = ItemStep::Written;
+        self.item_call(item, CallKind::WrittenObjections, text, awaited, step);
     }
 
     /// The work a session brings for the items: the package decision, a

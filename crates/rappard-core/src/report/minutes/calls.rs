@@ -84,6 +84,9 @@ impl Minutes {
                 awaited,
                 ..
             } => {
+                if *kind == CallKind::WrittenObjections {
+                    let _ = writeln!(self.out, "\n{at} written procedure closes");
+                }
                 let note = CallNote {
                     item: subject.key().into_owned(),
                     kind: *kind,

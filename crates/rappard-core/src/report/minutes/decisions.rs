@@ -91,9 +91,6 @@ impl Minutes {
                 required,
                 ..
             } => {
-                if *how == How::WrittenProcedure {
-                    let _ = writeln!(w, "\n{at} written procedure closes");
-                }
                 let outcome = format!("{outcome:?}").to_uppercase();
                 let how = match how {
                     How::Vote => format!("{} ({rule})", by(*how)),
@@ -118,6 +115,13 @@ impl Minutes {
                     );
                 }
                 let _ = writeln!(w);
+            }
+            Event::WrittenProcedureFailed { item, objectors } => {
+                let _ = writeln!(
+                    w,
+                    "\n{at} [{item}] WRITTEN PROCEDURE FAILED: objected to by {}; the matter returns to the next formal meeting",
+                    list(objectors)
+                );
             }
             Event::NoQuorum {
                 item,
