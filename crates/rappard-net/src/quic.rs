@@ -242,10 +242,11 @@ pub async fn channel(
         .map_err(|e| connect(format!("HTTP/2 over QUIC: {}", crate::causes(&e))))
 }
 
-/// A client endpoint on an ephemeral local port, to share among the
-/// delegations of one process.
+/// A client endpoint on an ephemeral port of every IPv4 interface, to share
+/// among the delegations of one process. (Bound to the loopback address it
+/// could reach only a Secretariat on the same host.)
 pub fn client_endpoint() -> Result<quinn::Endpoint, Error> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let addr = SocketAddr::from(([0, 0, 0, 0], 0));
     quinn::Endpoint::client(addr).map_err(|source| Error::Listen {
         what: "for QUIC (a client endpoint)",
         addr: addr.to_string(),
