@@ -71,7 +71,8 @@ def answer(pb, call, stance):
         r = pb.REACTION_OBJECT if obj else (pb.REACTION_SUPPORT if support else pb.REACTION_RESERVE)
         return {"reaction": r}
     if call.kind in (k.CALL_KIND_OBJECTIONS, k.CALL_KIND_WRITTEN_OBJECTIONS,
-                     k.CALL_KIND_PACKAGE_OBJECTIONS, k.CALL_KIND_ANNEX4_OBJECTIONS):
+                     k.CALL_KIND_PACKAGE_OBJECTIONS, k.CALL_KIND_ANNEX4_OBJECTIONS,
+                     k.CALL_KIND_CERTIFICATION_OBJECTIONS):
         return {"objection": obj}
     if call.kind == k.CALL_KIND_VOTES:
         return {"vote": pb.VOTE_NO if obj else (pb.VOTE_YES if support else pb.VOTE_ABSTAIN)}

@@ -124,7 +124,9 @@ impl Delegation {
             }
             CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
             CallKind::Join => Answer::Join(strategy.joins(&view, call.text)),
-            CallKind::Annex4Objections => Answer::Objection(strategy.objects_to_others(&view)),
+            CallKind::Annex4Objections | CallKind::CertificationObjections => {
+                Answer::Objection(strategy.objects_to_others(&view))
+            }
             CallKind::BilateralOffer => Answer::Offer(strategy.offer(&view)),
             CallKind::BilateralResponse => Answer::Accept(strategy.accepts_offer(&view, text)),
         })

@@ -21,9 +21,23 @@
 //! Two kinds:
 //! - MFN (`mfn = true`, like the ITA or services domestic regulation): the
 //!   commitments go into the participants' schedules and benefit every
-//!   Member: status `in-force` on conclusion.
+//!   Member. The schedule modifications are then certified under the
+//!   Procedures for Modification and Rectification of Schedules of Tariff
+//!   Concessions (GATT Council decision of 26 March 1980, BISD 27S/25;
+//!   commonly cited as L/4962, a symbol not checked here): they are
+//!   circulated, any Member may object within three months, and without an
+//!   objection they are certified, as the ITA's participants' schedules
+//!   were. rappard circulates them on conclusion (status `concluded`), asks
+//!   every Member in writing at the end of the window (90 days by default,
+//!   `certification_days`) whether it objects, and the outcome is
+//!   `in-force` or `certification-blocked`. Modelling assumption: an
+//!   objection blocks certification for the rest of the run (in practice it
+//!   is negotiated away, which is not modelled). A critical mass is for MFN
+//!   initiatives: the free ride it limits exists only when all Members
+//!   benefit.
 //! - Non-MFN (`mfn = false`, an Annex 4 agreement like Investment
-//!   Facilitation for Development): it binds participants only, and adding
+//!   Facilitation for Development): it binds participants only, needs no
+//!   critical mass (its `threshold` defaults to 0), and adding
 //!   it to Annex 4 needs a Ministerial Conference decision "exclusively by
 //!   consensus" (Marrakesh Agreement Art. X:9). At MC13 (Abu Dhabi, 2024)
 //!   the IFD agreement, concluded by over 120 participants, was blocked from
@@ -49,10 +63,13 @@ pub enum Status {
     Negotiating,
     /// Not concluded by its deadline.
     NotConcluded,
-    /// Concluded (non-MFN), waiting for the Annex 4 decision.
+    /// Concluded: waiting for the Annex 4 decision (non-MFN) or for the
+    /// certification of the schedule modifications (MFN).
     Concluded,
-    /// MFN: in force.
+    /// MFN: in force, its schedule modifications certified.
     InForce,
+    /// MFN: a Member objected to certifying the schedule modifications.
+    CertificationBlocked,
     /// Non-MFN: added to Annex 4.
     Annex4Incorporated,
     /// Non-MFN: the Annex 4 decision was blocked.
@@ -67,6 +84,7 @@ impl Status {
             Self::NotConcluded => "not-concluded",
             Self::Concluded => "concluded",
             Self::InForce => "in-force",
+            Self::CertificationBlocked => "certification-blocked",
             Self::Annex4Incorporated => "annex4-incorporated",
             Self::Annex4Blocked => "annex4-blocked",
         }
@@ -75,3 +93,8 @@ impl Status {
 
 /// Default critical mass, percent of world exports.
 pub const DEFAULT_THRESHOLD_PCT: f64 = 90.0;
+
+/// Days between the circulation of an MFN outcome's schedule modifications
+/// and their certification: the three months in which any Member may object
+/// under the 1980 procedures (module doc).
+pub const CERTIFICATION_DAYS: u32 = 90;

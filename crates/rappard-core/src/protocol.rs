@@ -234,6 +234,10 @@ pub enum CallKind {
     BilateralOffer,
     /// Working Party members' answers to an applicant's offer.
     BilateralResponse,
+    /// Objections in writing to the certification of the schedule
+    /// modifications that put an MFN plurilateral outcome into force (the
+    /// 1980 procedures for the modification of schedules).
+    CertificationObjections,
 }
 
 /// One item's text in a package put to decision.
@@ -313,7 +317,10 @@ impl Answer {
                 | (Answer::Join(_), CallKind::Join)
                 | (Answer::Offer(_), CallKind::BilateralOffer)
                 | (Answer::Accept(_), CallKind::BilateralResponse)
-                | (Answer::Objection(_), CallKind::Annex4Objections)
+                | (
+                    Answer::Objection(_),
+                    CallKind::Annex4Objections | CallKind::CertificationObjections
+                )
         )
     }
 

@@ -207,3 +207,69 @@ fn an_objection_in_writing_returns_the_matter_to_a_meeting() {
     assert_eq!((x.outcome, x.how), (Outcome::Adopted, Some(How::Consensus)));
     assert!(x.meeting.expect("held").start >= deadline);
 }
+
+fn initiative(mfn: bool, extra: &str) -> String {
+    format!(
+        "[scenario]\nname = \"i\"\nseed = 5\nstart = \"2026-03-02T00:00:00Z\"\nvenue = \"geneva\"\n\
+         [members]\ndataset = \"wto\"\nonly = [\"BRA\", \"CHL\", \"IND\", \"NZL\", \"USA\"]\n\
+         [[initiative]]\nid = \"j\"\ntopic = \"t\"\nsponsors = [\"CHL\", \"NZL\"]\nmfn = {mfn}\n\
+         deadline_days = 60\nothers = {{ stance = \"abstain\" }}\n\
+         [initiative.positions]\nCHL = {{ stance = \"support\" }}\nNZL = {{ stance = \"support\" }}\n{extra}"
+    )
+}
+
+fn statuses(rec: &Record) -> Vec<String> {
+    rec.entries()
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::InitiativeConcluded { status, .. } | Event::InitiativeStatus { status, .. } => {
+                Some(status.as_str().to_owned())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A non-MFN (Annex 4) agreement binds only its parties, so it needs no
+/// critical mass (Marrakesh Agreement Art. II:3, X:9): two small sponsors
+/// conclude it. The same pair, MFN, stays short of the default 90 %.
+#[test]
+fn critical_mass_is_for_mfn_initiatives() {
+    let (_, rec) = run(&initiative(false, ""));
+    assert_eq!(
+        statuses(&rec).first().map(String::as_str),
+        Some("concluded")
+    );
+    let (_, rec) = run(&initiative(true, ""));
+    assert_eq!(statuses(&rec), ["not-concluded"]);
+}
+
+/// An MFN outcome enters into force once its schedule modifications are
+/// certified: any Member may object within three months (Procedures for
+/// Modification and Rectification of Schedules of Tariff Concessions,
+/// 26 March 1980). Without an objection it is in force 90 days after its
+/// conclusion; a Member that objects (here India, with the stance
+/// `object`) blocks the certification.
+#[test]
+fn an_mfn_outcome_is_certified_after_an_objection_window() {
+    let everyone = "BRA = { stance = \"support\" }\nIND = { stance = \"support\" }\nUSA = { stance = \"support\" }\n";
+    let (_, rec) =
+        run(&initiative(true, everyone).replace("mfn = true", "mfn = true\nthreshold = 1.0"));
+    assert_eq!(statuses(&rec), ["concluded", "in-force"]);
+    let at = |status: &str| {
+        rec.entries()
+            .iter()
+            .find(|e| matches!(&e.event, Event::InitiativeConcluded { status: s, .. } | Event::InitiativeStatus { status: s, .. } if s.as_str() == status))
+            .map(|e| e.at.unix())
+            .expect("status")
+    };
+    assert_eq!(at("in-force") - at("concluded"), 90 * 86_400);
+
+    let objector = everyone.replace(
+        "IND = { stance = \"support\" }",
+        "IND = { stance = \"object\" }",
+    );
+    let (_, rec) =
+        run(&initiative(true, &objector).replace("mfn = true", "mfn = true\nthreshold = 1.0"));
+    assert_eq!(statuses(&rec), ["concluded", "certification-blocked"]);
+}

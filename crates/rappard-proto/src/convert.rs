@@ -51,6 +51,7 @@ pub fn kind_to_wire(kind: CallKind) -> v1::CallKind {
         CallKind::PackageObjections => v1::CallKind::PackageObjections,
         CallKind::Join => v1::CallKind::Join,
         CallKind::Annex4Objections => v1::CallKind::Annex4Objections,
+        CallKind::CertificationObjections => v1::CallKind::CertificationObjections,
         CallKind::BilateralOffer => v1::CallKind::BilateralOffer,
         CallKind::BilateralResponse => v1::CallKind::BilateralResponse,
     }
@@ -71,6 +72,7 @@ pub fn kind_from_wire(kind: i32) -> Result<CallKind, ConvertError> {
             v1::CallKind::PackageObjections => CallKind::PackageObjections,
             v1::CallKind::Join => CallKind::Join,
             v1::CallKind::Annex4Objections => CallKind::Annex4Objections,
+            v1::CallKind::CertificationObjections => CallKind::CertificationObjections,
             v1::CallKind::BilateralOffer => CallKind::BilateralOffer,
             v1::CallKind::BilateralResponse => CallKind::BilateralResponse,
             v1::CallKind::Unspecified => {

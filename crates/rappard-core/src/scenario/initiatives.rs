@@ -62,7 +62,7 @@ fn initiative(
     let id = initiative_id(who, ri, &field("id"), ids)?;
     let mfn = ri.mfn.unwrap_or(true);
     let sides = sides(who, ri, mfn, &field)?;
-    let threshold = threshold(who, ri.threshold.as_ref(), &field("threshold"))?;
+    let threshold = threshold(who, ri.threshold.as_ref(), mfn, &field("threshold"))?;
     let meeting = ri
         .meeting
         .as_ref()
@@ -186,20 +186,29 @@ fn sides(
 
 /// The critical mass, a percentage of world exports in (0, 100], by
 /// default [`crate::initiative::DEFAULT_THRESHOLD_PCT`].
+/// The critical mass: 90 % of world exports by default for an MFN
+/// initiative, none for a non-MFN one, which binds only its parties
+/// (module doc of `crate::initiative`).
 fn threshold(
     who: &Resolver<'_>,
     v: Option<&Spanned<f64>>,
+    mfn: bool,
     field: &str,
 ) -> Result<u32, ScenarioError> {
     let Some(v) = v else {
-        return Ok((crate::initiative::DEFAULT_THRESHOLD_PCT * 10_000.0) as u32);
+        let pct = if mfn {
+            crate::initiative::DEFAULT_THRESHOLD_PCT
+        } else {
+            0.0
+        };
+        return Ok((pct * 10_000.0) as u32);
     };
     let x = *v.get_ref();
-    if !(x > 0.0 && x <= 100.0) {
+    if !(0.0..=100.0).contains(&x) {
         return Err(who.cx.at(
             v.span(),
             field,
-            format!("{x} is not a percentage of world exports in (0, 100]"),
+            format!("{x} is not a percentage of world exports in [0, 100]"),
         ));
     }
     Ok((x * 10_000.0).round() as u32)

@@ -25,6 +25,8 @@ pub(super) enum InitiativePhase {
     Negotiating,
     /// Concluded, non-MFN: waiting for the Annex 4 decision.
     AwaitingAnnex4,
+    /// Concluded, MFN: its schedule modifications await certification.
+    AwaitingCertification,
     /// In force or incorporated: open to accession in later sessions.
     Open,
     Done,
@@ -62,6 +64,8 @@ pub(super) enum InitiativeStep {
     Reactions,
     /// Formal objections to adding the agreement to Annex 4.
     Annex4,
+    /// Objections in writing to certifying the schedule modifications.
+    Certification,
 }
 
 impl Secretariat {
@@ -110,6 +114,11 @@ impl Secretariat {
                 self.close_recorded(c.call, c.unanswered);
                 self.annex4_decided(i, objectors);
             }
+            InitiativeStep::Certification => {
+                let objectors = self.record_objections(c.call, c.answers);
+                self.close_recorded(c.call, c.unanswered);
+                self.certification_decided(i, objectors.is_empty());
+            }
         }
     }
 
@@ -132,7 +141,31 @@ impl Secretariat {
                 self.convene(span, crate::record::MeetingKind::ItemMeeting { item });
                 self.work.push_back(Work::Annex4(i));
             }
+            InitiativeHappening::Certification => {
+                if self.initiatives[i].phase != InitiativePhase::AwaitingCertification {
+                    return;
+                }
+                self.now = self.now.max(t);
+                let awaited = self.all_delegations.clone();
+                let text = self.initiatives[i].text;
+                let step = InitiativeStep::Certification;
+                self.initiative_call(i, CallKind::CertificationObjections, text, awaited, step);
+            }
         }
+    }
+
+    /// The schedule modifications of an MFN outcome are certified unless a
+    /// Member objected within the window (1980 procedures): the agreement
+    /// is then in force and open to accession, or blocked.
+    fn certification_decided(&mut self, i: usize, certified: bool) {
+        let (phase, status) = if certified {
+            (InitiativePhase::Open, Status::InForce)
+        } else {
+            (InitiativePhase::Done, Status::CertificationBlocked)
+        };
+        self.initiatives[i].phase = phase;
+        let initiative = self.agenda.initiatives[i].id.clone();
+        self.emit(Event::InitiativeStatus { initiative, status });
     }
 
     /// The participants' share of world exports: each participant's own
@@ -290,7 +323,7 @@ impl Secretariat {
         let participants = self.initiatives[i].participants.clone();
         let version = self.initiatives[i].version;
         self.initiatives[i].phase = if mfn {
-            InitiativePhase::Open
+            InitiativePhase::AwaitingCertification
         } else {
             InitiativePhase::AwaitingAnnex4
         };
@@ -299,12 +332,18 @@ impl Secretariat {
             version,
             participants,
             share,
-            status: if mfn {
-                Status::InForce
-            } else {
-                Status::Concluded
-            },
+            status: Status::Concluded,
         });
+        if mfn {
+            let days = i64::from(crate::initiative::CERTIFICATION_DAYS);
+            let at = self.now.plus_secs(days * 86_400);
+            let what = InitiativeHappening::Certification;
+            let h = super::schedule::Happening::Initiative {
+                what,
+                initiative: i,
+            };
+            self.schedule.insert((at, h), super::schedule::point(at));
+        }
     }
 
     /// The Ministerial decision to add a concluded non-MFN agreement to

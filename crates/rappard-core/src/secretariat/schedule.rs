@@ -43,6 +43,9 @@ pub(super) enum InitiativeHappening {
     Deadline,
     /// The fixed Ministerial meeting on its Annex 4 decision.
     Meeting,
+    /// The end of the window for objections to certifying its schedule
+    /// modifications (MFN).
+    Certification,
 }
 
 /// The steps of an accession that fall on a date.

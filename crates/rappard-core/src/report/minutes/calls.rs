@@ -84,8 +84,17 @@ impl Minutes {
                 awaited,
                 ..
             } => {
-                if *kind == CallKind::WrittenObjections {
-                    let _ = writeln!(self.out, "\n{at} written procedure closes");
+                match kind {
+                    CallKind::WrittenObjections => {
+                        let _ = writeln!(self.out, "\n{at} written procedure closes");
+                    }
+                    CallKind::CertificationObjections => {
+                        let _ = writeln!(
+                            self.out,
+                            "\n{at} the three months for objections to the schedule modifications end"
+                        );
+                    }
+                    _ => {}
                 }
                 let note = CallNote {
                     item: subject.key().into_owned(),
@@ -212,6 +221,9 @@ impl CallNote {
             CallKind::Annex4Objections => {
                 "formal objections to adding it to Annex 4 (Art. X:9)".into()
             }
+            CallKind::CertificationObjections => {
+                "objections to certifying the schedule modifications".into()
+            }
         }
     }
 
@@ -226,6 +238,7 @@ impl CallNote {
                         | CallKind::Signatures
                         | CallKind::PackageObjections
                         | CallKind::Annex4Objections
+                        | CallKind::CertificationObjections
                 ))
     }
 
