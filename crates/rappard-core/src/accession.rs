@@ -30,8 +30,9 @@
 //!    From that day it counts in every decision and may join initiatives.
 //!
 //! Caveats: real accessions take years (Comoros applied in 2007 and became
-//! the 165th Member on 21 August 2024; Timor-Leste applied in 2016 and
-//! became the 166th on 30 August 2024); the defaults are a compressed
+//! the 165th Member on 21 August 2024; Timor-Leste applied on 7 April 2015,
+//! its Working Party was established on 7 December 2016, and it became the
+//! 166th on 30 August 2024); the defaults are a compressed
 //! timetable for a run, and every duration is a scenario parameter. The
 //! multilateral negotiation of the terms (the WP's rules commitments) is not
 //! modelled apart from the bilateral market-access talks.

@@ -84,6 +84,14 @@ pub fn parse_share(s: &str) -> Result<ExportShare, String> {
     Ok(int * 10_000 + frac)
 }
 
+/// A membership date, `YYYY-MM-DD`: every row has one, so that a roll can
+/// be taken as of a date (`[members] as_of`).
+fn membership_date(s: &str) -> Result<String, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
+}
+
 /// Parses the dataset text into Members.
 pub fn parse(text: &str) -> Result<Vec<Member>, DatasetError> {
     let mut lines = text.lines().enumerate();
@@ -129,6 +137,7 @@ pub fn parse(text: &str) -> Result<Vec<Member>, DatasetError> {
             .ok_or_else(|| err(c_dev, format!("unknown status `{}`", f[c_dev])))?;
         let time_zone = Tz::from_str(&f[c_tz])
             .map_err(|_| err(c_tz, format!("unknown IANA zone `{}`", f[c_tz])))?;
+        let membership_date = membership_date(&f[c_date]).map_err(|e| err(c_date, e))?;
         let export_share = if f[c_share].is_empty() {
             None
         } else {
@@ -137,7 +146,7 @@ pub fn parse(text: &str) -> Result<Vec<Member>, DatasetError> {
         members.push(Member {
             id,
             name: f[c_name].clone(),
-            membership_date: Some(f[c_date].clone()).filter(|d| !d.is_empty()),
+            membership_date: Some(membership_date),
             region: f[c_region].clone(),
             development,
             time_zone,
@@ -215,5 +224,12 @@ mod tests {
         let e = parse(text).unwrap_err();
         assert_eq!(e.line, 2);
         assert_eq!(e.column, "iana_tz");
+        for date in ["", "1995-13-01", "1 Jan 1995"] {
+            let row = text
+                .replace("Mars/Olympus", "America/Sao_Paulo")
+                .replace("1995-01-01", date);
+            let e = parse(&row).unwrap_err();
+            assert_eq!((e.line, e.column.as_str()), (2, "membership_date"), "{e}");
+        }
     }
 }

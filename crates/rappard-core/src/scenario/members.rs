@@ -1,11 +1,19 @@
 //! The roll: `[members]` and `[[member]]`.
 //!
 //! `[members]` takes Members from the built-in dataset (`dataset = "wto"`,
-//! see [`crate::dataset`]), keeps `only` some of them, leaves out those in
-//! `exclude`, and sets everyone's default office hours. Each `[[member]]`
-//! then overrides fields of a Member already on the roll or adds a new one.
-//! The whole dataset is kept beside the roll, because an applicant for
-//! accession left out of the roll is taken from it.
+//! see [`crate::dataset`]), keeps those that were Members on `as_of` (their
+//! membership date, the date of WTO membership, on or before it), keeps
+//! `only` some of them, leaves out those in `exclude`, and sets everyone's
+//! default office hours. Each `[[member]]` then overrides fields of a Member
+//! already on the roll or adds a new one. The whole dataset is kept beside
+//! the roll, because an applicant for accession left out of the roll is
+//! taken from it.
+//!
+//! `as_of` picks Members by date only. The dataset's EU-member-State flag is
+//! today's (the EU27 since the United Kingdom left on 31 January 2020,
+//! WT/GC/206), so before 1 February 2020 the EU of an `as_of` roll speaks
+//! for the wrong set of States, and may cast the wrong number of votes; the
+//! caveat is documented in `docs/scenarios.md`, not warned about.
 //!
 //! `[[member]]` and `[[accession]]` describe a Member the same way (name,
 //! time zone, development status, region, export share), so the reading of
@@ -15,6 +23,7 @@
 
 use std::collections::HashSet;
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use toml::Spanned;
 
@@ -29,8 +38,8 @@ use crate::sessions::OfficeHours;
 pub(super) struct Roll {
     /// The Members of the negotiation.
     pub membership: Membership,
-    /// The whole dataset, before `only` and `exclude`: applicants come from
-    /// it.
+    /// The whole dataset, before `as_of`, `only` and `exclude`: applicants
+    /// come from it.
     pub dataset: Vec<Member>,
     /// The default office hours.
     pub office_hours: OfficeHours,
@@ -52,7 +61,7 @@ pub(super) fn parse(
     for m in &mut members {
         m.office_hours = office_hours;
     }
-    add_or_override(cx, &mut members, entries, office_hours)?;
+    add_or_override(cx, &mut members, &dataset, entries, office_hours)?;
     if members.is_empty() {
         return Err(cx.nowhere(
             "members",
@@ -84,7 +93,21 @@ fn from_table(
         None => Vec::new(),
         Some(d) => load(cx, d)?,
     };
-    let mut members = dataset.clone();
+    let as_of = match (&t.as_of, &t.dataset) {
+        (None, _) => None,
+        (Some(v), None) => {
+            return Err(cx.at(
+                v.span(),
+                "members.as_of",
+                "`as_of` picks from a dataset: add dataset = \"wto\"",
+            ));
+        }
+        (Some(v), Some(_)) => Some(as_of_date(cx, v)?),
+    };
+    let mut members = match as_of {
+        None => dataset.clone(),
+        Some(date) => members_on(cx, &dataset, date)?,
+    };
     if let Some(only) = &t.only {
         if t.dataset.is_none() {
             // The first id, as ever; the list itself when it is empty.
@@ -95,13 +118,59 @@ fn from_table(
                 "`only` picks from a dataset: add dataset = \"wto\"",
             ));
         }
-        keep_only(cx, &mut members, only.get_ref())?;
+        keep_only(cx, &dataset, &mut members, only.get_ref(), as_of)?;
     }
+    // An id in `exclude` that had not yet joined on `as_of` is out already.
     for id in &t.exclude {
         in_dataset(cx, &dataset, id, "members.exclude")?;
         members.retain(|m| m.id.as_str() != id.get_ref());
     }
     Ok((members, dataset, office_hours))
+}
+
+/// `as_of`: a date, as `"YYYY-MM-DD"` or a TOML local date.
+fn as_of_date(cx: &Ctx<'_>, v: &Spanned<toml::Value>) -> Result<NaiveDate, ScenarioError> {
+    let text = match v.get_ref() {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(d) => d.to_string(),
+        other => other.to_string(),
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+        cx.at(
+            v.span(),
+            "members.as_of",
+            format!("`{text}` is not a date: write it \"YYYY-MM-DD\", e.g. \"2008-07-21\""),
+        )
+    })
+}
+
+/// The day a dataset Member joined the WTO (the dataset checks that every
+/// row has one).
+fn joined(m: &Member) -> Option<NaiveDate> {
+    let date = m.membership_date.as_deref()?;
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()
+}
+
+/// The dataset Members that were Members on `date`: those whose membership
+/// date is on or before it.
+fn members_on(
+    cx: &Ctx<'_>,
+    dataset: &[Member],
+    date: NaiveDate,
+) -> Result<Vec<Member>, ScenarioError> {
+    let mut out = Vec::new();
+    for m in dataset {
+        let Some(since) = joined(m) else {
+            return Err(cx.nowhere(
+                "members.as_of",
+                format!("the dataset gives no membership date for `{}`", m.id),
+            ));
+        };
+        if since <= date {
+            out.push(m.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The built-in dataset named by `dataset`.
@@ -137,15 +206,35 @@ fn in_dataset(
     ))
 }
 
-/// `only`: keeps the listed Members of the dataset, each listed once.
+/// `only`: keeps the listed Members of the dataset, each listed once and
+/// each a Member on `as_of`, if given.
 fn keep_only(
     cx: &Ctx<'_>,
+    dataset: &[Member],
     members: &mut Vec<Member>,
     only: &[Spanned<String>],
+    as_of: Option<NaiveDate>,
 ) -> Result<(), ScenarioError> {
     let mut keep = HashSet::new();
     for id in only {
-        in_dataset(cx, members, id, "members.only")?;
+        in_dataset(cx, dataset, id, "members.only")?;
+        if let Some(date) = as_of
+            && !members.iter().any(|m| m.id.as_str() == id.get_ref())
+        {
+            let since = dataset
+                .iter()
+                .find(|m| m.id.as_str() == id.get_ref())
+                .and_then(|m| m.membership_date.clone())
+                .unwrap_or_default();
+            return Err(cx.at(
+                id.span(),
+                "members.only",
+                format!(
+                    "`{}` was not yet a Member on {date} (`members.as_of`): it joined the WTO on {since}",
+                    id.get_ref()
+                ),
+            ));
+        }
         if !keep.insert(id.get_ref().clone()) {
             return Err(cx.at(
                 id.span(),
@@ -162,6 +251,7 @@ fn keep_only(
 fn add_or_override(
     cx: &Ctx<'_>,
     members: &mut Vec<Member>,
+    dataset: &[Member],
     entries: &[RawMember],
     office_hours: OfficeHours,
 ) -> Result<(), ScenarioError> {
@@ -186,7 +276,7 @@ fn add_or_override(
             return Err(cx.at(
                 rm.id.span(),
                 &field("time_zone"),
-                format!("`{id}` is not in the dataset: a new member needs a time_zone"),
+                not_on_the_roll(&id, dataset),
             ));
         };
         let mut m = new_member(id, time_zone, office_hours);
@@ -194,6 +284,19 @@ fn add_or_override(
         members.push(m);
     }
     Ok(())
+}
+
+/// Why a `[[member]]` without a time zone cannot be added: its id is not in
+/// the dataset, or `[members]` leaves that dataset Member out.
+fn not_on_the_roll(id: &MemberId, dataset: &[Member]) -> String {
+    match dataset.iter().find(|m| &m.id == id) {
+        None => format!("`{id}` is not in the dataset: a new member needs a time_zone"),
+        Some(m) => format!(
+            "`{id}` is in the dataset, but [members] leaves it out (`only`, `exclude`, or \
+             `as_of`: it joined the WTO on {}): a new member needs a time_zone",
+            m.membership_date.as_deref().unwrap_or("an unknown date")
+        ),
+    }
 }
 
 /// A Member the dataset does not know, with the defaults of

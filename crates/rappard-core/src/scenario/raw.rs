@@ -78,6 +78,9 @@ pub(super) struct RawMembers {
     pub office_hours: Option<Spanned<String>>,
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// A date, as a string or a TOML local date.
+    #[serde(default)]
+    pub as_of: Option<Spanned<toml::Value>>,
 }
 
 /// `[[member]]`.

@@ -206,3 +206,118 @@ fn a_start_in_year_9999_runs_into_year_10000() {
     );
     crate::simulation::run(&s).expect("runs");
 }
+
+/// The whole built-in dataset, with `extra` lines in `[members]` (line 7 on)
+/// and one item that names no Member.
+fn wto_with(extra: &str) -> String {
+    format!(
+        "[scenario]\nname = \"x\"\nstart = \"2008-07-21T00:00:00Z\"\n\n[members]\ndataset = \"wto\"\n{extra}\n\
+         [[item]]\nid = \"a\"\nrule = \"consensus\"\n"
+    )
+}
+
+/// The Members and delegations on the roll taken as of `date`.
+fn roll_on(date: &str) -> (usize, usize) {
+    let s = parse("x", &wto_with(&format!("as_of = \"{date}\""))).expect("valid");
+    let m = &s.agenda.membership;
+    (m.len(), m.delegation_count())
+}
+
+/// `as_of` keeps the Members whose membership date is on or before it, as
+/// the WTO counted them: Cabo Verde became the 153rd Member on 23 July 2008
+/// (WTO news item of that day, `news08_e/acc_capverde_july08_e.htm`), so
+/// there were 152 when the July 2008 Geneva ministerial opened on the 21st;
+/// Afghanistan became the 164th on 29 July 2016, and the count stayed at 164
+/// through 2020 and MC13 (26 February 2024), where the accessions of
+/// Comoros and Timor-Leste were approved; they became the 165th and 166th
+/// Members on 21 and 30 August 2024 (WTO news items of those days; the
+/// dataset's dates, `data/README.md`). The EU speaks for 27 States.
+#[test]
+fn as_of_keeps_the_members_of_the_day() {
+    assert_eq!(roll_on("2008-07-21"), (152, 125));
+    assert_eq!(roll_on("2008-07-22").0, 152);
+    assert_eq!(roll_on("2008-07-23").0, 153, "Cabo Verde, the 153rd");
+    assert_eq!(roll_on("2016-07-28").0, 163);
+    assert_eq!(roll_on("2016-07-29").0, 164, "Afghanistan, the 164th");
+    assert_eq!(roll_on("2020-01-01"), (164, 137));
+    assert_eq!(roll_on("2024-02-26").0, 164, "MC13 approves, no one joins");
+    assert_eq!(roll_on("2024-08-20").0, 164);
+    assert_eq!(roll_on("2024-08-21").0, 165, "Comoros, the 165th");
+    assert_eq!(roll_on("2024-08-29").0, 165);
+    assert_eq!(roll_on("2024-08-30"), (166, 139), "Timor-Leste, the 166th");
+    let s = parse("x", &wto_with("as_of = \"2008-07-21\"")).expect("valid");
+    let m = &s.agenda.membership;
+    assert!(m.get("CPV").is_none() && m.get("RUS").is_none() && m.get("BRA").is_some());
+}
+
+#[test]
+fn as_of_may_be_a_toml_date() {
+    let s = parse("x", &wto_with("as_of = 2008-07-21")).expect("valid");
+    assert_eq!(s.agenda.membership.len(), 152);
+}
+
+#[test]
+fn a_malformed_as_of_names_file_line_and_field() {
+    for bad in [
+        "\"2008-07-32\"",
+        "\"21 July 2008\"",
+        "\"2008-07\"",
+        "2008",
+        "2008-07-21T00:00:00Z",
+    ] {
+        let e = err(&wto_with(&format!("as_of = {bad}")));
+        assert_eq!(
+            (e.file.as_str(), e.line, e.column, e.field.as_str()),
+            ("bad.toml", 7, 9, "members.as_of"),
+            "{e}"
+        );
+        assert!(e.message.contains("YYYY-MM-DD"), "{e}");
+    }
+    let e = err(&without_dataset("[members]\nas_of = \"2008-07-21\"\n"));
+    assert_eq!((e.line, e.field.as_str()), (6, "members.as_of"), "{e}");
+    assert!(e.message.contains("add dataset = \"wto\""), "{e}");
+}
+
+/// `only` picks among the Members of `as_of`: an id that had not yet joined
+/// is an error that says when it joined (Cabo Verde, 23 July 2008);
+/// `exclude` of such an id leaves out what is out already.
+#[test]
+fn as_of_combines_with_only_and_exclude() {
+    let e = err(&wto_with(
+        "as_of = \"2008-07-21\"\nonly = [\"BRA\", \"CPV\"]",
+    ));
+    assert_eq!(
+        (e.line, e.column, e.field.as_str()),
+        (8, 16, "members.only")
+    );
+    assert!(
+        e.message
+            .contains("`CPV` was not yet a Member on 2008-07-21")
+            && e.message.contains("joined the WTO on 2008-07-23"),
+        "{e}"
+    );
+    let s = parse(
+        "x",
+        &wto_with("as_of = \"2008-07-23\"\nonly = [\"BRA\", \"CPV\"]"),
+    )
+    .expect("valid");
+    assert_eq!(s.agenda.membership.len(), 2);
+    let s = parse(
+        "x",
+        &wto_with("as_of = \"2008-07-21\"\nexclude = [\"CPV\", \"USA\"]"),
+    )
+    .expect("valid");
+    assert_eq!(s.agenda.membership.len(), 151);
+    let e = err(&wto_with("as_of = \"2008-07-21\"\nexclude = [\"ZZZ\"]"));
+    assert_eq!(e.field, "members.exclude", "{e}");
+}
+
+/// A `[[member]]` for a dataset Member that `as_of` leaves out says so.
+#[test]
+fn a_member_entry_for_a_later_member_says_when_it_joined() {
+    let e = err(&wto_with(
+        "as_of = \"2020-01-01\"\n\n[[member]]\nid = \"COM\"\nregion = \"Africa\"",
+    ));
+    assert_eq!(e.field, "member[0].time_zone", "{e}");
+    assert!(e.message.contains("joined the WTO on 2024-08-21"), "{e}");
+}
