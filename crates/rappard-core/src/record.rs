@@ -524,7 +524,7 @@ impl Record {
     pub fn canonical_entry(entry: &Entry) -> Vec<u8> {
         // Serializing these types cannot fail: no maps with non-string keys,
         // no floats, no custom errors.
-        serde_json::to_vec(entry).unwrap_or_default()
+        serde_json::to_vec(entry).expect("a record entry always serializes to JSON")
     }
 
     /// The canonical encoding of the whole record.

@@ -227,8 +227,8 @@ pub fn answer_from_wire(a: Option<&v1::answer_request::Answer>) -> Result<Answer
 
 /// A record entry on the wire: its canonical encoding, and the call typed.
 pub fn entry_to_wire(e: &Entry) -> v1::RecordEntry {
-    let canonical =
-        String::from_utf8(rappard_core::record::Record::canonical_entry(e)).unwrap_or_default();
+    let canonical = String::from_utf8(rappard_core::record::Record::canonical_entry(e))
+        .expect("JSON from serde_json is UTF-8");
     let call = match &e.event {
         Event::CallIssued {
             call,

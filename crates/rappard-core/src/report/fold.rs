@@ -148,9 +148,12 @@ impl Fold {
     /// An item's rounds and last text.
     fn texts(&mut self, event: &Event) {
         match event {
-            Event::RoundConcluded { item, round, .. } => {
+            // A round counts whether or not a text was issued in it (the
+            // co-chairs may withhold one).
+            Event::RoundConcluded { item, round, .. }
+            | Event::DraftWithheld { item, round, .. } => {
                 if let Some(it) = self.item_mut(item) {
-                    it.rounds = *round;
+                    it.rounds = it.rounds.max(*round);
                 }
             }
             Event::DraftIssued {

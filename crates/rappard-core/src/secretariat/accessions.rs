@@ -185,13 +185,11 @@ impl Secretariat {
                 );
             }
             AccessionHappening::WorkingPartyMeeting => {
-                self.convene(span, MeetingKind::ItemMeeting { item: key });
-                let wp = &self.agenda.accessions[a].working_party;
-                let awaited: Vec<MemberId> = self
-                    .present_delegations()
-                    .into_iter()
-                    .filter(|m| wp.contains(m))
-                    .collect();
+                // Only the Working Party's members sit in it.
+                let wp = self.agenda.accessions[a].working_party.clone();
+                let kind = MeetingKind::ItemMeeting { item: key };
+                self.convene_among(span, kind, Some(&wp));
+                let awaited = self.present_delegations();
                 self.accession_call(
                     a,
                     CallKind::Objections,
@@ -215,7 +213,11 @@ impl Secretariat {
             }
             AccessionHappening::Deposit => {
                 self.stage(a, Stage::Deposited);
-                let at = t.plus_secs(i64::from(defaults::ENTRY_INTO_FORCE_DAYS) * DAY);
+                // Membership from the start of the thirtieth day after the
+                // deposit (accession protocols: "the thirtieth day following
+                // the day of its acceptance"), UTC.
+                let days = i64::from(defaults::ENTRY_INTO_FORCE_DAYS);
+                let at = midnight(t).plus_secs(days * DAY);
                 self.schedule
                     .insert((at, step_of(AccessionHappening::Membership, a)), point(at));
             }
@@ -400,7 +402,7 @@ impl Secretariat {
             .agenda
             .membership
             .position(spec.applicant.id.as_str())
-            .unwrap_or(0);
+            .expect("the new Member was just added to the roll");
         let entry = self.roll_entry(i);
         self.accessions[a].stage = Stage::Member;
         self.emit(Event::AccessionCompleted {

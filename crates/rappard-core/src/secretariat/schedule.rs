@@ -114,6 +114,17 @@ impl Secretariat {
     /// Convenes a meeting over `interval`: records the day's opening if it is
     /// a new day, and who is present.
     pub(super) fn convene(&mut self, interval: Interval, kind: MeetingKind) {
+        self.convene_among(interval, kind, None);
+    }
+
+    /// Convenes a meeting of some Members only (a Working Party): the
+    /// record's present and absent are among them.
+    pub(super) fn convene_among(
+        &mut self,
+        interval: Interval,
+        kind: MeetingKind,
+        among: Option<&[MemberId]>,
+    ) {
         let session = kind == MeetingKind::Session;
         self.open_day(interval.start);
         let presence = self.calendar.presence(interval);
@@ -122,6 +133,9 @@ impl Secretariat {
         let mut absent = Vec::new();
         let mut members = Vec::new();
         for (i, m) in roll.members().iter().enumerate() {
+            if among.is_some_and(|only| !only.contains(&m.id)) {
+                continue;
+            }
             if presence[i] {
                 members.push(m.id.clone());
             }

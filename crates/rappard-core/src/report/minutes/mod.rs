@@ -200,6 +200,13 @@ impl Minutes {
             );
         }
         let _ = writeln!(w, "); {total_votes} votes in all");
+        let has_eu = members.iter().any(|m| m.id.as_str() == crate::member::EU);
+        if has_eu && represented == 0 {
+            let _ = writeln!(
+                w,
+                "Note: the EU is here without any of its member States; under Art. IX:1 it votes with as many votes as its member States that are Members, so it would have none (rappard gives it one)."
+            );
+        }
     }
 
     /// Days with their common window, and meetings with who is there.
