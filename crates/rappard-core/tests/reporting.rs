@@ -130,3 +130,37 @@ fn the_minutes_warn_when_the_eu_has_no_member_states() {
     let with = minutes(&run(&text("\"EU\", \"FRA\", \"USA\"")));
     assert!(!with.contains("without any of its member States"));
 }
+
+/// The same delegations cannot sit in two meetings at once: in every
+/// shipped scenario, the day's session never overlaps a meeting fixed for
+/// the same day (it starts after it). Two fixed meetings at the very same
+/// hours are one sitting with two items on its agenda (MC13 took both 2024
+/// accessions on 26 February).
+#[test]
+fn meetings_do_not_overlap() {
+    let dir = format!("{}/../../examples/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("scenarios")
+        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    for name in names {
+        let rec = shipped(&name);
+        let meetings: Vec<_> = rec
+            .entries()
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::MeetingConvened { interval, .. } => Some(*interval),
+                _ => None,
+            })
+            .collect();
+        for (k, a) in meetings.iter().enumerate() {
+            for b in &meetings[k + 1..] {
+                assert!(
+                    a == b || a.end <= b.start || b.end <= a.start,
+                    "{name}: {a:?} overlaps {b:?}"
+                );
+            }
+        }
+    }
+}

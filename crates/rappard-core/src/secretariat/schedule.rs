@@ -85,6 +85,27 @@ pub(super) enum Happening {
     Session,
 }
 
+impl Happening {
+    /// Whether it is a meeting fixed ahead (an item's or initiative's
+    /// meeting, a Working Party's or the General Council's on an accession),
+    /// which the day's session must not overlap.
+    fn is_fixed_meeting(&self) -> bool {
+        matches!(
+            self,
+            Happening::Item {
+                what: ItemHappening::Meeting,
+                ..
+            } | Happening::Initiative {
+                what: InitiativeHappening::Meeting,
+                ..
+            } | Happening::Accession {
+                what: AccessionHappening::WorkingPartyMeeting | AccessionHappening::CouncilMeeting,
+                ..
+            }
+        )
+    }
+}
+
 /// The schedule: happenings by instant, each with the span it covers.
 pub(super) type Schedule = BTreeMap<(Timestamp, Happening), Interval>;
 
@@ -237,12 +258,7 @@ impl Secretariat {
         };
         let secs = i64::from(self.agenda.session_hours) * 3600;
         loop {
-            let earliest = self.now.max(day);
-            // A day whose remaining hours seat no one has no session.
-            if let Some((interval, present)) = self.calendar.best_meeting(day, earliest, secs)
-                && present > 0
-                && self.agenda.procedure.is_meeting_day(interval.start)
-            {
+            if let Some(interval) = self.session_on(day, secs) {
                 self.schedule
                     .insert((interval.start, Happening::Session), interval);
                 return;
@@ -252,6 +268,34 @@ impl Secretariat {
             }
             day = day.plus_secs(DAY);
         }
+    }
+
+    /// The day's session: the best time on the UTC day of `day` (not before
+    /// now) that seats someone, on a meeting day, and that does not overlap
+    /// a meeting already fixed for the same delegations (it then starts
+    /// after that meeting, if the day still seats someone).
+    fn session_on(&mut self, day: Timestamp, secs: i64) -> Option<Interval> {
+        let mut earliest = self.now.max(day);
+        loop {
+            let (interval, present) = self.calendar.best_meeting(day, earliest, secs)?;
+            if present == 0 || !self.agenda.procedure.is_meeting_day(interval.start) {
+                return None;
+            }
+            match self.fixed_meeting_overlapping(interval) {
+                Some(end) => earliest = end,
+                None => return Some(interval),
+            }
+        }
+    }
+
+    /// The end of a scheduled fixed meeting that overlaps `interval`, if any.
+    fn fixed_meeting_overlapping(&self, interval: Interval) -> Option<Timestamp> {
+        self.schedule
+            .iter()
+            .filter(|((_, h), _)| h.is_fixed_meeting())
+            .map(|(_, span)| span)
+            .find(|s| s.start < interval.end && interval.start < s.end)
+            .map(|s| s.end)
     }
 
     /// Schedules the dates the agenda fixes: initiatives' deadlines and
