@@ -23,7 +23,8 @@
 //! representatives"), for the objectors and for the Members most concerned by
 //! the item (the paper's example: Brazil, the largest coffee producer, for
 //! talks on coffee); rotation across meetings; participants and agenda
-//! announced to all Members before, the outcome reported to all after;
+//! announced to all Members before (here 24 hours before it meets, a modelling
+//! default), the outcome reported to all after;
 //! observers admitted. rappard reserves seats for the objectors, then the
 //! item's `concerned` Members, then the coordinators of the coalitions in the
 //! negotiation, then fills the rest round by round over the (development

@@ -15,7 +15,7 @@
 //! | `vote-threshold-base` | vote counts equal the weighted votes cast, the threshold is over votes cast (majority) or the number of Members, the EU included (two-thirds, three-fourths), and the outcome follows | Art. IX:1–3, X:1, XII:2 |
 //! | `written-procedure-any-objection` | a written procedure is adopted only with no objection from any Member | 2020–21 practice |
 //! | `critical-mass` | an initiative concludes only when its participants' shares, each counted once from the roll (the EU by its own row; its member States never join beside it), reach its threshold | ITA (1996); Li Ke (2023), §III.1 |
-//! | `green-room-reported` | under the reformed policy every Green Room is announced (with its participants) before it meets and its outcome reported to all after | Li Ke (2023), §III.2 |
+//! | `green-room-reported` | under the reformed policy every Green Room is announced (with its participants) at least `GREEN_ROOM_NOTICE_SECS` (24 h) before it meets and its outcome reported to all after | Li Ke (2023), §III.2 |
 //!
 //! Li Ke (2023) is Li Ke, "Stagnation and Breakthrough of WTO Multilateral
 //! Trade Negotiations", *Journal of Hubei University of Economics* 21(5),
@@ -37,6 +37,7 @@ use crate::member::MemberId;
 use crate::protocol::CallKind;
 use crate::record::{Entry, Event, Record};
 use crate::rules::{How, Outcome, Rule, Votes};
+use crate::secretariat::GREEN_ROOM_NOTICE_SECS;
 use crate::time::Timestamp;
 
 /// A broken invariant.
@@ -654,14 +655,17 @@ fn concluded(fold: &Fold, e: &Entry, joined: &[MemberId], threshold: u32, found:
 fn green_room_reported(entries: &[Entry]) -> Vec<Violation> {
     let mut found = Found::new("green-room-reported");
     let not_reported = |gr: &str| format!("the Green Room on [{gr}] was not reported to all");
-    // The announced participants, and a convened room awaiting its report.
-    let mut announced: Option<(String, Vec<MemberId>)> = None;
+    // The announced rooms (participants, when), and a convened room
+    // awaiting its report.
+    let mut announced: HashMap<String, (Vec<MemberId>, i64)> = HashMap::new();
     let mut unreported: Option<(String, u64)> = None;
     for e in entries {
         match &e.event {
             Event::GreenRoomAnnounced {
                 item, participants, ..
-            } => announced = Some((item.clone(), participants.clone())),
+            } => {
+                announced.insert(item.clone(), (participants.clone(), e.at.unix()));
+            }
             Event::GreenRoomConvened {
                 item,
                 policy,
@@ -672,13 +676,21 @@ fn green_room_reported(entries: &[Entry]) -> Vec<Violation> {
                     found.note(at, not_reported(&gr));
                 }
                 if *policy == crate::greenroom::Policy::Reformed {
-                    if announced.take() != Some((item.clone(), participants.clone())) {
-                        found.note(
+                    match announced.remove(item) {
+                        Some((who, at)) if who == *participants => {
+                            if e.at.unix() - at < GREEN_ROOM_NOTICE_SECS {
+                                found.note(
+                                    e.seq,
+                                    format!("the Green Room on [{item}] met without its notice"),
+                                );
+                            }
+                        }
+                        _ => found.note(
                             e.seq,
                             format!(
                                 "the Green Room on [{item}] was not announced with its participants"
                             ),
-                        );
+                        ),
                     }
                     unreported = Some((item.clone(), e.seq));
                 }

@@ -74,6 +74,7 @@ use initiatives::InitiativeStep;
 use items::{ItemState, ItemStep};
 use schedule::{Meeting, Schedule};
 
+pub use green_room::GREEN_ROOM_NOTICE_SECS;
 pub use items::EXHAUSTED_AFTER_ROUNDS;
 
 /// Work queued for the meeting in progress, done in order.

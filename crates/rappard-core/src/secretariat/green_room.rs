@@ -11,16 +11,22 @@
 //! chair meets the objectors halfway when it can hear them, and otherwise
 //! drafts for the room.
 
-use super::schedule::Meeting;
+use super::schedule::{Happening, ItemHappening, Meeting, point};
 use super::{ClosedCall, Continuation, Secretariat, Work, objecting};
 use crate::greenroom::{self, Invitation};
 use crate::member::MemberId;
 use crate::protocol::{CallKind, Level, Stated};
 use crate::record::Event;
-use crate::time::Interval;
+use crate::time::{Interval, Timestamp};
 
 /// Length of a Green Room meeting.
 const GREEN_ROOM_SECS: i64 = 3600;
+
+/// How long before it meets a reformed Green Room is announced, with its
+/// participants and agenda: 24 hours (a modelling default; Li Ke 2023,
+/// §3.2, asks that participants and agenda be published beforehand
+/// without a figure).
+pub const GREEN_ROOM_NOTICE_SECS: i64 = 24 * 3600;
 
 /// What a Green Room's open call is for.
 #[derive(Clone, Debug)]
@@ -70,12 +76,17 @@ impl Secretariat {
         };
         let n = objectors.len() as u32;
         let in_session = self.meeting.as_ref().is_some_and(|m| m.session);
-        if in_session && n >= 1 && n <= spec.few {
+        // One already announced on the item has yet to meet.
+        let announced = self.items[item].announced_green_room.is_some();
+        if in_session && !announced && n >= 1 && n <= spec.few {
             self.green_rooms.push_back((item, objectors.to_vec()));
         }
     }
 
-    /// Convenes the next queued Green Room, after the meeting in progress.
+    /// The next queued Green Room, after the meeting in progress: held at
+    /// once under the traditional policy; under the reformed one, its
+    /// participants and agenda are announced now and it meets
+    /// [`GREEN_ROOM_NOTICE_SECS`] later.
     pub(super) fn hold_green_room(&mut self, item: usize, objectors: Vec<MemberId>) {
         let Some(spec) = self.agenda.green_room else {
             return;
@@ -86,16 +97,47 @@ impl Secretariat {
             .map_or(self.now, |m| m.interval.end)
             .max(self.now);
         self.now = start;
-        let interval = Interval {
-            start,
-            end: start.plus_secs(GREEN_ROOM_SECS),
+        let participants = self.invite_to_green_room(item, &objectors);
+        if !spec.policy.transparent() {
+            self.convene_green_room(item, participants, objectors, start);
+            return;
+        }
+        self.emit(Event::GreenRoomAnnounced {
+            item: self.agenda.items[item].id.clone(),
+            participants: participants.clone(),
+            agenda: self.agenda.items[item].title.clone(),
+        });
+        let at = start.plus_secs(GREEN_ROOM_NOTICE_SECS);
+        self.items[item].announced_green_room = Some((participants, objectors));
+        let what = ItemHappening::GreenRoom;
+        self.schedule
+            .insert((at, Happening::Item { what, item }), point(at));
+    }
+
+    /// An announced Green Room meets, if its item is still in consultation.
+    pub(super) fn announced_green_room_meets(&mut self, item: usize, t: Timestamp) {
+        let Some((participants, objectors)) = self.items[item].announced_green_room.take() else {
+            return;
+        };
+        if self.items[item].phase != super::items::Phase::Consulting {
+            return;
+        }
+        self.now = self.now.max(t);
+        self.convene_green_room(item, participants, objectors, self.now);
+    }
+
+    /// Whom the chair invites to a Green Room on `item` (`crate::greenroom`),
+    /// counted for rotation.
+    fn invite_to_green_room(&mut self, item: usize, objectors: &[MemberId]) -> Vec<MemberId> {
+        let Some(spec) = self.agenda.green_room else {
+            return Vec::new();
         };
         let participants = greenroom::invite(
             spec.policy,
             &Invitation {
                 roll: &self.agenda.membership,
                 coalitions: &self.agenda.coalitions,
-                objectors: &objectors,
+                objectors,
                 concerned: &self.agenda.items[item].concerned,
                 seats: spec.seats as usize,
                 invited_before: &self.invited,
@@ -104,21 +146,31 @@ impl Secretariat {
         for p in &participants {
             *self.invited.entry(p.clone()).or_insert(0) += 1;
         }
+        participants
+    }
+
+    /// Convenes a Green Room at `start` and queues its positions call.
+    fn convene_green_room(
+        &mut self,
+        item: usize,
+        participants: Vec<MemberId>,
+        objectors: Vec<MemberId>,
+        start: Timestamp,
+    ) {
+        let Some(spec) = self.agenda.green_room else {
+            return;
+        };
+        let interval = Interval {
+            start,
+            end: start.plus_secs(GREEN_ROOM_SECS),
+        };
         let inclusiveness = greenroom::inclusiveness(
             &self.agenda.membership,
             &self.agenda.coalitions,
             &participants,
         );
-        let id = self.agenda.items[item].id.clone();
-        if spec.policy.transparent() {
-            self.emit(Event::GreenRoomAnnounced {
-                item: id.clone(),
-                participants: participants.clone(),
-                agenda: self.agenda.items[item].title.clone(),
-            });
-        }
         self.emit(Event::GreenRoomConvened {
-            item: id,
+            item: self.agenda.items[item].id.clone(),
             policy: spec.policy,
             interval,
             participants: participants.clone(),

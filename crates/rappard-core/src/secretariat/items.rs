@@ -68,6 +68,8 @@ pub(super) struct ItemState {
     pub(super) written_failed: bool,
     /// A Green Room's compromise, to be the next round's text.
     pub(super) pending_text: Option<Level>,
+    /// A Green Room announced and yet to meet: participants, objectors.
+    pub(super) announced_green_room: Option<(Vec<MemberId>, Vec<MemberId>)>,
 }
 
 impl ItemState {
@@ -83,6 +85,7 @@ impl ItemState {
             written: None,
             written_failed: false,
             pending_text: None,
+            announced_green_room: None,
         }
     }
 }
@@ -572,6 +575,7 @@ impl Secretariat {
                 }
             }
             ItemHappening::WrittenDeadline => self.written_deadline(item, t),
+            ItemHappening::GreenRoom => self.announced_green_room_meets(item, t),
             ItemHappening::Meeting => {
                 if matches!(self.items[item].phase, Phase::Done | Phase::Written) {
                     return;

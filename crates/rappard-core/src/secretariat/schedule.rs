@@ -34,6 +34,8 @@ pub(super) enum ItemHappening {
     WrittenDeadline,
     /// Its fixed decision meeting.
     Meeting,
+    /// A Green Room announced on it meets (reformed policy).
+    GreenRoom,
 }
 
 /// What can happen to an open plurilateral initiative.
