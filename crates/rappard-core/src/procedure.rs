@@ -18,17 +18,19 @@
 //!   rule votes at once (a counterfactual, never the default). A Member's
 //!   request for a vote without objecting is not modelled.
 //! - **Quorum** ([`Quorum`], default a simple majority of the Members). A
-//!   formal decision at a meeting (formal objections or a vote on an item or
-//!   on the package) is taken only if enough Members are present; otherwise
-//!   it is recorded as `no-quorum` and moves to the next meeting. The
+//!   formal decision at a meeting (formal objections or a vote on an item,
+//!   on the package, on adding an agreement to Annex 4, or the General
+//!   Council's on an accession) is taken only if enough Members are
+//!   present; otherwise it is recorded as `no-quorum` and moves to the next
+//!   meeting (the next session; for an accession, the next day's meeting). The
 //!   default follows the Rules of Procedure for Sessions of the Ministerial
 //!   Conference and Meetings of the General Council (WT/L/161, 1996), whose
 //!   quorum rule is, as far as we know, a simple majority of the Members;
 //!   the text could not be checked here, so the rule is a named modelling
 //!   assumption with that default. Written procedure, where every Member
 //!   takes part in writing, needs no quorum; nor do Working Party meetings,
-//!   Green Rooms, initiatives' meetings among participants and accession
-//!   decisions (not checked in this version).
+//!   Green Rooms and the rounds of an initiative among its participants,
+//!   which take no decision of the Members.
 //! - **Written procedure** ([`Procedure::written_deadline`]). As the
 //!   General Council practised it in 2020–21, a draft decision circulated
 //!   for written procedure has a deadline at a Geneva date and time (here

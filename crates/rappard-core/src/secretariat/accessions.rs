@@ -3,7 +3,7 @@
 //! scenario; the bilateral talks, the Working Party's report and the
 //! General Council's decision are calls like any other.
 
-use super::schedule::{AccessionHappening, DAY, Happening, midnight, point};
+use super::schedule::{AccessionHappening, DAY, Happening, SESSION_HORIZON_DAYS, midnight, point};
 use super::{ClosedCall, Continuation, Secretariat};
 use crate::accession::{Stage, defaults};
 use crate::member::{MemberId, Membership};
@@ -200,7 +200,11 @@ impl Secretariat {
                 );
             }
             AccessionHappening::CouncilMeeting => {
-                self.convene(span, MeetingKind::ItemMeeting { item: key });
+                self.convene(span, MeetingKind::ItemMeeting { item: key.clone() });
+                if !self.quorum_for(key) {
+                    self.council_without_quorum(a, t);
+                    return;
+                }
                 let awaited = self.present_delegations();
                 self.accession_call(
                     a,
@@ -223,6 +227,19 @@ impl Secretariat {
             }
             AccessionHappening::Membership => self.admit(a),
         }
+    }
+
+    /// Without a quorum the General Council's decision moves to the next
+    /// day's meeting, within the sessions' horizon; past it the accession
+    /// stalls.
+    fn council_without_quorum(&mut self, a: usize, t: Timestamp) {
+        let next = self.accession_meeting_on(t.plus_secs(DAY), t.plus_secs(DAY));
+        if next.start.unix() > self.agenda.start.unix() + SESSION_HORIZON_DAYS * DAY {
+            self.stage(a, Stage::Stalled);
+            return;
+        }
+        let h = step_of(AccessionHappening::CouncilMeeting, a);
+        self.schedule.insert((next.start, h), next);
     }
 
     /// The applicant's offer: asked of each WP member without a deal.

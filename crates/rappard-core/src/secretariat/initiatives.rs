@@ -39,6 +39,9 @@ pub(super) struct InitiativeState {
     pub(super) round: u32,
     pub(super) version: u32,
     pub(super) text: Option<Level>,
+    /// The Annex 4 decision moves to the sessions (its fixed meeting had no
+    /// quorum).
+    pub(super) annex4_at_sessions: bool,
 }
 
 impl InitiativeState {
@@ -49,6 +52,7 @@ impl InitiativeState {
             round: 0,
             version: 0,
             text: None,
+            annex4_at_sessions: false,
         }
     }
 }
@@ -352,6 +356,11 @@ impl Secretariat {
         if self.initiatives[i].phase != InitiativePhase::AwaitingAnnex4 {
             return;
         }
+        if !self.quorum_for(self.agenda.initiatives[i].id.clone()) {
+            // Without a quorum the decision moves to the next session.
+            self.initiatives[i].annex4_at_sessions = true;
+            return;
+        }
         let awaited = self.present_delegations();
         let text = self.initiatives[i].text;
         self.initiative_call(
@@ -407,7 +416,7 @@ impl Secretariat {
                 InitiativePhase::Negotiating | InitiativePhase::Open => {
                     out.push(Work::InitiativeRound(i))
                 }
-                InitiativePhase::AwaitingAnnex4 if self.agenda.initiatives[i].meeting.is_none() => {
+                InitiativePhase::AwaitingAnnex4 if self.annex4_at_session(i) => {
                     out.push(Work::Annex4(i))
                 }
                 _ => {}
@@ -416,12 +425,17 @@ impl Secretariat {
         out
     }
 
+    /// Whether an initiative's Annex 4 decision is taken at a session (no
+    /// fixed meeting, or none with a quorum).
+    fn annex4_at_session(&self, i: usize) -> bool {
+        self.agenda.initiatives[i].meeting.is_none() || self.initiatives[i].annex4_at_sessions
+    }
+
     /// Whether an initiative needs a session of its own.
     pub(super) fn initiatives_need_session(&self) -> bool {
         self.initiatives.iter().enumerate().any(|(i, st)| {
             st.phase == InitiativePhase::Negotiating
-                || (st.phase == InitiativePhase::AwaitingAnnex4
-                    && self.agenda.initiatives[i].meeting.is_none())
+                || (st.phase == InitiativePhase::AwaitingAnnex4 && self.annex4_at_session(i))
         })
     }
 }

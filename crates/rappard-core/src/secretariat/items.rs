@@ -497,7 +497,7 @@ impl Secretariat {
 
     /// Whether the meeting in progress has a quorum; records `no-quorum` on
     /// `key` if not.
-    fn quorum_for(&mut self, key: String) -> bool {
+    pub(super) fn quorum_for(&mut self, key: String) -> bool {
         let members = self.agenda.membership.len() as u32;
         let present = self.meeting.as_ref().map_or(0, |m| m.members.len() as u32);
         if self.agenda.procedure.quorum.is_met(present, members) {

@@ -25,6 +25,10 @@ use crate::time::{Interval, Timestamp};
 /// Seconds in a day.
 pub(super) const DAY: i64 = 86_400;
 
+/// Sessions are held up to this many days after the start (a modelling
+/// bound that keeps every run finite).
+pub(super) const SESSION_HORIZON_DAYS: i64 = 366;
+
 /// What can happen to an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum ItemHappening {
@@ -259,14 +263,15 @@ impl Secretariat {
             None => midnight(self.agenda.start),
         };
         let secs = i64::from(self.agenda.session_hours) * 3600;
-        loop {
+        // No session more than a year after the start: a matter that no
+        // session can settle by then (nobody can meet, or never a quorum)
+        // stays open when the negotiation closes.
+        let horizon = self.agenda.start.unix() + SESSION_HORIZON_DAYS * DAY;
+        while day.unix() <= horizon {
             if let Some(interval) = self.session_on(day, secs) {
                 self.schedule
                     .insert((interval.start, Happening::Session), interval);
                 return;
-            }
-            if day.unix() > self.agenda.start.unix() + 366 * DAY {
-                return; // no one can ever meet: items lapse at their deadlines
             }
             day = day.plus_secs(DAY);
         }
