@@ -36,6 +36,19 @@ pub enum Error {
         .0.display()
     )]
     NoAuthority(PathBuf),
+    /// A certificate, key or authority is already there, and replacing it
+    /// was not asked for.
+    #[error("{} exists: it is left as it is (pass --force to replace it)", .0.display())]
+    Exists(PathBuf),
+    /// An id reserved for the authority or the Secretariat, asked for a
+    /// member or an applicant.
+    #[error("the id `{id}` is reserved: {why}")]
+    ReservedId {
+        /// The id asked for.
+        id: String,
+        /// Whose it is.
+        why: String,
+    },
     /// A key or certificate could not be made, signed or read.
     #[error("certificate: {what}: {detail}")]
     Certificate {
@@ -163,6 +176,8 @@ impl Error {
             Self::Refused { code, .. } => definite_code(*code),
             Self::Io { .. }
             | Self::NoAuthority(_)
+            | Self::Exists(_)
+            | Self::ReservedId { .. }
             | Self::Certificate { .. }
             | Self::TlsConfig { .. }
             | Self::QuicConfig { .. }

@@ -802,7 +802,7 @@ rule = "consensus"
     fn shared(name: &str) -> Arc<Shared> {
         let sc = rappard_core::scenario::parse("tasks.toml", SCENARIO).expect("scenario");
         let dir = std::env::temp_dir().join(format!("rappard-tasks-{name}-{}", std::process::id()));
-        pki::init(&dir).expect("pki");
+        pki::init(&dir, pki::Existing::Refuse).expect("pki");
         let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");

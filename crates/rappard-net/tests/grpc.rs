@@ -10,7 +10,7 @@ use rappard_core::member::MemberId;
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::simulation;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Role};
+use rappard_net::pki::{self, Existing, Role};
 use rappard_net::secretariat::{self, Listeners, Negotiation, Options};
 use rappard_proto::v1;
 use tokio::net::TcpListener;
@@ -30,18 +30,19 @@ fn scenario(name: &str) -> Scenario {
 fn certs(name: &str, sc: &Scenario) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rappard-grpc-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    pki::init(&dir).expect("pki");
+    pki::init(&dir, Existing::Refuse).expect("pki");
     pki::issue(
         &dir,
         &MemberId::new(pki::SECRETARIAT_ID).expect("id"),
         Role::Secretariat,
+        Existing::Refuse,
     )
     .expect("issue");
     for m in sc.agenda.membership.delegations() {
-        pki::issue(&dir, &m.id, Role::Member).expect("issue");
+        pki::issue(&dir, &m.id, Role::Member, Existing::Refuse).expect("issue");
     }
     for a in &sc.agenda.accessions {
-        pki::issue(&dir, &a.applicant.id, Role::Applicant).expect("issue");
+        pki::issue(&dir, &a.applicant.id, Role::Applicant, Existing::Refuse).expect("issue");
     }
     dir
 }
@@ -306,8 +307,15 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     // A certificate from a foreign authority: UNAUTHENTICATED, over both
     // transports, naming the reason.
     let foreign = std::env::temp_dir().join(format!("rappard-grpc-foreign-{}", std::process::id()));
-    pki::init(&foreign).expect("pki");
-    pki::issue(&foreign, &MemberId::new("USA").expect("id"), Role::Member).expect("issue");
+    let _ = std::fs::remove_dir_all(&foreign);
+    pki::init(&foreign, Existing::Refuse).expect("pki");
+    pki::issue(
+        &foreign,
+        &MemberId::new("USA").expect("id"),
+        Role::Member,
+        Existing::Refuse,
+    )
+    .expect("issue");
     let mut fc = pki::load(&foreign, "USA").expect("credentials");
     fc.ca = ca.clone(); // it trusts the real Secretariat, but holds a foreign certificate
     let mut c = rappard_net::member::connect(&url, &fc)

@@ -112,7 +112,8 @@ impl Error {
             | Self::Scenario(_)
             | Self::BadOption { .. }
             | Self::Credentials(_)
-            | Self::Listen { .. } => 2,
+            | Self::Listen { .. }
+            | Self::Net(rappard_net::Error::Exists(_) | rappard_net::Error::ReservedId { .. }) => 2,
             Self::Invariants(_) => 3,
             Self::Interrupted => 130,
             Self::Net(_)

@@ -275,3 +275,147 @@ fn input_that_once_panicked_exits_2() {
         "{e}"
     );
 }
+
+/// A fresh directory for one test, removed first if an earlier run left it.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rappard-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// `pki issue` refuses the ids of the authority's and the Secretariat's
+/// files (`ca`, `secretariat`) and the Secretariat's id (`WTO`) for a
+/// member or an applicant, with exit code 2, and writes nothing.
+#[test]
+fn pki_issue_refuses_reserved_ids() {
+    let dir = fresh_dir("reserved");
+    let certs = path(&dir);
+    assert!(rappard(&["pki", "init", "--certs", certs]).status.success());
+    let ca_before = std::fs::read(dir.join("ca.key")).expect("ca.key");
+    for (id, role) in [
+        ("ca", "member"),
+        ("CA", "applicant"),
+        ("secretariat", "member"),
+        ("WTO", "member"),
+        ("wto", "applicant"),
+    ] {
+        let out = rappard(&["pki", "issue", "--certs", certs, "--id", id, "--role", role]);
+        assert_eq!(out.status.code(), Some(2), "{id} as {role}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--id") && err.contains("reserved"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read(dir.join("ca.key")).expect("ca.key"),
+        ca_before
+    );
+    assert!(!dir.join("secretariat.pem").exists());
+    assert!(!dir.join("WTO.pem").exists());
+    // The Secretariat's own certificate is issued as before.
+    let out = rappard(&[
+        "pki",
+        "issue",
+        "--certs",
+        certs,
+        "--id",
+        "WTO",
+        "--role",
+        "secretariat",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A certificate and key, or an authority, already there are never
+/// replaced without `--force` (exit 2, the files byte for byte the same);
+/// with `--force` they are.
+#[test]
+fn pki_never_overwrites_without_force() {
+    let dir = fresh_dir("force");
+    let certs = path(&dir);
+    let read = |f: &str| std::fs::read(dir.join(f)).expect(f);
+    assert!(rappard(&["pki", "init", "--certs", certs]).status.success());
+    let issue = |extra: &[&str]| {
+        let mut args = vec![
+            "pki", "issue", "--certs", certs, "--id", "BRA", "--role", "member",
+        ];
+        args.extend_from_slice(extra);
+        rappard(&args)
+    };
+    assert!(issue(&[]).status.success());
+    let (pem, key) = (read("BRA.pem"), read("BRA.key"));
+
+    let out = issue(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("BRA.") && err.contains("--force"), "{err}");
+    assert_eq!(
+        (read("BRA.pem"), read("BRA.key")),
+        (pem.clone(), key.clone())
+    );
+
+    assert!(issue(&["--force"]).status.success());
+    assert_ne!(read("BRA.pem"), pem);
+    assert_ne!(read("BRA.key"), key);
+
+    let (ca_pem, ca_key) = (read("ca.pem"), read("ca.key"));
+    let out = rappard(&["pki", "init", "--certs", certs]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(
+        (read("ca.pem"), read("ca.key")),
+        (ca_pem.clone(), ca_key.clone())
+    );
+    assert!(
+        rappard(&["pki", "init", "--certs", certs, "--force"])
+            .status
+            .success()
+    );
+    assert_ne!(read("ca.key"), ca_key);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every key file, the authority's included, is its owner's only (0600),
+/// and the directory `pki init` makes is too (0700).
+#[cfg(unix)]
+#[test]
+fn pki_keys_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = fresh_dir("modes");
+    let certs = path(&dir);
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert!(rappard(&["pki", "init", "--certs", certs]).status.success());
+    assert_eq!(mode(&dir), 0o700, "the PKI directory");
+    for (id, role) in [
+        ("WTO", "secretariat"),
+        ("BRA", "member"),
+        ("COM", "applicant"),
+    ] {
+        let out = rappard(&["pki", "issue", "--certs", certs, "--id", id, "--role", role]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for key in ["ca.key", "secretariat.key", "BRA.key", "COM.key"] {
+        assert_eq!(mode(&dir.join(key)), 0o600, "{key}");
+    }
+    // Replaced with --force, a key is still the owner's only.
+    assert!(
+        rappard(&[
+            "pki", "issue", "--certs", certs, "--id", "BRA", "--role", "member", "--force",
+        ])
+        .status
+        .success()
+    );
+    assert_eq!(mode(&dir.join("BRA.key")), 0o600);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,7 +17,7 @@ use rappard_core::record::{Event, Record};
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::time::Timestamp;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Credentials, Role};
+use rappard_net::pki::{self, Credentials, Existing, Role};
 use rappard_proto::{convert, v1};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
@@ -79,10 +79,8 @@ struct Plan<'a> {
 fn run_in(dir: &Path, args: &Args, verbose: u8, started: Instant) -> Result<()> {
     let (text, name) = scenario_text(args.scenario.as_deref())?;
     let sc = scenario::parse(&name, &text)?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        what: dir.display().to_string(),
-        source,
-    })?;
+    let _ = std::fs::remove_dir_all(dir); // a leftover of an earlier process with this pid
+    pki::create_private_dir(dir)?;
     let scenario_file = dir.join("scenario.toml");
     std::fs::write(&scenario_file, &text).map_err(|source| Error::Io {
         what: scenario_file.display().to_string(),
@@ -152,12 +150,12 @@ fn make_pki(dir: &Path, sc: &Scenario) -> Result<Vec<MemberId>> {
                 .map(|a| (a.applicant.id.clone(), Role::Applicant)),
         )
         .collect();
-    pki::init(dir)?;
+    pki::init(dir, Existing::Refuse)?;
     let secretariat =
         MemberId::new(pki::SECRETARIAT_ID).expect("the Secretariat's id `WTO` is a valid id");
-    pki::issue(dir, &secretariat, Role::Secretariat)?;
+    pki::issue(dir, &secretariat, Role::Secretariat, Existing::Refuse)?;
     for (id, role) in &ids {
-        pki::issue(dir, id, *role)?;
+        pki::issue(dir, id, *role, Existing::Refuse)?;
     }
     Ok(ids.into_iter().map(|(id, _)| id).collect())
 }
