@@ -93,6 +93,16 @@ pub enum Error {
         /// Why (the handshake's or the transport's error).
         detail: String,
     },
+    /// The server reached as the Secretariat holds a certificate from the
+    /// authority, but not the Secretariat's (a member's node, say): the
+    /// handshake was refused before this node showed its certificate.
+    #[error("{to} is not the Secretariat: {detail}")]
+    NotTheSecretariat {
+        /// The address.
+        to: String,
+        /// What its certificate says instead.
+        detail: String,
+    },
     /// The connection failed under a request (`UNAVAILABLE`, `CANCELLED`,
     /// `UNKNOWN`): the request may or may not have taken effect.
     #[error("transport: {0}")]
@@ -183,6 +193,7 @@ impl Error {
             | Self::QuicConfig { .. }
             | Self::Listen { .. }
             | Self::Connect { .. }
+            | Self::NotTheSecretariat { .. }
             | Self::Unauthenticated(_)
             | Self::PermissionDenied(_)
             | Self::InvalidArgument(_)

@@ -67,20 +67,39 @@ impl std::fmt::Display for Connector {
 }
 
 impl Connector {
-    /// A client with a node's credentials.
+    /// A client with a node's credentials. The server must hold the
+    /// Secretariat's certificate ([`crate::tls::SecretariatVerifier`]);
+    /// another is refused with [`Error::NotTheSecretariat`], which a
+    /// delegation does not retry.
     pub async fn connect(&self, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
         match self {
             Self::Grpc(url) => connect(url, creds).await,
             Self::Quic(addr, endpoint) => {
-                let config = crate::quic::client_config(creds, true)?;
-                let ch = crate::quic::channel(endpoint, *addr, config).await?;
+                let verifier = crate::tls::SecretariatVerifier::new(&creds.ca)?;
+                let config = crate::quic::client_config_checked(creds, true, verifier.clone())?;
+                let ch = crate::quic::channel(endpoint, *addr, config)
+                    .await
+                    .map_err(|e| checked(e, &verifier, &addr.to_string()))?;
                 Ok(SecretariatClient::new(ch).max_decoding_message_size(16 * 1024 * 1024))
             }
         }
     }
 }
 
-/// A tonic channel over TCP with TLS, with a node's credentials.
+/// A connection error, or [`Error::NotTheSecretariat`] if the handshake was
+/// refused because of the server's role.
+fn checked(e: Error, verifier: &crate::tls::SecretariatVerifier, to: &str) -> Error {
+    match verifier.refusal() {
+        Some(detail) => Error::NotTheSecretariat {
+            to: to.to_owned(),
+            detail,
+        },
+        None => e,
+    }
+}
+
+/// A tonic channel over TCP with TLS, with a node's credentials, to
+/// another node's Delegation service.
 async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
     Endpoint::from_shared(url.to_owned())
         .map_err(|e| Error::Connect {
@@ -94,19 +113,53 @@ async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
         })
 }
 
-/// Connects a gRPC client with a node's credentials.
+/// How long a connection to the Secretariat may take to set up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Connects a gRPC client with a node's credentials to the Secretariat at
+/// `https://HOST:PORT`, over TCP with TLS made here (not by tonic) so that
+/// the server's role is checked in the handshake ([`Connector::connect`]).
 pub async fn connect(url: &str, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
-    let channel = channel(url, creds)
-        .await?
-        .connect_timeout(Duration::from_secs(20))
+    let refused = |detail: String| Error::Connect {
+        to: url.to_owned(),
+        detail,
+    };
+    let uri: tonic::transport::Uri = url.parse().map_err(|e| refused(format!("{e}")))?;
+    let authority = uri
+        .authority()
+        .filter(|a| a.port().is_some())
+        .ok_or_else(|| refused("expected https://HOST:PORT".into()))?
+        .as_str()
+        .to_owned();
+    let verifier = crate::tls::SecretariatVerifier::new(&creds.ca)?;
+    let mut tls = crate::tls::secretariat_client_config(creds, verifier.clone(), true)?;
+    tls.alpn_protocols = vec![b"h2".to_vec()];
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(tls));
+    let to = authority.clone();
+    let connector = tower::service_fn(move |_: tonic::transport::Uri| {
+        let (tls, to) = (tls.clone(), to.clone());
+        async move {
+            let handshake = async {
+                let tcp = tokio::net::TcpStream::connect(&to).await?;
+                let _ = tcp.set_nodelay(true);
+                let name = rustls::pki_types::ServerName::try_from("localhost")
+                    .map_err(std::io::Error::other)?;
+                tls.connect(name, tcp).await
+            };
+            let stream = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+                .await
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+            Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+        }
+    });
+    let channel = Endpoint::from_shared(format!("http://{authority}"))
+        .map_err(|e| refused(crate::causes(&e)))?
+        .connect_timeout(CONNECT_TIMEOUT)
         .http2_keep_alive_interval(Duration::from_secs(20))
         .keep_alive_while_idle(true)
-        .connect()
+        .connect_with_connector(connector)
         .await
-        .map_err(|e| Error::Connect {
-            to: url.to_owned(),
-            detail: crate::causes(&e),
-        })?;
+        .map_err(|e| checked(refused(crate::causes(&e)), &verifier, url))?;
     Ok(SecretariatClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
 }
 

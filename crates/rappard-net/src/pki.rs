@@ -6,8 +6,17 @@
 //! one URI subject alternative name, `rappard://ROLE/ID`, where ROLE is
 //! `member`, `applicant` or `secretariat` and ID the member id (`WTO` for
 //! the Secretariat). Every certificate is for both client and server
-//! authentication (a delegation also serves its own Delegation service for
-//! direct talks), with `localhost` and `127.0.0.1` as names. The files of a directory:
+//! authentication, with `localhost` and `127.0.0.1` as names: the
+//! Secretariat serves, and its certificate is also the demo's observer's
+//! client certificate; a member's or applicant's node is a client of the
+//! Secretariat *and* the server of its own Delegation service, which an
+//! applicant's node reaches at `127.0.0.1` for direct bilateral talks (an
+//! applicant's node keeps serving with its applicant's certificate after
+//! its accession, when it may be a Working Party member of a later one).
+//! The usage therefore does not tell the Secretariat from a member: the
+//! role in the `rappard://` name does, and a node reaching the Secretariat
+//! checks it in the handshake (`crate::tls::SecretariatVerifier`). The
+//! files of a directory:
 //!
 //! | file | what |
 //! |---|---|
@@ -272,7 +281,8 @@ pub fn issue_pem(dir: &Path, id: &MemberId, role: Role) -> Result<(String, Strin
     )];
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     // Every node is a client of the Secretariat, and a server of its own
-    // Delegation service for direct talks: both uses, and the local names.
+    // Delegation service for direct talks: both uses, and the local names
+    // (module doc); the role is in the URI name.
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     {
         p.subject_alt_names.push(SanType::DnsName(

@@ -57,6 +57,22 @@ async fn start(
     SocketAddr,
     tokio::sync::oneshot::Sender<()>,
 ) {
+    start_as(sc, dir, options, "secretariat").await
+}
+
+/// A Secretariat node serving with the credentials of `stem` (the
+/// Secretariat's own, or an impostor's).
+async fn start_as(
+    sc: &Scenario,
+    dir: &Path,
+    options: Options,
+    stem: &str,
+) -> (
+    Negotiation,
+    String,
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+) {
     rappard_net::install_crypto();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!(
@@ -65,7 +81,7 @@ async fn start(
     );
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
     let quic = udp.local_addr().expect("addr");
-    let creds = pki::load(dir, "secretariat").expect("credentials");
+    let creds = pki::load(dir, stem).expect("credentials");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listeners = Listeners {
         grpc: Some(listener),
@@ -449,6 +465,42 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
         got.sha256(),
         simulation::run(&sc).expect("simulation").sha256()
     );
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A "Secretariat" started with a member's certificate (BRA's: issued by
+/// the same authority, and a server certificate, since members serve their
+/// direct talks) is refused by a delegation node in the handshake, over
+/// both transports, with an error that says it is not the Secretariat;
+/// the delegation does not retry it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_refuses_a_secretariat_holding_a_members_certificate() {
+    let sc = scenario("classroom");
+    let dir = certs("impostor", &sc);
+    let (_n, url, quic_addr, stop) = start_as(&sc, &dir, Options::default(), "BRA").await;
+    let creds = pki::load(&dir, "USA").expect("credentials");
+    let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
+    for to in [
+        Connector::Grpc(url.clone()),
+        Connector::Quic(quic_addr, endpoint.clone()),
+    ] {
+        let d = simulation::delegations(&sc).remove("USA").expect("USA");
+        let e = tokio::time::timeout(
+            Duration::from_secs(30),
+            rappard_net::member::run(&to, &creds, d),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{to}: the delegation gives up at once"))
+        .expect_err("a member's node is not the Secretariat");
+        assert!(
+            matches!(&e, rappard_net::Error::NotTheSecretariat { detail, .. }
+                if detail.contains("rappard://member/BRA")),
+            "{to}: {e}"
+        );
+        assert!(e.is_definite() && !e.is_connection(), "{e}");
+        assert!(e.to_string().contains("is not the Secretariat"), "{e}");
+    }
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }
