@@ -47,6 +47,36 @@ use crate::pki::Credentials;
 /// Connection failures in a row after which a delegation gives up.
 const MAX_FAILURES: u32 = 20;
 
+/// A delegation's count of failed sessions in a row, and the wait before
+/// the next attempt. A session that joined and subscribed resets it
+/// ([`Retries::joined`]): a delegation gives up after [`MAX_FAILURES`]
+/// failures *in a row*, not over the whole run, so a long negotiation
+/// survives any number of separate outages.
+#[derive(Debug, Default)]
+struct Retries {
+    failures: u32,
+}
+
+impl Retries {
+    /// The session joined and subscribed: the connection works again.
+    fn joined(&mut self) {
+        self.failures = 0;
+    }
+
+    /// A session failed with a connection error: how long to wait before
+    /// reconnecting (100 ms more for each failure in a row, at most 1 s),
+    /// or `None` to give up after [`MAX_FAILURES`] in a row.
+    fn failed(&mut self) -> Option<Duration> {
+        if self.failures >= MAX_FAILURES {
+            return None;
+        }
+        self.failures += 1;
+        Some(Duration::from_millis(
+            100 * u64::from(self.failures.min(10)),
+        ))
+    }
+}
+
 /// How a node reaches the Secretariat.
 #[derive(Clone, Debug)]
 pub enum Connector {
@@ -239,7 +269,8 @@ fn server_stopped(r: Result<Result<(), Error>, tokio::task::JoinError>) -> Error
 }
 
 /// Sessions with the Secretariat until the negotiation closes: reconnects
-/// after a connection failure (up to [`MAX_FAILURES`]), and with the member
+/// after a connection failure (up to [`MAX_FAILURES`] in a row,
+/// [`Retries`]), and with the member
 /// certificate after an accession.
 async fn sessions(
     to: &Connector,
@@ -249,13 +280,13 @@ async fn sessions(
     progress: &mut Progress,
 ) -> Result<(), Error> {
     let mut creds = creds.clone();
-    let mut failures = 0u32;
+    let mut retries = Retries::default();
     loop {
         let span = error_span!("connection", to = %to);
-        match session(to, &creds, node, talks_address, progress)
+        let ended = session(to, &creds, node, talks_address, progress, &mut retries)
             .instrument(span)
-            .await
-        {
+            .await;
+        match ended {
             Ok(Ended::Closed) => {
                 info!(
                     answered = progress.answered,
@@ -267,12 +298,13 @@ async fn sessions(
                 info!("accession completed: reconnecting with the member certificate");
                 creds = c;
             }
-            Err(e) if e.is_connection() && failures < MAX_FAILURES => {
-                failures += 1;
-                let wait = Duration::from_millis(100 * u64::from(failures.min(10)));
+            Err(e) if e.is_connection() => {
+                let Some(wait) = retries.failed() else {
+                    return Err(e);
+                };
                 warn!(
                     error = %e,
-                    failures,
+                    failures = retries.failures,
                     "connection to the Secretariat failed; reconnecting in {} ms",
                     wait.as_millis()
                 );
@@ -299,6 +331,7 @@ async fn session(
     node: &Arc<Node>,
     talks_address: &str,
     progress: &mut Progress,
+    retries: &mut Retries,
 ) -> Result<Ended, Error> {
     let mut client = to.connect(creds).await?;
     let me = client
@@ -326,6 +359,7 @@ async fn session(
         })
         .await?
         .into_inner();
+    retries.joined();
     while let Some(entry) = stream.message().await? {
         if let Some(call) = &entry.call {
             let call = convert::call_from_wire(call)?;
@@ -544,4 +578,37 @@ async fn serve_talks(
         .in_current_span(),
     );
     Ok((addr, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A delegation gives up after `MAX_FAILURES` failed sessions in a
+    /// row, waiting a little longer after each.
+    #[test]
+    fn retries_give_up_after_max_failures_in_a_row() {
+        let mut r = Retries::default();
+        let waits: Vec<_> = std::iter::from_fn(|| r.failed()).collect();
+        assert_eq!(waits.len(), MAX_FAILURES as usize);
+        assert_eq!(waits[0], Duration::from_millis(100));
+        assert_eq!(waits[9], Duration::from_secs(1));
+        assert_eq!(waits.last(), Some(&Duration::from_secs(1)));
+        assert_eq!(r.failed(), None);
+    }
+
+    /// A session that joined resets the count: outages separated by a
+    /// working session each get the full allowance, however many there
+    /// are over the run.
+    #[test]
+    fn a_joined_session_resets_the_failures() {
+        let mut r = Retries::default();
+        for _ in 0..5 {
+            for _ in 0..MAX_FAILURES - 1 {
+                assert!(r.failed().is_some());
+            }
+            r.joined();
+        }
+        assert_eq!(r.failed(), Some(Duration::from_millis(100)));
+    }
 }
