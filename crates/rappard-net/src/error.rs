@@ -120,6 +120,10 @@ pub enum Error {
     /// `FAILED_PRECONDITION`: not now (a closed call, a second answer…).
     #[error("failed precondition: {0}")]
     FailedPrecondition(String),
+    /// `OUT_OF_RANGE`: a position beyond the record (a `Subscribe` after a
+    /// sequence number the Secretariat has not published).
+    #[error("out of range: {0}")]
+    OutOfRange(String),
     /// `RESOURCE_EXHAUSTED`: a message over the Secretariat's limit.
     #[error(
         "resource exhausted: the message is {size} bytes; the Secretariat accepts at most {limit}"
@@ -198,6 +202,7 @@ impl Error {
             | Self::PermissionDenied(_)
             | Self::InvalidArgument(_)
             | Self::FailedPrecondition(_)
+            | Self::OutOfRange(_)
             | Self::TooLarge { .. }
             | Self::Answer(_)
             | Self::BadMessage(_) => true,
@@ -217,6 +222,7 @@ impl Error {
             Self::PermissionDenied(_) => Code::PermissionDenied,
             Self::InvalidArgument(_) | Self::BadMessage(_) => Code::InvalidArgument,
             Self::FailedPrecondition(_) => Code::FailedPrecondition,
+            Self::OutOfRange(_) => Code::OutOfRange,
             Self::TooLarge { .. } => Code::ResourceExhausted,
             Self::Answer(e) => match e {
                 AnswerError::NoOpenCall
@@ -242,6 +248,7 @@ impl Error {
             | Self::PermissionDenied(m)
             | Self::InvalidArgument(m)
             | Self::FailedPrecondition(m)
+            | Self::OutOfRange(m)
             | Self::Transport(m)
             | Self::Internal(m) => m,
             Self::Refused { message, .. } => message,
@@ -266,6 +273,7 @@ impl Error {
             Code::PermissionDenied => Self::PermissionDenied(message),
             Code::InvalidArgument => Self::InvalidArgument(message),
             Code::FailedPrecondition => Self::FailedPrecondition(message),
+            Code::OutOfRange => Self::OutOfRange(message),
             Code::Internal => Self::Internal(message),
             code => Self::Refused { code, message },
         }

@@ -504,3 +504,107 @@ async fn a_member_refuses_a_secretariat_holding_a_members_certificate() {
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Secretariat whose negotiation waits (for delegations that do not
+/// come), and a client with `id`'s certificate.
+async fn waiting(
+    name: &str,
+    id: &str,
+) -> (
+    Negotiation,
+    v1::secretariat_client::SecretariatClient<tonic::transport::Channel>,
+    tokio::sync::oneshot::Sender<()>,
+    PathBuf,
+) {
+    let sc = scenario("classroom");
+    let dir = certs(name, &sc);
+    let options = Options {
+        join_timeout: Duration::from_secs(600),
+        ..Options::default()
+    };
+    let (n, url, _, stop) = start(&sc, &dir, options).await;
+    let client = rappard_net::member::connect(&url, &pki::load(&dir, id).expect("credentials"))
+        .await
+        .expect("connect");
+    (n, client, stop, dir)
+}
+
+/// `Subscribe` after a sequence number beyond the record (a delegation
+/// resuming a run this Secretariat did not serve) is refused
+/// `OUT_OF_RANGE` naming the field, rather than accepted and left
+/// waiting for entries that are not the ones it missed; resuming after
+/// the last entry is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_beyond_the_record_is_out_of_range() {
+    let (_n, mut usa, stop, dir) = waiting("out-of-range", "USA").await;
+    let last = usa
+        .join(v1::JoinRequest::default())
+        .await
+        .expect("join")
+        .into_inner()
+        .last_seq;
+    for beyond in [last + 1, last + 1_000, u64::MAX] {
+        let s = usa
+            .subscribe(v1::SubscribeRequest {
+                after_seq: beyond,
+                only_my_calls: true,
+            })
+            .await
+            .expect_err("beyond the record");
+        assert_eq!(s.code(), tonic::Code::OutOfRange, "{s:?}");
+        assert!(
+            s.message().contains("SubscribeRequest.after_seq"),
+            "{}",
+            s.message()
+        );
+        let e = rappard_net::Error::from(s);
+        assert!(matches!(e, rappard_net::Error::OutOfRange(_)) && e.is_definite());
+    }
+    usa.subscribe(v1::SubscribeRequest {
+        after_seq: last,
+        only_my_calls: true,
+    })
+    .await
+    .expect("resuming after the last entry is accepted");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `Join` refuses a talks address over 256 bytes (here 3 MB) or that is
+/// not `HOST:PORT` with `INVALID_ARGUMENT` naming the field; `HOST:PORT`
+/// is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_refuses_a_bad_talks_address() {
+    let (_n, mut usa, stop, dir) = waiting("talks-address", "USA").await;
+    for bad in [
+        "x".repeat(3 * 1024 * 1024),
+        format!("{}:1", "a".repeat(300)),
+        "not an address".to_owned(),
+        "127.0.0.1".to_owned(),
+        "127.0.0.1:1/elsewhere".to_owned(),
+    ] {
+        let s = usa
+            .join(v1::JoinRequest {
+                talks_address: bad.clone(),
+            })
+            .await
+            .expect_err("a bad talks address");
+        assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
+        assert!(
+            s.message().contains("JoinRequest.talks_address"),
+            "{}",
+            s.message()
+        );
+        assert!(s.message().len() < 512, "the message does not echo it all");
+    }
+    let joined = usa
+        .join(v1::JoinRequest {
+            talks_address: "127.0.0.1:4000".into(),
+        })
+        .await
+        .expect("HOST:PORT is accepted")
+        .into_inner();
+    assert_eq!(joined.member, "USA");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
