@@ -30,11 +30,11 @@ fresh=no
 if [ -f "$sec/ca.pem" ] && [ -f "$sec/ca.key" ]; then
   echo "pki: authority in $sec kept"
 else
-  rappard pki init --certs "$sec"
+  rappard pki init --certs "$sec" --force
   fresh=yes
 fi
 if [ $fresh = yes ] || [ ! -f "$sec/secretariat.pem" ]; then
-  rappard pki issue --certs "$sec" --id WTO --role secretariat >/dev/null
+  rappard pki issue --certs "$sec" --id WTO --role secretariat --force >/dev/null
   echo "pki: issued the Secretariat's certificate in $sec"
 fi
 for node in "$@"; do
@@ -58,7 +58,7 @@ for node in "$@"; do
       continue
     fi
     # Issued where the authority's key is, then moved to the node.
-    rappard pki issue --certs "$sec" --id "$id" --role "$role" >/dev/null
+    rappard pki issue --certs "$sec" --id "$id" --role "$role" --force >/dev/null
     mv "$sec/$id.pem" "$sec/$id.key" "$dir/"
     issued="$issued $id"
   done

@@ -28,12 +28,12 @@ rappard="${RAPPARD:-$(command -v rappard || echo "${CARGO_TARGET_DIR:-$root/targ
 
 pki="$out/pki"
 mkdir -p "$pki"
-"$rappard" pki init --certs "$pki" >/dev/null
-"$rappard" pki issue --certs "$pki" --id WTO --role secretariat >/dev/null
+"$rappard" pki init --certs "$pki" --force >/dev/null
+"$rappard" pki issue --certs "$pki" --id WTO --role secretariat --force >/dev/null
 for g in "${groups[@]}"; do
   IFS=, read -r -a ids <<<"$g"
   for id in "${ids[@]}"; do
-    "$rappard" pki issue --certs "$pki" --id "$id" --role member >/dev/null
+    "$rappard" pki issue --certs "$pki" --id "$id" --role member --force >/dev/null
   done
 done
 chmod 0600 "$pki"/*.key

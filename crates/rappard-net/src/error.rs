@@ -36,6 +36,19 @@ pub enum Error {
         .0.display()
     )]
     NoAuthority(PathBuf),
+    /// A certificate, key or authority is already there, and replacing it
+    /// was not asked for.
+    #[error("{} exists: it is left as it is (pass --force to replace it)", .0.display())]
+    Exists(PathBuf),
+    /// An id reserved for the authority or the Secretariat, asked for a
+    /// member or an applicant.
+    #[error("the id `{id}` is reserved: {why}")]
+    ReservedId {
+        /// The id asked for.
+        id: String,
+        /// Whose it is.
+        why: String,
+    },
     /// A key or certificate could not be made, signed or read.
     #[error("certificate: {what}: {detail}")]
     Certificate {
@@ -80,6 +93,16 @@ pub enum Error {
         /// Why (the handshake's or the transport's error).
         detail: String,
     },
+    /// The server reached as the Secretariat holds a certificate from the
+    /// authority, but not the Secretariat's (a member's node, say): the
+    /// handshake was refused before this node showed its certificate.
+    #[error("{to} is not the Secretariat: {detail}")]
+    NotTheSecretariat {
+        /// The address.
+        to: String,
+        /// What its certificate says instead.
+        detail: String,
+    },
     /// The connection failed under a request (`UNAVAILABLE`, `CANCELLED`,
     /// `UNKNOWN`): the request may or may not have taken effect.
     #[error("transport: {0}")]
@@ -97,6 +120,10 @@ pub enum Error {
     /// `FAILED_PRECONDITION`: not now (a closed call, a second answer…).
     #[error("failed precondition: {0}")]
     FailedPrecondition(String),
+    /// `OUT_OF_RANGE`: a position beyond the record (a `Subscribe` after a
+    /// sequence number the Secretariat has not published).
+    #[error("out of range: {0}")]
+    OutOfRange(String),
     /// `RESOURCE_EXHAUSTED`: a message over the Secretariat's limit.
     #[error(
         "resource exhausted: the message is {size} bytes; the Secretariat accepts at most {limit}"
@@ -163,15 +190,19 @@ impl Error {
             Self::Refused { code, .. } => definite_code(*code),
             Self::Io { .. }
             | Self::NoAuthority(_)
+            | Self::Exists(_)
+            | Self::ReservedId { .. }
             | Self::Certificate { .. }
             | Self::TlsConfig { .. }
             | Self::QuicConfig { .. }
             | Self::Listen { .. }
             | Self::Connect { .. }
+            | Self::NotTheSecretariat { .. }
             | Self::Unauthenticated(_)
             | Self::PermissionDenied(_)
             | Self::InvalidArgument(_)
             | Self::FailedPrecondition(_)
+            | Self::OutOfRange(_)
             | Self::TooLarge { .. }
             | Self::Answer(_)
             | Self::BadMessage(_) => true,
@@ -191,6 +222,7 @@ impl Error {
             Self::PermissionDenied(_) => Code::PermissionDenied,
             Self::InvalidArgument(_) | Self::BadMessage(_) => Code::InvalidArgument,
             Self::FailedPrecondition(_) => Code::FailedPrecondition,
+            Self::OutOfRange(_) => Code::OutOfRange,
             Self::TooLarge { .. } => Code::ResourceExhausted,
             Self::Answer(e) => match e {
                 AnswerError::NoOpenCall
@@ -216,6 +248,7 @@ impl Error {
             | Self::PermissionDenied(m)
             | Self::InvalidArgument(m)
             | Self::FailedPrecondition(m)
+            | Self::OutOfRange(m)
             | Self::Transport(m)
             | Self::Internal(m) => m,
             Self::Refused { message, .. } => message,
@@ -240,6 +273,7 @@ impl Error {
             Code::PermissionDenied => Self::PermissionDenied(message),
             Code::InvalidArgument => Self::InvalidArgument(message),
             Code::FailedPrecondition => Self::FailedPrecondition(message),
+            Code::OutOfRange => Self::OutOfRange(message),
             Code::Internal => Self::Internal(message),
             code => Self::Refused { code, message },
         }

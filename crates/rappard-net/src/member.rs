@@ -47,6 +47,36 @@ use crate::pki::Credentials;
 /// Connection failures in a row after which a delegation gives up.
 const MAX_FAILURES: u32 = 20;
 
+/// A delegation's count of failed sessions in a row, and the wait before
+/// the next attempt. A session that joined and subscribed resets it
+/// ([`Retries::joined`]): a delegation gives up after [`MAX_FAILURES`]
+/// failures *in a row*, not over the whole run, so a long negotiation
+/// survives any number of separate outages.
+#[derive(Debug, Default)]
+struct Retries {
+    failures: u32,
+}
+
+impl Retries {
+    /// The session joined and subscribed: the connection works again.
+    fn joined(&mut self) {
+        self.failures = 0;
+    }
+
+    /// A session failed with a connection error: how long to wait before
+    /// reconnecting (100 ms more for each failure in a row, at most 1 s),
+    /// or `None` to give up after [`MAX_FAILURES`] in a row.
+    fn failed(&mut self) -> Option<Duration> {
+        if self.failures >= MAX_FAILURES {
+            return None;
+        }
+        self.failures += 1;
+        Some(Duration::from_millis(
+            100 * u64::from(self.failures.min(10)),
+        ))
+    }
+}
+
 /// How a node reaches the Secretariat.
 #[derive(Clone, Debug)]
 pub enum Connector {
@@ -67,20 +97,39 @@ impl std::fmt::Display for Connector {
 }
 
 impl Connector {
-    /// A client with a node's credentials.
+    /// A client with a node's credentials. The server must hold the
+    /// Secretariat's certificate ([`crate::tls::SecretariatVerifier`]);
+    /// another is refused with [`Error::NotTheSecretariat`], which a
+    /// delegation does not retry.
     pub async fn connect(&self, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
         match self {
             Self::Grpc(url) => connect(url, creds).await,
             Self::Quic(addr, endpoint) => {
-                let config = crate::quic::client_config(creds, true)?;
-                let ch = crate::quic::channel(endpoint, *addr, config).await?;
+                let verifier = crate::tls::SecretariatVerifier::new(&creds.ca)?;
+                let config = crate::quic::client_config_checked(creds, true, verifier.clone())?;
+                let ch = crate::quic::channel(endpoint, *addr, config)
+                    .await
+                    .map_err(|e| checked(e, &verifier, &addr.to_string()))?;
                 Ok(SecretariatClient::new(ch).max_decoding_message_size(16 * 1024 * 1024))
             }
         }
     }
 }
 
-/// A tonic channel over TCP with TLS, with a node's credentials.
+/// A connection error, or [`Error::NotTheSecretariat`] if the handshake was
+/// refused because of the server's role.
+fn checked(e: Error, verifier: &crate::tls::SecretariatVerifier, to: &str) -> Error {
+    match verifier.refusal() {
+        Some(detail) => Error::NotTheSecretariat {
+            to: to.to_owned(),
+            detail,
+        },
+        None => e,
+    }
+}
+
+/// A tonic channel over TCP with TLS, with a node's credentials, to
+/// another node's Delegation service.
 async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
     Endpoint::from_shared(url.to_owned())
         .map_err(|e| Error::Connect {
@@ -94,19 +143,53 @@ async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
         })
 }
 
-/// Connects a gRPC client with a node's credentials.
+/// How long a connection to the Secretariat may take to set up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Connects a gRPC client with a node's credentials to the Secretariat at
+/// `https://HOST:PORT`, over TCP with TLS made here (not by tonic) so that
+/// the server's role is checked in the handshake ([`Connector::connect`]).
 pub async fn connect(url: &str, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
-    let channel = channel(url, creds)
-        .await?
-        .connect_timeout(Duration::from_secs(20))
+    let refused = |detail: String| Error::Connect {
+        to: url.to_owned(),
+        detail,
+    };
+    let uri: tonic::transport::Uri = url.parse().map_err(|e| refused(format!("{e}")))?;
+    let authority = uri
+        .authority()
+        .filter(|a| a.port().is_some())
+        .ok_or_else(|| refused("expected https://HOST:PORT".into()))?
+        .as_str()
+        .to_owned();
+    let verifier = crate::tls::SecretariatVerifier::new(&creds.ca)?;
+    let mut tls = crate::tls::secretariat_client_config(creds, verifier.clone(), true)?;
+    tls.alpn_protocols = vec![b"h2".to_vec()];
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(tls));
+    let to = authority.clone();
+    let connector = tower::service_fn(move |_: tonic::transport::Uri| {
+        let (tls, to) = (tls.clone(), to.clone());
+        async move {
+            let handshake = async {
+                let tcp = tokio::net::TcpStream::connect(&to).await?;
+                let _ = tcp.set_nodelay(true);
+                let name = rustls::pki_types::ServerName::try_from("localhost")
+                    .map_err(std::io::Error::other)?;
+                tls.connect(name, tcp).await
+            };
+            let stream = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+                .await
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+            Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+        }
+    });
+    let channel = Endpoint::from_shared(format!("http://{authority}"))
+        .map_err(|e| refused(crate::causes(&e)))?
+        .connect_timeout(CONNECT_TIMEOUT)
         .http2_keep_alive_interval(Duration::from_secs(20))
         .keep_alive_while_idle(true)
-        .connect()
+        .connect_with_connector(connector)
         .await
-        .map_err(|e| Error::Connect {
-            to: url.to_owned(),
-            detail: crate::causes(&e),
-        })?;
+        .map_err(|e| checked(refused(crate::causes(&e)), &verifier, url))?;
     Ok(SecretariatClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
 }
 
@@ -186,7 +269,8 @@ fn server_stopped(r: Result<Result<(), Error>, tokio::task::JoinError>) -> Error
 }
 
 /// Sessions with the Secretariat until the negotiation closes: reconnects
-/// after a connection failure (up to [`MAX_FAILURES`]), and with the member
+/// after a connection failure (up to [`MAX_FAILURES`] in a row,
+/// [`Retries`]), and with the member
 /// certificate after an accession.
 async fn sessions(
     to: &Connector,
@@ -196,13 +280,13 @@ async fn sessions(
     progress: &mut Progress,
 ) -> Result<(), Error> {
     let mut creds = creds.clone();
-    let mut failures = 0u32;
+    let mut retries = Retries::default();
     loop {
         let span = error_span!("connection", to = %to);
-        match session(to, &creds, node, talks_address, progress)
+        let ended = session(to, &creds, node, talks_address, progress, &mut retries)
             .instrument(span)
-            .await
-        {
+            .await;
+        match ended {
             Ok(Ended::Closed) => {
                 info!(
                     answered = progress.answered,
@@ -214,12 +298,13 @@ async fn sessions(
                 info!("accession completed: reconnecting with the member certificate");
                 creds = c;
             }
-            Err(e) if e.is_connection() && failures < MAX_FAILURES => {
-                failures += 1;
-                let wait = Duration::from_millis(100 * u64::from(failures.min(10)));
+            Err(e) if e.is_connection() => {
+                let Some(wait) = retries.failed() else {
+                    return Err(e);
+                };
                 warn!(
                     error = %e,
-                    failures,
+                    failures = retries.failures,
                     "connection to the Secretariat failed; reconnecting in {} ms",
                     wait.as_millis()
                 );
@@ -246,6 +331,7 @@ async fn session(
     node: &Arc<Node>,
     talks_address: &str,
     progress: &mut Progress,
+    retries: &mut Retries,
 ) -> Result<Ended, Error> {
     let mut client = to.connect(creds).await?;
     let me = client
@@ -273,6 +359,7 @@ async fn session(
         })
         .await?
         .into_inner();
+    retries.joined();
     while let Some(entry) = stream.message().await? {
         if let Some(call) = &entry.call {
             let call = convert::call_from_wire(call)?;
@@ -491,4 +578,37 @@ async fn serve_talks(
         .in_current_span(),
     );
     Ok((addr, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A delegation gives up after `MAX_FAILURES` failed sessions in a
+    /// row, waiting a little longer after each.
+    #[test]
+    fn retries_give_up_after_max_failures_in_a_row() {
+        let mut r = Retries::default();
+        let waits: Vec<_> = std::iter::from_fn(|| r.failed()).collect();
+        assert_eq!(waits.len(), MAX_FAILURES as usize);
+        assert_eq!(waits[0], Duration::from_millis(100));
+        assert_eq!(waits[9], Duration::from_secs(1));
+        assert_eq!(waits.last(), Some(&Duration::from_secs(1)));
+        assert_eq!(r.failed(), None);
+    }
+
+    /// A session that joined resets the count: outages separated by a
+    /// working session each get the full allowance, however many there
+    /// are over the run.
+    #[test]
+    fn a_joined_session_resets_the_failures() {
+        let mut r = Retries::default();
+        for _ in 0..5 {
+            for _ in 0..MAX_FAILURES - 1 {
+                assert!(r.failed().is_some());
+            }
+            r.joined();
+        }
+        assert_eq!(r.failed(), Some(Duration::from_millis(100)));
+    }
 }

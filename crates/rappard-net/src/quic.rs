@@ -64,22 +64,21 @@ pub fn server_config(
     Ok(cfg)
 }
 
-/// A node's QUIC client configuration (with its certificate if `with_cert`).
+/// A node's QUIC client configuration (with its certificate if `with_cert`),
+/// which accepts only the Secretariat's certificate as the server's
+/// ([`crate::tls::SecretariatVerifier`]).
 pub fn client_config(c: &Credentials, with_cert: bool) -> Result<quinn::ClientConfig, Error> {
-    let builder = rustls::ClientConfig::builder().with_root_certificates(crate::tls::roots(&c.ca)?);
-    let mut tls = if with_cert {
-        builder
-            .with_client_auth_cert(
-                crate::tls::chain(&c.cert, "the client certificate")?,
-                crate::tls::key(&c.key, "the client key")?,
-            )
-            .map_err(|e| Error::TlsConfig {
-                what: "the client certificate".into(),
-                detail: e.to_string(),
-            })?
-    } else {
-        builder.with_no_client_auth()
-    };
+    client_config_checked(c, with_cert, crate::tls::SecretariatVerifier::new(&c.ca)?)
+}
+
+/// [`client_config`] with a verifier the caller keeps, to read why a
+/// handshake was refused.
+pub(crate) fn client_config_checked(
+    c: &Credentials,
+    with_cert: bool,
+    verifier: Arc<crate::tls::SecretariatVerifier>,
+) -> Result<quinn::ClientConfig, Error> {
+    let mut tls = crate::tls::secretariat_client_config(c, verifier, with_cert)?;
     tls.alpn_protocols = vec![ALPN.to_vec()];
     let crypto = QuicClientConfig::try_from(tls)
         .map_err(|e| quic_err("the client's TLS for QUIC")(e.to_string()))?;

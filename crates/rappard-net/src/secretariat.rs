@@ -20,8 +20,10 @@
 //! `UNAUTHENTICATED` without a certificate or without a rappard name in it;
 //! `PERMISSION_DENIED` for a delegation not asked, acting for another, or
 //! acting beyond its role; `INVALID_ARGUMENT` for a malformed or mismatched
-//! answer; `FAILED_PRECONDITION` for an answer to a closed call or a second
-//! answer; `RESOURCE_EXHAUSTED` for a message over 64 KiB (over 4 MiB tonic
+//! answer, or a talks address that is not `HOST:PORT` or over 256 bytes;
+//! `FAILED_PRECONDITION` for an answer to a closed call or a second
+//! answer; `OUT_OF_RANGE` for a `Subscribe` after a sequence number beyond
+//! the record; `RESOURCE_EXHAUSTED` for a message over 64 KiB (over 4 MiB tonic
 //! refuses it first, with `OUT_OF_RANGE`). None of them changes the record.
 //! The service raises them as [`Error`]s and converts them to statuses at
 //! the edge, where it also logs them (`warn`).
@@ -57,6 +59,44 @@ use crate::pki::{self, Credentials, Role};
 /// The largest message the Secretariat accepts: a larger one is refused
 /// with `RESOURCE_EXHAUSTED`.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// The longest `JoinRequest.talks_address` the Secretariat keeps.
+pub const MAX_TALKS_ADDRESS_BYTES: usize = 256;
+
+/// Checks a delegation's address for direct talks, `HOST:PORT` (empty:
+/// it serves none): at most [`MAX_TALKS_ADDRESS_BYTES`], and an authority
+/// an applicant can reach as `https://HOST:PORT`, nothing more. Otherwise
+/// `INVALID_ARGUMENT` naming the field. Returns it without surrounding
+/// white space.
+fn check_talks_address(address: &str) -> Result<&str, Error> {
+    let refused =
+        |why: String| Error::InvalidArgument(format!("field `JoinRequest.talks_address`: {why}"));
+    if address.len() > MAX_TALKS_ADDRESS_BYTES {
+        return Err(refused(format!(
+            "{} bytes; at most {MAX_TALKS_ADDRESS_BYTES}",
+            address.len()
+        )));
+    }
+    let address = address.trim();
+    if address.is_empty() {
+        return Ok(address);
+    }
+    let shown: String = address.chars().take(64).collect();
+    let uri = format!("https://{address}")
+        .parse::<tonic::transport::Uri>()
+        .map_err(|e| refused(format!("`{shown}` is not HOST:PORT: {e}")))?;
+    let authority = uri
+        .authority()
+        .map(|a| (a.as_str(), a.host(), a.port_u16()));
+    match authority {
+        Some((all, host, Some(_))) if all == address && !host.is_empty() && !all.contains('@') => {
+            Ok(address)
+        }
+        _ => Err(refused(format!(
+            "`{shown}` is not HOST:PORT (a host name or IP address and a port, nothing else)"
+        ))),
+    }
+}
 
 /// The largest message tonic decodes at all (above it tonic itself answers
 /// `OUT_OF_RANGE`, before rappard sees the message).
@@ -278,7 +318,7 @@ impl SecretariatService for Service {
 impl Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<v1::JoinReply, Error> {
         let (id, role) = peer(&req, &self.shared.ca)?;
-        let talks = req.get_ref().talks_address.trim().to_owned();
+        let talks = check_talks_address(&req.get_ref().talks_address)?.to_owned();
         if !talks.is_empty() {
             self.shared.talks.lock().await.insert(id.clone(), talks);
         }
@@ -305,6 +345,12 @@ impl Service {
             after_seq,
             only_my_calls,
         } = req.into_inner();
+        let len = self.shared.core.lock().await.secretariat.record().len() as u64;
+        if after_seq > len {
+            return Err(Error::OutOfRange(format!(
+                "field `SubscribeRequest.after_seq`: {after_seq} is beyond the record, which has {len} entries: this Secretariat never published entry {after_seq} (a delegation resuming a run this node did not serve?)"
+            )));
+        }
         let (tx, rx) = mpsc::channel(256);
         let span = error_span!("delegation", member = %me);
         tokio::spawn(feed(self.shared.clone(), me, after_seq, only_my_calls, tx).instrument(span));
@@ -785,6 +831,36 @@ fn names(ids: &[MemberId]) -> String {
 mod tests {
     use super::*;
 
+    /// Talks addresses: `HOST:PORT` (or empty) is kept; anything else, or
+    /// anything over 256 bytes, is refused naming the field.
+    #[test]
+    fn talks_addresses_are_host_and_port() {
+        for ok in [
+            "",
+            "127.0.0.1:4000",
+            "localhost:1",
+            "node-7.example:65535",
+            "[::1]:80",
+        ] {
+            assert!(check_talks_address(ok).is_ok(), "{ok}");
+        }
+        let long = format!("{}:1", "a".repeat(MAX_TALKS_ADDRESS_BYTES));
+        for bad in [
+            "127.0.0.1",
+            "https://127.0.0.1:4000",
+            "127.0.0.1:4000/path",
+            "user@host:1",
+            "host:99999",
+            ":80",
+            "a b:1",
+            long.as_str(),
+        ] {
+            let e = check_talks_address(bad).expect_err(bad);
+            assert_eq!(e.code(), tonic::Code::InvalidArgument, "{bad}");
+            assert!(e.to_string().contains("JoinRequest.talks_address"), "{e}");
+        }
+    }
+
     const SCENARIO: &str = r#"[scenario]
 name = "tasks"
 seed = 1
@@ -802,7 +878,7 @@ rule = "consensus"
     fn shared(name: &str) -> Arc<Shared> {
         let sc = rappard_core::scenario::parse("tasks.toml", SCENARIO).expect("scenario");
         let dir = std::env::temp_dir().join(format!("rappard-tasks-{name}-{}", std::process::id()));
-        pki::init(&dir).expect("pki");
+        pki::init(&dir, pki::Existing::Refuse).expect("pki");
         let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");

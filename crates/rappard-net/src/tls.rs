@@ -8,22 +8,30 @@
 //! check and is refused there with `UNAUTHENTICATED` and a message, rather
 //! than failing as an opaque transport error. A delegation's own Delegation
 //! service ([`server`]) verifies client certificates in the handshake.
+//!
+//! A node reaching the Secretariat checks, in the handshake and before it
+//! shows its own certificate, that the server's certificate is from the
+//! authority *and* carries the Secretariat's role, `rappard://secretariat/ID`
+//! ([`SecretariatVerifier`]): members' certificates are server certificates
+//! too (each node serves its Delegation service for direct talks), so the
+//! authority alone would let a member's node pass for the Secretariat.
 
 use std::sync::Arc;
 
 use rustls::DigitallySignedStruct;
 use rustls::DistinguishedName;
 use rustls::SignatureScheme;
-use rustls::client::danger::HandshakeSignatureValid;
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
 use tracing::Instrument as _;
 
 use crate::Error;
-use crate::pki::Credentials;
+use crate::pki::{Credentials, Role};
 
 fn tls_err(what: &str) -> impl FnOnce(String) -> Error + '_ {
     move |detail| Error::TlsConfig {
@@ -259,3 +267,121 @@ pub fn accept(
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The server certificate check of a node reaching the Secretariat: the
+/// chain and name as webpki checks them against the authority, then the
+/// role of the certificate's `rappard://ROLE/ID` name, which must be
+/// `secretariat` (module doc). A refusal fails the handshake and is kept
+/// ([`SecretariatVerifier::refusal`]) so that the caller can say why,
+/// rather than report an opaque connection failure.
+#[derive(Debug)]
+pub struct SecretariatVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    refused: std::sync::Mutex<Option<String>>,
+}
+
+impl SecretariatVerifier {
+    /// For the authority whose certificate is `ca` (PEM).
+    pub fn new(ca: &str) -> Result<Arc<Self>, Error> {
+        let inner = WebPkiServerVerifier::builder(Arc::new(roots(ca)?))
+            .build()
+            .map_err(|e| tls_err("the server verifier")(e.to_string()))?;
+        Ok(Arc::new(Self {
+            inner,
+            refused: std::sync::Mutex::new(None),
+        }))
+    }
+
+    /// Why the last handshake was refused because of the server's role,
+    /// if it was.
+    pub fn refusal(&self) -> Option<String> {
+        self.refused.lock().ok().and_then(|r| r.clone())
+    }
+
+    fn refuse(&self, why: String) -> rustls::Error {
+        if let Ok(mut r) = self.refused.lock() {
+            *r = Some(why.clone());
+        }
+        rustls::Error::General(why)
+    }
+}
+
+/// Why a server certificate the authority issued is not the Secretariat's
+/// (`None`: it is).
+pub fn not_the_secretariat(end_entity: &[u8]) -> Option<String> {
+    match crate::pki::identity(end_entity) {
+        Some((_, Role::Secretariat)) => None,
+        Some((id, role)) => Some(format!(
+            "its certificate names rappard://{}/{id}, not rappard://secretariat/…: a {} node cannot serve as the Secretariat",
+            role.as_str(),
+            role.as_str()
+        )),
+        None => Some("its certificate carries no rappard://secretariat/… name".into()),
+    }
+}
+
+impl ServerCertVerifier for SecretariatVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verified = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )?;
+        match not_the_secretariat(end_entity.as_ref()) {
+            None => Ok(verified),
+            Some(why) => Err(self.refuse(why)),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// A node's rustls client configuration for the Secretariat: the
+/// [`SecretariatVerifier`], and its certificate if `with_cert`; no ALPN.
+pub(crate) fn secretariat_client_config(
+    c: &Credentials,
+    verifier: Arc<SecretariatVerifier>,
+    with_cert: bool,
+) -> Result<rustls::ClientConfig, Error> {
+    let builder = rustls::ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    if !with_cert {
+        return Ok(builder.with_no_client_auth());
+    }
+    builder
+        .with_client_auth_cert(
+            chain(&c.cert, "the client certificate")?,
+            key(&c.key, "the client key")?,
+        )
+        .map_err(|e| tls_err("the client certificate")(e.to_string()))
+}

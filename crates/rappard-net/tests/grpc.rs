@@ -10,7 +10,7 @@ use rappard_core::member::MemberId;
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::simulation;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Role};
+use rappard_net::pki::{self, Existing, Role};
 use rappard_net::secretariat::{self, Listeners, Negotiation, Options};
 use rappard_proto::v1;
 use tokio::net::TcpListener;
@@ -30,18 +30,19 @@ fn scenario(name: &str) -> Scenario {
 fn certs(name: &str, sc: &Scenario) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rappard-grpc-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    pki::init(&dir).expect("pki");
+    pki::init(&dir, Existing::Refuse).expect("pki");
     pki::issue(
         &dir,
         &MemberId::new(pki::SECRETARIAT_ID).expect("id"),
         Role::Secretariat,
+        Existing::Refuse,
     )
     .expect("issue");
     for m in sc.agenda.membership.delegations() {
-        pki::issue(&dir, &m.id, Role::Member).expect("issue");
+        pki::issue(&dir, &m.id, Role::Member, Existing::Refuse).expect("issue");
     }
     for a in &sc.agenda.accessions {
-        pki::issue(&dir, &a.applicant.id, Role::Applicant).expect("issue");
+        pki::issue(&dir, &a.applicant.id, Role::Applicant, Existing::Refuse).expect("issue");
     }
     dir
 }
@@ -56,6 +57,22 @@ async fn start(
     SocketAddr,
     tokio::sync::oneshot::Sender<()>,
 ) {
+    start_as(sc, dir, options, "secretariat").await
+}
+
+/// A Secretariat node serving with the credentials of `stem` (the
+/// Secretariat's own, or an impostor's).
+async fn start_as(
+    sc: &Scenario,
+    dir: &Path,
+    options: Options,
+    stem: &str,
+) -> (
+    Negotiation,
+    String,
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+) {
     rappard_net::install_crypto();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!(
@@ -64,7 +81,7 @@ async fn start(
     );
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
     let quic = udp.local_addr().expect("addr");
-    let creds = pki::load(dir, "secretariat").expect("credentials");
+    let creds = pki::load(dir, stem).expect("credentials");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listeners = Listeners {
         grpc: Some(listener),
@@ -306,8 +323,15 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     // A certificate from a foreign authority: UNAUTHENTICATED, over both
     // transports, naming the reason.
     let foreign = std::env::temp_dir().join(format!("rappard-grpc-foreign-{}", std::process::id()));
-    pki::init(&foreign).expect("pki");
-    pki::issue(&foreign, &MemberId::new("USA").expect("id"), Role::Member).expect("issue");
+    let _ = std::fs::remove_dir_all(&foreign);
+    pki::init(&foreign, Existing::Refuse).expect("pki");
+    pki::issue(
+        &foreign,
+        &MemberId::new("USA").expect("id"),
+        Role::Member,
+        Existing::Refuse,
+    )
+    .expect("issue");
     let mut fc = pki::load(&foreign, "USA").expect("credentials");
     fc.ca = ca.clone(); // it trusts the real Secretariat, but holds a foreign certificate
     let mut c = rappard_net::member::connect(&url, &fc)
@@ -441,6 +465,146 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
         got.sha256(),
         simulation::run(&sc).expect("simulation").sha256()
     );
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A "Secretariat" started with a member's certificate (BRA's: issued by
+/// the same authority, and a server certificate, since members serve their
+/// direct talks) is refused by a delegation node in the handshake, over
+/// both transports, with an error that says it is not the Secretariat;
+/// the delegation does not retry it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_refuses_a_secretariat_holding_a_members_certificate() {
+    let sc = scenario("classroom");
+    let dir = certs("impostor", &sc);
+    let (_n, url, quic_addr, stop) = start_as(&sc, &dir, Options::default(), "BRA").await;
+    let creds = pki::load(&dir, "USA").expect("credentials");
+    let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
+    for to in [
+        Connector::Grpc(url.clone()),
+        Connector::Quic(quic_addr, endpoint.clone()),
+    ] {
+        let d = simulation::delegations(&sc).remove("USA").expect("USA");
+        let e = tokio::time::timeout(
+            Duration::from_secs(30),
+            rappard_net::member::run(&to, &creds, d),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{to}: the delegation gives up at once"))
+        .expect_err("a member's node is not the Secretariat");
+        assert!(
+            matches!(&e, rappard_net::Error::NotTheSecretariat { detail, .. }
+                if detail.contains("rappard://member/BRA")),
+            "{to}: {e}"
+        );
+        assert!(e.is_definite() && !e.is_connection(), "{e}");
+        assert!(e.to_string().contains("is not the Secretariat"), "{e}");
+    }
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A Secretariat whose negotiation waits (for delegations that do not
+/// come), and a client with `id`'s certificate.
+async fn waiting(
+    name: &str,
+    id: &str,
+) -> (
+    Negotiation,
+    v1::secretariat_client::SecretariatClient<tonic::transport::Channel>,
+    tokio::sync::oneshot::Sender<()>,
+    PathBuf,
+) {
+    let sc = scenario("classroom");
+    let dir = certs(name, &sc);
+    let options = Options {
+        join_timeout: Duration::from_secs(600),
+        ..Options::default()
+    };
+    let (n, url, _, stop) = start(&sc, &dir, options).await;
+    let client = rappard_net::member::connect(&url, &pki::load(&dir, id).expect("credentials"))
+        .await
+        .expect("connect");
+    (n, client, stop, dir)
+}
+
+/// `Subscribe` after a sequence number beyond the record (a delegation
+/// resuming a run this Secretariat did not serve) is refused
+/// `OUT_OF_RANGE` naming the field, rather than accepted and left
+/// waiting for entries that are not the ones it missed; resuming after
+/// the last entry is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_beyond_the_record_is_out_of_range() {
+    let (_n, mut usa, stop, dir) = waiting("out-of-range", "USA").await;
+    let last = usa
+        .join(v1::JoinRequest::default())
+        .await
+        .expect("join")
+        .into_inner()
+        .last_seq;
+    for beyond in [last + 1, last + 1_000, u64::MAX] {
+        let s = usa
+            .subscribe(v1::SubscribeRequest {
+                after_seq: beyond,
+                only_my_calls: true,
+            })
+            .await
+            .expect_err("beyond the record");
+        assert_eq!(s.code(), tonic::Code::OutOfRange, "{s:?}");
+        assert!(
+            s.message().contains("SubscribeRequest.after_seq"),
+            "{}",
+            s.message()
+        );
+        let e = rappard_net::Error::from(s);
+        assert!(matches!(e, rappard_net::Error::OutOfRange(_)) && e.is_definite());
+    }
+    usa.subscribe(v1::SubscribeRequest {
+        after_seq: last,
+        only_my_calls: true,
+    })
+    .await
+    .expect("resuming after the last entry is accepted");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `Join` refuses a talks address over 256 bytes (here 3 MB) or that is
+/// not `HOST:PORT` with `INVALID_ARGUMENT` naming the field; `HOST:PORT`
+/// is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_refuses_a_bad_talks_address() {
+    let (_n, mut usa, stop, dir) = waiting("talks-address", "USA").await;
+    for bad in [
+        "x".repeat(3 * 1024 * 1024),
+        format!("{}:1", "a".repeat(300)),
+        "not an address".to_owned(),
+        "127.0.0.1".to_owned(),
+        "127.0.0.1:1/elsewhere".to_owned(),
+    ] {
+        let s = usa
+            .join(v1::JoinRequest {
+                talks_address: bad.clone(),
+            })
+            .await
+            .expect_err("a bad talks address");
+        assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
+        assert!(
+            s.message().contains("JoinRequest.talks_address"),
+            "{}",
+            s.message()
+        );
+        assert!(s.message().len() < 512, "the message does not echo it all");
+    }
+    let joined = usa
+        .join(v1::JoinRequest {
+            talks_address: "127.0.0.1:4000".into(),
+        })
+        .await
+        .expect("HOST:PORT is accepted")
+        .into_inner();
+    assert_eq!(joined.member, "USA");
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }

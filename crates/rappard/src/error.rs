@@ -95,15 +95,24 @@ pub enum Error {
     /// The record breaks named invariants: a bug in rappard.
     #[error("{} broken invariant(s)", .0.len())]
     Invariants(Vec<Violation>),
-    /// Ctrl-C.
-    #[error("interrupted: the delegations leave the negotiation")]
-    Interrupted,
+    /// SIGINT (Ctrl-C) or SIGTERM stopped the command.
+    #[error("interrupted by {}: {what}", signal.name())]
+    Interrupted {
+        /// Which signal.
+        signal: crate::commands::signals::Signal,
+        /// What the command did on the way out.
+        what: &'static str,
+    },
+    /// The command could not listen for SIGINT and SIGTERM.
+    #[error("cannot listen for signals: {0}")]
+    Signals(std::io::Error),
 }
 
 impl Error {
     /// The exit code (documented in `main.rs`): 0 for `--help` and
     /// `--version`; 1 an unexpected failure; 2 bad input; 3 a broken
-    /// invariant; 130 interrupted (Ctrl-C).
+    /// invariant; 130 interrupted (SIGINT, Ctrl-C), 143 terminated
+    /// (SIGTERM).
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(e) if !e.use_stderr() => 0,
@@ -112,9 +121,10 @@ impl Error {
             | Self::Scenario(_)
             | Self::BadOption { .. }
             | Self::Credentials(_)
-            | Self::Listen { .. } => 2,
+            | Self::Listen { .. }
+            | Self::Net(rappard_net::Error::Exists(_) | rappard_net::Error::ReservedId { .. }) => 2,
             Self::Invariants(_) => 3,
-            Self::Interrupted => 130,
+            Self::Interrupted { signal, .. } => signal.exit_code(),
             Self::Net(_)
             | Self::Observer(_)
             | Self::Delegation { .. }
@@ -123,7 +133,8 @@ impl Error {
             | Self::Io { .. }
             | Self::Simulation(_)
             | Self::Report(_)
-            | Self::Runtime(_) => 1,
+            | Self::Runtime(_)
+            | Self::Signals(_) => 1,
         }
     }
 
@@ -149,7 +160,7 @@ impl Error {
                     eprintln!("error: {v}");
                 }
             }
-            Self::Interrupted => eprintln!("{self}"),
+            Self::Interrupted { .. } => eprintln!("{self}"),
             e if e.is_internal() => eprintln!("internal error: {e}"),
             e => eprintln!("error: {e}"),
         }
@@ -181,7 +192,10 @@ mod tests {
         assert_eq!(Error::Run("the Secretariat exited".into()).exit_code(), 1);
         let refused = rappard_core::error::Error::Answer(AnswerError::NoOpenCall);
         assert_eq!(Error::Simulation(refused).exit_code(), 1);
-        assert_eq!(Error::Interrupted.exit_code(), 130);
+        use crate::commands::signals::Signal;
+        let stopped = |signal| Error::Interrupted { signal, what: "" };
+        assert_eq!(stopped(Signal::Interrupt).exit_code(), 130);
+        assert_eq!(stopped(Signal::Terminate).exit_code(), 143);
         let missing = rappard_net::Error::NoAuthority("pki".into());
         assert_eq!(Error::Credentials(missing).exit_code(), 2);
     }

@@ -15,7 +15,8 @@
 //! Exit codes: 0 success; 1 an unexpected failure (an internal error);
 //! 2 bad input (an unreadable or malformed scenario, a bad option);
 //! 3 a broken invariant (a bug in rappard: please report it); 130
-//! interrupted (Ctrl-C, `member`).
+//! interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM (`member`, `demo`;
+//! `secretariat` stops on either and exits 0).
 //!
 //! Diagnostics go to stderr through `tracing` (`logging.rs`): `RUST_LOG`
 //! filters them; without it, `-v` raises the default. Minutes, reports and
@@ -57,7 +58,7 @@ enum Command {
         #[command(subcommand)]
         command: pki::Command,
     },
-    /// Run the Secretariat node (serves until Ctrl-C).
+    /// Run the Secretariat node (serves until Ctrl-C or SIGTERM).
     Secretariat(secretariat::Args),
     /// Run one or more delegation nodes.
     Member(member::Args),

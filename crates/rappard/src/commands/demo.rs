@@ -6,6 +6,11 @@
 //! prints it exactly as `simulate` does, and stops every process it
 //! started. The Secretariat exiting, or a member process failing, before the
 //! negotiation closes stops the demo with an error.
+//!
+//! The temporary directory holds the authority's key: it is removed however
+//! the demo ends, at the end, on an error, and on SIGINT or SIGTERM, which
+//! the demo listens for before it writes anything; it then stops every
+//! process it started (and waits for each) before it exits (130, 143).
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -17,12 +22,13 @@ use rappard_core::record::{Event, Record};
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::time::Timestamp;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Credentials, Role};
+use rappard_net::pki::{self, Credentials, Existing, Role};
 use rappard_proto::{convert, v1};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 use tracing::info;
 
+use super::signals::Stop;
 use super::{Format, Transport, connector, print_record};
 use crate::error::{Error, Result};
 
@@ -52,12 +58,21 @@ pub struct Args {
     format: Format,
 }
 
-/// Runs the demo in a temporary directory, removed at the end; `verbose`
-/// is passed on to the processes it starts.
+/// Runs the demo in a temporary directory, removed at the end whatever
+/// happened (an error, SIGINT, SIGTERM); `verbose` is passed on to the
+/// processes it starts.
 pub fn run(args: &Args, verbose: u8) -> Result<()> {
     let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let mut stop = {
+        let _inside = runtime.enter();
+        Stop::listen()?
+    };
     let dir = std::env::temp_dir().join(format!("rappard-demo-{}", std::process::id()));
-    let result = run_in(&dir, args, verbose, started);
+    let result = run_in(&dir, args, verbose, started, &runtime, &mut stop);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -76,13 +91,18 @@ struct Plan<'a> {
     ids: Vec<MemberId>,
 }
 
-fn run_in(dir: &Path, args: &Args, verbose: u8, started: Instant) -> Result<()> {
+fn run_in(
+    dir: &Path,
+    args: &Args,
+    verbose: u8,
+    started: Instant,
+    runtime: &tokio::runtime::Runtime,
+    stop: &mut Stop,
+) -> Result<()> {
     let (text, name) = scenario_text(args.scenario.as_deref())?;
     let sc = scenario::parse(&name, &text)?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        what: dir.display().to_string(),
-        source,
-    })?;
+    let _ = std::fs::remove_dir_all(dir); // a leftover of an earlier process with this pid
+    pki::create_private_dir(dir)?;
     let scenario_file = dir.join("scenario.toml");
     std::fs::write(&scenario_file, &text).map_err(|source| Error::Io {
         what: scenario_file.display().to_string(),
@@ -108,11 +128,7 @@ fn run_in(dir: &Path, args: &Args, verbose: u8, started: Instant) -> Result<()> 
         scenario_file,
         ids,
     };
-    let record = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::Runtime)?
-        .block_on(run_nodes(&plan))?;
+    let record = runtime.block_on(run_nodes(&plan, stop))?;
     info!(
         "negotiation closed, {} events, sha256 {}, {:.2} s in all",
         record.len(),
@@ -152,12 +168,12 @@ fn make_pki(dir: &Path, sc: &Scenario) -> Result<Vec<MemberId>> {
                 .map(|a| (a.applicant.id.clone(), Role::Applicant)),
         )
         .collect();
-    pki::init(dir)?;
+    pki::init(dir, Existing::Refuse)?;
     let secretariat =
         MemberId::new(pki::SECRETARIAT_ID).expect("the Secretariat's id `WTO` is a valid id");
-    pki::issue(dir, &secretariat, Role::Secretariat)?;
+    pki::issue(dir, &secretariat, Role::Secretariat, Existing::Refuse)?;
     for (id, role) in &ids {
-        pki::issue(dir, id, *role)?;
+        pki::issue(dir, id, *role, Existing::Refuse)?;
     }
     Ok(ids.into_iter().map(|(id, _)| id).collect())
 }
@@ -184,10 +200,19 @@ impl Plan<'_> {
     }
 }
 
-/// Starts the processes, observes the record, and stops every process.
-async fn run_nodes(plan: &Plan<'_>) -> Result<Record> {
+/// Starts the processes, observes the record, and stops every process,
+/// also when SIGINT or SIGTERM comes first (one that came while the PKI
+/// was made is taken here, before any process starts).
+async fn run_nodes(plan: &Plan<'_>, stop: &mut Stop) -> Result<Record> {
     let mut procs = Processes(Vec::new());
-    let result = run_processes(plan, &mut procs).await;
+    let result = tokio::select! {
+        biased;
+        signal = stop.recv() => Err(Error::Interrupted {
+            signal,
+            what: "the demo stopped its processes and removed its directory",
+        }),
+        r = run_processes(plan, &mut procs) => r,
+    };
     procs.stop().await;
     result
 }

@@ -5,7 +5,7 @@
 //! one, each decides with the ideal-point strategy drawn from the seed the
 //! Secretariat gives when it joins. A delegation that stops with an error
 //! is logged when it stops; the others carry on, and the command fails at
-//! the end.
+//! the end. SIGINT and SIGTERM stop every delegation (exit 130 and 143).
 
 use std::path::PathBuf;
 
@@ -17,6 +17,7 @@ use rappard_net::pki::{self, Credentials};
 use tokio::task::JoinSet;
 use tracing::{debug, error, info};
 
+use super::signals::Stop;
 use super::{Transport, connector, load_scenario, runtime};
 use crate::error::{Error, Result};
 
@@ -53,16 +54,20 @@ struct Mine {
     delegation: Option<Delegation>,
 }
 
-/// Runs the delegations until the negotiation closes (or Ctrl-C).
+/// Runs the delegations until the negotiation closes (or SIGINT, SIGTERM).
 pub fn run(args: Args) -> Result<()> {
     let mine = delegations(&args)?;
     let address = args.secretariat.trim_start_matches("https://").to_owned();
     runtime()?.block_on(async move {
+        let mut stop = Stop::listen()?;
         rappard_net::install_crypto();
         let to = connector(&address, args.transport)?;
         tokio::select! {
             r = run_all(&to, mine, args.seed) => r,
-            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+            signal = stop.recv() => Err(Error::Interrupted {
+                signal,
+                what: "the delegations leave the negotiation",
+            }),
         }
     })
 }

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod member;
 pub mod pki;
 pub mod secretariat;
+pub mod signals;
 pub mod simulate;
 
 use std::path::Path;

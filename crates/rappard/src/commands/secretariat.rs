@@ -1,4 +1,5 @@
-//! `rappard secretariat`: the Secretariat node, until Ctrl-C.
+//! `rappard secretariat`: the Secretariat node, until SIGINT (Ctrl-C) or
+//! SIGTERM, after which it stops serving and exits 0.
 //!
 //! Prints `grpc ADDR` (and `quic ADDR`) on stdout once listening, and logs
 //! the record's size and SHA-256 when the negotiation ends. A task of the
@@ -14,6 +15,7 @@ use rappard_net::pki::{self, Credentials};
 use rappard_net::secretariat::{Listeners, Options};
 use tracing::info;
 
+use super::signals::Stop;
 use super::{load_scenario, runtime};
 use crate::error::{Error, Result};
 
@@ -47,7 +49,7 @@ pub struct Args {
     pace: Option<f64>,
 }
 
-/// Serves the negotiation until Ctrl-C.
+/// Serves the negotiation until SIGINT or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
     let sc = load_scenario(&args.scenario, args.seed)?;
     let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
@@ -55,6 +57,19 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
+    let mut stop = Stop::listen()?;
+    let (stopped_tx, stopped) = tokio::sync::watch::channel(None);
+    tokio::spawn(async move {
+        let signal = stop.recv().await;
+        info!("{}: stopping", signal.name());
+        let _ = stopped_tx.send(Some(signal));
+    });
+    let signalled = move || {
+        let mut rx = stopped.clone();
+        async move {
+            let _ = rx.wait_for(Option::is_some).await;
+        }
+    };
     rappard_net::install_crypto();
     let listen = |addr: &str, what| {
         let addr = addr.to_owned();
@@ -78,9 +93,7 @@ async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
         authority: Some(args.certs.clone()),
         pace: args.pace,
     };
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = signalled();
     let listeners = Listeners {
         grpc: Some(grpc),
         quic,
@@ -96,9 +109,9 @@ async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
         record = n.finished() => {
             let record = record?;
             info!(events = record.len(), sha256 = %record.sha256(), "negotiation closed");
-            let _ = tokio::signal::ctrl_c().await;
+            signalled().await;
         }
-        _ = tokio::signal::ctrl_c() => {}
+        () = signalled() => {}
     }
     Ok(())
 }
