@@ -16,6 +16,8 @@
 //! | `written-procedure-any-objection` | a written procedure is adopted only with no objection from any Member | 2020–21 practice |
 //! | `critical-mass` | an initiative concludes only when its participants' shares, each counted once from the roll (the EU by its own row; its member States never join beside it), reach its threshold | ITA (1996); Li Ke (2023), §III.1 |
 //! | `green-room-reported` | under the reformed policy every Green Room is announced (with its participants) at least `GREEN_ROOM_NOTICE_SECS` (24 h) before it meets and its outcome reported to all after | Li Ke (2023), §III.2 |
+//! | `consensus-period` | no vote is called on an item while its consensus period runs, and never on a waiver of a transition obligation; consensus is recorded as not reached only during the period, over the objections raised | Art. IX:3(a), IX:3 fn. 4, X:1 |
+//! | `acceptance-two-thirds` | an amendment is accepted only after the decision to submit it, once by each Member, with the count of Members that have accepted against two-thirds of the Members on the day; it enters into force only when that count reaches two-thirds, for exactly the Members that have accepted, and later only for a Member that has accepted | Art. X:3 |
 //!
 //! Li Ke (2023) is Li Ke, "Stagnation and Breakthrough of WTO Multilateral
 //! Trade Negotiations", *Journal of Hubei University of Economics* 21(5),
@@ -30,6 +32,8 @@
 //! Each invariant is one function below, over the whole record; those that
 //! need the state the record has built so far (the roll, the open calls and
 //! their answers, who is present) read it from one shared `Fold`.
+
+mod named;
 
 use std::collections::{HashMap, HashSet};
 
@@ -70,7 +74,7 @@ pub fn check(record: &Record) -> Vec<Violation> {
 type Invariant = fn(&[Entry]) -> Vec<Violation>;
 
 /// Every invariant, in the order of the module doc's table.
-const INVARIANTS: [Invariant; 8] = [
+const INVARIANTS: [Invariant; 10] = [
     dense_sequence,
     answer_was_asked,
     consensus_no_present_objector,
@@ -79,6 +83,8 @@ const INVARIANTS: [Invariant; 8] = [
     written_procedure_any_objection,
     critical_mass,
     green_room_reported,
+    named::consensus_period,
+    named::acceptance_two_thirds,
 ];
 
 /// Checks every invariant over entries as read (for example from a

@@ -12,6 +12,7 @@
 //! zones and sessions in [`sessions`]; the scenario format in [`scenario`].
 
 pub mod accession;
+pub mod amendment;
 pub mod coalition;
 pub mod dataset;
 pub mod delegation;

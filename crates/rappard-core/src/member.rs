@@ -17,13 +17,13 @@
 //!   give the EU no vote at all. rappard then gives the EU one vote, so that a
 //!   small classroom scenario with the EU in it still works; the minutes say
 //!   how many votes the EU holds.
-//! - The base of "two-thirds of the Members" (Art. XII:2) and "three-fourths of
-//!   the Members" (Art. IX:2–3) is taken as the votes that all Members hold
-//!   together: each Member one, the EU as many as its States and the States
-//!   none. With the EU and all 27 States that is 165 for 166 Members. The
-//!   Agreement does not say how the EU's double membership enters the base;
-//!   counting votes is the reading under which a threshold can be reached by
-//!   votes at all. See `rules::vote`.
+//! - The votes all Members hold together ([`Membership::total_votes`]) are
+//!   each Member one, the EU as many as its States and the States none: with
+//!   the EU and all 27 States, 165 for 166 Members. The base of "two-thirds"
+//!   and "three-fourths of the Members" (Art. IX:2–3, X:1, XII:2) is not
+//!   that sum but the number of Members, the EU counted as one (111 and 125
+//!   of 166), as the WTO counted the acceptances of the Agreement on
+//!   Fisheries Subsidies. See `rules::vote`.
 //!
 //! Ties anywhere in rappard are broken by member id: the roll keeps Members
 //! sorted by id, so an index order is an id order.

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::member::MemberId;
 use crate::protocol::Package;
 use crate::protocol::{CallId, CallKind, Level, PackageText, Reaction, Stated, Subject, Vote};
-use crate::rules::{How, Outcome, Rule, Votes};
+use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
@@ -29,6 +29,10 @@ fn early_harvest() -> Package {
 
 fn is_early_harvest(p: &Package) -> bool {
     *p == Package::EarlyHarvest
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A Member on the roll, as the record states it.
@@ -107,6 +111,16 @@ pub enum Event {
         deadline: Timestamp,
         /// The decision meeting the scenario fixed, if any.
         meeting: Option<Interval>,
+        /// The named rule (`waiver`, `amendment`, …) the item is decided
+        /// under, `rule` being the plain rule it is decided by (omitted for
+        /// a plain rule).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named_rule: Option<NamedRule>,
+        /// The end of its consensus period (Art. IX:3(a), X:1): until then an
+        /// objection at the decision sends it back to consultation (omitted
+        /// without one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consensus_until: Option<Timestamp>,
     },
     /// A new day of meetings, with its common window.
     DayOpened {
@@ -280,6 +294,56 @@ pub enum Event {
         votes: Option<Votes>,
         /// Yes votes needed, if there was a vote.
         required: Option<u32>,
+    },
+    /// During an item's consensus period (Art. IX:3(a), X:1) a Member
+    /// formally objected at the decision: no decision is taken, and the item
+    /// goes back to consultation.
+    ConsensusNotReached {
+        /// Item.
+        item: String,
+        /// Version put to the decision.
+        version: u32,
+        /// Members that formally objected.
+        objectors: Vec<MemberId>,
+        /// The end of the consensus period.
+        until: Timestamp,
+    },
+    /// A Member deposits its instrument of acceptance of an amendment
+    /// (Art. X:3).
+    AcceptanceDeposited {
+        /// The amendment (item).
+        item: String,
+        /// The Member (or applicant) that deposits.
+        member: MemberId,
+        /// The member States its instrument also counts for (the EU's).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        covers: Vec<MemberId>,
+        /// It is an applicant, not yet a Member: its acceptance counts from
+        /// its membership.
+        #[serde(default, skip_serializing_if = "is_false")]
+        applicant: bool,
+        /// Members that have accepted, counted now.
+        accepted: u32,
+        /// Acceptances needed: two-thirds of the Members, rounded up.
+        required: u32,
+        /// Members now (the EU counted as one, beside its member States).
+        members: u32,
+    },
+    /// An amendment enters into force (Art. X:3): on the day two-thirds of
+    /// the Members have accepted it, for those that have; afterwards, for
+    /// each other Member on the day it accepts (or becomes a Member, if it
+    /// accepted before).
+    AmendmentInForce {
+        /// The amendment (item).
+        item: String,
+        /// The Members for which it enters into force now.
+        in_force_for: Vec<MemberId>,
+        /// Members that have accepted it.
+        accepted: u32,
+        /// Acceptances needed.
+        required: u32,
+        /// Members now.
+        members: u32,
     },
     /// Under the single undertaking: an item's text is agreed, to be adopted
     /// with the whole package.

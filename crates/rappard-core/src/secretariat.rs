@@ -44,10 +44,15 @@
 //! public face (`step`, `answer`, `close_call`) and what every feature
 //! shares (recording answers, issuing calls, applying a rule); `schedule`
 //! the calendar of happenings, meetings and sessions; `items` the procedure
-//! above; `green_room`, `initiatives` and `accessions` theirs. A call
-//! carries a `Continuation` naming the feature and its step, and
-//! `close_call` hands the closed call to that feature.
+//! above; `green_room`, `initiatives` and `accessions` theirs;
+//! `consensus_period` the period in which a waiver or an amendment can only
+//! be decided by consensus; `amendments` the Members' acceptances of an
+//! amendment after its decision. A call carries a `Continuation` naming the
+//! feature and its step, and `close_call` hands the closed call to that
+//! feature.
 mod accessions;
+mod amendments;
+mod consensus_period;
 mod green_room;
 mod initiatives;
 mod items;
@@ -170,6 +175,8 @@ pub struct Secretariat {
     accessions: Vec<accessions::AccessionState>,
     /// Objectors at a General Council that fell back to a vote.
     consensus_objectors_accession: Vec<MemberId>,
+    /// Amendments submitted for acceptance, by item index.
+    amendments: BTreeMap<usize, amendments::AmendmentState>,
 }
 
 /// A decision as its rule gave it, before it is recorded.
@@ -242,6 +249,7 @@ impl Secretariat {
             initiatives: Vec::new(),
             accessions: Vec::new(),
             consensus_objectors_accession: Vec::new(),
+            amendments: BTreeMap::new(),
         };
         s.open_negotiation();
         s
@@ -303,6 +311,8 @@ impl Secretariat {
                 co_chairs: it.co_chairs.clone(),
                 deadline: it.deadline,
                 meeting: it.meeting,
+                named_rule: it.named,
+                consensus_until: it.consensus_until,
             })
             .collect();
         self.emit(opened);

@@ -3,8 +3,9 @@
 //! same record, and the checker does catch a record that breaks a rule.
 //!
 //! Rules checked: Art. IX:1 fn. 1 (consensus among Members present);
-//! Art. IX:1–3, X:1, XII:2 (vote bases); written procedure (any objection
-//! blocks); the record's dense sequence.
+//! Art. IX:1–3, X:1, XII:2 (vote bases); Art. IX:3(a), X:1 (consensus
+//! periods) and X:3 (acceptance of amendments); written procedure (any
+//! objection blocks); the record's dense sequence.
 
 use rappard_core::invariants;
 use rappard_core::record::{Event, Record};
@@ -16,6 +17,14 @@ use rappard_core::simulation;
 const POOL: [&str; 16] = [
     "ARG", "AUS", "BRA", "CAN", "CHE", "CHN", "DEU", "EU", "FRA", "IND", "JPN", "KEN", "NZL",
     "USA", "ZAF", "SGP",
+];
+/// The named rules (`rappard_core::rules::named`).
+const NAMED: [&str; 5] = [
+    "waiver",
+    "waiver-transition",
+    "interpretation",
+    "amendment",
+    "accession",
 ];
 const RULES: [&str; 5] = [
     "consensus",
@@ -132,6 +141,44 @@ fn generated(case: u64) -> String {
             }
         }
     }
+    if r.range(0, 1) == 0 {
+        s += &named_item(&mut r, &speakers);
+    }
+    s
+}
+
+/// An item under a named rule (Art. IX:2, IX:3, X:1, X:3, XII:2), drawn
+/// after the others so that adding it changes none of their draws: a
+/// decision meeting that may fall inside or after the consensus period,
+/// quick acceptances for amendments.
+fn named_item(r: &mut Rng, speakers: &[&str]) -> String {
+    let rule = NAMED[r.range(0, 4) as usize];
+    let mut s = format!(
+        "\n[[item]]\nid = \"named\"\nrule = \"{rule}\"\ndeadline_days = {}\n",
+        r.range(1, 20)
+    );
+    if rule.starts_with("waiver") {
+        s += &format!("consensus_days = {}\n", r.range(20, 90));
+    }
+    if r.range(0, 1) == 0 {
+        s += &format!(
+            "meeting = {{ start = \"2026-{:02}-{:02}T09:00:00Z\", hours = 2 }}\n",
+            r.range(10, 12),
+            r.range(1, 28)
+        );
+    }
+    if rule == "amendment" {
+        s += "acceptance_days = { developed = 5, developing = 10, least-developed = 20 }\n";
+        s += &format!("[item.acceptance]\n{} = \"never\"\n", speakers[0]);
+    }
+    s += "[item.positions]\n";
+    for m in speakers {
+        match r.range(0, 5) {
+            0 => s += &format!("{m} = {{ stance = \"object\" }}\n"),
+            1 | 2 => s += &format!("{m} = {{ stance = \"support\" }}\n"),
+            _ => {}
+        }
+    }
     s
 }
 
@@ -168,6 +215,12 @@ fn invariants_hold_over_generated_scenarios() {
             if let Event::WrittenProcedureFailed { .. } = &e.event {
                 outcomes.insert("written procedure failed".into());
             }
+            if let Event::ConsensusNotReached { .. } = &e.event {
+                outcomes.insert("consensus not reached".into());
+            }
+            if let Event::AmendmentInForce { .. } = &e.event {
+                outcomes.insert("amendment in force".into());
+            }
         }
     }
     // The generator reaches every kind of decision, so the checks above
@@ -176,6 +229,8 @@ fn invariants_hold_over_generated_scenarios() {
         "green room",
         "initiative concluded",
         "accession",
+        "consensus not reached",
+        "amendment in force",
         "Adopted/Consensus",
         "Blocked/Consensus",
         "Adopted/Vote",

@@ -461,4 +461,6 @@ scripts! {
     written_procedure,
     accession,
     green_room,
+    waiver_period,
+    amendment_acceptance,
 }

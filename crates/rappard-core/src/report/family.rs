@@ -18,8 +18,11 @@ pub(super) enum Family {
     Calls,
     /// Chairs' texts and consultation rounds.
     Texts,
-    /// Written procedure, decisions, items lapsing.
+    /// Written procedure, decisions, consensus not reached in a consensus
+    /// period, items lapsing.
     Decisions,
+    /// Acceptances of an amendment and its entry into force (Art. X:3).
+    Amendments,
     /// Items agreed for the package (single undertaking).
     Package,
     /// Green Rooms.
@@ -56,7 +59,9 @@ impl Family {
             | Event::WrittenProcedureFailed { .. }
             | Event::DecisionTaken { .. }
             | Event::NoQuorum { .. }
+            | Event::ConsensusNotReached { .. }
             | Event::ItemLapsed { .. } => Self::Decisions,
+            Event::AcceptanceDeposited { .. } | Event::AmendmentInForce { .. } => Self::Amendments,
             Event::ItemAgreed { .. } => Self::Package,
             Event::GreenRoomAnnounced { .. }
             | Event::GreenRoomConvened { .. }

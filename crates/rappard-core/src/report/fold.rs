@@ -2,8 +2,9 @@
 //!
 //! [`Report::from_record`] reads the record once, in order, and hands each
 //! event to a method for its family (see `family`): the opening (scenario,
-//! roll, agenda), days and meetings, texts, decisions, the package, Green
-//! Rooms, plurilateral initiatives and accessions. So what an event does to
+//! roll, agenda), days and meetings, texts, decisions, amendments'
+//! acceptances, the package, Green Rooms, plurilateral initiatives and
+//! accessions. So what an event does to
 //! the report can be read in one place. Calls, their answers and the
 //! closing change nothing here: they only count in the record's summary.
 
@@ -11,8 +12,9 @@ use std::collections::HashMap;
 
 use super::family::Family;
 use super::{
-    AccessionReport, DayReport, GreenRoomReport, InclusivenessReport, InitiativeReport, ItemReport,
-    PackageReport, RecordSummary, Report, SessionReport, common_hours,
+    AcceptanceCount, AcceptanceReport, AccessionReport, DayReport, GreenRoomReport,
+    InclusivenessReport, InitiativeReport, ItemReport, PackageReport, RecordSummary, Report,
+    SessionReport, common_hours,
 };
 use crate::accession::Stage;
 use crate::initiative::Status;
@@ -20,14 +22,15 @@ use crate::member::MemberId;
 use crate::protocol::PACKAGE_KEY;
 use crate::protocol::Package;
 use crate::record::{Event, MeetingKind, Record};
-use crate::rules::Outcome;
+use crate::rules::{NamedRule, Outcome};
+use crate::time::Timestamp;
 
 impl Report {
     /// Folds a record into its report.
     pub fn from_record(record: &Record) -> Self {
         let mut fold = Fold::new(record);
         for e in record.entries() {
-            fold.event(&e.event);
+            fold.event(e.at, &e.event);
         }
         fold.report
     }
@@ -83,12 +86,13 @@ impl Fold {
 
     /// Hands one event to the method for its family; calls and the
     /// closing change nothing in the report.
-    fn event(&mut self, event: &Event) {
+    fn event(&mut self, at: Timestamp, event: &Event) {
         match Family::of(event) {
             Family::Opening => self.opening(event),
             Family::Meetings => self.sessions(event),
             Family::Texts => self.texts(event),
             Family::Decisions => self.decisions(event),
+            Family::Amendments => self.amendments(at, event),
             Family::Package => self.package(event),
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
@@ -122,7 +126,12 @@ impl Fold {
                     .count();
             }
             Event::ItemListed {
-                item, title, rule, ..
+                item,
+                title,
+                rule,
+                named_rule,
+                consensus_until,
+                ..
             } => {
                 self.index.insert(item.clone(), r.items.len());
                 r.items.push(ItemReport {
@@ -139,6 +148,11 @@ impl Fold {
                     votes: None,
                     required: None,
                     meeting: None,
+                    named_rule: *named_rule,
+                    consensus_until: *consensus_until,
+                    acceptances: None,
+                    in_force_on: None,
+                    acceptance_count: None,
                 });
             }
             _ => {}
@@ -194,10 +208,64 @@ impl Fold {
                     it.objectors = objectors.clone();
                     it.votes = *votes;
                     it.required = *required;
+                    if *outcome == Outcome::Adopted && it.named_rule == Some(NamedRule::Amendment) {
+                        it.acceptances.get_or_insert_with(Vec::new);
+                    }
                 }
             }
             Event::ItemLapsed { .. } if self.report.package.rule == Package::SingleUndertaking => {
                 self.report.package.outcome = Some(Outcome::Lapsed);
+            }
+            _ => {}
+        }
+    }
+
+    /// An amendment's acceptances, and its entry into force (Art. X:3).
+    fn amendments(&mut self, at: Timestamp, event: &Event) {
+        match event {
+            Event::AcceptanceDeposited {
+                item,
+                member,
+                covers,
+                accepted,
+                required,
+                members,
+                ..
+            } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.acceptances
+                        .get_or_insert_with(Vec::new)
+                        .push(AcceptanceReport {
+                            member: member.clone(),
+                            on: at,
+                            counts_for: 1 + covers.len() as u32,
+                        });
+                    if it.in_force_on.is_none() {
+                        it.acceptance_count = Some(AcceptanceCount {
+                            accepted: *accepted,
+                            required: *required,
+                            members: *members,
+                        });
+                    }
+                }
+            }
+            Event::AmendmentInForce {
+                item,
+                accepted,
+                required,
+                members,
+                ..
+            } => {
+                if let Some(it) = self.item_mut(item)
+                    && it.in_force_on.is_none()
+                {
+                    it.in_force_on = Some(at);
+                    it.acceptance_count = Some(AcceptanceCount {
+                        accepted: *accepted,
+                        required: *required,
+                        members: *members,
+                    });
+                }
             }
             _ => {}
         }

@@ -15,7 +15,7 @@ use crate::member::MemberId;
 use crate::protocol::Level;
 use crate::protocol::Package;
 use crate::record::Record;
-use crate::rules::{How, Outcome, Rule, Votes};
+use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
@@ -66,6 +66,40 @@ pub struct ItemReport {
     pub required: Option<u32>,
     /// The decision meeting (written procedure: circulation to deadline).
     pub meeting: Option<Interval>,
+    /// The named rule (`waiver`, `amendment`, …), if the item has one.
+    pub named_rule: Option<NamedRule>,
+    /// The end of its consensus period, if it has one.
+    pub consensus_until: Option<Timestamp>,
+    /// An amendment submitted for acceptance: the instruments deposited, in
+    /// order (`null` for other items).
+    pub acceptances: Option<Vec<AcceptanceReport>>,
+    /// The day an amendment entered into force, if it did.
+    pub in_force_on: Option<Timestamp>,
+    /// An amendment's count of acceptances: at its entry into force, or at
+    /// the end of the run if it did not enter into force.
+    pub acceptance_count: Option<AcceptanceCount>,
+}
+
+/// One instrument of acceptance of an amendment.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AcceptanceReport {
+    /// The Member (or applicant) that deposited it.
+    pub member: MemberId,
+    /// When.
+    pub on: Timestamp,
+    /// How many Members it counts for: 1, or the EU and its member States.
+    pub counts_for: u32,
+}
+
+/// Acceptances of an amendment against its threshold (Art. X:3).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct AcceptanceCount {
+    /// Members that had accepted.
+    pub accepted: u32,
+    /// Two-thirds of the Members, rounded up.
+    pub required: u32,
+    /// Members then.
+    pub members: u32,
 }
 
 /// Attendance at one meeting.

@@ -8,12 +8,20 @@
 //! | [`vote`] `three-fourths-of-members` | Art. IX:2, IX:3 | all Members, the EU included, present or not |
 //! | [`written_procedure`] | WTO practice 2020–21 (General Council, Goods Council) | all Members, whatever their time zone |
 //!
+//! A scenario may also name the matter instead of the rule ([`named`]):
+//! `waiver` (Art. IX:3), `waiver-transition` (Art. IX:3, fn. 4),
+//! `interpretation` (Art. IX:2), `amendment` (Art. X:1, X:3) and `accession`
+//! (Art. XII:2, WT/L/93). Each is decided by one of the rules above, with a
+//! consensus period for waivers and amendments and the Members' acceptances
+//! after an amendment.
+//!
 //! A rule is an implementation of [`DecisionRule`]: it says what it asks of
 //! delegations (a formal objection or a vote, at a meeting or in writing) and
 //! turns the answers into an outcome. A new rule for a teaching extension is
 //! one more implementation plus its name in [`Rule`].
 
 pub mod consensus;
+pub mod named;
 pub mod vote;
 pub mod written_procedure;
 
@@ -23,6 +31,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::member::MemberId;
+
+pub use named::NamedRule;
 
 /// The rules a scenario can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

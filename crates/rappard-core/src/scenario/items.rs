@@ -11,6 +11,9 @@
 //! most concerned come from the same section (its note 8: Brazil for
 //! coffee).
 //!
+//! The rule may be a plain rule or a named one (`waiver`, `amendment`, …):
+//! the keys that go with a named rule are read in `named`.
+//!
 //! Item ids share one space with initiative ids, and `package` is reserved
 //! for the decision on the whole package.
 
@@ -28,6 +31,7 @@ use crate::member::MemberId;
 use crate::protocol::PACKAGE_KEY;
 use crate::protocol::Subject;
 use crate::rules::Rule;
+use crate::rules::named::parse_item_rule;
 use crate::time::Timestamp;
 
 /// Reads the `[[item]]` entries, in the file's order; each id goes into
@@ -58,8 +62,9 @@ fn item(
     let table = format!("item[{k}]");
     let field = |f: &str| format!("{table}.{f}");
     let id = item_id(who, ri, &field("id"), ids)?;
-    let rule =
-        Rule::from_str(ri.rule.get_ref()).map_err(|e| cx.at(ri.rule.span(), &field("rule"), e))?;
+    let (rule, named) =
+        parse_item_rule(ri.rule.get_ref()).map_err(|e| cx.at(ri.rule.span(), &field("rule"), e))?;
+    let by_name = super::named::parse(who, ri, k, named, start)?;
     let fallback = ri
         .fallback
         .as_ref()
@@ -70,7 +75,12 @@ fn item(
         .as_ref()
         .map(|m| cx.meeting(m, &field("meeting"), start))
         .transpose()?;
-    let deadline = cx.deadline(ri.deadline_days.as_ref(), &field("deadline_days"), start)?;
+    let deadline = cx.deadline_or(
+        ri.deadline_days.as_ref(),
+        &field("deadline_days"),
+        start,
+        by_name.default_deadline_days,
+    )?;
     let written_procedure_hours = cx.positive_or(
         ri.written_procedure_hours.as_ref(),
         &field("written_procedure_hours"),
@@ -96,6 +106,9 @@ fn item(
         co_chairs,
         written_procedure_hours,
         concerned,
+        named,
+        consensus_until: by_name.consensus_until,
+        acceptance: by_name.acceptance,
     })
 }
 

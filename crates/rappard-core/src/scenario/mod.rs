@@ -15,7 +15,8 @@
 //! This module holds the types and [`parse`], which reads the file into its
 //! raw form (`raw`) and hands each table to its own parser, in the order of
 //! the checks: `[scenario]` (`header`), `[members]` and `[[member]]`
-//! (`members`), `[[item]]` (`items`), `[[initiative]]` (`initiatives`),
+//! (`members`), `[[item]]` (`items`, with the keys that go with a named
+//! rule in `named`), `[[initiative]]` (`initiatives`),
 //! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`) and
 //! `[[coalition]]` (`coalitions`). What several tables share lives once:
 //! placing an error (`error`), reading values (`values`), resolving member
@@ -29,6 +30,7 @@ mod header;
 mod initiatives;
 mod items;
 mod members;
+mod named;
 mod positions;
 mod procedure;
 mod raw;
@@ -40,11 +42,12 @@ mod tests;
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::amendment::AcceptanceSpec;
 use crate::coalition::Coalition;
 use crate::greenroom;
 use crate::member::{Member, MemberId, Membership};
 use crate::protocol::{Level, Package, Stance};
-use crate::rules::Rule;
+use crate::rules::{NamedRule, Rule};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
@@ -92,6 +95,15 @@ pub struct ItemSpec {
     pub written_procedure_hours: u32,
     /// The Members most concerned by the item (reserved Green Room seats).
     pub concerned: Vec<MemberId>,
+    /// The named rule the scenario gave (`waiver`, `amendment`, …), if any;
+    /// `rule` is then the plain rule it is decided by
+    /// ([`crate::rules::named`]).
+    pub named: Option<NamedRule>,
+    /// The end of its consensus period (Art. IX:3(a), X:1), for a named
+    /// rule that has one.
+    pub consensus_until: Option<Timestamp>,
+    /// For an amendment: how the Members accept it (Art. X:3).
+    pub acceptance: Option<AcceptanceSpec>,
 }
 
 /// An open plurilateral initiative, as the Secretariat knows it.

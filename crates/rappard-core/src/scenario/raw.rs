@@ -134,6 +134,23 @@ pub(super) struct RawItem {
     pub others: Option<Spanned<RawPosition>>,
     #[serde(default)]
     pub concerned: Vec<Spanned<String>>,
+    pub consensus_days: Option<Spanned<i64>>,
+    pub acceptance: Option<Spanned<RawAcceptance>>,
+    pub acceptance_days: Option<Spanned<RawAcceptanceDays>>,
+}
+
+/// `[item.acceptance]`: when Members accept an amendment, by member id (a
+/// date, days after the decision, or `never`).
+pub(super) type RawAcceptance = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// `acceptance_days`: the model's mean delays by development status.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAcceptanceDays {
+    pub developed: Option<Spanned<i64>>,
+    pub developing: Option<Spanned<i64>>,
+    #[serde(rename = "least-developed")]
+    pub least_developed: Option<Spanned<i64>>,
 }
 
 /// `[[initiative]]`.

@@ -82,7 +82,19 @@ impl Ctx<'_> {
         field: &str,
         start: Timestamp,
     ) -> Result<Timestamp, ScenarioError> {
-        let days = self.positive_or(days, field, 3650, super::DEFAULT_DEADLINE_DAYS)?;
+        self.deadline_or(days, field, start, super::DEFAULT_DEADLINE_DAYS)
+    }
+
+    /// The instant `deadline_days` (at most ten years, by default
+    /// `default`) after the start.
+    pub fn deadline_or(
+        &self,
+        days: Option<&Spanned<i64>>,
+        field: &str,
+        start: Timestamp,
+        default: u32,
+    ) -> Result<Timestamp, ScenarioError> {
+        let days = self.positive_or(days, field, 3650, default)?;
         Ok(start.plus_secs(i64::from(days) * DAY_SECS))
     }
 

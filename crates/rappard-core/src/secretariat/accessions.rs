@@ -428,6 +428,7 @@ impl Secretariat {
             entry,
             total_votes: self.agenda.membership.total_votes(),
         });
+        self.amendments_admit(&spec.applicant.id);
     }
 }
 

@@ -228,6 +228,9 @@ impl Secretariat {
         let (rule, fallback) = self.decision_rules(item);
         let d = self.apply_rule(rule, objectors, None);
         match (d.outcome, fallback) {
+            (Outcome::Blocked, _) if self.in_consensus_period(item) => {
+                self.consensus_not_reached(item, d.objectors);
+            }
             (Outcome::Blocked, Some(fb)) => {
                 self.items[item].consensus_objectors = d.objectors;
                 let awaited = self.present_delegations();
@@ -315,10 +318,9 @@ impl Secretariat {
     }
 
     fn conclude_round(&mut self, item: usize, objectors: Vec<MemberId>, at_decision: bool) {
-        let spec = &self.agenda.items[item];
-        let id = spec.id.clone();
-        let votable = spec.rule.is_vote() || spec.fallback.is_some();
-        let fixed = spec.meeting.is_some();
+        let votable = self.votable_now(item);
+        let fixed = self.fixed_meeting_ahead(item);
+        let id = self.agenda.items[item].id.clone();
         let st = &mut self.items[item];
         let round = st.round;
         let text = st.text.unwrap_or(0);
@@ -383,13 +385,15 @@ impl Secretariat {
         }
         self.items[item].phase = Phase::Done;
         self.record_decision(id, version, d, held);
-        if outcome != Outcome::Adopted {
+        if outcome == Outcome::Adopted {
+            self.submit_for_acceptance(item);
+        } else {
             self.fail_package(item);
         }
     }
 
     /// An item lapses without a decision.
-    fn lapse(&mut self, item: usize, reason: String) {
+    pub(super) fn lapse(&mut self, item: usize, reason: String) {
         self.items[item].phase = Phase::Done;
         self.emit(Event::ItemLapsed {
             item: self.agenda.items[item].id.clone(),
@@ -427,7 +431,7 @@ impl Secretariat {
             return;
         }
         if !at_decision
-            && self.agenda.items[item].meeting.is_none()
+            && !self.fixed_meeting_ahead(item)
             && self.now >= self.agenda.items[item].deadline
         {
             return; // the deadline happening lapses it
@@ -470,10 +474,15 @@ impl Secretariat {
     /// falls back to when a Member objects. Consensus is sought before any
     /// vote (Art. IX:1; `procedure`): an item under a voting rule is first
     /// put to the Members present for formal objections, unless the
-    /// scenario's rules of procedure turn that off.
+    /// scenario's rules of procedure turn that off. During a consensus
+    /// period (Art. IX:3(a), X:1; `consensus_period`) only consensus can
+    /// decide, whatever the rules of procedure say: an objection sends the
+    /// item back to consultation.
     fn decision_rules(&self, item: usize) -> (Rule, Option<Rule>) {
         let spec = &self.agenda.items[item];
-        if spec.rule == Rule::WrittenProcedure && self.items[item].written_failed {
+        if self.in_consensus_period(item) {
+            (Rule::Consensus, None)
+        } else if spec.rule == Rule::WrittenProcedure && self.items[item].written_failed {
             // Back at a formal meeting after a failed written procedure.
             (Rule::Consensus, spec.fallback)
         } else if spec.rule.is_vote() && self.agenda.procedure.consensus_first {
@@ -549,11 +558,17 @@ impl Secretariat {
         let objectors = self.record_objections(closed.call, closed.answers);
         self.close_recorded(closed.call, closed.unanswered);
         let d = self.apply_rule(Rule::Consensus, objectors, None);
+        let adopted = d.outcome == Outcome::Adopted;
         self.package_ready = false;
         for st in &mut self.items {
             st.phase = Phase::Done;
         }
         self.record_decision(PACKAGE_KEY.to_owned(), 0, d, None);
+        if adopted {
+            for item in 0..self.items.len() {
+                self.submit_for_acceptance(item);
+            }
+        }
     }
 
     /// Carries out an item's scheduled happening at `t`.

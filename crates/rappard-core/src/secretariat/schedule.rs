@@ -4,11 +4,21 @@
 //! Every date the scenario fixes or the procedure derives (an item's
 //! deadline, a written procedure's deadline, a fixed meeting, an
 //! initiative's deadline or Ministerial meeting, each step of an accession,
-//! the next session) is a [`Happening`] in one ordered schedule. The
+//! each Member's acceptance of an amendment and its entry into force, the
+//! next session) is a [`Happening`] in one ordered schedule. The
 //! Secretariat carries out the earliest one when it has nothing else to do;
 //! happenings at the same instant are taken in the order of [`Happening`]'s
 //! variants, then by the index of their item, initiative or accession, so
 //! the record never depends on the order in which they were scheduled.
+//!
+//! What that order means at one instant: items, then initiatives, then
+//! accessions (a Member admitted that instant counts in the amendments'
+//! base), then amendments, then the session. Among amendments every deposit
+//! of acceptance comes before any entry into force ([`AmendmentHappening`]
+//! orders `Deposit` first), so the acceptances deposited together are
+//! counted together; deposits are then taken by item and by the index of
+//! the depositing Member in the amendment's list of parties, which is
+//! sorted by member id.
 //!
 //! Sessions (`crate::sessions`): every working day with work, one session
 //! is held at the time that seats the most Members; a day whose remaining
@@ -71,6 +81,16 @@ pub(super) enum AccessionHappening {
     Membership,
 }
 
+/// What can happen to an amendment submitted for acceptance (Art. X:3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum AmendmentHappening {
+    /// A party deposits its instrument of acceptance.
+    Deposit,
+    /// Two-thirds of the Members have accepted: it enters into force for
+    /// them, after every deposit of the instant.
+    InForce,
+}
+
 /// One scheduled happening. The derived order (variant, then step, then
 /// index) breaks ties between happenings at the same instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +106,13 @@ pub(super) enum Happening {
     Accession {
         what: AccessionHappening,
         accession: usize,
+    },
+    /// Something happens to amendment `item`: `party` indexes its list of
+    /// parties (0 for the entry into force).
+    Amendment {
+        what: AmendmentHappening,
+        item: usize,
+        party: usize,
     },
     /// The day's session.
     Session,
@@ -217,6 +244,9 @@ impl Secretariat {
             }
             Happening::Accession { what, accession } => {
                 self.accession_happening(what, accession, t, span);
+            }
+            Happening::Amendment { what, item, party } => {
+                self.amendment_happening(what, item, party, t);
             }
             Happening::Session => self.hold_session(t, span),
         }

@@ -83,6 +83,9 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
         co_chairs: Vec::new(),
         written_procedure_hours: 72,
         concerned: Vec::new(),
+        named: None,
+        consensus_until: None,
+        acceptance: None,
     };
     let accept = PositionSpec::IdealPoint {
         ideal: None,

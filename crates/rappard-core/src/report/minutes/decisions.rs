@@ -2,7 +2,8 @@
 //!
 //! An item's way to a decision: the chair's texts issued or withheld, the
 //! rounds that end with objections, the text tabled, its circulation for
-//! written procedure, the decision (or the item lapsing), and under the
+//! written procedure, the decision (or, during a consensus period, consensus
+//! not reached), the item lapsing, and under the
 //! single undertaking the item agreed for the whole package.
 
 use std::fmt::Write as _;
@@ -10,7 +11,7 @@ use std::fmt::Write as _;
 use super::Minutes;
 use super::format::{by, level, list, short_list};
 use crate::record::Event;
-use crate::rules::How;
+use crate::rules::{How, Outcome};
 use crate::time::Timestamp;
 
 impl Minutes {
@@ -91,6 +92,7 @@ impl Minutes {
                 required,
                 ..
             } => {
+                let adopted = *outcome == Outcome::Adopted;
                 let outcome = format!("{outcome:?}").to_uppercase();
                 let how = match how {
                     How::Vote => format!("{} ({rule})", by(*how)),
@@ -115,6 +117,9 @@ impl Minutes {
                     );
                 }
                 let _ = writeln!(w);
+                if adopted {
+                    self.submitted_for_acceptance(item);
+                }
             }
             Event::WrittenProcedureFailed { item, objectors } => {
                 let _ = writeln!(
@@ -123,6 +128,12 @@ impl Minutes {
                     list(objectors)
                 );
             }
+            Event::ConsensusNotReached {
+                item,
+                objectors,
+                until,
+                ..
+            } => self.consensus_not_reached(item, objectors, *until),
             Event::NoQuorum {
                 item,
                 present,

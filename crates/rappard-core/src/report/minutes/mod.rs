@@ -7,10 +7,11 @@
 //! for its family (see `family`): the opening, roll and agenda, days and
 //! meetings, and the closing here; calls and their answers in `calls`;
 //! texts, decisions, written procedure and the package in `decisions`;
-//! Green Rooms, initiatives and accessions in `tracks`. How figures, times
+//! named rules and the acceptances of amendments in `amendments`; Green
+//! Rooms, initiatives and accessions in `tracks`. How figures, times
 //! and lists of Members are written is decided once, in `format`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use chrono_tz::Tz;
@@ -18,9 +19,11 @@ use chrono_tz::Tz;
 use crate::member::MemberId;
 use crate::protocol::Package;
 use crate::record::{Entry, Event, MeetingKind, Record, RollEntry};
+use crate::rules::NamedRule;
 use crate::sessions::{GENEVA, Venue};
 use crate::time::{Interval, Timestamp};
 
+mod amendments;
 mod calls;
 mod decisions;
 mod format;
@@ -44,6 +47,10 @@ pub(super) struct Minutes {
     agenda_headed: bool,
     /// Calls issued and not yet closed, by number.
     open_calls: HashMap<u64, CallNote>,
+    /// The named rule of each item that has one.
+    named: HashMap<String, NamedRule>,
+    /// Amendments that have entered into force.
+    in_force: HashSet<String>,
 }
 
 impl Minutes {
@@ -56,6 +63,8 @@ impl Minutes {
             total_members: 0,
             agenda_headed: false,
             open_calls: HashMap::new(),
+            named: HashMap::new(),
+            in_force: HashSet::new(),
         };
         for Entry { at, event, .. } in record.entries() {
             m.event(*at, event);
@@ -77,6 +86,7 @@ impl Minutes {
             Family::Calls => self.calls(at, event),
             Family::Texts => self.texts(event),
             Family::Decisions => self.decisions(at, event),
+            Family::Amendments => self.amendments(at, event),
             Family::Package => self.package(event),
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
@@ -148,12 +158,21 @@ impl Minutes {
                 co_chairs,
                 deadline,
                 meeting,
+                named_rule,
+                consensus_until,
             } => {
                 if !self.agenda_headed {
                     self.agenda_headed = true;
                     let _ = writeln!(w, "\nAgenda:");
                 }
-                let _ = write!(w, "  [{item}] {title}: {rule}");
+                let how = match named_rule {
+                    Some(n) => {
+                        self.named.insert(item.clone(), *n);
+                        amendments::named_rule(*n, *rule, *consensus_until)
+                    }
+                    None => rule.to_string(),
+                };
+                let _ = write!(w, "  [{item}] {title}: {how}");
                 if let Some(fb) = fallback {
                     let _ = write!(w, ", else {fb}");
                 }
