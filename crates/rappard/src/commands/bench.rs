@@ -110,9 +110,11 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             coalitions: Vec::new(),
             initiatives: Vec::new(),
             accessions: Vec::new(),
-            // The same round whatever the calendar and attendance: the
-            // benchmark measures the round, not the rules of procedure.
+            // The same round whatever the calendar and attendance, and a
+            // `majority` decision that votes: the benchmark measures the
+            // round, not the rules of procedure.
             procedure: Procedure {
+                consensus_first: false,
                 quorum: Quorum::None,
                 working_days: false,
                 ..Procedure::default()
