@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 
 use crate::member::MemberId;
 use crate::protocol::Package;
-use crate::protocol::{CallId, CallKind, Level, PackageText, Reaction, Stated, Subject, Vote};
+use crate::protocol::{
+    Call, CallId, CallKind, Level, PackageText, Reaction, Stated, Subject, Vote,
+};
 use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
@@ -529,6 +531,52 @@ pub enum Event {
         /// Items not adopted.
         not_adopted: u32,
     },
+}
+
+impl Event {
+    /// The event that records a call being issued.
+    pub fn call_issued(call: &Call) -> Self {
+        Event::CallIssued {
+            call: call.call,
+            subject: call.subject.clone(),
+            kind: call.kind,
+            round: call.round,
+            version: call.version,
+            text: call.text,
+            rule: call.rule,
+            awaited: call.awaited.clone(),
+            package: call.package.clone(),
+        }
+    }
+
+    /// The call a call-issued event records, if it is one.
+    pub fn issued_call(&self) -> Option<Call> {
+        let Event::CallIssued {
+            call,
+            subject,
+            kind,
+            round,
+            version,
+            text,
+            rule,
+            awaited,
+            package,
+        } = self
+        else {
+            return None;
+        };
+        Some(Call {
+            call: *call,
+            subject: subject.clone(),
+            kind: *kind,
+            round: *round,
+            version: *version,
+            text: *text,
+            rule: *rule,
+            awaited: awaited.clone(),
+            package: package.clone(),
+        })
+    }
 }
 
 /// An event with its place in the record.

@@ -564,17 +564,7 @@ impl Secretariat {
     fn issue_call(&mut self, mut call: Call, then: Continuation) {
         self.calls += 1;
         call.call = self.calls;
-        self.emit(Event::CallIssued {
-            call: call.call,
-            subject: call.subject.clone(),
-            kind: call.kind,
-            round: call.round,
-            version: call.version,
-            text: call.text,
-            rule: call.rule,
-            awaited: call.awaited.clone(),
-            package: call.package.clone(),
-        });
+        self.emit(Event::call_issued(&call));
         let n = call.awaited.len();
         self.open = Some(OpenCall {
             call,

@@ -252,35 +252,6 @@ impl Negotiation {
     }
 }
 
-/// The call a call-issued event issues.
-fn issued(event: &Event) -> Option<Call> {
-    let Event::CallIssued {
-        call,
-        subject: item,
-        kind,
-        round,
-        version,
-        text,
-        rule,
-        awaited,
-        package,
-    } = event.clone()
-    else {
-        return None;
-    };
-    Some(Call {
-        call,
-        subject: item,
-        kind,
-        round,
-        version,
-        text,
-        rule,
-        awaited,
-        package,
-    })
-}
-
 /// A call in one line (a package decision lists its texts).
 fn call_line(c: &Call) -> String {
     let mut s = format!(
@@ -346,7 +317,7 @@ fn render(e: &Entry) -> String {
     let Ok(Fields(fields)) = serde_json::from_str::<Fields>(&json) else {
         return json;
     };
-    if let Some(call) = issued(&e.event) {
+    if let Some(call) = e.event.issued_call() {
         return call_line(&call);
     }
     // The type comes first: the record tags each event with it.

@@ -10,7 +10,7 @@ use rappard_core::member::MemberId;
 use rappard_core::protocol::{
     Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
 };
-use rappard_core::record::{Entry, Event};
+use rappard_core::record::Entry;
 use rappard_core::rules::Rule;
 
 use crate::v1;
@@ -229,30 +229,7 @@ pub fn answer_from_wire(a: Option<&v1::answer_request::Answer>) -> Result<Answer
 pub fn entry_to_wire(e: &Entry) -> v1::RecordEntry {
     let canonical = String::from_utf8(rappard_core::record::Record::canonical_entry(e))
         .expect("JSON from serde_json is UTF-8");
-    let call = match &e.event {
-        Event::CallIssued {
-            call,
-            subject,
-            kind,
-            round,
-            version,
-            text,
-            rule,
-            awaited,
-            package,
-        } => Some(call_to_wire(&Call {
-            call: *call,
-            subject: subject.clone(),
-            kind: *kind,
-            round: *round,
-            version: *version,
-            text: *text,
-            rule: *rule,
-            awaited: awaited.clone(),
-            package: package.clone(),
-        })),
-        _ => None,
-    };
+    let call = e.event.issued_call().as_ref().map(call_to_wire);
     v1::RecordEntry {
         seq: e.seq,
         at: e.at.to_string(),
