@@ -187,6 +187,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
             join_timeout: Duration::from_millis(1),
             authority: Some(dir.clone()),
             pace: None,
+            data: None,
         },
     )
     .await;
@@ -200,6 +201,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         .subscribe(v1::SubscribeRequest {
             after_seq: 0,
             only_my_calls: true,
+            session: 0,
         })
         .await
         .expect("subscribe")
@@ -259,6 +261,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         call: call.call,
         member: member.to_owned(),
         answer: Some(a),
+        session: 0,
     };
     let stance = v1::answer_request::Answer::Position(v1::Stated {
         stated: Some(v1::stated::Stated::Level(5_000)),
@@ -350,6 +353,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
             call: call.call,
             member: String::new(),
             answer: Some(stance),
+            session: 0,
         })
         .await
         .unwrap_err();
@@ -393,6 +397,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
             join_timeout: Duration::from_millis(200),
             authority: None,
             pace: None,
+            data: None,
         },
     )
     .await;
@@ -417,6 +422,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
         .subscribe(v1::SubscribeRequest {
             after_seq: 0,
             only_my_calls: false,
+            session: 0,
         })
         .await
         .expect("subscribe")
@@ -548,6 +554,7 @@ async fn subscribe_beyond_the_record_is_out_of_range() {
             .subscribe(v1::SubscribeRequest {
                 after_seq: beyond,
                 only_my_calls: true,
+                session: 0,
             })
             .await
             .expect_err("beyond the record");
@@ -563,6 +570,7 @@ async fn subscribe_beyond_the_record_is_out_of_range() {
     usa.subscribe(v1::SubscribeRequest {
         after_seq: last,
         only_my_calls: true,
+        session: 0,
     })
     .await
     .expect("resuming after the last entry is accepted");
