@@ -91,7 +91,10 @@ impl Setup {
             cmd.arg("--data").arg(self.data());
         }
         let mut node = Node::spawn("secretariat", cmd);
-        let addr = node.line(timeout(60)).trim_start_matches("grpc ").to_owned();
+        let addr = node
+            .line(timeout(60))
+            .trim_start_matches("grpc ")
+            .to_owned();
         (node, addr)
     }
 
@@ -162,7 +165,11 @@ fn a_frozen_delegation_is_recorded_as_not_answering() {
     let (sha, state) = s.verified();
     assert_eq!(state, "the negotiation closed");
     assert_eq!(sha, s.expected(&["USA"]));
-    assert_ne!(sha, s.expected(&[]), "USA's silence must show in the record");
+    assert_ne!(
+        sha,
+        s.expected(&[]),
+        "USA's silence must show in the record"
+    );
     let log = sec.stderr();
     assert!(
         log.contains("call closed at the answer timeout: USA did not answer"),
@@ -184,7 +191,8 @@ fn a_second_node_of_a_delegation_replaces_the_first() {
     let out = first.finish(timeout(60));
     assert!(!out.status.success(), "the first node must stop");
     assert!(
-        out.stderr.contains("another node of USA joined after this one"),
+        out.stderr
+            .contains("another node of USA joined after this one"),
         "{}",
         out.stderr
     );
@@ -213,8 +221,7 @@ fn members_refuse_a_secretariat_restarted_without_its_journal() {
     let out = members.finish(timeout(120));
     assert!(!out.status.success(), "the members must not carry on");
     assert!(
-        out.stderr
-            .contains("the Secretariat now runs another run"),
+        out.stderr.contains("the Secretariat now runs another run"),
         "{}",
         out.stderr
     );
@@ -242,8 +249,12 @@ impl Proxy {
             open: Arc::new(Mutex::new(Vec::new())),
             stop: Arc::new(AtomicBool::new(false)),
         };
-        let (cut, refused, open, stop) =
-            (p.cut.clone(), p.refused.clone(), p.open.clone(), p.stop.clone());
+        let (cut, refused, open, stop) = (
+            p.cut.clone(),
+            p.refused.clone(),
+            p.open.clone(),
+            p.stop.clone(),
+        );
         let to = to.to_owned();
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
@@ -274,7 +285,12 @@ impl Proxy {
     /// Closes every connection and refuses new ones until [`Proxy::heal`].
     fn cut(&self) {
         self.cut.store(true, Ordering::Relaxed);
-        for c in self.open.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
+        for c in self
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+        {
             let _ = c.shutdown(Shutdown::Both);
         }
     }
@@ -321,8 +337,8 @@ fn pipe(a: &TcpStream, b: &TcpStream, open: &Arc<Mutex<Vec<TcpStream>>>) {
 #[test]
 fn delegations_cut_off_for_a_while_catch_up() {
     let _slot = slot();
-    let text = std::fs::read_to_string(root().join("examples/scenarios/wto-full.toml"))
-        .expect("wto-full");
+    let text =
+        std::fs::read_to_string(root().join("examples/scenarios/wto-full.toml")).expect("wto-full");
     let s = Setup::new("rappard-cut", &text);
     let (mut sec, addr) = s.secretariat("127.0.0.1:0", true, &["--answer-timeout", "120"]);
     let proxy = Proxy::start(&addr);
@@ -333,9 +349,13 @@ fn delegations_cut_off_for_a_while_catch_up() {
         .delegations()
         .map(|m| m.id.to_string())
         .collect();
-    let (cut_off, direct): (Vec<_>, Vec<_>) =
-        ids.iter().enumerate().partition(|(k, _)| k % 4 == 0);
-    let join = |v: Vec<(usize, &String)>| v.into_iter().map(|(_, i)| i.as_str()).collect::<Vec<_>>().join(",");
+    let (cut_off, direct): (Vec<_>, Vec<_>) = ids.iter().enumerate().partition(|(k, _)| k % 4 == 0);
+    let join = |v: Vec<(usize, &String)>| {
+        v.into_iter()
+            .map(|(_, i)| i.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let (cut_off, direct) = (join(cut_off), join(direct));
     let n_cut = cut_off.split(',').count();
     let mut far = s.member(&proxy.addr, &cut_off);
@@ -343,11 +363,14 @@ fn delegations_cut_off_for_a_while_catch_up() {
     sec.wait_stderr("call closed", timeout(120));
     let started = Instant::now();
     proxy.cut();
-    // Cut until every delegation behind the proxy has tried to come back
-    // at least once.
+    // Cut until the delegations behind the proxy have tried to come back
+    // three times each (with their backoff, most of a second or more).
     let until = Instant::now() + timeout(120);
-    while proxy.refused.load(Ordering::Relaxed) < n_cut {
-        assert!(Instant::now() < until, "the cut-off delegations never tried to reconnect");
+    while proxy.refused.load(Ordering::Relaxed) < 3 * n_cut {
+        assert!(
+            Instant::now() < until,
+            "the cut-off delegations never tried to reconnect"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     proxy.heal();

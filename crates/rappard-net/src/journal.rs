@@ -134,7 +134,7 @@ pub struct Scan {
     /// The length of the whole frames: what is kept.
     pub valid_len: u64,
     /// A torn last frame: its offset and why it is torn.
-    pub torn: Option<(u64, String)>,
+    pub torn: Torn,
 }
 
 /// What replaying a journal gave.
@@ -200,9 +200,12 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
     })
 }
 
+/// A torn last frame: its byte offset, and why it is taken as torn.
+pub type Torn = Option<(u64, String)>;
+
 /// Splits the bytes after the magic into frames: every whole frame, where
 /// they end, and a torn last frame if there is one.
-fn frames(path: &Path, bytes: &[u8]) -> Result<(Vec<Frame>, u64, Option<(u64, String)>), Error> {
+fn frames(path: &Path, bytes: &[u8]) -> Result<(Vec<Frame>, u64, Torn), Error> {
     let mut out = Vec::new();
     let mut at = MAGIC.len();
     while at < bytes.len() {
@@ -640,7 +643,11 @@ mod tests {
         }
         let e = open(dir, text, sc.agenda).err().expect("refused");
         assert!(matches!(e, Error::Journal { .. }), "{e}");
-        assert_eq!(journal_bytes(dir), before, "a refused journal is left as it was");
+        assert_eq!(
+            journal_bytes(dir),
+            before,
+            "a refused journal is left as it was"
+        );
         e.to_string()
     }
 
@@ -671,7 +678,10 @@ mod tests {
             assert_eq!(sec.answer_taken(m, 3), before.answer_taken(m, 3), "{m}");
         }
         assert_eq!(sec.record(), before.record());
-        assert_eq!(again.run.run_id, scan(&d.join(FILE_NAME)).expect("scan").run.run_id);
+        assert_eq!(
+            again.run.run_id,
+            scan(&d.join(FILE_NAME)).expect("scan").run.run_id
+        );
         let _ = std::fs::remove_dir_all(&d);
     }
 
@@ -722,7 +732,10 @@ mod tests {
         bytes[at] ^= 0x20;
         std::fs::write(d.join(FILE_NAME), &bytes).expect("write");
         let e = refused(&d, TEXT, None);
-        assert!(e.contains(&format!("at byte offset {}", third.offset)), "{e}");
+        assert!(
+            e.contains(&format!("at byte offset {}", third.offset)),
+            "{e}"
+        );
         assert!(e.contains("checksum"), "{e}");
         let _ = std::fs::remove_dir_all(&d);
     }
@@ -768,10 +781,17 @@ mod tests {
             scenario_text: TEXT.to_owned(),
         };
         let mut bytes = MAGIC.to_vec();
-        push_frame(&mut bytes, HEADER, &serde_json::to_vec(&header).expect("json"));
+        push_frame(
+            &mut bytes,
+            HEADER,
+            &serde_json::to_vec(&header).expect("json"),
+        );
         std::fs::write(d.join(FILE_NAME), &bytes).expect("write");
         let e = refused(&d, TEXT, None);
-        assert!(e.contains(&format!("format {}", FORMAT + 1)) && e.contains("newer"), "{e}");
+        assert!(
+            e.contains(&format!("format {}", FORMAT + 1)) && e.contains("newer"),
+            "{e}"
+        );
         let _ = std::fs::remove_dir_all(&d);
     }
 
