@@ -191,6 +191,9 @@ struct Shared {
     talks: Mutex<BTreeMap<MemberId, String>>,
     /// The run (returned by `Join`).
     run: RunIdentity,
+    /// What was replayed from the journal at start: record entries and
+    /// answers (none: a new run).
+    resumed: Option<(usize, usize)>,
     /// Each delegation's current session: its latest `Join`.
     sessions: Mutex<BTreeMap<MemberId, u64>>,
     /// Sessions handed out so far (the next is one more; it starts at a
@@ -209,6 +212,7 @@ impl Shared {
             secretariat,
             journal,
             run,
+            resumed,
             published,
         } = started;
         let agenda = secretariat.agenda();
@@ -224,6 +228,7 @@ impl Shared {
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
             run,
+            resumed,
             sessions: Mutex::new(BTreeMap::new()),
             last_session: std::sync::atomic::AtomicU64::new(session_base()),
             sessions_changed: Notify::new(),
@@ -258,6 +263,7 @@ struct Started {
     secretariat: Secretariat,
     journal: Option<Journal>,
     run: RunIdentity,
+    resumed: Option<(usize, usize)>,
     /// The entries that may be published at once (journaled ones).
     published: u64,
 }
@@ -273,6 +279,7 @@ impl Started {
                 secretariat: Secretariat::new(agenda),
                 journal: None,
                 run,
+                resumed: None,
                 published: 0,
             });
         };
@@ -297,6 +304,7 @@ impl Started {
             secretariat: opened.secretariat,
             journal: Some(opened.journal),
             run: opened.run,
+            resumed: opened.resumed,
             published,
         })
     }
@@ -376,6 +384,12 @@ impl Negotiation {
     /// The run this node serves: its id, scenario and seed.
     pub fn run(&self) -> &RunIdentity {
         &self.shared.run
+    }
+
+    /// What the node replayed from its journal when it started (record
+    /// entries, answers), or `None` for a new run.
+    pub fn resumed(&self) -> Option<(usize, usize)> {
+        self.shared.resumed
     }
 
     /// Waits for the negotiation to end and returns its record, or the

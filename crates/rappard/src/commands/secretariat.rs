@@ -115,6 +115,15 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
     };
     let n =
         rappard_net::secretariat::serve(sc.agenda, &creds, listeners, options, shutdown).await?;
+    match n.resumed() {
+        Some((entries, answers)) => info!(
+            run = %n.run().run_id,
+            entries,
+            answers,
+            "resumed from the journal"
+        ),
+        None => info!(run = %n.run().run_id, "a new run"),
+    }
     println!("grpc {grpc_addr}");
     if let Some(q) = quic_addr {
         println!("quic {q}");
