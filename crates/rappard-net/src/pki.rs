@@ -21,7 +21,8 @@
 //!
 //! Validity: the authority [`AUTHORITY_DAYS`], every other certificate
 //! [`NODE_DAYS`] unless chosen ([`Validity`], `--days`); each starts an hour
-//! before it is made, for clocks a little behind. Revocation: [`revoke`]
+//! before it is made, for clocks a little behind. Revocation:
+//! [`crate::revocation::revoke`]
 //! adds a certificate to the authority's X.509 revocation list (`ca.crl`),
 //! which the Secretariat checks on every call (`crate::tls::Authority`).
 //! On accession the new Member's node makes its own key and sends a
@@ -446,7 +447,7 @@ impl SigningRequest {
     /// Signs, with the authority in `dir`, a certificate for this request's
     /// key naming `id` in `role`, valid for `validity`. Whatever else the
     /// request asks for (names, usages) is ignored: the authority decides
-    /// both ([`node_params`]). Returns the certificate (PEM).
+    /// both (as for `pki issue`). Returns the certificate (PEM).
     pub fn sign(
         mut self,
         dir: &Path,

@@ -67,7 +67,7 @@ pub fn hex(serial: &[u8]) -> String {
 /// them); `None` if it is not one.
 pub fn parse_serial(text: &str) -> Option<Vec<u8>> {
     let digits: String = text.chars().filter(|c| *c != ':').collect();
-    if digits.is_empty() || digits.len() > 40 || digits.len() % 2 != 0 {
+    if digits.is_empty() || digits.len() > 40 || !digits.len().is_multiple_of(2) {
         return None;
     }
     (0..digits.len())

@@ -250,10 +250,13 @@ async fn member_certificates_are_for_the_nodes_own_keys(
     let s = again
         .member_certificate(request(id.as_str()))
         .await
-        .unwrap_err();
+        .expect_err("a second key is refused");
     assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
     assert!(s.message().contains("signed once"), "{}", s.message());
-    let s = again.member_certificate(request("USA")).await.unwrap_err();
+    let s = again
+        .member_certificate(request("USA"))
+        .await
+        .expect_err("another member's name is refused");
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s:?}");
     assert!(
         s.message().contains("rappard://member/USA"),
@@ -262,7 +265,10 @@ async fn member_certificates_are_for_the_nodes_own_keys(
     );
     let mut broken = request(id.as_str());
     broken.csr.truncate(broken.csr.len() - 10);
-    let s = again.member_certificate(broken).await.unwrap_err();
+    let s = again
+        .member_certificate(broken)
+        .await
+        .expect_err("a broken request is refused");
     assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
     assert!(
         s.message().contains("MemberCertificateRequest.csr"),
@@ -753,7 +759,10 @@ async fn refused(
     why: &str,
     to: &Connector,
 ) {
-    let s = c.join(v1::JoinRequest::default()).await.unwrap_err();
+    let s = c
+        .join(v1::JoinRequest::default())
+        .await
+        .expect_err("refused");
     assert_eq!(s.code(), tonic::Code::Unauthenticated, "{to}: {s:?}");
     assert!(
         s.message().contains(&format!("certificate of {who}")) && s.message().contains(why),
