@@ -55,6 +55,7 @@ use tonic::{Request, Response, Status};
 use tracing::{Instrument as _, debug, error, error_span, info, warn};
 
 use crate::Error;
+use crate::journal::{self, Journal, RunIdentity};
 use crate::pki::{self, Credentials, Role};
 
 /// The largest message the Secretariat accepts: a larger one is refused
@@ -130,6 +131,19 @@ pub struct Options {
     /// Real seconds per simulated day, so people can watch (none: as fast
     /// as the delegations answer). A step waits at most 10 s.
     pub pace: Option<f64>,
+    /// Where to keep the journal (none: the record lives in memory only,
+    /// and a restart is a new run).
+    pub data: Option<DataDir>,
+}
+
+/// A data directory for the journal, with the scenario's text that the
+/// journal keeps ([`crate::journal`]).
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    /// The directory.
+    pub dir: std::path::PathBuf,
+    /// The scenario file's text, as given.
+    pub scenario_text: String,
 }
 
 impl Default for Options {
@@ -140,12 +154,16 @@ impl Default for Options {
             authority: None,
             revocations: None,
             pace: None,
+            data: None,
         }
     }
 }
 
 struct Core {
     secretariat: Secretariat,
+    /// The journal, if the node keeps one: every entry is in it before it
+    /// is published, every answer before it is acknowledged.
+    journal: Option<Journal>,
     finished: bool,
     /// The first of the node's tasks that failed, and why.
     failed: Option<(&'static str, String)>,
@@ -180,12 +198,29 @@ struct Shared {
     /// The member certificates signed on accession: the request's public
     /// key, and the certificate (PEM).
     issued: Mutex<BTreeMap<MemberId, (Vec<u8>, String)>>,
+    /// The run (returned by `Join`).
+    run: RunIdentity,
+    /// Each delegation's current session: its latest `Join`.
+    sessions: Mutex<BTreeMap<MemberId, u64>>,
+    /// Sessions handed out so far (the next is one more; it starts at a
+    /// random multiple of 2^32, so sessions of another run never match).
+    last_session: std::sync::atomic::AtomicU64,
+    /// Woken when a delegation's session changes (its earlier node's feed
+    /// ends).
+    sessions_changed: Notify,
     /// The authority that must have issued every caller's certificate.
     ca: crate::tls::Authority,
 }
 
 impl Shared {
-    fn new(agenda: Agenda, options: &Options, ca: crate::tls::Authority) -> Self {
+    fn new(started: Started, options: &Options, ca: crate::tls::Authority) -> Self {
+        let Started {
+            secretariat,
+            journal,
+            run,
+            published,
+        } = started;
+        let agenda = secretariat.agenda();
         let expected = agenda
             .membership
             .delegations()
@@ -198,13 +233,18 @@ impl Shared {
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
             issued: Mutex::new(BTreeMap::new()),
+            run,
+            sessions: Mutex::new(BTreeMap::new()),
+            last_session: std::sync::atomic::AtomicU64::new(session_base()),
+            sessions_changed: Notify::new(),
             ca,
             core: Mutex::new(Core {
-                secretariat: Secretariat::new(agenda),
+                secretariat,
+                journal,
                 finished: false,
                 failed: None,
             }),
-            published: watch::channel(0).0,
+            published: watch::channel(published).0,
             answered: Notify::new(),
             joined: Mutex::new(BTreeSet::new()),
             joined_changed: Notify::new(),
@@ -222,6 +262,120 @@ impl Shared {
     }
 }
 
+/// The core Secretariat a node starts with: new, or rebuilt from its
+/// journal.
+struct Started {
+    secretariat: Secretariat,
+    journal: Option<Journal>,
+    run: RunIdentity,
+    /// The entries that may be published at once (journaled ones).
+    published: u64,
+}
+
+impl Started {
+    /// A Secretariat for the agenda: from the journal in the data
+    /// directory if there is one (replayed), otherwise new (with a new
+    /// journal if a data directory is given).
+    fn new(agenda: Agenda, data: Option<&DataDir>) -> Result<Self, Error> {
+        let Some(data) = data else {
+            let run = RunIdentity::new(&agenda.name, "", agenda.seed)?;
+            return Ok(Self {
+                secretariat: Secretariat::new(agenda),
+                journal: None,
+                run,
+                published: 0,
+            });
+        };
+        let opened = journal::open(&data.dir, &data.scenario_text, agenda)?;
+        let published = match opened.resumed {
+            Some((entries, answers)) => {
+                info!(
+                    journal = %data.dir.display(),
+                    run = %opened.run.run_id,
+                    entries,
+                    answers,
+                    "resumed from the journal"
+                );
+                entries as u64
+            }
+            None => {
+                info!(journal = %data.dir.display(), run = %opened.run.run_id, "new journal");
+                0
+            }
+        };
+        Ok(Self {
+            secretariat: opened.secretariat,
+            journal: Some(opened.journal),
+            run: opened.run,
+            published,
+        })
+    }
+}
+
+/// Where a run's session numbers start: a random multiple of 2^32.
+fn session_base() -> u64 {
+    let mut b = [0u8; 4];
+    // Without randomness sessions still work; they only become guessable
+    // across runs, which the run id check covers.
+    let _ = getrandom::fill(&mut b);
+    u64::from(u32::from_le_bytes(b)) << 32
+}
+
+impl Shared {
+    /// A new session for a delegation that joins: it replaces any earlier
+    /// node of the same delegation (logged, and that node's feed ends).
+    async fn new_session(&self, id: &MemberId) -> u64 {
+        let session = self
+            .last_session
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let earlier = self.sessions.lock().await.insert(id.clone(), session);
+        if let Some(earlier) = earlier {
+            info!(member = %id, earlier, session, "a node of {id} joined again: its earlier session is replaced");
+            self.sessions_changed.notify_waiters();
+        }
+        session
+    }
+
+    /// Refuses a request of a session that a later `Join` of the same
+    /// delegation replaced (0: the caller gives none, taken as current).
+    async fn check_session(&self, me: &MemberId, session: u64) -> Result<(), Error> {
+        if session == 0 || self.sessions.lock().await.get(me) == Some(&session) {
+            return Ok(());
+        }
+        Err(Error::Replaced(format!(
+            "another node of {me} joined after this one (session {session}): only the latest node of a delegation may subscribe and answer, so that two nodes never answer for one delegation"
+        )))
+    }
+}
+
+impl Shared {
+    /// Takes an answer to the open call, journaled before it is
+    /// acknowledged. The very answer this delegation already gave to this
+    /// call is a repeat (`true`), taken once; a different second answer is
+    /// refused.
+    async fn take(&self, me: &MemberId, call: u64, answer: Answer) -> Result<bool, Error> {
+        let written = {
+            let mut guard = self.core.lock().await;
+            let core = &mut *guard;
+            if core.secretariat.answer_taken(me, call) == Some(answer) {
+                return Ok(true);
+            }
+            core.secretariat.answer(me, call, answer)?;
+            match &mut core.journal {
+                Some(journal) => journal.append_answer(me, call, answer),
+                None => Ok(()),
+            }
+        };
+        if let Err(e) = written {
+            let detail = format!("writing to the journal: {e}");
+            self.fail("journal", detail.clone()).await;
+            return Err(Error::Internal(detail));
+        }
+        Ok(false)
+    }
+}
+
 /// A running negotiation's handle: the record, once finished.
 #[derive(Clone)]
 pub struct Negotiation {
@@ -229,6 +383,11 @@ pub struct Negotiation {
 }
 
 impl Negotiation {
+    /// The run this node serves: its id, scenario and seed.
+    pub fn run(&self) -> &RunIdentity {
+        &self.shared.run
+    }
+
     /// Waits for the negotiation to end and returns its record, or the
     /// error of the first of the node's tasks (a server, the lockstep
     /// driver) that failed or panicked before it ended.
@@ -337,10 +496,11 @@ impl Service {
                 .await
                 .insert(id.clone(), (talks, pin));
         }
+        let session = self.shared.new_session(&id).await;
         self.shared.joined.lock().await.insert(id.clone());
         self.shared.joined_changed.notify_waiters();
-        let last_seq = self.shared.core.lock().await.secretariat.record().len() as u64;
-        info!(member = %id, role = role.as_str(), last_seq, "joined");
+        let last_seq = *self.shared.published.borrow();
+        info!(member = %id, role = role.as_str(), last_seq, session, "joined");
         Ok(v1::JoinReply {
             member: id.to_string(),
             role: match role {
@@ -351,6 +511,8 @@ impl Service {
             scenario: self.shared.scenario.clone(),
             seed: self.shared.seed,
             last_seq,
+            run_id: self.shared.run.run_id.clone(),
+            session,
         })
     }
 
@@ -359,8 +521,10 @@ impl Service {
         let v1::SubscribeRequest {
             after_seq,
             only_my_calls,
+            session,
         } = req.into_inner();
-        let len = self.shared.core.lock().await.secretariat.record().len() as u64;
+        self.shared.check_session(&me, session).await?;
+        let len = *self.shared.published.borrow();
         if after_seq > len {
             return Err(Error::OutOfRange(format!(
                 "field `SubscribeRequest.after_seq`: {after_seq} is beyond the record, which has {len} entries: this Secretariat never published entry {after_seq} (a delegation resuming a run this node did not serve?)"
@@ -368,7 +532,12 @@ impl Service {
         }
         let (tx, rx) = mpsc::channel(256);
         let span = error_span!("delegation", member = %me);
-        tokio::spawn(feed(self.shared.clone(), me, after_seq, only_my_calls, tx).instrument(span));
+        let reader = Reader {
+            me,
+            session,
+            only_my_calls,
+        };
+        tokio::spawn(feed(self.shared.clone(), reader, after_seq, tx).instrument(span));
         Ok(Box::pin(ReceiverStream::new(rx)))
     }
 
@@ -400,15 +569,15 @@ impl Service {
                 }
             )));
         }
-        self.shared
-            .core
-            .lock()
-            .await
-            .secretariat
-            .answer(&me, body.call, answer)?;
-        debug!(member = %me, call = body.call, ?answer, "answer taken");
-        self.shared.answered.notify_waiters();
-        Ok(v1::AnswerReply {})
+        self.shared.check_session(&me, body.session).await?;
+        let repeat = self.shared.take(&me, body.call, answer).await?;
+        if repeat {
+            debug!(member = %me, call = body.call, ?answer, "the same answer again: taken once");
+        } else {
+            debug!(member = %me, call = body.call, ?answer, "answer taken");
+            self.shared.answered.notify_waiters();
+        }
+        Ok(v1::AnswerReply { repeat })
     }
 
     async fn counterparts(
@@ -537,54 +706,98 @@ fn check_talks_pin(pin: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(pin.to_vec())
 }
 
-/// Feeds one subscriber the record after `cursor` as it grows (with
-/// `only_my_calls`, only its calls and its accession), until the
+/// Who reads a feed: the delegation, its session (0: none given), and
+/// whether it follows only its own calls.
+struct Reader {
+    me: MemberId,
+    session: u64,
+    only_my_calls: bool,
+}
+
+/// What a feed does after sending a batch.
+enum Next {
+    /// Wait for more of the record.
+    Wait,
+    /// End the stream (with this status, if any).
+    End(Option<Status>),
+}
+
+/// Feeds one subscriber the published record after `cursor` as it grows
+/// (with `only_my_calls`, only its calls and its accession), until the
 /// negotiation has closed, a task of the node has failed (the stream ends
-/// with its error), or the subscriber has gone.
+/// with its error), a later node of the same delegation has replaced this
+/// one (`ABORTED`), or the subscriber has gone. Only published entries are
+/// sent: with a journal, none before it is synced.
 async fn feed(
     shared: Arc<Shared>,
-    me: MemberId,
+    reader: Reader,
     mut cursor: u64,
-    only_my_calls: bool,
     tx: mpsc::Sender<Result<v1::RecordEntry, Status>>,
 ) {
     let mut published = shared.published.subscribe();
     loop {
-        let (batch, finished, failed) = {
-            let core = shared.core.lock().await;
-            let batch: Vec<v1::RecordEntry> = core
-                .secretariat
-                .record()
-                .since(cursor)
-                .iter()
-                .filter(|e| !only_my_calls || concerns(&e.event, &me))
-                .map(convert::entry_to_wire)
-                .collect();
-            cursor = core.secretariat.record().len() as u64;
-            (batch, core.finished, core.failure())
-        };
+        let replaced = shared.sessions_changed.notified();
+        tokio::pin!(replaced);
+        replaced.as_mut().enable();
+        let (batch, next) = next_batch(&shared, &reader, &mut cursor).await;
         for e in batch {
             if tx.send(Ok(e)).await.is_err() {
                 info!("left: the delegation closed its stream");
                 return;
             }
         }
-        if let Some(e) = failed {
-            let _ = tx.send(Err(e.into_status())).await;
-            return;
-        }
-        if finished {
-            debug!("the record is sent to its end");
+        if let Next::End(status) = next {
+            if let Some(status) = status {
+                let _ = tx.send(Err(status)).await;
+            }
             return;
         }
         tokio::select! {
             changed = published.changed() => if changed.is_err() { return },
+            () = &mut replaced => {}
             () = tx.closed() => {
                 info!("left: the delegation closed its stream");
                 return;
             }
         }
     }
+}
+
+/// The published entries after `cursor` that go to `reader`, and what to
+/// do after sending them.
+async fn next_batch(
+    shared: &Shared,
+    reader: &Reader,
+    cursor: &mut u64,
+) -> (Vec<v1::RecordEntry>, Next) {
+    if let Err(e) = shared.check_session(&reader.me, reader.session).await {
+        info!("left: {e}");
+        return (Vec::new(), Next::End(Some(e.into_status())));
+    }
+    let core = shared.core.lock().await;
+    let upto = *shared.published.borrow();
+    let entries = core.secretariat.record().entries();
+    let from = usize::try_from(*cursor).unwrap_or(usize::MAX);
+    let upto_index = usize::try_from(upto)
+        .unwrap_or(usize::MAX)
+        .min(entries.len());
+    let batch: Vec<v1::RecordEntry> = entries
+        .get(from..upto_index)
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| !reader.only_my_calls || concerns(&e.event, &reader.me))
+        .map(convert::entry_to_wire)
+        .collect();
+    *cursor = (*cursor).max(upto);
+    let next = if let Some(e) = core.failure() {
+        Next::End(Some(e.into_status()))
+    } else if core.finished && *cursor >= entries.len() as u64 {
+        debug!("the record is sent to its end");
+        Next::End(None)
+    } else {
+        Next::Wait
+    };
+    (batch, next)
 }
 
 /// Whether an event goes to a delegation that follows only its own calls.
@@ -669,7 +882,8 @@ pub async fn serve(
         Some(path) => crate::tls::Authority::with_revocations(&creds.ca, path)?,
         None => crate::tls::Authority::new(&creds.ca)?,
     };
-    let shared = Arc::new(Shared::new(agenda, &options, authority.clone()));
+    let started = Started::new(agenda, options.data.as_ref())?;
+    let shared = Arc::new(Shared::new(started, &options, authority.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -727,7 +941,7 @@ async fn quic_server(
     let config = crate::quic::server_config(creds, authority)?;
     let addr = socket.local_addr().ok();
     let endpoint = quinn::Endpoint::new(
-        quinn::EndpointConfig::default(),
+        crate::quic::server_endpoint_config(creds),
         Some(config),
         socket,
         Arc::new(quinn::TokioRuntime),
@@ -786,7 +1000,7 @@ async fn router(
 async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     wait_for_joins(&shared, options.join_timeout).await;
     let mut sim_before: Option<i64> = None;
-    while let Some((call, sim_now)) = open_next_call(&shared).await {
+    while let Some((call, sim_now)) = open_next_call(&shared).await? {
         let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
         async {
             if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
@@ -838,8 +1052,13 @@ async fn wait_for_joins(shared: &Shared, timeout: Duration) {
 
 /// Runs the core to the next call and publishes the record; the call and
 /// the simulated time, or `None` when the negotiation has ended.
-async fn open_next_call(shared: &Shared) -> Option<(Call, Option<i64>)> {
-    let mut core = shared.core.lock().await;
+///
+/// With a journal, the new entries are journaled and synced first (one
+/// group per closed call); a journal that cannot be written fails the
+/// negotiation, and nothing more is published.
+async fn open_next_call(shared: &Shared) -> Result<Option<(Call, Option<i64>)>, Error> {
+    let mut guard = shared.core.lock().await;
+    let core = &mut *guard;
     let call = core.secretariat.step().cloned();
     let sim_now = core
         .secretariat
@@ -847,12 +1066,17 @@ async fn open_next_call(shared: &Shared) -> Option<(Call, Option<i64>)> {
         .entries()
         .last()
         .map(|e| e.at.unix());
+    if let Some(journal) = &mut core.journal {
+        journal
+            .append_entries(core.secretariat.record())
+            .map_err(|e| Error::Internal(format!("writing to the journal: {e}")))?;
+    }
     if call.is_none() {
         core.finished = true;
     }
     let seq = core.secretariat.record().len() as u64;
     shared.published.send_replace(seq);
-    call.map(|c| (c, sim_now))
+    Ok(call.map(|c| (c, sim_now)))
 }
 
 /// Waits until every awaited delegation has answered the open call, or
@@ -959,7 +1183,8 @@ rule = "consensus"
         let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");
-        Arc::new(Shared::new(sc.agenda, &Options::default(), authority))
+        let started = Started::new(sc.agenda, None).expect("a new run");
+        Arc::new(Shared::new(started, &Options::default(), authority))
     }
 
     /// A panic in the lockstep driver ends the wait for the record with
@@ -970,7 +1195,12 @@ rule = "consensus"
         let shared = shared("panic");
         let (tx, mut rx) = mpsc::channel(16);
         let me = MemberId::new("BRA").expect("id");
-        tokio::spawn(feed(shared.clone(), me, 0, false, tx));
+        let reader = Reader {
+            me,
+            session: 0,
+            only_my_calls: false,
+        };
+        tokio::spawn(feed(shared.clone(), reader, 0, tx));
         let mut tasks = Tasks::default();
         tasks.spawn("lockstep driver", async {
             tokio::task::yield_now().await;

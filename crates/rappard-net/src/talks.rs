@@ -43,9 +43,6 @@ use crate::pki::Credentials;
 /// The length of a talks certificate's fingerprint (SHA-256).
 pub const FINGERPRINT_BYTES: usize = 32;
 
-/// How long setting up a connection for a direct talk may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
-
 /// The SHA-256 of a certificate (DER).
 pub fn fingerprint(der: &[u8]) -> Vec<u8> {
     sha2::Sha256::digest(der).to_vec()
@@ -253,7 +250,7 @@ pub async fn connect(
                 let _ = tcp.set_nodelay(true);
                 tls.connect(name, tcp).await
             };
-            let stream = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+            let stream = tokio::time::timeout(crate::CONNECT_TIMEOUT, handshake)
                 .await
                 .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
             Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
@@ -261,7 +258,7 @@ pub async fn connect(
     });
     Endpoint::from_shared(format!("http://{address}"))
         .map_err(|e| refused(crate::causes(&e)))?
-        .connect_timeout(CONNECT_TIMEOUT)
+        .connect_timeout(crate::CONNECT_TIMEOUT)
         .connect_with_connector(connector)
         .await
         .map_err(|e| refused(crate::causes(&e)))

@@ -308,6 +308,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
             authority: Some(dir.clone()),
             revocations: None,
             pace: None,
+            data: None,
         },
     )
     .await;
@@ -321,6 +322,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         .subscribe(v1::SubscribeRequest {
             after_seq: 0,
             only_my_calls: true,
+            session: 0,
         })
         .await
         .expect("subscribe")
@@ -380,6 +382,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         call: call.call,
         member: member.to_owned(),
         answer: Some(a),
+        session: 0,
     };
     let stance = v1::answer_request::Answer::Position(v1::Stated {
         stated: Some(v1::stated::Stated::Level(5_000)),
@@ -477,6 +480,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
             call: call.call,
             member: String::new(),
             answer: Some(stance),
+            session: 0,
         })
         .await
         .unwrap_err();
@@ -521,6 +525,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
             authority: None,
             revocations: None,
             pace: None,
+            data: None,
         },
     )
     .await;
@@ -545,6 +550,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
         .subscribe(v1::SubscribeRequest {
             after_seq: 0,
             only_my_calls: false,
+            session: 0,
         })
         .await
         .expect("subscribe")
@@ -878,6 +884,7 @@ async fn subscribe_beyond_the_record_is_out_of_range() {
             .subscribe(v1::SubscribeRequest {
                 after_seq: beyond,
                 only_my_calls: true,
+                session: 0,
             })
             .await
             .expect_err("beyond the record");
@@ -893,6 +900,7 @@ async fn subscribe_beyond_the_record_is_out_of_range() {
     usa.subscribe(v1::SubscribeRequest {
         after_seq: last,
         only_my_calls: true,
+        session: 0,
     })
     .await
     .expect("resuming after the last entry is accepted");

@@ -2,16 +2,23 @@
 //! SIGTERM, after which it stops serving and exits 0.
 //!
 //! Prints `grpc ADDR` (and `quic ADDR`) on stdout once listening, and logs
-//! the record's size and SHA-256 when the negotiation ends.
+//! the record's size and SHA-256 when the negotiation ends. A task of the
+//! node that fails (a server, the lockstep driver, the journal) ends the
+//! command with its error.
 //!
 //! It serves with `secretariat.pem` and `.key` from `--certs`, and checks
 //! clients against `ca.pem` and the revocation list `ca.crl` there (read at
 //! start and again whenever the file changes). The authority's key is
 //! needed only to sign acceded applicants' member certificates, and only
 //! with `--authority DIR`: without it the key can stay off this host, and
-//! an acceded applicant's request is refused (`FAILED_PRECONDITION`). A task of the
-//! node that fails (a server, the lockstep driver) ends the command with
-//! its error.
+//! an acceded applicant's request is refused (`FAILED_PRECONDITION`).
+//!
+//! With `--data DIR` the node keeps its journal in DIR
+//! (`rappard_net::journal`): started again on the same DIR after a crash
+//! (even `kill -9`), it replays the journal and carries on where it was;
+//! the delegations reconnect and answer the open call again. A journal
+//! that cannot be replayed (corrupt, of another scenario or seed, of a
+//! newer format) exits 2, naming the file and what is wrong where.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -19,11 +26,11 @@ use std::time::Duration;
 
 use rappard_core::scenario::Scenario;
 use rappard_net::pki::{self, Credentials};
-use rappard_net::secretariat::{Listeners, Options};
+use rappard_net::secretariat::{DataDir, Listeners, Options};
 use tracing::info;
 
 use super::signals::Stop;
-use super::{load_scenario, runtime};
+use super::{load_scenario_text, runtime};
 use crate::error::{Error, Result};
 
 // The command's arguments.
@@ -60,16 +67,20 @@ pub struct Args {
     /// fast as the delegations answer).
     #[arg(long)]
     pace: Option<f64>,
+    /// Keep the journal in this directory, and resume from it if it holds
+    /// one (default: the record lives in memory only).
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
 /// Serves the negotiation until SIGINT or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
-    let sc = load_scenario(&args.scenario, args.seed)?;
+    let (sc, text) = load_scenario_text(&args.scenario, args.seed)?;
     let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
     if let Some(dir) = &args.authority {
         check_authority(dir, &creds)?;
     }
-    runtime()?.block_on(serve(args, sc, creds))
+    runtime()?.block_on(serve(args, (sc, text), creds))
 }
 
 /// Refuses an `--authority` directory without the authority's key, or with
@@ -93,7 +104,7 @@ fn check_authority(dir: &std::path::Path, creds: &Credentials) -> Result<()> {
     Ok(())
 }
 
-async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
+async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -> Result<()> {
     let mut stop = Stop::listen()?;
     let (stopped_tx, stopped) = tokio::sync::watch::channel(None);
     tokio::spawn(async move {
@@ -130,6 +141,10 @@ async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
         authority: args.authority.clone(),
         revocations: Some(args.certs.join(rappard_net::revocation::FILE)),
         pace: args.pace,
+        data: args.data.clone().map(|dir| DataDir {
+            dir,
+            scenario_text: text,
+        }),
     };
     let shutdown = signalled();
     let listeners = Listeners {
