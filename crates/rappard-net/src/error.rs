@@ -134,6 +134,12 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// `RESOURCE_EXHAUSTED`: over one of the Secretariat's limits
+    /// (`crate::limits`): connections or record streams per certificate,
+    /// answers per second, a message's size for its kind. The message
+    /// names the limit.
+    #[error("resource exhausted: {0}")]
+    ResourceExhausted(String),
     /// The core refused an answer (mapped one to one onto statuses).
     #[error("refused by the Secretariat: {0}")]
     Answer(#[from] AnswerError),
@@ -204,6 +210,7 @@ impl Error {
             | Self::FailedPrecondition(_)
             | Self::OutOfRange(_)
             | Self::TooLarge { .. }
+            | Self::ResourceExhausted(_)
             | Self::Answer(_)
             | Self::BadMessage(_) => true,
         }
@@ -223,7 +230,7 @@ impl Error {
             Self::InvalidArgument(_) | Self::BadMessage(_) => Code::InvalidArgument,
             Self::FailedPrecondition(_) => Code::FailedPrecondition,
             Self::OutOfRange(_) => Code::OutOfRange,
-            Self::TooLarge { .. } => Code::ResourceExhausted,
+            Self::TooLarge { .. } | Self::ResourceExhausted(_) => Code::ResourceExhausted,
             Self::Answer(e) => match e {
                 AnswerError::NoOpenCall
                 | AnswerError::StaleCall { .. }
@@ -249,6 +256,7 @@ impl Error {
             | Self::InvalidArgument(m)
             | Self::FailedPrecondition(m)
             | Self::OutOfRange(m)
+            | Self::ResourceExhausted(m)
             | Self::Transport(m)
             | Self::Internal(m) => m,
             Self::Refused { message, .. } => message,
@@ -274,6 +282,7 @@ impl Error {
             Code::InvalidArgument => Self::InvalidArgument(message),
             Code::FailedPrecondition => Self::FailedPrecondition(message),
             Code::OutOfRange => Self::OutOfRange(message),
+            Code::ResourceExhausted => Self::ResourceExhausted(message),
             Code::Internal => Self::Internal(message),
             code => Self::Refused { code, message },
         }

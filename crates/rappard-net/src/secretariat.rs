@@ -23,10 +23,19 @@
 //! answer, or a talks address that is not `HOST:PORT` or over 256 bytes;
 //! `FAILED_PRECONDITION` for an answer to a closed call or a second
 //! answer; `OUT_OF_RANGE` for a `Subscribe` after a sequence number beyond
-//! the record; `RESOURCE_EXHAUSTED` for a message over 64 KiB (over 4 MiB tonic
-//! refuses it first, with `OUT_OF_RANGE`). None of them changes the record.
-//! The service raises them as [`Error`]s and converts them to statuses at
-//! the edge, where it also logs them (`warn`).
+//! the record; `RESOURCE_EXHAUSTED` over one of the limits of
+//! [`crate::limits`] (a message over its kind's size, too many connections
+//! or record streams for one certificate, answers too fast). None of them
+//! changes the record. The service raises them as [`Error`]s and converts
+//! them to statuses at the edge, where it also logs them (`warn`,
+//! throttled so that a flood of refusals does not flood the log).
+//!
+//! Whoever can reach the port is bounded by [`crate::limits`]: handshakes
+//! and connections that never authenticate time out, connections count
+//! against their address or their certificate, and a record stream whose
+//! subscriber does not take its entries is cut off (`UNAVAILABLE`) rather
+//! than held; a stuck subscriber never holds the core's lock, which a feed
+//! takes only to copy a bounded batch of entries.
 //!
 //! The node's tasks (a server per transport, the lockstep driver) are
 //! watched: when one fails or panics, [`Negotiation::finished`] returns its
@@ -46,19 +55,20 @@ use rappard_proto::convert;
 use rappard_proto::v1;
 use rappard_proto::v1::secretariat_server::{Secretariat as SecretariatService, SecretariatServer};
 use tokio::net::TcpListener;
-use tokio::sync::{Mutex, Notify, mpsc, watch};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio_stream::Stream;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use tracing::{Instrument as _, debug, error, error_span, info, warn};
 
 use crate::Error;
+use crate::limits::{Gate, Limits, Slot, warn_throttled};
 use crate::pki::{self, Credentials, Role};
 
-/// The largest message the Secretariat accepts: a larger one is refused
-/// with `RESOURCE_EXHAUSTED`.
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// The largest message the Secretariat accepts (an `AnswerRequest`; every
+/// other kind is bounded lower, [`crate::limits::max_request_bytes`]): a
+/// larger one is refused with `RESOURCE_EXHAUSTED`.
+pub const MAX_MESSAGE_BYTES: usize = crate::limits::MAX_ANSWER_BYTES;
 
 /// The longest `JoinRequest.talks_address` the Secretariat keeps.
 pub const MAX_TALKS_ADDRESS_BYTES: usize = 256;
@@ -98,9 +108,11 @@ fn check_talks_address(address: &str) -> Result<&str, Error> {
     }
 }
 
-/// The largest message tonic decodes at all (above it tonic itself answers
-/// `OUT_OF_RANGE`, before rappard sees the message).
-pub const DECODE_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+/// The largest message tonic decodes at all: the largest of the bounds
+/// by kind, which the server's request guard enforces first
+/// ([`crate::limits::MessageLimit`]), so that tonic's own refusal
+/// (`OUT_OF_RANGE`) is a second fence that is not reached.
+pub const DECODE_LIMIT_BYTES: usize = MAX_MESSAGE_BYTES;
 
 fn check_size(m: &impl prost::Message) -> Result<(), Error> {
     let size = m.encoded_len();
@@ -126,6 +138,8 @@ pub struct Options {
     /// Real seconds per simulated day, so people can watch (none: as fast
     /// as the delegations answer). A step waits at most 10 s.
     pub pace: Option<f64>,
+    /// The limits against floods ([`crate::limits`]).
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -135,6 +149,7 @@ impl Default for Options {
             join_timeout: Duration::from_secs(120),
             authority: None,
             pace: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -173,6 +188,8 @@ struct Shared {
     talks: Mutex<BTreeMap<MemberId, String>>,
     /// The authority that must have issued every caller's certificate.
     ca: crate::tls::Authority,
+    /// The limits against floods, and their counts.
+    gate: Arc<Gate>,
 }
 
 impl Shared {
@@ -188,6 +205,7 @@ impl Shared {
             seed: agenda.seed,
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
+            gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
             ca,
             core: Mutex::new(Core {
                 secretariat: Secretariat::new(agenda),
@@ -241,15 +259,15 @@ impl Negotiation {
     }
 }
 
-/// Who is speaking, from the certificate.
+/// Who is speaking, from the certificate; `RESOURCE_EXHAUSTED` on a
+/// connection over its certificate's limit ([`crate::limits`]).
 fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(MemberId, Role), Error> {
-    let certs = req
-        .peer_certs()
-        .or_else(|| {
-            req.extensions()
-                .get::<crate::quic::QuicConnectInfo>()
-                .and_then(|i| i.peer_certs.clone())
-        })
+    let info = req.extensions().get::<crate::limits::ConnectionInfo>();
+    if let Some(refused) = info.and_then(|i| i.standing.refusal()) {
+        return Err(refused);
+    }
+    let certs = info
+        .and_then(|i| i.peer_certs.clone())
         .filter(|c| !c.is_empty())
         .ok_or_else(|| {
             Error::Unauthenticated(
@@ -264,10 +282,10 @@ fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(Membe
 }
 
 /// The edge: a result of the service as gRPC answers it; a refusal is
-/// logged (`warn`) and becomes its status.
+/// logged (`warn`, throttled per rpc) and becomes its status.
 fn edge<T>(rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
     r.map(Response::new).map_err(|e| {
-        warn!(rpc, error = %e, "request refused");
+        warn_throttled!(rpc, rpc, error = %e, "request refused");
         e.into_status()
     })
 }
@@ -351,14 +369,14 @@ impl Service {
                 "field `SubscribeRequest.after_seq`: {after_seq} is beyond the record, which has {len} entries: this Secretariat never published entry {after_seq} (a delegation resuming a run this node did not serve?)"
             )));
         }
-        let (tx, rx) = mpsc::channel(256);
-        let span = error_span!("delegation", member = %me);
-        tokio::spawn(feed(self.shared.clone(), me, after_seq, only_my_calls, tx).instrument(span));
-        Ok(Box::pin(ReceiverStream::new(rx)))
+        let place = self.shared.gate.subscription(&me)?;
+        let stream = open_feed(&self.shared, me, after_seq, only_my_calls, place);
+        Ok(Box::pin(stream))
     }
 
     async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
         let (me, role) = peer(&req, &self.shared.ca)?;
+        self.shared.gate.answer(&me)?;
         check_size(req.get_ref())?;
         let body = req.into_inner();
         if !body.member.is_empty() && body.member != me.as_str() {
@@ -463,40 +481,115 @@ impl Service {
     }
 }
 
+/// One subscriber's record stream, as the service returns it: the entries
+/// its feed buffers (at most `feed_buffer`), then, if the feed was cut off
+/// or a task of the node failed, the status that says so. It holds the
+/// subscriber's place ([`Gate::subscription`]) until tonic drops it.
+struct RecordStream {
+    entries: mpsc::Receiver<v1::RecordEntry>,
+    end: oneshot::Receiver<Status>,
+    _place: Slot<MemberId>,
+}
+
+impl Stream for RecordStream {
+    type Item = Result<v1::RecordEntry, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let next = std::task::ready!(self.entries.poll_recv(cx));
+        // The feed sends its last word before it drops its sender.
+        std::task::Poll::Ready(match next {
+            Some(entry) => Some(Ok(entry)),
+            None => self.end.try_recv().ok().map(Err),
+        })
+    }
+}
+
+/// Starts the feed of one subscriber (in a `delegation` span) and returns
+/// its stream.
+fn open_feed(
+    shared: &Arc<Shared>,
+    me: MemberId,
+    after_seq: u64,
+    only_my_calls: bool,
+    place: Slot<MemberId>,
+) -> RecordStream {
+    let (tx, entries) = mpsc::channel(shared.gate.limits().feed_buffer.max(1));
+    let (last_word, end) = oneshot::channel();
+    let span = error_span!("delegation", member = %me);
+    let subscriber = Subscriber { tx, last_word };
+    tokio::spawn(feed(shared.clone(), me, after_seq, only_my_calls, subscriber).instrument(span));
+    RecordStream {
+        entries,
+        end,
+        _place: place,
+    }
+}
+
+/// Where a feed sends: the entries, and a last word if the stream does not
+/// simply end.
+struct Subscriber {
+    tx: mpsc::Sender<v1::RecordEntry>,
+    last_word: oneshot::Sender<Status>,
+}
+
 /// Feeds one subscriber the record after `cursor` as it grows (with
-/// `only_my_calls`, only its calls and its accession), until the
-/// negotiation has closed, a task of the node has failed (the stream ends
-/// with its error), or the subscriber has gone.
+/// `only_my_calls`, only its calls and its accession), a bounded batch at a
+/// time (the core's lock is held only to copy it), until the negotiation
+/// has closed, a task of the node has failed (the stream ends with its
+/// error), the subscriber has gone, or the subscriber has left its buffer
+/// full for `subscriber_timeout` (it is cut off: `UNAVAILABLE`).
 async fn feed(
     shared: Arc<Shared>,
     me: MemberId,
     mut cursor: u64,
     only_my_calls: bool,
-    tx: mpsc::Sender<Result<v1::RecordEntry, Status>>,
+    to: Subscriber,
 ) {
+    let (batch_max, timeout) = {
+        let limits = shared.gate.limits();
+        (limits.feed_buffer.max(1), limits.subscriber_timeout)
+    };
     let mut published = shared.published.subscribe();
     loop {
-        let (batch, finished, failed) = {
+        let (batch, more, finished, failed) = {
             let core = shared.core.lock().await;
-            let batch: Vec<v1::RecordEntry> = core
-                .secretariat
-                .record()
-                .since(cursor)
+            let all = core.secretariat.record().since(cursor);
+            let taken = &all[..all.len().min(batch_max)];
+            let batch: Vec<v1::RecordEntry> = taken
                 .iter()
                 .filter(|e| !only_my_calls || concerns(&e.event, &me))
                 .map(convert::entry_to_wire)
                 .collect();
-            cursor = core.secretariat.record().len() as u64;
-            (batch, core.finished, core.failure())
+            cursor += taken.len() as u64;
+            let more = taken.len() < all.len();
+            (batch, more, core.finished, core.failure())
         };
         for e in batch {
-            if tx.send(Ok(e)).await.is_err() {
-                info!("left: the delegation closed its stream");
-                return;
+            match tokio::time::timeout(timeout, to.tx.send(e)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    info!("left: the delegation closed its stream");
+                    return;
+                }
+                Err(_) => {
+                    let why = format!(
+                        "the subscriber took no entry for {} s with {batch_max} waiting (--subscriber-timeout): its stream is cut off; subscribe again after the last sequence number it saw",
+                        timeout.as_secs_f64()
+                    );
+                    warn_throttled!("subscriber cut off", "{why}");
+                    let _ = to.last_word.send(Error::Transport(why).into_status());
+                    return;
+                }
             }
         }
+        if more {
+            continue;
+        }
         if let Some(e) = failed {
-            let _ = tx.send(Err(e.into_status())).await;
+            let _ = to.last_word.send(e.into_status());
             return;
         }
         if finished {
@@ -505,7 +598,7 @@ async fn feed(
         }
         tokio::select! {
             changed = published.changed() => if changed.is_err() { return },
-            () = tx.closed() => {
+            () = to.tx.closed() => {
                 info!("left: the delegation closed its stream");
                 return;
             }
@@ -626,14 +719,16 @@ async fn grpc_server(
     listener: TcpListener,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
-    let tls = crate::tls::secretariat_rustls(creds, authority)?;
-    let router = router(shared, tonic::transport::Server::builder()).await?;
+    let gate = shared.gate.clone();
+    let tls =
+        crate::tls::secretariat_rustls(creds, authority, gate.limits().require_client_certificate)?;
+    let router = router(shared).await?;
     if let Ok(addr) = listener.local_addr() {
         info!(%addr, "serving gRPC over TCP with TLS");
     }
     Ok(async move {
         router
-            .serve_with_incoming_shutdown(crate::tls::accept(listener, tls), stopped)
+            .serve_with_incoming_shutdown(crate::tls::accept(listener, tls, gate), stopped)
             .await
             .map_err(|e| Error::Transport(crate::causes(&e)))
     })
@@ -647,7 +742,8 @@ async fn quic_server(
     socket: std::net::UdpSocket,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
-    let config = crate::quic::server_config(creds, authority)?;
+    let gate = shared.gate.clone();
+    let config = crate::quic::server_config(creds, authority, gate.limits())?;
     let addr = socket.local_addr().ok();
     let endpoint = quinn::Endpoint::new(
         quinn::EndpointConfig::default(),
@@ -659,14 +755,14 @@ async fn quic_server(
         what: "the QUIC endpoint".into(),
         detail: e.to_string(),
     })?;
-    let router = router(shared, tonic::transport::Server::builder()).await?;
+    let router = router(shared).await?;
     if let Some(addr) = addr {
         info!(%addr, "serving gRPC inside QUIC");
     }
     let closing = endpoint.clone();
     Ok(async move {
         let served = router
-            .serve_with_incoming_shutdown(crate::quic::incoming(endpoint), stopped)
+            .serve_with_incoming_shutdown(crate::quic::incoming(endpoint, gate), stopped)
             .await
             .map_err(|e| Error::Transport(crate::causes(&e)));
         closing.close(0u32.into(), b"shutdown");
@@ -674,12 +770,20 @@ async fn quic_server(
     })
 }
 
+/// A server of the Secretariat's, its requests guarded
+/// ([`crate::limits::guard_request`]).
+type Guarded = tonic::transport::server::Router<
+    tower::layer::util::Stack<
+        tower::util::MapRequestLayer<crate::limits::RequestGuard>,
+        tower::layer::util::Identity,
+    >,
+>;
+
 /// The services of one transport: health, reflection (v1 and v1alpha) and
-/// the Secretariat.
-async fn router(
-    shared: &Arc<Shared>,
-    builder: tonic::transport::Server,
-) -> Result<tonic::transport::server::Router, Error> {
+/// the Secretariat, every request through the guard of
+/// [`crate::limits`], at most `streams_per_connection` streams at once on
+/// a connection.
+async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
     let reflection = |e: tonic_reflection::server::Error| {
@@ -697,8 +801,11 @@ async fn router(
         shared: shared.clone(),
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
-    Ok(builder
+    let guard: crate::limits::RequestGuard = crate::limits::guard_request;
+    Ok(tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(20)))
+        .max_concurrent_streams(shared.gate.limits().streams_per_connection)
+        .layer(tower::util::MapRequestLayer::new(guard))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -875,14 +982,18 @@ id = "x"
 rule = "consensus"
 "#;
 
-    fn shared(name: &str) -> Arc<Shared> {
+    fn shared(name: &str, limits: Limits) -> Arc<Shared> {
         let sc = rappard_core::scenario::parse("tasks.toml", SCENARIO).expect("scenario");
         let dir = std::env::temp_dir().join(format!("rappard-tasks-{name}-{}", std::process::id()));
         pki::init(&dir, pki::Existing::Refuse).expect("pki");
         let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");
-        Arc::new(Shared::new(sc.agenda, &Options::default(), authority))
+        let options = Options {
+            limits,
+            ..Options::default()
+        };
+        Arc::new(Shared::new(sc.agenda, &options, authority))
     }
 
     /// A panic in the lockstep driver ends the wait for the record with
@@ -890,10 +1001,10 @@ rule = "consensus"
     /// than leaving them waiting forever.
     #[tokio::test]
     async fn a_panicking_driver_fails_the_negotiation() {
-        let shared = shared("panic");
-        let (tx, mut rx) = mpsc::channel(16);
+        let shared = shared("panic", Limits::default());
         let me = MemberId::new("BRA").expect("id");
-        tokio::spawn(feed(shared.clone(), me, 0, false, tx));
+        let place = shared.gate.subscription(&me).expect("a place");
+        let mut stream = open_feed(&shared, me, 0, false, place);
         let mut tasks = Tasks::default();
         tasks.spawn("lockstep driver", async {
             tokio::task::yield_now().await;
@@ -912,7 +1023,7 @@ rule = "consensus"
         assert!(!e.is_definite());
         let last = tokio::time::timeout(Duration::from_secs(10), async {
             let mut last = None;
-            while let Some(item) = rx.recv().await {
+            while let Some(item) = tokio_stream::StreamExt::next(&mut stream).await {
                 last = Some(item);
             }
             last
@@ -929,7 +1040,7 @@ rule = "consensus"
     /// A server task that returns an error fails the negotiation too.
     #[tokio::test]
     async fn a_failing_server_fails_the_negotiation() {
-        let shared = shared("server");
+        let shared = shared("server", Limits::default());
         let mut tasks = Tasks::default();
         tasks.spawn("gRPC server", async {
             Err(Error::Transport("accept: too many open files".into()))
@@ -941,5 +1052,123 @@ rule = "consensus"
             .expect_err("the server failed");
         assert!(e.to_string().contains("gRPC server"), "{e}");
         assert!(e.to_string().contains("too many open files"), "{e}");
+    }
+
+    /// A subscriber that leaves its buffer full past `subscriber_timeout`
+    /// is cut off: its stream keeps the entries already buffered, then
+    /// ends with `UNAVAILABLE` naming the limit; the driver goes on without
+    /// waiting for it, and the subscriber may resume after the last entry
+    /// it saw.
+    #[tokio::test]
+    async fn a_stuck_subscriber_is_cut_off_and_may_resume() {
+        let limits = Limits {
+            feed_buffer: 2,
+            subscriber_timeout: Duration::from_millis(100),
+            ..Limits::default()
+        };
+        let shared = shared("stuck", limits);
+        let mut tasks = Tasks::default();
+        // Nobody answers: each call closes at the answer timeout, and the
+        // record grows well beyond the stuck subscriber's buffer.
+        let quick = Options {
+            answer_timeout: Duration::from_millis(10),
+            join_timeout: Duration::from_millis(10),
+            ..Options::default()
+        };
+        tasks.spawn("lockstep driver", drive(shared.clone(), quick));
+        tokio::spawn(tasks.watch(shared.clone()));
+        let me = MemberId::new("BRA").expect("id");
+        let place = shared.gate.subscription(&me).expect("a place");
+        let mut stuck = open_feed(&shared, me.clone(), 0, false, place);
+        let record = tokio::time::timeout(
+            Duration::from_secs(30),
+            Negotiation {
+                shared: shared.clone(),
+            }
+            .finished(),
+        )
+        .await
+        .expect("the negotiation ends within 30 s")
+        .expect("the negotiation ends without the stuck subscriber");
+        assert!(record.len() > 4, "{} entries", record.len());
+        let last_word = tokio::time::timeout(Duration::from_secs(30), &mut stuck.end)
+            .await
+            .expect("the cut within 30 s")
+            .expect("the feed says why it stopped");
+        assert_eq!(last_word.code(), tonic::Code::Unavailable, "{last_word:?}");
+        assert!(
+            last_word.message().contains("--subscriber-timeout"),
+            "{last_word:?}"
+        );
+        let mut seen = Vec::new();
+        while let Some(e) = stuck.entries.recv().await {
+            seen.push(e.seq);
+        }
+        assert_eq!(seen, [1, 2], "the buffer's entries stay");
+        drop(stuck);
+        // Resuming after the last entry seen gives the rest, to the end.
+        let place = shared
+            .gate
+            .subscription(&me)
+            .expect("the place was given back");
+        let rest: Vec<u64> =
+            tokio_stream::StreamExt::collect::<Vec<_>>(open_feed(&shared, me, 2, false, place))
+                .await
+                .into_iter()
+                .map(|e| e.expect("an entry").seq)
+                .collect();
+        let all: Vec<u64> = seen.into_iter().chain(rest).collect();
+        assert_eq!(all, (1..=record.len() as u64).collect::<Vec<_>>());
+    }
+
+    /// `Subscribe` streams per certificate id: beyond the limit,
+    /// `RESOURCE_EXHAUSTED` naming it; a stream dropped gives its place
+    /// back.
+    #[tokio::test]
+    async fn subscriptions_are_bounded_per_member() {
+        let shared = shared("subscriptions", Limits::default());
+        let bra = MemberId::new("BRA").expect("id");
+        let usa = MemberId::new("USA").expect("id");
+        let mut open: Vec<RecordStream> = (0..4)
+            .map(|_| {
+                let place = shared.gate.subscription(&bra).expect("within the limit");
+                open_feed(&shared, bra.clone(), 0, true, place)
+            })
+            .collect();
+        let e = shared.gate.subscription(&bra).expect_err("a fifth");
+        assert_eq!(e.code(), tonic::Code::ResourceExhausted);
+        assert!(
+            e.to_string().contains("--max-subscriptions-per-member"),
+            "{e}"
+        );
+        shared
+            .gate
+            .subscription(&usa)
+            .expect("another member has its own");
+        open.pop();
+        shared.gate.subscription(&bra).expect("a place given back");
+    }
+
+    /// Answers per certificate id: the burst, then `RESOURCE_EXHAUSTED`
+    /// naming the rate; other members are not affected.
+    #[tokio::test]
+    async fn answers_are_rate_limited_per_member() {
+        let limits = Limits {
+            answers_per_second: 1,
+            answer_burst: 3,
+            ..Limits::default()
+        };
+        let shared = shared("rate", limits);
+        let bra = MemberId::new("BRA").expect("id");
+        for _ in 0..3 {
+            shared.gate.answer(&bra).expect("within the burst");
+        }
+        let e = shared.gate.answer(&bra).expect_err("over the rate");
+        assert_eq!(e.code(), tonic::Code::ResourceExhausted);
+        assert!(e.to_string().contains("--max-answers-per-second"), "{e}");
+        shared
+            .gate
+            .answer(&MemberId::new("USA").expect("id"))
+            .expect("another member has its own rate");
     }
 }
