@@ -69,6 +69,7 @@ use tonic::body::Body;
 use tonic::codegen::{Bytes, http};
 
 use crate::Error;
+use crate::pki::Role;
 use crate::tls::Authority;
 
 /// The bounds of the module doc. `Default` gives the documented defaults.
@@ -153,7 +154,8 @@ macro_rules! warn_throttled {
 pub(crate) use warn_throttled;
 
 /// Whether a warning of `kind` may be logged now, and how many of its kind
-/// were left out since the last one ([`warn_throttled`]).
+/// were left out since the last one (the `warn_throttled!` macro of
+/// this crate logs through it).
 pub fn throttled(kind: &'static str) -> Option<u64> {
     static LINES: LazyLock<DefaultKeyedRateLimiter<&'static str>> = LazyLock::new(|| {
         RateLimiter::keyed(
@@ -175,7 +177,8 @@ pub fn throttled(kind: &'static str) -> Option<u64> {
 /// Counts of held places by key (an address, a member id).
 type Counts<K> = Arc<Mutex<HashMap<K, usize>>>;
 
-/// One held place of a [`Counts`], given back when dropped.
+/// One held place under a key (an address, a member id), given back when
+/// dropped.
 #[derive(Debug)]
 pub struct Slot<K: Eq + Hash> {
     counts: Counts<K>,
@@ -222,8 +225,9 @@ pub enum Held {
 #[derive(Debug, Default)]
 pub struct Standing {
     /// Authenticated: its certificate is the authority's, with a name, and
-    /// within the per-member limit.
-    authenticated: bool,
+    /// within the per-member limit; who it is, checked once at the
+    /// handshake rather than at every call.
+    identity: Option<(MemberId, Role)>,
     /// Why its calls are refused `RESOURCE_EXHAUSTED` (over the
     /// per-member limit).
     refusal: Option<String>,
@@ -234,7 +238,12 @@ pub struct Standing {
 impl Standing {
     /// Whether the connection may stay open past `first_request_timeout`.
     fn kept(&self) -> bool {
-        self.authenticated && self.requested.load(Ordering::Relaxed)
+        self.identity.is_some() && self.requested.load(Ordering::Relaxed)
+    }
+
+    /// Who the connection is, if it is authenticated.
+    pub fn identity(&self) -> Option<(MemberId, Role)> {
+        self.identity.clone()
     }
 
     /// Why the connection's calls are refused, if they are.
@@ -245,7 +254,7 @@ impl Standing {
     /// What a connection closed at its deadline is told (and the log).
     fn closing(&self, limits: &Limits) -> String {
         let secs = limits.first_request_timeout.as_secs_f64();
-        if self.authenticated {
+        if self.identity.is_some() {
             format!("no request within {secs} s of the handshake")
         } else {
             format!("not authenticated {secs} s after the handshake")
@@ -334,11 +343,10 @@ impl Gate {
         address: Slot<IpAddr>,
         certs: Option<&[CertificateDer<'static>]>,
     ) -> (Held, Standing) {
-        let id = certs
+        let identity = certs
             .filter(|c| self.authority.check(c).is_ok())
-            .and_then(|c| crate::pki::identity(c[0].as_ref()))
-            .map(|(id, _)| id);
-        let Some(id) = id else {
+            .and_then(|c| crate::pki::identity(c[0].as_ref()));
+        let Some((id, role)) = identity else {
             return (Held::Address(address), Standing::default());
         };
         let limit = self.limits.connections_per_member;
@@ -346,7 +354,7 @@ impl Gate {
             Some(slot) => (
                 Held::Member(slot),
                 Standing {
-                    authenticated: true,
+                    identity: Some((id, role)),
                     ..Standing::default()
                 },
             ),
@@ -633,6 +641,18 @@ mod tests {
             let got = over.chunks(chunk).map(|c| f.scan(c)).find(Result::is_err);
             assert_eq!(got, Some(Err(1025)), "chunks of {chunk}");
         }
+    }
+
+    /// Warnings are throttled per kind: five at once, then the others are
+    /// counted as left out; another kind has its own allowance.
+    #[test]
+    fn warnings_are_throttled_per_kind() {
+        let allowed = (0..20)
+            .filter(|_| throttled("a test kind").is_some())
+            .count();
+        // One more may pass if the two-second period turned meanwhile.
+        assert!((5..=6).contains(&allowed), "{allowed} of 20");
+        assert_eq!(throttled("another test kind"), Some(0));
     }
 
     /// Places are counted per key and given back when dropped.

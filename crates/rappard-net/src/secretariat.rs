@@ -259,12 +259,16 @@ impl Negotiation {
     }
 }
 
-/// Who is speaking, from the certificate; `RESOURCE_EXHAUSTED` on a
-/// connection over its certificate's limit ([`crate::limits`]).
+/// Who is speaking, from the certificate (checked once per connection,
+/// at its handshake); `RESOURCE_EXHAUSTED` on a connection over its
+/// certificate's limit ([`crate::limits`]).
 fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(MemberId, Role), Error> {
     let info = req.extensions().get::<crate::limits::ConnectionInfo>();
     if let Some(refused) = info.and_then(|i| i.standing.refusal()) {
         return Err(refused);
+    }
+    if let Some(known) = info.and_then(|i| i.standing.identity()) {
+        return Ok(known);
     }
     let certs = info
         .and_then(|i| i.peer_certs.clone())
