@@ -67,8 +67,10 @@ printf 'root:x:0:0:root:/root:/sbin/nologin\nrappard:x:65532:65532:rappard:/tmp:
 printf 'root:x:0:\nrappard:x:65532:\n' >"$rootfs/etc/group"
 printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
 install -m 0644 "$root"/examples/scenarios/*.toml "$rootfs/usr/share/rappard/scenarios/"
-# Directories the user 65532 owns: /certs (a node's PKI directory) and /tmp.
-mkdir -p "$ctx/owned/certs" "$ctx/owned/tmp"
+# Directories the user 65532 owns: /certs (a node's PKI directory), /data
+# (the Secretariat's journals: a named volume mounted there starts owned
+# by 65532) and /tmp.
+mkdir -p "$ctx/owned/certs" "$ctx/owned/tmp" "$ctx/owned/data"
 chmod 0700 "$ctx/owned/certs"
 chmod 1777 "$ctx/owned/tmp"
 

@@ -18,6 +18,10 @@
 #                0, over gRPC and over QUIC (from another container)
 #   restart      classroom, paced: member m2 is stopped mid-run and started
 #                again; it resumes and the record is still simulate's
+#   secretariat-kill  classroom, paced: the Secretariat's container is
+#                killed (SIGKILL) mid-run and started again; it replays its
+#                journal (on the volume `journal`), the members reconnect,
+#                and the record is still simulate's
 #   partition    classroom, paced, short answer timeout: m2 is disconnected
 #                from the network past the timeout, then reconnected; its
 #                silence is recorded (the record differs from simulate's),
@@ -148,10 +152,11 @@ wait_exit() {
 }
 
 # Brings up a fresh negotiation (the PKI volumes are kept; the PKI step
-# issues what is new), with the environment given as arguments.
+# issues what is new; the journal is the step's own, RAPPARD_RUN=<step>),
+# with the environment given as arguments.
 run_up() {
   dc rm -sf secretariat m1 m2 m3 >/dev/null 2>&1 || true
-  env "$@" "${compose[@]}" -f "$root/deploy/compose.yaml" -p "$project" up -d >"$tmp/up.log" 2>&1 \
+  env RAPPARD_RUN="$step_name" "$@" "${compose[@]}" -f "$root/deploy/compose.yaml" -p "$project" up -d >"$tmp/up.log" 2>&1 \
     || { cat "$tmp/up.log"; fail "compose up"; }
 }
 
@@ -243,6 +248,28 @@ say "Secretariat: $got_events events, sha256 $got_sha"
   || fail "restart: after m2's restart the record ($got_events events, $got_sha) is not simulate's ($want_events, $want_sha)"
 members_done 30
 step_end "m2 stopped and started mid-run, resumed; record = simulate's"
+
+# --- secretariat-kill ---------------------------------------------------------
+# The Secretariat killed with SIGKILL in the middle of a paced run and
+# started again: it replays its journal and carries on; the members ride the
+# outage out by themselves. The record must be simulate's.
+step_start secretariat-kill
+run_up RAPPARD_SCENARIO=classroom RAPPARD_PACE=2
+sleep 4
+closed_yet && fail "secretariat-kill: the negotiation closed before the Secretariat could be killed (too fast to test)"
+docker kill -s KILL "$(cid secretariat)" >/dev/null
+say "Secretariat killed (SIGKILL) mid-run"
+dc start secretariat >/dev/null 2>&1
+say "Secretariat started again on its journal"
+got="$(wait_closed 90)" || fail "secretariat-kill: no 'negotiation closed' within 90 s"
+read -r got_events got_sha <<<"$got"
+say "Secretariat: $got_events events, sha256 $got_sha"
+[ "$got_sha" = "$want_sha" ] \
+  || fail "secretariat-kill: after the restart the record ($got_events events, $got_sha) is not simulate's ($want_events, $want_sha)"
+docker logs "$(cid secretariat)" 2>&1 | grep -q "resumed from the journal" \
+  || fail "secretariat-kill: the Secretariat did not say it resumed from its journal"
+members_done 30
+step_end "Secretariat killed and started again mid-run, resumed from its journal; record = simulate's"
 
 # --- partition ----------------------------------------------------------------
 # m2 cut off from the network for longer than the answer timeout (2 s):

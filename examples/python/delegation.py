@@ -95,16 +95,19 @@ def main():
     pb, rpc = stubs()
     stub = rpc.SecretariatStub(channel(args.secretariat, args.certs, args.id))
     me = stub.Join(pb.JoinRequest())
-    print(f"joined as {me.member} ({pb.Role.Name(me.role)}) in {me.scenario}", file=sys.stderr)
+    print(f"joined as {me.member} ({pb.Role.Name(me.role)}) in {me.scenario}, run {me.run_id}", file=sys.stderr)
     answered = 0
-    for entry in stub.Subscribe(pb.SubscribeRequest(after_seq=0, only_my_calls=True)):
+    # The session from Join goes with every request: a later node of the
+    # same delegation replaces this one (its requests are then ABORTED).
+    mine = pb.SubscribeRequest(after_seq=0, only_my_calls=True, session=me.session)
+    for entry in stub.Subscribe(mine):
         if not entry.HasField("call"):
             continue
         a = answer(pb, entry.call, args.stance)
         if a is None:
             continue
         try:
-            stub.Answer(pb.AnswerRequest(call=entry.call.call, **a))
+            stub.Answer(pb.AnswerRequest(call=entry.call.call, session=me.session, **a))
             answered += 1
         except grpc.RpcError as e:
             if e.code() != grpc.StatusCode.FAILED_PRECONDITION:  # a call already closed

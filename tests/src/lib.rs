@@ -299,6 +299,48 @@ impl Node {
         }
     }
 
+    /// Waits until the process's stderr holds `needle`; panics after
+    /// `within`, or if the process exits first.
+    pub fn wait_stderr(&mut self, needle: &str, within: Duration) {
+        let until = Instant::now() + within;
+        while !self.stderr().contains(needle) {
+            assert!(
+                !self.has_exited(),
+                "{}: exited before saying `{needle}`; stderr:\n{}",
+                self.name,
+                self.stderr()
+            );
+            assert!(
+                Instant::now() < until,
+                "{}: did not say `{needle}` within {within:?}; stderr:\n{}",
+                self.name,
+                self.stderr()
+            );
+            // Polls the stderr the reader thread collects.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Kills the process with SIGKILL (`kill -9`: no chance to clean up or
+    /// flush anything) and waits for it; what it wrote on stderr so far.
+    pub fn kill9(&mut self) -> String {
+        let _ = self.child.kill();
+        if let Ok(s) = self.child.wait() {
+            self.exited = Some(s);
+        }
+        self.stderr()
+    }
+
+    /// Whether the process has exited (without waiting).
+    pub fn has_exited(&mut self) -> bool {
+        if self.exited.is_none()
+            && let Ok(Some(s)) = self.child.try_wait()
+        {
+            self.exited = Some(s);
+        }
+        self.exited.is_some()
+    }
+
     /// The process's exit status once it has exited, within `within`.
     fn wait_exit(&mut self, within: Duration) -> ExitStatus {
         let until = Instant::now() + within;

@@ -207,6 +207,7 @@ async fn observe(to: Connector, creds: pki::Credentials) -> Record {
         .subscribe(v1::SubscribeRequest {
             after_seq: 0,
             only_my_calls: false,
+            session: 0,
         })
         .await
         .expect("the observer subscribes")
@@ -609,6 +610,7 @@ async fn subscribe(mut c: Client) -> Result<tonic::Streaming<v1::RecordEntry>, t
     let request = v1::SubscribeRequest {
         after_seq: 0,
         only_my_calls: false,
+        session: 0,
     };
     c.subscribe(request).await.map(tonic::Response::into_inner)
 }
@@ -672,6 +674,7 @@ fn answers_from_one_certificate() {
                 call: 1,
                 member: String::new(),
                 answer: Some(position),
+                session: 0,
             };
             c.answer(request).await.map(|_| ())
         });

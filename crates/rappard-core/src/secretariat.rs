@@ -377,6 +377,20 @@ impl Secretariat {
         self.open.as_ref().map(|o| &o.call)
     }
 
+    /// The open call, if one is open (unlike [`Secretariat::step`], this
+    /// never moves the negotiation on).
+    pub fn open_call(&self) -> Option<&Call> {
+        self.open.as_ref().map(|o| &o.call)
+    }
+
+    /// The answer `member` gave to the open call `call`, if it gave one:
+    /// a node can tell a repeated answer from a different second one.
+    pub fn answer_taken(&self, member: &MemberId, call: u64) -> Option<Answer> {
+        let open = self.open.as_ref().filter(|o| o.call.call == call)?;
+        let slot = open.call.awaited.binary_search(member).ok()?;
+        open.answers[slot]
+    }
+
     /// The delegations of the open call that have not answered yet.
     pub fn unanswered(&self) -> Vec<MemberId> {
         self.open

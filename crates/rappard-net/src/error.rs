@@ -154,6 +154,33 @@ pub enum Error {
     /// A message from the other side could not be read.
     #[error("a message could not be read: {0}")]
     BadMessage(#[from] ConvertError),
+    /// `ABORTED`: a later node of the same delegation joined, and this
+    /// one's requests are refused: it was replaced.
+    #[error("replaced: {0}")]
+    Replaced(String),
+    /// The Secretariat's journal cannot be used: which file, and what is
+    /// wrong where (a corrupt frame, another scenario or seed, a newer
+    /// format, an entry the core does not reproduce).
+    #[error("journal {}: {detail}", path.display())]
+    Journal {
+        /// The journal's file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        detail: String,
+    },
+    /// The Secretariat a delegation reconnected to runs another run than
+    /// the one the delegation was in (restarted without its journal, or
+    /// another negotiation on the same address): the delegation stops
+    /// rather than mix two runs.
+    #[error(
+        "the Secretariat now runs another run ({now}) than the one this delegation was in ({was}): it was restarted without its journal (--data), or another negotiation took its address; stopping rather than mixing two runs"
+    )]
+    RunChanged {
+        /// The run the delegation was in.
+        was: String,
+        /// The run it found.
+        now: String,
+    },
     /// The node failed at something that is not the caller's fault
     /// (`INTERNAL`).
     #[error("internal: {0}")]
@@ -180,6 +207,7 @@ fn definite_code(code: Code) -> bool {
             | Code::FailedPrecondition
             | Code::ResourceExhausted
             | Code::OutOfRange
+            | Code::Aborted
     )
 }
 
@@ -212,7 +240,10 @@ impl Error {
             | Self::TooLarge { .. }
             | Self::ResourceExhausted(_)
             | Self::Answer(_)
-            | Self::BadMessage(_) => true,
+            | Self::BadMessage(_)
+            | Self::Replaced(_)
+            | Self::Journal { .. }
+            | Self::RunChanged { .. } => true,
         }
     }
 
@@ -231,6 +262,7 @@ impl Error {
             Self::FailedPrecondition(_) => Code::FailedPrecondition,
             Self::OutOfRange(_) => Code::OutOfRange,
             Self::TooLarge { .. } | Self::ResourceExhausted(_) => Code::ResourceExhausted,
+            Self::Replaced(_) => Code::Aborted,
             Self::Answer(e) => match e {
                 AnswerError::NoOpenCall
                 | AnswerError::StaleCall { .. }
@@ -258,6 +290,7 @@ impl Error {
             | Self::OutOfRange(m)
             | Self::ResourceExhausted(m)
             | Self::Transport(m)
+            | Self::Replaced(m)
             | Self::Internal(m) => m,
             Self::Refused { message, .. } => message,
             Self::TooLarge { size, limit } => {
@@ -284,6 +317,7 @@ impl Error {
             Code::OutOfRange => Self::OutOfRange(message),
             Code::ResourceExhausted => Self::ResourceExhausted(message),
             Code::Internal => Self::Internal(message),
+            Code::Aborted => Self::Replaced(message),
             code => Self::Refused { code, message },
         }
     }

@@ -7,6 +7,8 @@
 //!   `rappard.v1.Secretariat` gRPC service (with health and reflection), and
 //!   advances in lockstep: a call closes when every awaited delegation has
 //!   answered, or when a real-time timeout passes.
+//! - [`journal`]: the Secretariat's journal on disk, from which a
+//!   Secretariat killed at any point starts again where it was.
 //! - [`member`]: delegation nodes, each deciding with the core `Delegation`
 //!   from its own instructions, over its own connection and certificate.
 //! - [`limits`]: the Secretariat's limits against floods (handshakes,
@@ -29,6 +31,7 @@
 //! own `call` spans are at `info` (one per call and delegation).
 
 mod error;
+pub mod journal;
 pub mod limits;
 pub mod member;
 pub mod pki;
@@ -37,6 +40,11 @@ pub mod secretariat;
 pub mod tls;
 
 pub use error::Error;
+
+/// How long a connection may take to set up (TCP and TLS, or the QUIC
+/// handshake), over both transports: past it the attempt fails as a
+/// connection error, and a delegation retries with backoff.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// An error and its sources, joined by `: ` (tonic's transport errors say
 /// little without their sources).

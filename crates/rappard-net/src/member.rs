@@ -44,37 +44,62 @@ use tracing::{Instrument as _, debug, error_span, info, info_span, warn};
 use crate::Error;
 use crate::pki::Credentials;
 
-/// Connection failures in a row after which a delegation gives up.
-const MAX_FAILURES: u32 = 20;
+/// How long a delegation keeps trying to reach the Secretariat after its
+/// last working session before it gives up.
+pub const OUTAGE_LIMIT: Duration = Duration::from_secs(300);
 
-/// A delegation's count of failed sessions in a row, and the wait before
-/// the next attempt. A session that joined and subscribed resets it
-/// ([`Retries::joined`]): a delegation gives up after [`MAX_FAILURES`]
-/// failures *in a row*, not over the whole run, so a long negotiation
-/// survives any number of separate outages.
+/// The first wait before reconnecting; it doubles after each failure in a
+/// row, up to [`MAX_WAIT`].
+const FIRST_WAIT: Duration = Duration::from_millis(100);
+
+/// The longest wait between two attempts.
+const MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// A delegation's failed sessions in a row, and the wait before the next
+/// attempt: exponential backoff with jitter. A session that joined and
+/// subscribed resets it ([`Retries::joined`]): a delegation gives up only
+/// after [`OUTAGE_LIMIT`] *without a working session*, so a long
+/// negotiation survives any number of separate outages.
 #[derive(Debug, Default)]
 struct Retries {
     failures: u32,
+    /// When the current run of failures began.
+    since: Option<tokio::time::Instant>,
 }
 
 impl Retries {
     /// The session joined and subscribed: the connection works again.
     fn joined(&mut self) {
         self.failures = 0;
+        self.since = None;
     }
 
-    /// A session failed with a connection error: how long to wait before
-    /// reconnecting (100 ms more for each failure in a row, at most 1 s),
-    /// or `None` to give up after [`MAX_FAILURES`] in a row.
-    fn failed(&mut self) -> Option<Duration> {
-        if self.failures >= MAX_FAILURES {
+    /// A session failed with a connection error at `now`: how long to wait
+    /// before reconnecting, or `None` to give up (past [`OUTAGE_LIMIT`]).
+    /// The wait is [`FIRST_WAIT`] doubled for each failure in a row, at
+    /// most [`MAX_WAIT`], times a random factor between 0.5 and 1 (so that
+    /// a hundred delegations cut off together do not all come back in the
+    /// same instant).
+    fn failed(&mut self, now: tokio::time::Instant, jitter: f64) -> Option<Duration> {
+        let since = *self.since.get_or_insert(now);
+        if now.duration_since(since) >= OUTAGE_LIMIT {
             return None;
         }
+        let doubled = FIRST_WAIT.saturating_mul(1u32 << self.failures.min(16));
         self.failures += 1;
-        Some(Duration::from_millis(
-            100 * u64::from(self.failures.min(10)),
-        ))
+        Some(
+            doubled
+                .min(MAX_WAIT)
+                .mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0)),
+        )
     }
+}
+
+/// A random number in [0, 1) for the jitter.
+fn jitter() -> f64 {
+    let mut b = [0u8; 4];
+    let _ = getrandom::fill(&mut b);
+    f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0)
 }
 
 /// How a node reaches the Secretariat.
@@ -143,8 +168,7 @@ async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
         })
 }
 
-/// How long a connection to the Secretariat may take to set up.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+use crate::CONNECT_TIMEOUT;
 
 /// Connects a gRPC client with a node's credentials to the Secretariat at
 /// `https://HOST:PORT`, over TCP with TLS made here (not by tonic) so that
@@ -218,6 +242,41 @@ struct Progress {
     last_seq: u64,
     /// Calls answered.
     answered: u64,
+    /// The run it is in, from its first `Join`.
+    run_id: Option<String>,
+    /// The latest call it took: its entry's sequence number, the call, and
+    /// the answer it gave (none: the call asked nothing of it). After a
+    /// reconnection the call is read again and, if it is still open, the
+    /// same answer is sent again: the Secretariat takes it once.
+    last_call: Option<(u64, u64, Option<Answer>)>,
+}
+
+impl Progress {
+    /// Where to resume the feed: just before the latest call taken (so
+    /// that an open call is answered again after a restart of the
+    /// Secretariat), or after the last entry seen.
+    fn resume_after(&self) -> u64 {
+        match self.last_call {
+            Some((seq, _, _)) => self.last_seq.min(seq.saturating_sub(1)),
+            None => self.last_seq,
+        }
+    }
+
+    /// Checks that the Secretariat still runs the run this delegation is
+    /// in (the first `Join` decides).
+    fn same_run(&mut self, run_id: &str) -> Result<(), Error> {
+        match &self.run_id {
+            Some(was) if was != run_id => Err(Error::RunChanged {
+                was: was.clone(),
+                now: run_id.to_owned(),
+            }),
+            Some(_) => Ok(()),
+            None => {
+                self.run_id = Some(run_id.to_owned());
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Runs one delegation to the end of the negotiation. An applicant whose
@@ -269,8 +328,8 @@ fn server_stopped(r: Result<Result<(), Error>, tokio::task::JoinError>) -> Error
 }
 
 /// Sessions with the Secretariat until the negotiation closes: reconnects
-/// after a connection failure (up to [`MAX_FAILURES`] in a row,
-/// [`Retries`]), and with the member
+/// after a connection failure (for up to [`OUTAGE_LIMIT`] without a
+/// working session, [`Retries`]), and with the member
 /// certificate after an accession.
 async fn sessions(
     to: &Connector,
@@ -299,7 +358,8 @@ async fn sessions(
                 creds = c;
             }
             Err(e) if e.is_connection() => {
-                let Some(wait) = retries.failed() else {
+                let Some(wait) = retries.failed(tokio::time::Instant::now(), jitter()) else {
+                    warn!(error = %e, "no working session for {} s: giving up", OUTAGE_LIMIT.as_secs());
                     return Err(e);
                 };
                 warn!(
@@ -349,13 +409,16 @@ async fn session(
             v1::Role::Unspecified => "unspecified",
         },
         scenario = %me.scenario,
-        after_seq = progress.last_seq,
+        run = %me.run_id,
+        after_seq = progress.resume_after(),
         "joined"
     );
+    progress.same_run(&me.run_id)?;
     let mut stream = client
         .subscribe(v1::SubscribeRequest {
-            after_seq: progress.last_seq,
+            after_seq: progress.resume_after(),
             only_my_calls: true,
+            session: me.session,
         })
         .await?
         .into_inner();
@@ -365,9 +428,16 @@ async fn session(
             let call = convert::call_from_wire(call)?;
             let span =
                 info_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
-            take_call(&mut client, creds, node, &call, progress)
-                .instrument(span)
-                .await?;
+            let session = me.session;
+            take_call(
+                &mut client,
+                creds,
+                node,
+                (&call, entry.seq, session),
+                progress,
+            )
+            .instrument(span)
+            .await?;
         } else if accession_completed(&entry, &me)? {
             let reply = client
                 .member_certificate(v1::MemberCertificateRequest {})
@@ -395,19 +465,28 @@ fn accession_completed(entry: &v1::RecordEntry, me: &v1::JoinReply) -> Result<bo
     ))
 }
 
-/// Answers one call (after making the offers directly, for an applicant's
-/// bilateral offer).
+/// Answers one call (its entry's sequence number and this node's session
+/// with it), after making the offers directly for an applicant's
+/// bilateral offer. A call taken already (read again after a
+/// reconnection) is answered as before, without deciding or talking again.
 async fn take_call(
     client: &mut SecretariatClient<Channel>,
     creds: &Credentials,
     node: &Arc<Node>,
-    call: &Call,
+    (call, seq, session): (&Call, u64, u64),
     progress: &mut Progress,
 ) -> Result<(), Error> {
-    let answer = node.delegation.lock().await.answer_after_talks(call);
-    if let (CallKind::BilateralOffer, Some(Answer::Offer(offer))) = (call.kind, answer) {
-        offer_directly(client, creds, node, call, offer).await?;
-    }
+    let answer = match progress.last_call {
+        Some((_, id, answer)) if id == call.call => answer,
+        _ => {
+            let answer = node.delegation.lock().await.answer_after_talks(call);
+            if let (CallKind::BilateralOffer, Some(Answer::Offer(offer))) = (call.kind, answer) {
+                offer_directly(client, creds, node, call, offer).await;
+            }
+            progress.last_call = Some((seq, call.call, answer));
+            answer
+        }
+    };
     let Some(a) = answer else {
         return Ok(());
     };
@@ -416,10 +495,12 @@ async fn take_call(
             call: call.call,
             member: String::new(),
             answer: Some(convert::answer_to_wire(a)),
+            session,
         })
         .await
         .map_err(Error::from);
     match sent {
+        Ok(reply) if reply.get_ref().repeat => debug!(answer = ?a, "answered again: a repeat"),
         Ok(_) => {
             progress.answered += 1;
             debug!(answer = ?a, "answered");
@@ -433,45 +514,73 @@ async fn take_call(
     Ok(())
 }
 
+/// How long an applicant waits for one Working Party member's node in the
+/// direct talks (connecting, and its reply): a silent counterpart makes no
+/// deal.
+pub const TALKS_DEADLINE: Duration = Duration::from_secs(10);
+
 /// As an applicant: makes this round's offer to each Working Party member
-/// without a deal, directly to its node.
+/// without a deal, directly to its node. A counterpart that cannot be
+/// reached, refuses, or does not reply within [`TALKS_DEADLINE`] makes no
+/// deal (logged): it answers the Secretariat's call on its side as having
+/// heard no offer.
 async fn offer_directly(
     client: &mut SecretariatClient<Channel>,
     creds: &Credentials,
     node: &Arc<Node>,
     call: &Call,
     offer: u16,
-) -> Result<(), Error> {
-    let counterparts = client
-        .counterparts(v1::CounterpartsRequest {})
-        .await?
-        .into_inner()
-        .counterparts;
+) {
+    let counterparts = match client.counterparts(v1::CounterpartsRequest {}).await {
+        Ok(reply) => reply.into_inner().counterparts,
+        Err(e) => {
+            warn!(error = %Error::from(e), "no counterparts for the direct talks: no offer made");
+            return;
+        }
+    };
     for c in counterparts
         .into_iter()
         .filter(|c| !c.talks_address.is_empty())
     {
-        let url = format!("https://{}", c.talks_address);
-        let channel = channel(&url, creds)
-            .await?
-            .connect()
-            .await
-            .map_err(|e| Error::Connect {
-                to: format!("{} at {url} (direct talks)", c.member),
-                detail: crate::causes(&e),
-            })?;
-        let reply = DelegationClient::new(channel)
-            .offer(v1::OfferRequest {
-                call: call.call,
-                round: call.round,
-                offer: u32::from(offer),
-            })
-            .await?
-            .into_inner();
-        debug!(member = %c.member, offer, accept = reply.accept, "offer made directly");
-        node.talks.fetch_add(1, Ordering::Relaxed);
+        let request = v1::OfferRequest {
+            call: call.call,
+            round: call.round,
+            offer: u32::from(offer),
+        };
+        let talk = offer_to(creds, &c, request);
+        match tokio::time::timeout(TALKS_DEADLINE, talk).await {
+            Ok(Ok(accept)) => {
+                debug!(member = %c.member, offer, accept, "offer made directly");
+                node.talks.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(Err(e)) => warn!(member = %c.member, error = %e, "direct talks failed: no deal"),
+            Err(_) => warn!(
+                member = %c.member,
+                "no reply in the direct talks within {} s: no deal",
+                TALKS_DEADLINE.as_secs()
+            ),
+        }
     }
-    Ok(())
+}
+
+/// One offer to one counterpart's node: whether it accepts.
+async fn offer_to(
+    creds: &Credentials,
+    c: &v1::Counterpart,
+    request: v1::OfferRequest,
+) -> Result<bool, Error> {
+    let url = format!("https://{}", c.talks_address);
+    let channel = channel(&url, creds)
+        .await?
+        .connect_timeout(TALKS_DEADLINE)
+        .connect()
+        .await
+        .map_err(|e| Error::Connect {
+            to: format!("{} at {url} (direct talks)", c.member),
+            detail: crate::causes(&e),
+        })?;
+    let reply = DelegationClient::new(channel).offer(request).await?;
+    Ok(reply.into_inner().accept)
 }
 
 /// The Delegation service of one node.
@@ -584,31 +693,62 @@ async fn serve_talks(
 mod tests {
     use super::*;
 
-    /// A delegation gives up after `MAX_FAILURES` failed sessions in a
-    /// row, waiting a little longer after each.
+    /// Waits double from 100 ms up to 5 s, each cut by the jitter to
+    /// between half and all of it; a delegation gives up once it has had
+    /// no working session for `OUTAGE_LIMIT`.
     #[test]
-    fn retries_give_up_after_max_failures_in_a_row() {
+    fn retries_back_off_exponentially_and_give_up_after_the_outage_limit() {
+        let t0 = tokio::time::Instant::now();
         let mut r = Retries::default();
-        let waits: Vec<_> = std::iter::from_fn(|| r.failed()).collect();
-        assert_eq!(waits.len(), MAX_FAILURES as usize);
-        assert_eq!(waits[0], Duration::from_millis(100));
-        assert_eq!(waits[9], Duration::from_secs(1));
-        assert_eq!(waits.last(), Some(&Duration::from_secs(1)));
-        assert_eq!(r.failed(), None);
+        let full: Vec<_> = (0..8).map(|_| r.failed(t0, 1.0).expect("retry")).collect();
+        let ms: Vec<u128> = full.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+        let mut r = Retries::default();
+        assert_eq!(r.failed(t0, 0.0), Some(Duration::from_millis(50)));
+        assert_eq!(r.failed(t0, 0.5), Some(Duration::from_millis(150)));
+        assert!(
+            r.failed(t0 + OUTAGE_LIMIT - Duration::from_millis(1), 1.0)
+                .is_some()
+        );
+        assert_eq!(r.failed(t0 + OUTAGE_LIMIT, 1.0), None);
+        let j = jitter();
+        assert!((0.0..1.0).contains(&j), "{j}");
     }
 
-    /// A session that joined resets the count: outages separated by a
-    /// working session each get the full allowance, however many there
-    /// are over the run.
+    /// A session that joined resets the count and the clock: outages
+    /// separated by a working session each get the full allowance,
+    /// however many there are over the run.
     #[test]
     fn a_joined_session_resets_the_failures() {
+        let t0 = tokio::time::Instant::now();
         let mut r = Retries::default();
-        for _ in 0..5 {
-            for _ in 0..MAX_FAILURES - 1 {
-                assert!(r.failed().is_some());
+        for i in 0..5u32 {
+            let start = t0 + OUTAGE_LIMIT * i;
+            for _ in 0..10 {
+                assert!(r.failed(start, 1.0).is_some());
             }
             r.joined();
         }
-        assert_eq!(r.failed(), Some(Duration::from_millis(100)));
+        assert_eq!(
+            r.failed(t0 + OUTAGE_LIMIT * 9, 1.0),
+            Some(Duration::from_millis(100))
+        );
+    }
+
+    /// The feed resumes just before the latest call taken, so that a call
+    /// still open after a restart of the Secretariat is answered again;
+    /// a delegation that finds another run stops.
+    #[test]
+    fn progress_resumes_before_the_latest_call_and_keeps_its_run() {
+        let mut p = Progress::default();
+        assert_eq!(p.resume_after(), 0);
+        p.last_seq = 40;
+        p.last_call = Some((37, 5, None));
+        assert_eq!(p.resume_after(), 36);
+        p.same_run("a").expect("the first run");
+        p.same_run("a").expect("the same run");
+        let e = p.same_run("b").expect_err("another run");
+        assert!(matches!(e, Error::RunChanged { .. }), "{e}");
+        assert!(e.is_definite() && !e.is_connection());
     }
 }

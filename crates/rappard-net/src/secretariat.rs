@@ -62,6 +62,7 @@ use tonic::{Request, Response, Status};
 use tracing::{Instrument as _, debug, error, error_span, info, warn};
 
 use crate::Error;
+use crate::journal::{self, Journal, RunIdentity};
 use crate::limits::{Gate, Limits, Slot, warn_throttled};
 use crate::pki::{self, Credentials, Role};
 
@@ -140,6 +141,19 @@ pub struct Options {
     pub pace: Option<f64>,
     /// The limits against floods ([`crate::limits`]).
     pub limits: Limits,
+    /// Where to keep the journal (none: the record lives in memory only,
+    /// and a restart is a new run).
+    pub data: Option<DataDir>,
+}
+
+/// A data directory for the journal, with the scenario's text that the
+/// journal keeps ([`crate::journal`]).
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    /// The directory.
+    pub dir: std::path::PathBuf,
+    /// The scenario file's text, as given.
+    pub scenario_text: String,
 }
 
 impl Default for Options {
@@ -150,12 +164,16 @@ impl Default for Options {
             authority: None,
             pace: None,
             limits: Limits::default(),
+            data: None,
         }
     }
 }
 
 struct Core {
     secretariat: Secretariat,
+    /// The journal, if the node keeps one: every entry is in it before it
+    /// is published, every answer before it is acknowledged.
+    journal: Option<Journal>,
     finished: bool,
     /// The first of the node's tasks that failed, and why.
     failed: Option<(&'static str, String)>,
@@ -186,6 +204,19 @@ struct Shared {
     authority: Option<std::path::PathBuf>,
     /// Where each delegation serves direct talks, as it said when joining.
     talks: Mutex<BTreeMap<MemberId, String>>,
+    /// The run (returned by `Join`).
+    run: RunIdentity,
+    /// What was replayed from the journal at start: record entries and
+    /// answers (none: a new run).
+    resumed: Option<(usize, usize)>,
+    /// Each delegation's current session: its latest `Join`.
+    sessions: Mutex<BTreeMap<MemberId, u64>>,
+    /// Sessions handed out so far (the next is one more; it starts at a
+    /// random multiple of 2^32, so sessions of another run never match).
+    last_session: std::sync::atomic::AtomicU64,
+    /// Woken when a delegation's session changes (its earlier node's feed
+    /// ends).
+    sessions_changed: Notify,
     /// The authority that must have issued every caller's certificate.
     ca: crate::tls::Authority,
     /// The limits against floods, and their counts.
@@ -193,7 +224,15 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(agenda: Agenda, options: &Options, ca: crate::tls::Authority) -> Self {
+    fn new(started: Started, options: &Options, ca: crate::tls::Authority) -> Self {
+        let Started {
+            secretariat,
+            journal,
+            run,
+            resumed,
+            published,
+        } = started;
+        let agenda = secretariat.agenda();
         let expected = agenda
             .membership
             .delegations()
@@ -206,13 +245,19 @@ impl Shared {
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
             gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
+            run,
+            resumed,
+            sessions: Mutex::new(BTreeMap::new()),
+            last_session: std::sync::atomic::AtomicU64::new(session_base()),
+            sessions_changed: Notify::new(),
             ca,
             core: Mutex::new(Core {
-                secretariat: Secretariat::new(agenda),
+                secretariat,
+                journal,
                 finished: false,
                 failed: None,
             }),
-            published: watch::channel(0).0,
+            published: watch::channel(published).0,
             answered: Notify::new(),
             joined: Mutex::new(BTreeSet::new()),
             joined_changed: Notify::new(),
@@ -230,6 +275,123 @@ impl Shared {
     }
 }
 
+/// The core Secretariat a node starts with: new, or rebuilt from its
+/// journal.
+struct Started {
+    secretariat: Secretariat,
+    journal: Option<Journal>,
+    run: RunIdentity,
+    resumed: Option<(usize, usize)>,
+    /// The entries that may be published at once (journaled ones).
+    published: u64,
+}
+
+impl Started {
+    /// A Secretariat for the agenda: from the journal in the data
+    /// directory if there is one (replayed), otherwise new (with a new
+    /// journal if a data directory is given).
+    fn new(agenda: Agenda, data: Option<&DataDir>) -> Result<Self, Error> {
+        let Some(data) = data else {
+            let run = RunIdentity::new(&agenda.name, "", agenda.seed)?;
+            return Ok(Self {
+                secretariat: Secretariat::new(agenda),
+                journal: None,
+                run,
+                resumed: None,
+                published: 0,
+            });
+        };
+        let opened = journal::open(&data.dir, &data.scenario_text, agenda)?;
+        let published = match opened.resumed {
+            Some((entries, answers)) => {
+                info!(
+                    journal = %data.dir.display(),
+                    run = %opened.run.run_id,
+                    entries,
+                    answers,
+                    "resumed from the journal"
+                );
+                entries as u64
+            }
+            None => {
+                info!(journal = %data.dir.display(), run = %opened.run.run_id, "new journal");
+                0
+            }
+        };
+        Ok(Self {
+            secretariat: opened.secretariat,
+            journal: Some(opened.journal),
+            run: opened.run,
+            resumed: opened.resumed,
+            published,
+        })
+    }
+}
+
+/// Where a run's session numbers start: a random multiple of 2^32.
+fn session_base() -> u64 {
+    let mut b = [0u8; 4];
+    // Without randomness sessions still work; they only become guessable
+    // across runs, which the run id check covers.
+    let _ = getrandom::fill(&mut b);
+    u64::from(u32::from_le_bytes(b)) << 32
+}
+
+impl Shared {
+    /// A new session for a delegation that joins: it replaces any earlier
+    /// node of the same delegation (logged, and that node's feed ends).
+    async fn new_session(&self, id: &MemberId) -> u64 {
+        let session = self
+            .last_session
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let earlier = self.sessions.lock().await.insert(id.clone(), session);
+        if let Some(earlier) = earlier {
+            info!(member = %id, earlier, session, "a node of {id} joined again: its earlier session is replaced");
+            self.sessions_changed.notify_waiters();
+        }
+        session
+    }
+
+    /// Refuses a request of a session that a later `Join` of the same
+    /// delegation replaced (0: the caller gives none, taken as current).
+    async fn check_session(&self, me: &MemberId, session: u64) -> Result<(), Error> {
+        if session == 0 || self.sessions.lock().await.get(me) == Some(&session) {
+            return Ok(());
+        }
+        Err(Error::Replaced(format!(
+            "another node of {me} joined after this one (session {session}): only the latest node of a delegation may subscribe and answer, so that two nodes never answer for one delegation"
+        )))
+    }
+}
+
+impl Shared {
+    /// Takes an answer to the open call, journaled before it is
+    /// acknowledged. The very answer this delegation already gave to this
+    /// call is a repeat (`true`), taken once; a different second answer is
+    /// refused.
+    async fn take(&self, me: &MemberId, call: u64, answer: Answer) -> Result<bool, Error> {
+        let written = {
+            let mut guard = self.core.lock().await;
+            let core = &mut *guard;
+            if core.secretariat.answer_taken(me, call) == Some(answer) {
+                return Ok(true);
+            }
+            core.secretariat.answer(me, call, answer)?;
+            match &mut core.journal {
+                Some(journal) => journal.append_answer(me, call, answer),
+                None => Ok(()),
+            }
+        };
+        if let Err(e) = written {
+            let detail = format!("writing to the journal: {e}");
+            self.fail("journal", detail.clone()).await;
+            return Err(Error::Internal(detail));
+        }
+        Ok(false)
+    }
+}
+
 /// A running negotiation's handle: the record, once finished.
 #[derive(Clone)]
 pub struct Negotiation {
@@ -237,6 +399,17 @@ pub struct Negotiation {
 }
 
 impl Negotiation {
+    /// The run this node serves: its id, scenario and seed.
+    pub fn run(&self) -> &RunIdentity {
+        &self.shared.run
+    }
+
+    /// What the node replayed from its journal when it started (record
+    /// entries, answers), or `None` for a new run.
+    pub fn resumed(&self) -> Option<(usize, usize)> {
+        self.shared.resumed
+    }
+
     /// Waits for the negotiation to end and returns its record, or the
     /// error of the first of the node's tasks (a server, the lockstep
     /// driver) that failed or panicked before it ended.
@@ -344,10 +517,11 @@ impl Service {
         if !talks.is_empty() {
             self.shared.talks.lock().await.insert(id.clone(), talks);
         }
+        let session = self.shared.new_session(&id).await;
         self.shared.joined.lock().await.insert(id.clone());
         self.shared.joined_changed.notify_waiters();
-        let last_seq = self.shared.core.lock().await.secretariat.record().len() as u64;
-        info!(member = %id, role = role.as_str(), last_seq, "joined");
+        let last_seq = *self.shared.published.borrow();
+        info!(member = %id, role = role.as_str(), last_seq, session, "joined");
         Ok(v1::JoinReply {
             member: id.to_string(),
             role: match role {
@@ -358,6 +532,8 @@ impl Service {
             scenario: self.shared.scenario.clone(),
             seed: self.shared.seed,
             last_seq,
+            run_id: self.shared.run.run_id.clone(),
+            session,
         })
     }
 
@@ -366,16 +542,22 @@ impl Service {
         let v1::SubscribeRequest {
             after_seq,
             only_my_calls,
+            session,
         } = req.into_inner();
-        let len = self.shared.core.lock().await.secretariat.record().len() as u64;
+        self.shared.check_session(&me, session).await?;
+        let len = *self.shared.published.borrow();
         if after_seq > len {
             return Err(Error::OutOfRange(format!(
                 "field `SubscribeRequest.after_seq`: {after_seq} is beyond the record, which has {len} entries: this Secretariat never published entry {after_seq} (a delegation resuming a run this node did not serve?)"
             )));
         }
         let place = self.shared.gate.subscription(&me)?;
-        let stream = open_feed(&self.shared, me, after_seq, only_my_calls, place);
-        Ok(Box::pin(stream))
+        let reader = Reader {
+            me,
+            session,
+            only_my_calls,
+        };
+        Ok(Box::pin(open_feed(&self.shared, reader, after_seq, place)))
     }
 
     async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
@@ -407,15 +589,15 @@ impl Service {
                 }
             )));
         }
-        self.shared
-            .core
-            .lock()
-            .await
-            .secretariat
-            .answer(&me, body.call, answer)?;
-        debug!(member = %me, call = body.call, ?answer, "answer taken");
-        self.shared.answered.notify_waiters();
-        Ok(v1::AnswerReply {})
+        self.shared.check_session(&me, body.session).await?;
+        let repeat = self.shared.take(&me, body.call, answer).await?;
+        if repeat {
+            debug!(member = %me, call = body.call, ?answer, "the same answer again: taken once");
+        } else {
+            debug!(member = %me, call = body.call, ?answer, "answer taken");
+            self.shared.answered.notify_waiters();
+        }
+        Ok(v1::AnswerReply { repeat })
     }
 
     async fn counterparts(
@@ -486,9 +668,10 @@ impl Service {
 }
 
 /// One subscriber's record stream, as the service returns it: the entries
-/// its feed buffers (at most `feed_buffer`), then, if the feed was cut off
-/// or a task of the node failed, the status that says so. It holds the
-/// subscriber's place ([`Gate::subscription`]) until tonic drops it.
+/// its feed buffers (at most `feed_buffer`), then, if the feed was cut off,
+/// replaced or a task of the node failed, the status that says so. It
+/// holds the subscriber's place ([`Gate::subscription`]) until tonic drops
+/// it.
 struct RecordStream {
     entries: mpsc::Receiver<v1::RecordEntry>,
     end: oneshot::Receiver<Status>,
@@ -515,16 +698,15 @@ impl Stream for RecordStream {
 /// its stream.
 fn open_feed(
     shared: &Arc<Shared>,
-    me: MemberId,
+    reader: Reader,
     after_seq: u64,
-    only_my_calls: bool,
     place: Slot<MemberId>,
 ) -> RecordStream {
     let (tx, entries) = mpsc::channel(shared.gate.limits().feed_buffer.max(1));
     let (last_word, end) = oneshot::channel();
-    let span = error_span!("delegation", member = %me);
+    let span = error_span!("delegation", member = %reader.me);
     let subscriber = Subscriber { tx, last_word };
-    tokio::spawn(feed(shared.clone(), me, after_seq, only_my_calls, subscriber).instrument(span));
+    tokio::spawn(feed(shared.clone(), reader, after_seq, subscriber).instrument(span));
     RecordStream {
         entries,
         end,
@@ -539,38 +721,44 @@ struct Subscriber {
     last_word: oneshot::Sender<Status>,
 }
 
-/// Feeds one subscriber the record after `cursor` as it grows (with
-/// `only_my_calls`, only its calls and its accession), a bounded batch at a
-/// time (the core's lock is held only to copy it), until the negotiation
-/// has closed, a task of the node has failed (the stream ends with its
-/// error), the subscriber has gone, or the subscriber has left its buffer
-/// full for `subscriber_timeout` (it is cut off: `UNAVAILABLE`).
-async fn feed(
-    shared: Arc<Shared>,
+/// Who reads a feed: the delegation, its session (0: none given), and
+/// whether it follows only its own calls.
+struct Reader {
     me: MemberId,
-    mut cursor: u64,
+    session: u64,
     only_my_calls: bool,
-    to: Subscriber,
-) {
+}
+
+/// What a feed does after sending a batch.
+enum Next {
+    /// Wait for more of the record.
+    Wait,
+    /// Send the next batch at once (this one was as large as the buffer).
+    More,
+    /// End the stream (with this status, if any).
+    End(Option<Status>),
+}
+
+/// Feeds one subscriber the published record after `cursor` as it grows
+/// (with `only_my_calls`, only its calls and its accession), a bounded
+/// batch at a time (the core's lock is held only to copy it), until the
+/// negotiation has closed, a task of the node has failed (the stream ends
+/// with its error), a later node of the same delegation has replaced this
+/// one (`ABORTED`), the subscriber has gone, or the subscriber has left its
+/// buffer full for `subscriber_timeout` (it is cut off: `UNAVAILABLE`).
+/// Only published entries are sent: with a journal, none before it is
+/// synced.
+async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscriber) {
     let (batch_max, timeout) = {
         let limits = shared.gate.limits();
         (limits.feed_buffer.max(1), limits.subscriber_timeout)
     };
     let mut published = shared.published.subscribe();
     loop {
-        let (batch, more, finished, failed) = {
-            let core = shared.core.lock().await;
-            let all = core.secretariat.record().since(cursor);
-            let taken = &all[..all.len().min(batch_max)];
-            let batch: Vec<v1::RecordEntry> = taken
-                .iter()
-                .filter(|e| !only_my_calls || concerns(&e.event, &me))
-                .map(convert::entry_to_wire)
-                .collect();
-            cursor += taken.len() as u64;
-            let more = taken.len() < all.len();
-            (batch, more, core.finished, core.failure())
-        };
+        let replaced = shared.sessions_changed.notified();
+        tokio::pin!(replaced);
+        replaced.as_mut().enable();
+        let (batch, next) = next_batch(&shared, &reader, &mut cursor, batch_max).await;
         for e in batch {
             match tokio::time::timeout(timeout, to.tx.send(e)).await {
                 Ok(Ok(())) => {}
@@ -589,25 +777,68 @@ async fn feed(
                 }
             }
         }
-        if more {
-            continue;
-        }
-        if let Some(e) = failed {
-            let _ = to.last_word.send(e.into_status());
-            return;
-        }
-        if finished {
-            debug!("the record is sent to its end");
-            return;
+        match next {
+            Next::More => continue,
+            Next::End(status) => {
+                if let Some(status) = status {
+                    let _ = to.last_word.send(status);
+                }
+                return;
+            }
+            Next::Wait => {}
         }
         tokio::select! {
             changed = published.changed() => if changed.is_err() { return },
+            () = &mut replaced => {}
             () = to.tx.closed() => {
                 info!("left: the delegation closed its stream");
                 return;
             }
         }
     }
+}
+
+/// The published entries after `cursor` that go to `reader`, at most
+/// `batch_max` of the record's, and what to do after sending them.
+async fn next_batch(
+    shared: &Shared,
+    reader: &Reader,
+    cursor: &mut u64,
+    batch_max: usize,
+) -> (Vec<v1::RecordEntry>, Next) {
+    if let Err(e) = shared.check_session(&reader.me, reader.session).await {
+        info!("left: {e}");
+        return (Vec::new(), Next::End(Some(e.into_status())));
+    }
+    let core = shared.core.lock().await;
+    let upto = *shared.published.borrow();
+    let entries = core.secretariat.record().entries();
+    let from = usize::try_from(*cursor).unwrap_or(usize::MAX);
+    let upto_index = usize::try_from(upto)
+        .unwrap_or(usize::MAX)
+        .min(entries.len());
+    let to = upto_index.min(from.saturating_add(batch_max));
+    let batch: Vec<v1::RecordEntry> = entries
+        .get(from..to)
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| !reader.only_my_calls || concerns(&e.event, &reader.me))
+        .map(convert::entry_to_wire)
+        .collect();
+    if to < upto_index {
+        *cursor = to as u64;
+        return (batch, Next::More);
+    }
+    *cursor = (*cursor).max(upto);
+    let next = if let Some(e) = core.failure() {
+        Next::End(Some(e.into_status()))
+    } else if core.finished && *cursor >= entries.len() as u64 {
+        debug!("the record is sent to its end");
+        Next::End(None)
+    } else {
+        Next::Wait
+    };
+    (batch, next)
 }
 
 /// Whether an event goes to a delegation that follows only its own calls.
@@ -689,7 +920,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Negotiation, Error> {
     let authority = crate::tls::Authority::new(&creds.ca)?;
-    let shared = Arc::new(Shared::new(agenda, &options, authority.clone()));
+    let started = Started::new(agenda, options.data.as_ref())?;
+    let shared = Arc::new(Shared::new(started, &options, authority.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -750,7 +982,7 @@ async fn quic_server(
     let config = crate::quic::server_config(creds, authority, gate.limits())?;
     let addr = socket.local_addr().ok();
     let endpoint = quinn::Endpoint::new(
-        quinn::EndpointConfig::default(),
+        crate::quic::server_endpoint_config(creds),
         Some(config),
         socket,
         Arc::new(quinn::TokioRuntime),
@@ -820,7 +1052,7 @@ async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
 async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     wait_for_joins(&shared, options.join_timeout).await;
     let mut sim_before: Option<i64> = None;
-    while let Some((call, sim_now)) = open_next_call(&shared).await {
+    while let Some((call, sim_now)) = open_next_call(&shared).await? {
         let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
         async {
             if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
@@ -872,8 +1104,13 @@ async fn wait_for_joins(shared: &Shared, timeout: Duration) {
 
 /// Runs the core to the next call and publishes the record; the call and
 /// the simulated time, or `None` when the negotiation has ended.
-async fn open_next_call(shared: &Shared) -> Option<(Call, Option<i64>)> {
-    let mut core = shared.core.lock().await;
+///
+/// With a journal, the new entries are journaled and synced first (one
+/// group per closed call); a journal that cannot be written fails the
+/// negotiation, and nothing more is published.
+async fn open_next_call(shared: &Shared) -> Result<Option<(Call, Option<i64>)>, Error> {
+    let mut guard = shared.core.lock().await;
+    let core = &mut *guard;
     let call = core.secretariat.step().cloned();
     let sim_now = core
         .secretariat
@@ -881,12 +1118,17 @@ async fn open_next_call(shared: &Shared) -> Option<(Call, Option<i64>)> {
         .entries()
         .last()
         .map(|e| e.at.unix());
+    if let Some(journal) = &mut core.journal {
+        journal
+            .append_entries(core.secretariat.record())
+            .map_err(|e| Error::Internal(format!("writing to the journal: {e}")))?;
+    }
     if call.is_none() {
         core.finished = true;
     }
     let seq = core.secretariat.record().len() as u64;
     shared.published.send_replace(seq);
-    call.map(|c| (c, sim_now))
+    Ok(call.map(|c| (c, sim_now)))
 }
 
 /// Waits until every awaited delegation has answered the open call, or
@@ -993,11 +1235,21 @@ rule = "consensus"
         let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");
+        let started = Started::new(sc.agenda, None).expect("a new run");
         let options = Options {
             limits,
             ..Options::default()
         };
-        Arc::new(Shared::new(sc.agenda, &options, authority))
+        Arc::new(Shared::new(started, &options, authority))
+    }
+
+    /// A reader of a feed without a session.
+    fn reader(me: &MemberId, only_my_calls: bool) -> Reader {
+        Reader {
+            me: me.clone(),
+            session: 0,
+            only_my_calls,
+        }
     }
 
     /// A panic in the lockstep driver ends the wait for the record with
@@ -1008,7 +1260,7 @@ rule = "consensus"
         let shared = shared("panic", Limits::default());
         let me = MemberId::new("BRA").expect("id");
         let place = shared.gate.subscription(&me).expect("a place");
-        let mut stream = open_feed(&shared, me, 0, false, place);
+        let mut stream = open_feed(&shared, reader(&me, false), 0, place);
         let mut tasks = Tasks::default();
         tasks.spawn("lockstep driver", async {
             tokio::task::yield_now().await;
@@ -1083,7 +1335,7 @@ rule = "consensus"
         tokio::spawn(tasks.watch(shared.clone()));
         let me = MemberId::new("BRA").expect("id");
         let place = shared.gate.subscription(&me).expect("a place");
-        let mut stuck = open_feed(&shared, me.clone(), 0, false, place);
+        let mut stuck = open_feed(&shared, reader(&me, false), 0, place);
         let record = tokio::time::timeout(
             Duration::from_secs(30),
             Negotiation {
@@ -1116,7 +1368,7 @@ rule = "consensus"
             .subscription(&me)
             .expect("the place was given back");
         let rest: Vec<u64> =
-            tokio_stream::StreamExt::collect::<Vec<_>>(open_feed(&shared, me, 2, false, place))
+            tokio_stream::StreamExt::collect::<Vec<_>>(open_feed(&shared, reader(&me, false), 2, place))
                 .await
                 .into_iter()
                 .map(|e| e.expect("an entry").seq)
@@ -1136,7 +1388,7 @@ rule = "consensus"
         let mut open: Vec<RecordStream> = (0..4)
             .map(|_| {
                 let place = shared.gate.subscription(&bra).expect("within the limit");
-                open_feed(&shared, bra.clone(), 0, true, place)
+                open_feed(&shared, reader(&bra, true), 0, place)
             })
             .collect();
         let e = shared.gate.subscription(&bra).expect_err("a fifth");

@@ -122,7 +122,11 @@ impl Error {
             | Self::BadOption { .. }
             | Self::Credentials(_)
             | Self::Listen { .. }
-            | Self::Net(rappard_net::Error::Exists(_) | rappard_net::Error::ReservedId { .. }) => 2,
+            | Self::Net(
+                rappard_net::Error::Exists(_)
+                | rappard_net::Error::ReservedId { .. }
+                | rappard_net::Error::Journal { .. },
+            ) => 2,
             Self::Invariants(_) => 3,
             Self::Interrupted { signal, .. } => signal.exit_code(),
             Self::Net(_)

@@ -8,6 +8,8 @@
 //!   consultation-and-decision round of the core (see `BENCHMARKS.md`).
 //! - `rappard pki init|issue`, `rappard secretariat`, `rappard member` and
 //!   `rappard demo` run the negotiation on the network.
+//! - `rappard verify DIR` checks a Secretariat's journal (`secretariat
+//!   --data DIR`) without changing it and prints its record's SHA-256.
 //!
 //! One module per command (`commands/`); one error type ([`error::Error`]),
 //! whose `exit_code` is the one place an error becomes an exit code.
@@ -30,7 +32,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bench, demo, member, pki, secretariat, simulate};
+use crate::commands::{bench, demo, member, pki, secretariat, simulate, verify};
 use crate::error::Error;
 
 #[derive(Parser)]
@@ -67,6 +69,9 @@ enum Command {
     Demo(demo::Args),
     /// Measure one consultation-and-decision round of the core.
     Bench(bench::Args),
+    /// Check a Secretariat's journal (`secretariat --data DIR`) and print
+    /// the SHA-256 of its record.
+    Verify(verify::Args),
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -77,6 +82,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Member(args) => member::run(args),
         Command::Demo(args) => demo::run(&args, cli.verbose),
         Command::Bench(args) => bench::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 

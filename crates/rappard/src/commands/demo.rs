@@ -360,6 +360,7 @@ async fn observe(plan: &Plan<'_>, addr: &str) -> Result<Record> {
         .subscribe(v1::SubscribeRequest {
             after_seq: 0,
             only_my_calls: false,
+            session: 0,
         })
         .await
         .map_err(|s| Error::Observer(s.into()))?

@@ -9,6 +9,7 @@ pub mod pki;
 pub mod secretariat;
 pub mod signals;
 pub mod simulate;
+pub mod verify;
 
 use std::path::Path;
 
@@ -57,16 +58,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Reads and parses a scenario file, with `--seed` applied.
 pub fn load_scenario(path: &Path, seed: Option<u64>) -> Result<Scenario> {
+    load_scenario_text(path, seed).map(|(sc, _)| sc)
+}
+
+/// [`load_scenario`], with the file's text as read (the Secretariat's
+/// journal keeps it).
+pub fn load_scenario_text(path: &Path, seed: Option<u64>) -> Result<(Scenario, String)> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
         path: name.clone(),
         source,
     })?;
     let sc = scenario::parse(&name, &text)?;
-    Ok(match seed {
+    let sc = match seed {
         Some(s) => sc.with_seed(s),
         None => sc,
-    })
+    };
+    Ok((sc, text))
 }
 
 /// How to reach the Secretariat at `address` (HOST:PORT) over a transport.

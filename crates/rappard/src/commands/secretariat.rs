@@ -2,11 +2,19 @@
 //! SIGTERM, after which it stops serving and exits 0.
 //!
 //! Prints `grpc ADDR` (and `quic ADDR`) on stdout once listening, and logs
-//! the record's size and SHA-256 when the negotiation ends. The limits
-//! against floods (`rappard_net::limits`) have a flag each, with the
-//! library's defaults. A task of the
-//! node that fails (a server, the lockstep driver) ends the command with
-//! its error.
+//! the record's size and SHA-256 when the negotiation ends. A task of the
+//! node that fails (a server, the lockstep driver, the journal) ends the
+//! command with its error.
+//!
+//! With `--data DIR` the node keeps its journal in DIR
+//! (`rappard_net::journal`): started again on the same DIR after a crash
+//! (even `kill -9`), it replays the journal and carries on where it was;
+//! the delegations reconnect and answer the open call again. A journal
+//! that cannot be replayed (corrupt, of another scenario or seed, of a
+//! newer format) exits 2, naming the file and what is wrong where.
+//!
+//! The limits against floods (`rappard_net::limits`) have a flag each,
+//! with the library's defaults.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -15,11 +23,11 @@ use std::time::Duration;
 use rappard_core::scenario::Scenario;
 use rappard_net::limits::Limits;
 use rappard_net::pki::{self, Credentials};
-use rappard_net::secretariat::{Listeners, Options};
+use rappard_net::secretariat::{DataDir, Listeners, Options};
 use tracing::info;
 
 use super::signals::Stop;
-use super::{load_scenario, runtime};
+use super::{load_scenario_text, runtime};
 use crate::error::{Error, Result};
 
 // The command's arguments.
@@ -50,6 +58,10 @@ pub struct Args {
     /// fast as the delegations answer).
     #[arg(long)]
     pace: Option<f64>,
+    /// Keep the journal in this directory, and resume from it if it holds
+    /// one (default: the record lives in memory only).
+    #[arg(long)]
+    data: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -126,12 +138,12 @@ impl LimitArgs {
 
 /// Serves the negotiation until SIGINT or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
-    let sc = load_scenario(&args.scenario, args.seed)?;
+    let (sc, text) = load_scenario_text(&args.scenario, args.seed)?;
     let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
-    runtime()?.block_on(serve(args, sc, creds))
+    runtime()?.block_on(serve(args, (sc, text), creds))
 }
 
-async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
+async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -> Result<()> {
     let mut stop = Stop::listen()?;
     let (stopped_tx, stopped) = tokio::sync::watch::channel(None);
     tokio::spawn(async move {
@@ -167,6 +179,10 @@ async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
         join_timeout: Duration::from_secs(args.join_timeout),
         authority: Some(args.certs.clone()),
         pace: args.pace,
+        data: args.data.clone().map(|dir| DataDir {
+            dir,
+            scenario_text: text,
+        }),
         limits: args.limits.limits(),
     };
     let shutdown = signalled();
@@ -176,6 +192,15 @@ async fn serve(args: Args, sc: Scenario, creds: Credentials) -> Result<()> {
     };
     let n =
         rappard_net::secretariat::serve(sc.agenda, &creds, listeners, options, shutdown).await?;
+    match n.resumed() {
+        Some((entries, answers)) => info!(
+            run = %n.run().run_id,
+            entries,
+            answers,
+            "resumed from the journal"
+        ),
+        None => info!(run = %n.run().run_id, "a new run"),
+    }
     println!("grpc {grpc_addr}");
     if let Some(q) = quic_addr {
         println!("quic {q}");

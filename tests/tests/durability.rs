@@ -1,0 +1,324 @@
+//! Durability over real processes: a Secretariat killed with SIGKILL at
+//! many points of a negotiation and started again on the same data
+//! directory, or a member process killed and started again, and the run
+//! still ends with the record of `rappard simulate`, byte for byte.
+//!
+//! The kill points are drawn from a seed the test prints (set
+//! `RAPPARD_KILL_SEED` to run the same points again). A point is a number
+//! of record entries in the journal: the test waits until the journal holds
+//! that many (reading it as `rappard verify` does), then kills. Between
+//! kills the members ride the outage out by themselves: they reconnect with
+//! backoff, find the same run (its id is in the journal), and answer the
+//! open call again.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rappard_core::member::MemberId;
+use rappard_net::journal;
+use rappard_net::pki::{self, Existing, Role};
+use rappard_tests::{Node, Scratch, command, root, slot, timeout};
+use serde_json::Value;
+
+const SCENARIO: &str = "examples/scenarios/wto-full.toml";
+
+/// How many times each test kills a process.
+const KILLS: usize = 20;
+
+/// The record's SHA-256 and length from `rappard simulate`.
+fn simulated(scenario: &str) -> (String, u64) {
+    let mut cmd = command();
+    cmd.args(["simulate", scenario, "--format", "json"]);
+    let out = Node::spawn("simulate", cmd).finish(timeout(300));
+    assert!(out.status.success(), "simulate: {}", out.stderr);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let sha = v["record"]["sha256"].as_str().expect("sha256").to_owned();
+    let events = v["record"]["events"].as_u64().expect("events");
+    (sha, events)
+}
+
+/// A PKI for every delegation of the scenario, made in process.
+fn make_pki(dir: &Path, scenario: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(scenario)).expect("scenario");
+    let sc = rappard_core::scenario::parse(scenario, &text).expect("parses");
+    pki::init(dir, Existing::Refuse).expect("pki init");
+    let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
+    pki::issue(dir, &wto, Role::Secretariat, Existing::Refuse).expect("secretariat");
+    let ids: Vec<MemberId> = sc
+        .agenda
+        .membership
+        .delegations()
+        .map(|m| m.id.clone())
+        .collect();
+    for id in &ids {
+        pki::issue(dir, id, Role::Member, Existing::Refuse).expect("member");
+    }
+    ids.iter().map(ToString::to_string).collect()
+}
+
+/// A seed for the kill points: `RAPPARD_KILL_SEED`, or the clock.
+fn kill_seed(test: &str) -> u64 {
+    let seed = std::env::var("RAPPARD_KILL_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("{test}: kill points drawn from seed {seed} (RAPPARD_KILL_SEED={seed} repeats them)");
+    seed
+}
+
+/// `n` distinct points in `1..len`, in order, from `seed` (splitmix64).
+fn points(seed: u64, n: usize, len: u64) -> Vec<u64> {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut out = std::collections::BTreeSet::new();
+    while out.len() < n {
+        out.insert(1 + next() % (len - 1));
+    }
+    out.into_iter().collect()
+}
+
+/// The Secretariat's command on fixed addresses (`127.0.0.1:0` the first
+/// time), with the journal in `data`.
+struct Secretariat<'a> {
+    certs: &'a Path,
+    data: &'a Path,
+    grpc: String,
+    quic: String,
+}
+
+impl Secretariat<'_> {
+    /// Starts it; learns its addresses from its first two lines.
+    fn start(&mut self) -> Node {
+        let mut cmd = command();
+        cmd.args(["secretariat", "--scenario", SCENARIO])
+            .arg("--certs")
+            .arg(self.certs)
+            .arg("--data")
+            .arg(self.data)
+            .args(["--grpc", &self.grpc, "--quic", &self.quic])
+            .args(["--answer-timeout", "120", "--join-timeout", "60"]);
+        let mut node = Node::spawn("secretariat", cmd);
+        let within = timeout(60);
+        self.grpc = node.line(within).trim_start_matches("grpc ").to_owned();
+        self.quic = node.line(within).trim_start_matches("quic ").to_owned();
+        node
+    }
+}
+
+/// The number of record entries in the journal (0 if it is not there
+/// yet, or torn at its start).
+fn journaled(data: &Path) -> u64 {
+    let path = data.join(journal::FILE_NAME);
+    journal::scan(&path)
+        .map(|s| s.frames.iter().filter(|f| f.kind == b'E').count() as u64)
+        .unwrap_or(0)
+}
+
+/// Waits until the journal holds `n` entries, or the Secretariat exits.
+fn wait_for_entries(data: &Path, n: u64, secretariat: &mut Node) {
+    let until = Instant::now() + timeout(300);
+    while journaled(data) < n {
+        assert!(
+            !secretariat.has_exited(),
+            "the Secretariat exited before entry {n}: {}",
+            secretariat.stderr()
+        );
+        assert!(
+            Instant::now() < until,
+            "the journal never reached {n} entries"
+        );
+        // Polls the journal's length; a file has no change notification
+        // that works everywhere.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `rappard verify DATA`: the record's SHA-256, and whether it closed.
+fn verify(data: &Path) -> (String, String) {
+    let mut cmd = command();
+    cmd.arg("verify").arg(data);
+    let out = Node::spawn("verify", cmd).finish(timeout(120));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "verify: {stdout}{}", out.stderr);
+    let field = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("verify printed no `{name}`: {stdout}"))
+    };
+    (field("sha256"), field("state"))
+}
+
+fn members(
+    certs: &Path,
+    addr: &str,
+    transport: &str,
+    ids: &[String],
+    processes: usize,
+) -> Vec<Node> {
+    let mut groups: Vec<Vec<&str>> = vec![Vec::new(); processes];
+    for (k, id) in ids.iter().enumerate() {
+        groups[k % processes].push(id);
+    }
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(k, g)| member(certs, addr, transport, &g.join(","), k))
+        .collect()
+}
+
+fn member(certs: &Path, addr: &str, transport: &str, ids: &str, k: usize) -> Node {
+    let mut cmd = command();
+    cmd.args(["member", "--scenario", SCENARIO])
+        .arg("--certs")
+        .arg(certs)
+        .args([
+            "--secretariat",
+            addr,
+            "--transport",
+            transport,
+            "--ids",
+            ids,
+        ]);
+    Node::spawn(&format!("member process {k}"), cmd)
+}
+
+/// Waits for every member process to end the negotiation with exit 0.
+fn members_finish(members: &mut [Node]) {
+    for m in members {
+        let out = m.finish(timeout(600));
+        assert!(
+            out.status.success(),
+            "a member process failed: {}",
+            out.stderr
+        );
+    }
+}
+
+/// Kills the Secretariat at `KILLS` points and starts it again each time
+/// on the same data directory and addresses.
+fn secretariat_killed(transport: &str) {
+    let _slot = slot();
+    let test = format!("secretariat_killed over {transport}");
+    let (expected, len) = simulated(SCENARIO);
+    let tmp = Scratch::new("rappard-kill9");
+    let certs = tmp.path().join("pki");
+    let data = tmp.path().join("data");
+    let ids = make_pki(&certs, SCENARIO);
+    let mut sec = Secretariat {
+        certs: &certs,
+        data: &data,
+        grpc: "127.0.0.1:0".into(),
+        quic: "127.0.0.1:0".into(),
+    };
+    let mut node = sec.start();
+    let addr = if transport == "quic" {
+        sec.quic.clone()
+    } else {
+        sec.grpc.clone()
+    };
+    let mut members = members(&certs, &addr, transport, &ids, 3);
+    let started = Instant::now();
+    for (k, point) in points(kill_seed(&test), KILLS, len).into_iter().enumerate() {
+        wait_for_entries(&data, point, &mut node);
+        node.kill9();
+        eprintln!(
+            "{test}: kill {} at {} entries (asked {point})",
+            k + 1,
+            journaled(&data)
+        );
+        node = sec.start();
+    }
+    members_finish(&mut members);
+    let (sha, state) = verify(&data);
+    eprintln!(
+        "{test}: {KILLS} kills, the run ended in {:.1} s: {state}",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(state, "the negotiation closed");
+    assert_eq!(
+        sha, expected,
+        "{test}: the record differs from the simulation's"
+    );
+    drop(node);
+}
+
+/// Kills a member process at `KILLS` points and starts it again each
+/// time with the same delegations.
+fn member_killed(transport: &str) {
+    let _slot = slot();
+    let test = format!("member_killed over {transport}");
+    let (expected, len) = simulated(SCENARIO);
+    let tmp = Scratch::new("rappard-kill9m");
+    let certs = tmp.path().join("pki");
+    let data = tmp.path().join("data");
+    let ids = make_pki(&certs, SCENARIO);
+    let mut sec = Secretariat {
+        certs: &certs,
+        data: &data,
+        grpc: "127.0.0.1:0".into(),
+        quic: "127.0.0.1:0".into(),
+    };
+    let mut node = sec.start();
+    let addr = if transport == "quic" {
+        sec.quic.clone()
+    } else {
+        sec.grpc.clone()
+    };
+    let victims: Vec<String> = ids.iter().step_by(3).cloned().collect();
+    let others: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k % 3 != 0)
+        .map(|(_, i)| i.clone())
+        .collect();
+    let mut rest = members(&certs, &addr, transport, &others, 2);
+    let mut victim = member(&certs, &addr, transport, &victims.join(","), 9);
+    for (k, point) in points(kill_seed(&test), KILLS, len).into_iter().enumerate() {
+        wait_for_entries(&data, point, &mut node);
+        victim.kill9();
+        eprintln!("{test}: kill {} at {} entries", k + 1, journaled(&data));
+        victim = member(&certs, &addr, transport, &victims.join(","), 9);
+    }
+    rest.push(victim);
+    members_finish(&mut rest);
+    let (sha, state) = verify(&data);
+    assert_eq!(state, "the negotiation closed");
+    assert_eq!(
+        sha, expected,
+        "{test}: the record differs from the simulation's"
+    );
+    drop(node);
+}
+
+#[test]
+fn secretariat_killed_grpc() {
+    secretariat_killed("grpc");
+}
+
+#[test]
+fn secretariat_killed_quic() {
+    secretariat_killed("quic");
+}
+
+#[test]
+fn member_killed_grpc() {
+    member_killed("grpc");
+}
+
+#[test]
+fn member_killed_quic() {
+    member_killed("quic");
+}
