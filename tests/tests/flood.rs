@@ -550,9 +550,9 @@ fn reconnecting_tcp_connections() {
 /// A client of the Secretariat.
 type Client = v1::secretariat_client::SecretariatClient<tonic::transport::Channel>;
 
-/// `n` clients of the [`FLOODER`]'s certificate: more connections than the
-/// Secretariat allows one certificate (on the ones over it every call is
-/// refused `RESOURCE_EXHAUSTED`).
+/// `n` clients of the [`FLOODER`]'s certificate, each its own connection
+/// (at most the 8 the Secretariat keeps per certificate: a ninth would
+/// close the oldest).
 async fn flooder_clients(t: &Target, n: usize) -> Vec<Client> {
     let to = Connector::Grpc(format!("https://{}", t.grpc));
     let mut clients = Vec::new();
@@ -616,7 +616,7 @@ async fn subscribe(mut c: Client) -> Result<tonic::Streaming<v1::RecordEntry>, t
 }
 
 /// (c) The [`FLOODER`]'s certificate opens 5,000 `Subscribe` streams, 64
-/// at a time over 16 connections, and reads none of them. In the first
+/// at a time over 8 connections, and reads none of them. In the first
 /// burst of 100, before the negotiation starts, exactly four are accepted
 /// (the limit per certificate) and the others refused
 /// `RESOURCE_EXHAUSTED`; the other 4,900 go on during the run, all refused
@@ -628,8 +628,8 @@ fn record_streams_from_one_certificate() {
     let first = Arc::new(Tally::default());
     let burst = first.clone();
     let (tally, log) = under_flood("record streams", Transport::Grpc, async move |t: Target| {
-        let clients = flooder_clients(&t, 16).await;
-        let sent = (0..100).map(|i| tokio::spawn(subscribe(clients[i % 16].clone())));
+        let clients = flooder_clients(&t, 8).await;
+        let sent = (0..100).map(|i| tokio::spawn(subscribe(clients[i % 8].clone())));
         let mut kept = Vec::new();
         for s in sent.collect::<Vec<_>>() {
             match s.await.expect("a request's task") {
@@ -657,7 +657,7 @@ fn record_streams_from_one_certificate() {
 }
 
 /// (d) The [`FLOODER`]'s certificate sends answers as fast as 64 tasks
-/// over 16 connections can, up to 50,000: the Secretariat takes 100 at
+/// over 8 connections can, up to 50,000: the Secretariat takes 100 at
 /// once and 50 a second (to refuse them: the flooder is not awaited), and
 /// refuses the others `RESOURCE_EXHAUSTED` before taking the core's lock.
 #[test]
@@ -665,7 +665,7 @@ fn answers_from_one_certificate() {
     let _one = exclusive();
     let started = Instant::now();
     let (tally, log) = under_flood("answers", Transport::Grpc, async |t: Target| {
-        let clients = flooder_clients(&t, 16).await;
+        let clients = flooder_clients(&t, 8).await;
         send_requests(&t.tally, &clients, 64, 50_000, async |mut c: Client| {
             let position = v1::answer_request::Answer::Position(v1::Stated {
                 stated: Some(v1::stated::Stated::Level(5_000)),

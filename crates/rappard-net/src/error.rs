@@ -135,9 +135,8 @@ pub enum Error {
         limit: usize,
     },
     /// `RESOURCE_EXHAUSTED`: over one of the Secretariat's limits
-    /// (`crate::limits`): connections or record streams per certificate,
-    /// answers per second, a message's size for its kind. The message
-    /// names the limit.
+    /// (`crate::limits`): record streams per certificate, answers per
+    /// second, a message's size for its kind. The message names the limit.
     #[error("resource exhausted: {0}")]
     ResourceExhausted(String),
     /// The core refused an answer (mapped one to one onto statuses).

@@ -21,12 +21,14 @@
 //!   their address, so the 166 delegations of a loopback test, in one
 //!   process, never meet this limit once they are in.
 //! - **Per member.** An authenticated connection counts against its
-//!   certificate's id instead: at most `connections_per_member`; beyond, it
-//!   stays unauthenticated and each of its calls is refused
-//!   `RESOURCE_EXHAUSTED` naming the limit. An authenticated connection that
-//!   makes no request within `first_request_timeout` of its handshake is
-//!   closed; after its first request it stays open (HTTP/2 keepalive finds
-//!   a dead peer).
+//!   certificate's id instead: at most `connections_per_member`; a newer
+//!   one beyond them closes the oldest (rather than being refused: a node
+//!   that comes back after its process was killed must not be kept out by
+//!   the connections its dead process left, which QUIC notices only at its
+//!   idle timeout; and the latest node of a delegation is the one that
+//!   counts anyway). An authenticated connection that makes no request
+//!   within `first_request_timeout` of its handshake is closed; after its
+//!   first request it stays open (keepalives find a dead peer).
 //! - **Streams.** At most `streams_per_connection` concurrent HTTP/2
 //!   streams per connection, and as many QUIC streams (each an HTTP/2
 //!   connection) per QUIC connection; at most `subscriptions_per_member`
@@ -49,7 +51,7 @@
 //! the health service answers probes over TLS without a certificate, and a
 //! call without one is refused with a status that says so.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -82,7 +84,8 @@ pub struct Limits {
     pub first_request_timeout: Duration,
     /// Connections not yet authenticated per IP address (256).
     pub connections_per_address: usize,
-    /// Authenticated connections per certificate id (8).
+    /// Authenticated connections per certificate id; a newer one closes
+    /// the oldest (8).
     pub connections_per_member: usize,
     /// Concurrent HTTP/2 streams per connection, and QUIC streams per QUIC
     /// connection (32).
@@ -218,21 +221,47 @@ pub enum Held {
     /// Counted against the IP address.
     Address(Slot<IpAddr>),
     /// Counted against the certificate's id.
-    Member(Slot<MemberId>),
+    Member(MemberPlace),
+}
+
+/// The authenticated connections of each certificate id, oldest first.
+type Members = Arc<Mutex<HashMap<MemberId, VecDeque<Arc<Standing>>>>>;
+
+/// An authenticated connection's place among its certificate's, given
+/// back when it closes (unless it was closed to make room, which gave it
+/// back then).
+#[derive(Debug)]
+pub struct MemberPlace {
+    members: Members,
+    id: MemberId,
+    standing: Arc<Standing>,
+}
+
+impl Drop for MemberPlace {
+    fn drop(&mut self) {
+        let mut members = self.members.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(live) = members.get_mut(&self.id) {
+            live.retain(|s| !Arc::ptr_eq(s, &self.standing));
+            if live.is_empty() {
+                members.remove(&self.id);
+            }
+        }
+    }
 }
 
 /// What the service knows of a connection after its handshake.
 #[derive(Debug, Default)]
 pub struct Standing {
-    /// Authenticated: its certificate is the authority's, with a name, and
-    /// within the per-member limit; who it is, checked once at the
-    /// handshake rather than at every call.
+    /// Authenticated: its certificate is the authority's, with a name; who
+    /// it is, checked once at the handshake rather than at every call.
     identity: Option<(MemberId, Role)>,
-    /// Why its calls are refused `RESOURCE_EXHAUSTED` (over the
-    /// per-member limit).
-    refusal: Option<String>,
     /// Whether it has made a request.
     requested: AtomicBool,
+    /// Why it is to be closed now, if it is: a newer connection of the
+    /// same certificate took its place.
+    closed: Mutex<Option<String>>,
+    /// Wakes the connection's server when it is to be closed.
+    closing: tokio::sync::Notify,
 }
 
 impl Standing {
@@ -246,9 +275,31 @@ impl Standing {
         self.identity.clone()
     }
 
-    /// Why the connection's calls are refused, if they are.
-    pub fn refusal(&self) -> Option<Error> {
-        self.refusal.clone().map(Error::ResourceExhausted)
+    /// Why the connection is to be closed now, if it is.
+    fn closed(&self) -> Option<String> {
+        self.closed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Tells the connection's server to close it, and why.
+    fn close(&self, why: String) {
+        *self.closed.lock().unwrap_or_else(PoisonError::into_inner) = Some(why);
+        self.closing.notify_waiters();
+    }
+
+    /// Waits until the connection is to be closed; returns why.
+    pub async fn until_closed(&self) -> String {
+        loop {
+            let closing = self.closing.notified();
+            tokio::pin!(closing);
+            closing.as_mut().enable();
+            if let Some(why) = self.closed() {
+                return why;
+            }
+            closing.await;
+        }
     }
 
     /// What a connection closed at its deadline is told (and the log).
@@ -292,7 +343,7 @@ pub struct Gate {
     limits: Limits,
     authority: Authority,
     addresses: Counts<IpAddr>,
-    members: Counts<MemberId>,
+    members: Members,
     subscriptions: Counts<MemberId>,
     answers: DefaultKeyedRateLimiter<MemberId>,
 }
@@ -307,7 +358,7 @@ impl Gate {
             limits,
             authority,
             addresses: Counts::default(),
-            members: Counts::default(),
+            members: Members::default(),
             subscriptions: Counts::default(),
         }
     }
@@ -336,40 +387,45 @@ impl Gate {
     }
 
     /// What a connection is after its handshake, from the certificates it
-    /// showed: authenticated (its place moves from its address to its id),
-    /// or not (it keeps its address's place).
+    /// showed: authenticated (its place moves from its address to its id;
+    /// if the id has `connections_per_member` already, the oldest of them
+    /// is closed to make room), or not (it keeps its address's place).
     pub fn settle(
         &self,
         address: Slot<IpAddr>,
         certs: Option<&[CertificateDer<'static>]>,
-    ) -> (Held, Standing) {
+    ) -> (Held, Arc<Standing>) {
         let identity = certs
             .filter(|c| self.authority.check(c).is_ok())
             .and_then(|c| crate::pki::identity(c[0].as_ref()));
         let Some((id, role)) = identity else {
-            return (Held::Address(address), Standing::default());
+            return (Held::Address(address), Arc::default());
         };
-        let limit = self.limits.connections_per_member;
-        match take(&self.members, &id, limit) {
-            Some(slot) => (
-                Held::Member(slot),
-                Standing {
-                    identity: Some((id, role)),
-                    ..Standing::default()
-                },
-            ),
-            None => {
-                let why = format!(
-                    "{id} has {limit} connections open; the Secretariat allows at most {limit} per certificate (--max-connections-per-member)"
-                );
-                warn_throttled!("connection over the member's limit", member = %id, "{why}");
-                let standing = Standing {
-                    refusal: Some(why),
-                    ..Standing::default()
-                };
-                (Held::Address(address), standing)
-            }
+        let standing = Arc::new(Standing {
+            identity: Some((id.clone(), role)),
+            ..Standing::default()
+        });
+        let limit = self.limits.connections_per_member.max(1);
+        let mut members = self.members.lock().unwrap_or_else(PoisonError::into_inner);
+        let live = members.entry(id.clone()).or_default();
+        while live.len() >= limit {
+            let Some(oldest) = live.pop_front() else {
+                break;
+            };
+            let why = format!(
+                "{id} opened a connection beyond the {limit} the Secretariat keeps per certificate (--max-connections-per-member): its oldest is closed"
+            );
+            warn_throttled!("oldest connection closed", member = %id, "{why}");
+            oldest.close(why);
         }
+        live.push_back(standing.clone());
+        drop(members);
+        let place = MemberPlace {
+            members: self.members.clone(),
+            id,
+            standing: standing.clone(),
+        };
+        (Held::Member(place), standing)
     }
 
     /// A place for one more `Subscribe` stream of `id`, or
@@ -396,11 +452,17 @@ impl Gate {
 
     /// The deadline of a connection whose handshake just ended: when it
     /// passes, the connection is closed unless it is kept
-    /// ([`Standing`]); returns why it is closed then, or waits forever.
+    /// ([`Standing`]). Returns why it is to be closed: then, or whenever a
+    /// newer connection of its certificate takes its place.
     pub async fn deadline(&self, standing: &Standing) -> String {
-        tokio::time::sleep(self.limits.first_request_timeout).await;
+        let replaced = standing.until_closed();
+        tokio::pin!(replaced);
+        tokio::select! {
+            why = &mut replaced => return why,
+            () = tokio::time::sleep(self.limits.first_request_timeout) => {}
+        }
         if standing.kept() {
-            std::future::pending::<()>().await;
+            return replaced.await;
         }
         standing.closing(&self.limits)
     }
@@ -413,6 +475,7 @@ pub struct Guarded<S> {
     inner: S,
     info: ConnectionInfo,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    replaced: Pin<Box<dyn Future<Output = String> + Send>>,
     closed: bool,
     gate: Arc<Gate>,
     _held: Held,
@@ -422,10 +485,13 @@ impl<S> Guarded<S> {
     /// `inner`, whose handshake just ended, with what the gate made of it.
     pub fn new(inner: S, info: ConnectionInfo, held: Held, gate: Arc<Gate>) -> Self {
         let deadline = Box::pin(tokio::time::sleep(gate.limits.first_request_timeout));
+        let standing = info.standing.clone();
+        let replaced = Box::pin(async move { standing.until_closed().await });
         Self {
             inner,
             info,
             deadline: Some(deadline),
+            replaced,
             closed: false,
             gate,
             _held: held,
@@ -433,10 +499,15 @@ impl<S> Guarded<S> {
     }
 
     /// An error once the deadline has passed and the connection is not
-    /// kept (the server then closes it).
+    /// kept, or once a newer connection of its certificate took its place
+    /// (the server then closes it).
     fn expired(&mut self, cx: &mut Context<'_>) -> Option<io::Error> {
         if self.closed {
             return Some(io::ErrorKind::TimedOut.into());
+        }
+        if let Poll::Ready(why) = self.replaced.as_mut().poll(cx) {
+            self.closed = true;
+            return Some(io::Error::new(io::ErrorKind::ConnectionAborted, why));
         }
         let deadline = self.deadline.as_mut()?;
         if deadline.as_mut().poll(cx).is_pending() {

@@ -247,7 +247,7 @@ async fn accept_streams(
     let info = ConnectionInfo {
         remote: conn.remote_address(),
         peer_certs,
-        standing: Arc::new(standing),
+        standing,
     };
     let deadline = gate.deadline(&info.standing);
     tokio::pin!(deadline);

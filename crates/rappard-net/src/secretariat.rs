@@ -24,8 +24,8 @@
 //! `FAILED_PRECONDITION` for an answer to a closed call or a second
 //! answer; `OUT_OF_RANGE` for a `Subscribe` after a sequence number beyond
 //! the record; `RESOURCE_EXHAUSTED` over one of the limits of
-//! [`crate::limits`] (a message over its kind's size, too many connections
-//! or record streams for one certificate, answers too fast). None of them
+//! [`crate::limits`] (a message over its kind's size, too many record
+//! streams for one certificate, answers too fast). None of them
 //! changes the record. The service raises them as [`Error`]s and converts
 //! them to statuses at the edge, where it also logs them (`warn`,
 //! throttled so that a flood of refusals does not flood the log).
@@ -433,13 +433,9 @@ impl Negotiation {
 }
 
 /// Who is speaking, from the certificate (checked once per connection,
-/// at its handshake); `RESOURCE_EXHAUSTED` on a connection over its
-/// certificate's limit ([`crate::limits`]).
+/// at its handshake, [`crate::limits`]).
 fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(MemberId, Role), Error> {
     let info = req.extensions().get::<crate::limits::ConnectionInfo>();
-    if let Some(refused) = info.and_then(|i| i.standing.refusal()) {
-        return Err(refused);
-    }
     if let Some(known) = info.and_then(|i| i.standing.identity()) {
         return Ok(known);
     }
@@ -1367,12 +1363,16 @@ rule = "consensus"
             .gate
             .subscription(&me)
             .expect("the place was given back");
-        let rest: Vec<u64> =
-            tokio_stream::StreamExt::collect::<Vec<_>>(open_feed(&shared, reader(&me, false), 2, place))
-                .await
-                .into_iter()
-                .map(|e| e.expect("an entry").seq)
-                .collect();
+        let rest: Vec<u64> = tokio_stream::StreamExt::collect::<Vec<_>>(open_feed(
+            &shared,
+            reader(&me, false),
+            2,
+            place,
+        ))
+        .await
+        .into_iter()
+        .map(|e| e.expect("an entry").seq)
+        .collect();
         let all: Vec<u64> = seen.into_iter().chain(rest).collect();
         assert_eq!(all, (1..=record.len() as u64).collect::<Vec<_>>());
     }

@@ -313,7 +313,7 @@ async fn handshake(
     let info = ConnectionInfo {
         remote,
         peer_certs,
-        standing: Arc::new(standing),
+        standing,
     };
     Some(Guarded::new(tls, info, held, gate))
 }

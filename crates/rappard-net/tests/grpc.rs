@@ -628,6 +628,15 @@ async fn join_refuses_a_bad_talks_address() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `Subscribe` to one's own calls from the start, without a session.
+fn subscribe_mine() -> v1::SubscribeRequest {
+    v1::SubscribeRequest {
+        after_seq: 0,
+        only_my_calls: true,
+        session: 0,
+    }
+}
+
 /// A tonic channel with tonic's own TLS.
 async fn raw_channel(
     url: &str,
@@ -695,8 +704,8 @@ async fn tls_without_certificate(
 /// addresses and authenticated members get in); idle handshakes closed at
 /// the handshake timeout; a connection without a certificate closed at its
 /// deadline; an authenticated connection that made a request kept past it;
-/// and connections per certificate (beyond: `RESOURCE_EXHAUSTED` naming
-/// the limit, counted over both transports).
+/// and connections per certificate (beyond: the oldest closed for the
+/// newest, counted over both transports).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_are_bounded_and_idle_ones_closed() {
     let sc = scenario("classroom");
@@ -722,14 +731,11 @@ async fn connections_are_bounded_and_idle_ones_closed() {
     let mut usa = rappard_net::member::connect(&url, &creds("USA"))
         .await
         .expect("connect");
-    let _stream = usa
-        .subscribe(v1::SubscribeRequest {
-            after_seq: 0,
-            only_my_calls: true,
-            session: 0,
-        })
+    let mut stream = usa
+        .subscribe(subscribe_mine())
         .await
-        .expect("subscribe");
+        .expect("subscribe")
+        .into_inner();
 
     // Two idle TCP connections from 127.0.0.2 take its places; a third is
     // closed at once, while the first two are still open.
@@ -765,34 +771,41 @@ async fn connections_are_bounded_and_idle_ones_closed() {
     )
     .await;
 
-    // USA's deadline has passed too; its connection is kept, so a second
-    // one, over either transport, is over the limit per certificate.
+    // USA's deadline has passed too (it connected first), and its
+    // connection is kept: its record stream is still open.
+    let open = tokio::time::timeout(Duration::from_millis(1), stream.message()).await;
+    assert!(open.is_err(), "USA's stream is still open: {open:?}");
+    // A second connection of USA, over either transport, takes the place
+    // of the oldest (the limit is one): that one is closed, its stream
+    // ends with an error, and the newer one serves.
     let mut usa2 = rappard_net::member::connect(&url, &creds("USA"))
         .await
         .expect("connect");
-    let s = usa2
-        .join(v1::JoinRequest::default())
+    usa2.join(v1::JoinRequest::default())
         .await
-        .expect_err("a second connection of USA");
-    assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
-    assert!(
-        s.message().contains("--max-connections-per-member"),
-        "{}",
-        s.message()
-    );
+        .expect("a newer connection of USA serves");
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("the oldest connection is closed");
+    assert!(ended.is_err(), "its stream ends with an error: {ended:?}");
+    let mut stream = usa2
+        .subscribe(subscribe_mine())
+        .await
+        .expect("subscribe")
+        .into_inner();
     let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
     let mut usa_quic = Connector::Quic(quic_addr, endpoint.clone())
         .connect(&creds("USA"))
         .await
         .expect("QUIC connect");
-    let s = usa_quic
+    usa_quic
         .join(v1::JoinRequest::default())
         .await
-        .expect_err("a QUIC connection of USA");
-    assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
-    usa.join(v1::JoinRequest::default())
+        .expect("a QUIC connection of USA serves");
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
         .await
-        .expect("USA's own connection still serves");
+        .expect("the TCP connection is closed for the QUIC one");
+    assert!(ended.is_err(), "its stream ends with an error: {ended:?}");
 
     // QUIC: two connections without a certificate from 127.0.0.4 take its
     // places, a third is refused; the two are closed at their deadline,

@@ -84,8 +84,7 @@ struct LimitArgs {
     /// closed at accept.
     #[arg(long, value_name = "N", value_parser = positive_u64(), default_value_t = Limits::default().connections_per_address as u64)]
     max_connections_per_address: u64,
-    /// Connections per certificate; on more, calls are refused
-    /// RESOURCE_EXHAUSTED.
+    /// Connections per certificate; a newer one closes the oldest.
     #[arg(long, value_name = "N", value_parser = positive_u64(), default_value_t = Limits::default().connections_per_member as u64)]
     max_connections_per_member: u64,
     /// Open record streams (Subscribe) per certificate; more are refused
