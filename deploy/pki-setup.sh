@@ -5,8 +5,10 @@
 #   rappard-pki-setup SECRETARIAT_DIR NODE_DIR=ID[,ID...] ...
 #
 # Makes the negotiation's authority in SECRETARIAT_DIR (ca.pem, ca.key: the
-# Secretariat keeps the authority's key, it issues member certificates to
-# acceded applicants) with the Secretariat's certificate, and for each
+# Secretariat, started with --authority, signs acceded applicants' member
+# certificates with it; `rappard pki revoke --certs SECRETARIAT_DIR` writes
+# the revocation list ca.crl there, which the Secretariat reads when it
+# changes) with the Secretariat's certificate, and for each
 # member node NODE_DIR gets ca.pem and a certificate and key for each of
 # its delegations (ID.pem, ID.key; the ids in APPLICANTS, comma-separated,
 # get an applicant's certificate).
@@ -57,9 +59,12 @@ for node in "$@"; do
     if [ $fresh = no ] && [ -f "$dir/$id.pem" ] && [ -f "$dir/$id.key" ]; then
       continue
     fi
-    # Issued where the authority's key is, then moved to the node.
+    # Issued where the authority's key is, then the key moved to the node;
+    # a copy of the certificate stays, so that `rappard pki revoke --certs
+    # SECRETARIAT_DIR --id ID` finds it.
     rappard pki issue --certs "$sec" --id "$id" --role "$role" --force >/dev/null
-    mv "$sec/$id.pem" "$sec/$id.key" "$dir/"
+    cp "$sec/$id.pem" "$dir/"
+    mv "$sec/$id.key" "$dir/"
     issued="$issued $id"
   done
   IFS=$old_ifs

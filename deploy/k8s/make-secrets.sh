@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the negotiation's PKI with `rappard pki` and writes it as
-# Kubernetes objects: the Secret rappard-secretariat (the authority and the
-# Secretariat's certificate), the Secret rappard-members (the authority's
+# Kubernetes objects: the Secret rappard-secretariat (the authority's
+# certificate, not its key, and the Secretariat's certificate and key),
+# the Secret rappard-members (the authority's
 # certificate and every member delegation's certificate and key), and the
 # ConfigMap rappard-members that maps each member pod's ordinal to its
 # delegations (RAPPARD_IDS_0, RAPPARD_IDS_1, ...).
@@ -10,7 +11,9 @@
 #
 # IDS_N: pod N's delegations, comma-separated (default: classroom's six on
 # three pods: BRA,CHN EU,IND USA,ZAF). Writes OUT_DIR/pki/ (the files; keep
-# ca.key safe) and OUT_DIR/rappard-pki.yaml, to apply before the manifests:
+# ca.key safe: it stays there, off the cluster; `rappard pki revoke --certs
+# OUT_DIR/pki --id X` revokes with it) and OUT_DIR/rappard-pki.yaml, to
+# apply before the manifests:
 #
 #   kubectl apply -f deploy/k8s/namespace.yaml
 #   kubectl apply -f OUT_DIR/rappard-pki.yaml
@@ -52,7 +55,9 @@ metadata:
 type: Opaque
 data:
 YAML
-  for f in ca.pem ca.key secretariat.pem secretariat.key; do entry "$pki/$f"; done
+  # No ca.key: the Secretariat signs nothing here (members only, no
+  # accession), so the authority's key stays off the cluster.
+  for f in ca.pem secretariat.pem secretariat.key; do entry "$pki/$f"; done
   cat <<'YAML'
 ---
 apiVersion: v1

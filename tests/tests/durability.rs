@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use rappard_core::member::MemberId;
 use rappard_net::journal;
-use rappard_net::pki::{self, Existing, Role};
+use rappard_net::pki::{self, Existing, Role, Validity};
 use rappard_tests::{Node, Scratch, command, root, slot, timeout};
 use serde_json::Value;
 
@@ -41,9 +41,16 @@ fn simulated(scenario: &str) -> (String, u64) {
 fn make_pki(dir: &Path, scenario: &str) -> Vec<String> {
     let text = std::fs::read_to_string(root().join(scenario)).expect("scenario");
     let sc = rappard_core::scenario::parse(scenario, &text).expect("parses");
-    pki::init(dir, Existing::Refuse).expect("pki init");
+    pki::init(dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("pki init");
     let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
-    pki::issue(dir, &wto, Role::Secretariat, Existing::Refuse).expect("secretariat");
+    pki::issue(
+        dir,
+        &wto,
+        Role::Secretariat,
+        Existing::Refuse,
+        Validity::days(pki::NODE_DAYS),
+    )
+    .expect("secretariat");
     let ids: Vec<MemberId> = sc
         .agenda
         .membership
@@ -51,7 +58,14 @@ fn make_pki(dir: &Path, scenario: &str) -> Vec<String> {
         .map(|m| m.id.clone())
         .collect();
     for id in &ids {
-        pki::issue(dir, id, Role::Member, Existing::Refuse).expect("member");
+        pki::issue(
+            dir,
+            id,
+            Role::Member,
+            Existing::Refuse,
+            Validity::days(pki::NODE_DAYS),
+        )
+        .expect("member");
     }
     ids.iter().map(ToString::to_string).collect()
 }

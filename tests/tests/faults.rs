@@ -23,7 +23,7 @@ use rappard_core::member::MemberId;
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::secretariat::Secretariat;
 use rappard_core::simulation;
-use rappard_net::pki::{self, Existing, Role};
+use rappard_net::pki::{self, Existing, Role, Validity};
 use rappard_tests::{Node, Scratch, command, root, slot, timeout};
 
 /// Four Members, one item: a handful of calls.
@@ -56,11 +56,30 @@ impl Setup {
         std::fs::write(&scenario, text).expect("write the scenario");
         let parsed = scenario::parse("scenario.toml", text).expect("the scenario parses");
         let certs = tmp.path().join("pki");
-        pki::init(&certs, Existing::Refuse).expect("pki init");
+        pki::init(
+            &certs,
+            Existing::Refuse,
+            Validity::days(pki::AUTHORITY_DAYS),
+        )
+        .expect("pki init");
         let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
-        pki::issue(&certs, &wto, Role::Secretariat, Existing::Refuse).expect("secretariat");
+        pki::issue(
+            &certs,
+            &wto,
+            Role::Secretariat,
+            Existing::Refuse,
+            Validity::days(pki::NODE_DAYS),
+        )
+        .expect("secretariat");
         for m in parsed.agenda.membership.delegations() {
-            pki::issue(&certs, &m.id, Role::Member, Existing::Refuse).expect("member");
+            pki::issue(
+                &certs,
+                &m.id,
+                Role::Member,
+                Existing::Refuse,
+                Validity::days(pki::NODE_DAYS),
+            )
+            .expect("member");
         }
         Setup {
             tmp,

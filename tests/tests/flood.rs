@@ -48,7 +48,7 @@ use rappard_core::record::Record;
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::simulation;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Existing, Role};
+use rappard_net::pki::{self, Existing, Role, Validity};
 use rappard_proto::{convert, v1};
 use rappard_tests::{Node, Scratch, rappard, root, timeout};
 use tokio::io::AsyncReadExt as _;
@@ -94,10 +94,11 @@ impl Setting {
         let sc = scenario::parse(&name, &text).expect("a valid scenario");
         let pki = Scratch::new("rappard-flood");
         let dir = pki.path().join("pki");
-        pki::init(&dir, Existing::Refuse).expect("pki init");
+        pki::init(&dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("pki init");
         let issue = |id: &str, role| {
             let id = MemberId::new(id).expect("an id");
-            pki::issue(&dir, &id, role, Existing::Refuse).expect("pki issue");
+            let days = Validity::days(pki::NODE_DAYS);
+            pki::issue(&dir, &id, role, Existing::Refuse, days).expect("pki issue");
         };
         issue(pki::SECRETARIAT_ID, Role::Secretariat);
         issue(FLOODER, Role::Member);

@@ -49,6 +49,10 @@ pub enum Error {
         /// Whose it is.
         why: String,
     },
+    /// `pki revoke` was asked for an id no certificate in the directory
+    /// carries.
+    #[error("nothing to revoke: {0}")]
+    NothingToRevoke(String),
     /// A key or certificate could not be made, signed or read.
     #[error("certificate: {what}: {detail}")]
     Certificate {
@@ -225,6 +229,7 @@ impl Error {
             | Self::NoAuthority(_)
             | Self::Exists(_)
             | Self::ReservedId { .. }
+            | Self::NothingToRevoke(_)
             | Self::Certificate { .. }
             | Self::TlsConfig { .. }
             | Self::QuicConfig { .. }

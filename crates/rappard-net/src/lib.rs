@@ -2,6 +2,9 @@
 //!
 //! - [`pki`]: the authority and the nodes' certificates (rcgen), and reading
 //!   a peer's identity from its certificate.
+//! - [`revocation`]: the authority's revocation list (`ca.crl`).
+//! - [`talks`]: the TLS of the direct talks between delegations' nodes, with
+//!   a key of each node's own that the Secretariat vouches for.
 //! - [`secretariat`]: the Secretariat node. It drives the same core
 //!   `Secretariat` state machine as the in-process simulation, serves the
 //!   `rappard.v1.Secretariat` gRPC service (with health and reflection), and
@@ -36,7 +39,9 @@ pub mod limits;
 pub mod member;
 pub mod pki;
 pub mod quic;
+pub mod revocation;
 pub mod secretariat;
+pub mod talks;
 pub mod tls;
 
 pub use error::Error;

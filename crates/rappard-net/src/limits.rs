@@ -252,8 +252,8 @@ impl Drop for MemberPlace {
 /// What the service knows of a connection after its handshake.
 #[derive(Debug, Default)]
 pub struct Standing {
-    /// Authenticated: its certificate is the authority's, with a name; who
-    /// it is, checked once at the handshake rather than at every call.
+    /// Authenticated: its certificate was the authority's, with a name, at
+    /// the handshake (every call checks it again: revocations, validity).
     identity: Option<(MemberId, Role)>,
     /// Whether it has made a request.
     requested: AtomicBool,

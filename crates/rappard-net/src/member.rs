@@ -11,16 +11,22 @@
 //!
 //! Bilateral talks of an accession run directly between nodes: every
 //! delegation serves its own `rappard.v1.Delegation` service (gRPC over TLS
-//! on 127.0.0.1, with its certificate) and gives its address when it joins.
+//! on 127.0.0.1, with a key of its own: `crate::talks`) and gives its
+//! address and that certificate's fingerprint when it joins.
 //! When the Secretariat calls for an applicant's offer, the applicant's node
 //! asks the Secretariat for its counterparts (`Counterparts`) and makes the
-//! offer to each of their nodes (`Offer`); each decides with its own
+//! offer to each of their nodes (`Offer`), accepting only the certificate
+//! the Secretariat gave for each; each decides with its own
 //! strategy and remembers what it answered. When the Secretariat then asks
 //! the Working Party members for their answers, each answers as it did in
 //! the direct talk; an offer it never heard from the applicant itself makes
 //! no deal. The Secretariat records the outcome both sides report. The
 //! decisions and the memory of the talks are the core `Delegation`'s
 //! (`hear_offer`, `answer_after_talks`): the node only moves bytes.
+//!
+//! When an applicant's accession completes, its node makes a key of its
+//! own, sends a certificate signing request (`MemberCertificate`) and
+//! carries on with the member certificate the authority signs for it.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -153,21 +159,6 @@ fn checked(e: Error, verifier: &crate::tls::SecretariatVerifier, to: &str) -> Er
     }
 }
 
-/// A tonic channel over TCP with TLS, with a node's credentials, to
-/// another node's Delegation service.
-async fn channel(url: &str, creds: &Credentials) -> Result<Endpoint, Error> {
-    Endpoint::from_shared(url.to_owned())
-        .map_err(|e| Error::Connect {
-            to: url.to_owned(),
-            detail: crate::causes(&e),
-        })?
-        .tls_config(crate::tls::client(creds))
-        .map_err(|e| Error::TlsConfig {
-            what: "the client's TLS configuration".into(),
-            detail: crate::causes(&e),
-        })
-}
-
 use crate::CONNECT_TIMEOUT;
 
 /// Connects a gRPC client with a node's credentials to the Secretariat at
@@ -227,12 +218,24 @@ struct Node {
 }
 
 /// What a delegation did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Activity {
     /// Calls it answered.
     pub answered: u64,
     /// Direct talks it held with other delegations' nodes.
     pub talks: u64,
+    /// The member certificate it was signed on accession, if it acceded.
+    pub member_certificate: Option<MemberCertificate>,
+}
+
+/// A member certificate signed on accession, for the key the node made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberCertificate {
+    /// The certificate (PEM).
+    pub certificate: String,
+    /// The public key of the key the node made (SubjectPublicKeyInfo,
+    /// DER); the private key never left the node.
+    pub public_key: Vec<u8>,
 }
 
 /// Where a delegation is in the record, across its sessions.
@@ -242,6 +245,8 @@ struct Progress {
     last_seq: u64,
     /// Calls answered.
     answered: u64,
+    /// The member certificate signed on accession.
+    member_certificate: Option<MemberCertificate>,
     /// The run it is in, from its first `Join`.
     run_id: Option<String>,
     /// The latest call it took: its entry's sequence number, the call, and
@@ -296,19 +301,22 @@ pub async fn run(
     });
     async move {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (talks_address, mut server) = serve_talks(node.clone(), creds, async {
+        let identity = crate::talks::TalksIdentity::generate(creds)?;
+        let (talks_address, mut server) = serve_talks(node.clone(), &identity, &creds.ca, async {
             let _ = stopped.await;
         })
         .await?;
+        let talks_pin = identity.fingerprint();
         let mut progress = Progress::default();
         let result = tokio::select! {
-            r = sessions(to, creds, &node, &talks_address, &mut progress) => r,
+            r = sessions(to, creds, &node, (&talks_address, talks_pin), &mut progress) => r,
             r = &mut server => Err(server_stopped(r)),
         };
         let _ = stop.send(());
         result.map(|()| Activity {
             answered: progress.answered,
             talks: node.talks.load(Ordering::Relaxed),
+            member_certificate: progress.member_certificate,
         })
     }
     .instrument(span)
@@ -335,14 +343,14 @@ async fn sessions(
     to: &Connector,
     creds: &Credentials,
     node: &Arc<Node>,
-    talks_address: &str,
+    talks: (&str, &[u8]),
     progress: &mut Progress,
 ) -> Result<(), Error> {
     let mut creds = creds.clone();
     let mut retries = Retries::default();
     loop {
         let span = error_span!("connection", to = %to);
-        let ended = session(to, &creds, node, talks_address, progress, &mut retries)
+        let ended = session(to, &creds, node, talks, progress, &mut retries)
             .instrument(span)
             .await;
         match ended {
@@ -389,7 +397,7 @@ async fn session(
     to: &Connector,
     creds: &Credentials,
     node: &Arc<Node>,
-    talks_address: &str,
+    (talks_address, talks_pin): (&str, &[u8]),
     progress: &mut Progress,
     retries: &mut Retries,
 ) -> Result<Ended, Error> {
@@ -397,6 +405,7 @@ async fn session(
     let me = client
         .join(v1::JoinRequest {
             talks_address: talks_address.to_owned(),
+            talks_certificate_sha256: talks_pin.to_vec(),
         })
         .await?
         .into_inner();
@@ -439,20 +448,42 @@ async fn session(
             .instrument(span)
             .await?;
         } else if accession_completed(&entry, &me)? {
-            let reply = client
-                .member_certificate(v1::MemberCertificateRequest {})
-                .await?
-                .into_inner();
+            let renewed = member_credentials(&mut client, creds, &me.member, progress).await?;
             progress.last_seq = entry.seq;
-            return Ok(Ended::Renewed(Credentials {
-                ca: creds.ca.clone(),
-                cert: reply.certificate,
-                key: reply.key,
-            }));
+            return Ok(Ended::Renewed(renewed));
         }
         progress.last_seq = entry.seq;
     }
     Ok(Ended::Closed)
+}
+
+/// As an acceded applicant: makes a key of the node's own, asks the
+/// Secretariat to sign its request, and returns the member credentials
+/// (the key never leaves the node).
+async fn member_credentials(
+    client: &mut SecretariatClient<Channel>,
+    creds: &Credentials,
+    me: &str,
+    progress: &mut Progress,
+) -> Result<Credentials, Error> {
+    let id = rappard_core::member::MemberId::new(me)
+        .map_err(|e| Error::Internal(format!("the id {me} the Secretariat gave: {e}")))?;
+    let own = crate::pki::member_request(&id)?;
+    let reply = client
+        .member_certificate(v1::MemberCertificateRequest {
+            csr: own.csr.clone(),
+        })
+        .await?
+        .into_inner();
+    progress.member_certificate = Some(MemberCertificate {
+        certificate: reply.certificate.clone(),
+        public_key: own.public_key,
+    });
+    Ok(Credentials {
+        ca: creds.ca.clone(),
+        cert: reply.certificate,
+        key: own.key,
+    })
 }
 
 /// Whether an entry that is not a call says this applicant has acceded.
@@ -569,16 +600,13 @@ async fn offer_to(
     c: &v1::Counterpart,
     request: v1::OfferRequest,
 ) -> Result<bool, Error> {
-    let url = format!("https://{}", c.talks_address);
-    let channel = channel(&url, creds)
-        .await?
-        .connect_timeout(TALKS_DEADLINE)
-        .connect()
-        .await
-        .map_err(|e| Error::Connect {
-            to: format!("{} at {url} (direct talks)", c.member),
-            detail: crate::causes(&e),
-        })?;
+    let channel = crate::talks::connect(
+        &c.talks_address,
+        &c.member,
+        &c.talks_certificate_sha256,
+        creds,
+    )
+    .await?;
     let reply = DelegationClient::new(channel).offer(request).await?;
     Ok(reply.into_inner().accept)
 }
@@ -650,11 +678,13 @@ impl DelegationService for Talks {
 }
 
 /// Serves a node's Delegation service on 127.0.0.1 (any port), with its
-/// certificate, until `shutdown`; returns its address and the server's
-/// task.
+/// talks identity (client certificates from the authority whose
+/// certificate is `ca`), until `shutdown`; returns its address and the
+/// server's task.
 async fn serve_talks(
     node: Arc<Node>,
-    creds: &Credentials,
+    identity: &crate::talks::TalksIdentity,
+    ca: &str,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(String, JoinHandle<Result<(), Error>>), Error> {
     let addr = "127.0.0.1:0";
@@ -667,7 +697,7 @@ async fn serve_talks(
     let addr = listener.local_addr().map_err(listen)?.to_string();
     let me = node.delegation.lock().await.id().to_string();
     let server = tonic::transport::Server::builder()
-        .tls_config(crate::tls::server(creds))
+        .tls_config(identity.server_tls(ca))
         .map_err(|e| Error::TlsConfig {
             what: "the Delegation service's TLS configuration".into(),
             detail: crate::causes(&e),

@@ -12,8 +12,9 @@
 //! Identity comes from the client certificate only ([`crate::pki`]); roles
 //! are enforced here: a holder of an applicant's certificate may only make
 //! its bilateral offers; when its accession completes it asks for its member
-//! certificate (`MemberCertificate`, issued with the authority's key) and
-//! reconnects with it. The Secretariat's own certificate may read but not
+//! certificate (`MemberCertificate`: its node's own request, signed with the
+//! authority's key once, if this Secretariat holds the key) and reconnects
+//! with it. The Secretariat's own certificate may read but not
 //! answer, and a request that names another member is refused.
 //!
 //! Errors, as gRPC statuses (the table is in `docs/protocol.md`):
@@ -133,9 +134,12 @@ pub struct Options {
     pub answer_timeout: Duration,
     /// How long to wait for every delegation to join before starting.
     pub join_timeout: Duration,
-    /// The PKI directory with the authority's key, to issue member
-    /// certificates to acceded applicants (none: it cannot).
+    /// The PKI directory with the authority's key, to sign acceded
+    /// applicants' member certificates (none: it cannot).
     pub authority: Option<std::path::PathBuf>,
+    /// The authority's revocation list (`crate::revocation`), read at start
+    /// and again when it changes (none: nothing is revoked).
+    pub revocations: Option<std::path::PathBuf>,
     /// Real seconds per simulated day, so people can watch (none: as fast
     /// as the delegations answer). A step waits at most 10 s.
     pub pace: Option<f64>,
@@ -162,6 +166,7 @@ impl Default for Options {
             answer_timeout: Duration::from_secs(60),
             join_timeout: Duration::from_secs(120),
             authority: None,
+            revocations: None,
             pace: None,
             limits: Limits::default(),
             data: None,
@@ -202,8 +207,12 @@ struct Shared {
     scenario: String,
     seed: u64,
     authority: Option<std::path::PathBuf>,
-    /// Where each delegation serves direct talks, as it said when joining.
-    talks: Mutex<BTreeMap<MemberId, String>>,
+    /// Where each delegation serves direct talks, and the SHA-256 of the
+    /// certificate it serves them with, as it said when joining.
+    talks: Mutex<BTreeMap<MemberId, (String, Vec<u8>)>>,
+    /// The member certificates signed on accession: the request's public
+    /// key, and the certificate (PEM).
+    issued: Mutex<BTreeMap<MemberId, (Vec<u8>, String)>>,
     /// The run (returned by `Join`).
     run: RunIdentity,
     /// What was replayed from the journal at start: record entries and
@@ -245,6 +254,7 @@ impl Shared {
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
             gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
+            issued: Mutex::new(BTreeMap::new()),
             run,
             resumed,
             sessions: Mutex::new(BTreeMap::new()),
@@ -432,14 +442,12 @@ impl Negotiation {
     }
 }
 
-/// Who is speaking, from the certificate (checked once per connection,
-/// at its handshake, [`crate::limits`]).
+/// Who is speaking, from the certificate (checked at every call: a
+/// certificate revoked or expired since the handshake is refused).
 fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(MemberId, Role), Error> {
-    let info = req.extensions().get::<crate::limits::ConnectionInfo>();
-    if let Some(known) = info.and_then(|i| i.standing.identity()) {
-        return Ok(known);
-    }
-    let certs = info
+    let certs = req
+        .extensions()
+        .get::<crate::limits::ConnectionInfo>()
         .and_then(|i| i.peer_certs.clone())
         .filter(|c| !c.is_empty())
         .ok_or_else(|| {
@@ -511,7 +519,12 @@ impl Service {
         let (id, role) = peer(&req, &self.shared.ca)?;
         let talks = check_talks_address(&req.get_ref().talks_address)?.to_owned();
         if !talks.is_empty() {
-            self.shared.talks.lock().await.insert(id.clone(), talks);
+            let pin = check_talks_pin(&req.get_ref().talks_certificate_sha256)?;
+            self.shared
+                .talks
+                .lock()
+                .await
+                .insert(id.clone(), (talks, pin));
         }
         let session = self.shared.new_session(&id).await;
         self.shared.joined.lock().await.insert(id.clone());
@@ -615,16 +628,26 @@ impl Service {
         Ok(v1::CounterpartsReply {
             counterparts: members
                 .into_iter()
-                .map(|m| v1::Counterpart {
+                .map(|m| {
                     // Empty: the member's node gave no address (it has not
                     // joined, or serves no talks); the applicant skips it.
-                    talks_address: talks.get(&m).cloned().unwrap_or_default(),
-                    member: m.to_string(),
+                    let (talks_address, talks_certificate_sha256) =
+                        talks.get(&m).cloned().unwrap_or_default();
+                    v1::Counterpart {
+                        talks_address,
+                        talks_certificate_sha256,
+                        member: m.to_string(),
+                    }
                 })
                 .collect(),
         })
     }
 
+    /// Signs an acceded applicant's request for its member certificate:
+    /// only for an applicant whose accession completed in this run, only
+    /// for the caller's own id, only once (the same request's key again
+    /// gets the same certificate: a reply lost on the way is not a second
+    /// signing).
     async fn member_certificate(
         &self,
         req: Request<v1::MemberCertificateRequest>,
@@ -636,31 +659,80 @@ impl Service {
                 role.as_str()
             )));
         }
-        let is_member = self
-            .shared
-            .core
-            .lock()
-            .await
-            .secretariat
-            .agenda()
-            .membership
-            .get(me.as_str())
-            .is_some();
-        if !is_member {
+        if !self.acceded(&me).await {
             return Err(Error::FailedPrecondition(format!(
-                "{me} is not a Member yet: its accession has not completed"
+                "{me} is not a Member yet: its accession has not completed in this negotiation"
             )));
         }
         let Some(dir) = &self.shared.authority else {
             return Err(Error::FailedPrecondition(
-                "this Secretariat keeps no authority key and cannot issue certificates".into(),
+                "this Secretariat keeps no authority key and cannot sign certificates".into(),
             ));
         };
-        let (certificate, key) = pki::issue_pem(dir, &me, Role::Member)
-            .map_err(|e| Error::Internal(format!("issuing the certificate of {me}: {e}")))?;
-        info!(member = %me, "member certificate issued");
-        Ok(v1::MemberCertificateReply { certificate, key })
+        let request =
+            pki::SigningRequest::parse(&req.get_ref().csr, "MemberCertificateRequest.csr")?;
+        check_requested_name(&request, &me)?;
+        let mut issued = self.shared.issued.lock().await;
+        if let Some((key, certificate)) = issued.get(&me) {
+            if *key == request.public_key() {
+                info!(member = %me, "member certificate sent again for the same key");
+                return Ok(v1::MemberCertificateReply {
+                    certificate: certificate.clone(),
+                });
+            }
+            return Err(Error::FailedPrecondition(format!(
+                "{me} has been issued its member certificate already, for another key: a member certificate is signed once"
+            )));
+        }
+        let key = request.public_key();
+        let certificate = request
+            .sign(dir, &me, Role::Member, pki::Validity::days(pki::NODE_DAYS))
+            .map_err(|e| Error::Internal(format!("signing the certificate of {me}: {e}")))?;
+        let serial = pki::serial(&certificate).unwrap_or_default();
+        issued.insert(me.clone(), (key, certificate.clone()));
+        info!(member = %me, serial = %serial, "member certificate signed for the node's own key");
+        Ok(v1::MemberCertificateReply { certificate })
     }
+
+    /// Whether `id`'s accession completed in this negotiation.
+    async fn acceded(&self, id: &MemberId) -> bool {
+        let core = self.shared.core.lock().await;
+        core.secretariat.record().entries().iter().any(
+            |e| matches!(&e.event, Event::AccessionCompleted { applicant, .. } if applicant == id),
+        )
+    }
+}
+
+/// Refuses a request that does not name `rappard://member/ID` with the
+/// caller's own id, or names another `rappard://` identity.
+fn check_requested_name(request: &pki::SigningRequest, me: &MemberId) -> Result<(), Error> {
+    let mine = format!("rappard://member/{me}");
+    let names = request.rappard_names();
+    if let Some(other) = names.iter().find(|n| **n != mine) {
+        return Err(Error::PermissionDenied(format!(
+            "{me} asks for a certificate naming {other}: a Member is certified under its own id only ({mine})"
+        )));
+    }
+    if names.is_empty() {
+        return Err(Error::InvalidArgument(format!(
+            "field `MemberCertificateRequest.csr`: the request names no {mine}"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the fingerprint of a delegation's talks certificate, given with
+/// a talks address: SHA-256, 32 bytes; otherwise `INVALID_ARGUMENT` naming
+/// the field.
+fn check_talks_pin(pin: &[u8]) -> Result<Vec<u8>, Error> {
+    if pin.len() != crate::talks::FINGERPRINT_BYTES {
+        return Err(Error::InvalidArgument(format!(
+            "field `JoinRequest.talks_certificate_sha256`: {} bytes; a talks address needs the SHA-256 ({} bytes) of the certificate it serves with",
+            pin.len(),
+            crate::talks::FINGERPRINT_BYTES
+        )));
+    }
+    Ok(pin.to_vec())
 }
 
 /// One subscriber's record stream, as the service returns it: the entries
@@ -915,7 +987,10 @@ pub async fn serve(
     options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Negotiation, Error> {
-    let authority = crate::tls::Authority::new(&creds.ca)?;
+    let authority = match &options.revocations {
+        Some(path) => crate::tls::Authority::with_revocations(&creds.ca, path)?,
+        None => crate::tls::Authority::new(&creds.ca)?,
+    };
     let started = Started::new(agenda, options.data.as_ref())?;
     let shared = Arc::new(Shared::new(started, &options, authority.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -1227,7 +1302,7 @@ rule = "consensus"
     fn shared(name: &str, limits: Limits) -> Arc<Shared> {
         let sc = rappard_core::scenario::parse("tasks.toml", SCENARIO).expect("scenario");
         let dir = std::env::temp_dir().join(format!("rappard-tasks-{name}-{}", std::process::id()));
-        pki::init(&dir, pki::Existing::Refuse).expect("pki");
+        pki::init(&dir, pki::Existing::Refuse, pki::Validity::days(1)).expect("pki");
         let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem");
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");

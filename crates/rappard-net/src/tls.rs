@@ -1,24 +1,27 @@
-//! TLS configurations for both ends of a gRPC connection, from a node's
-//! credentials.
+//! TLS configurations for both ends of a gRPC connection to the
+//! Secretariat, from a node's credentials.
 //!
 //! The Secretariat asks every client for a certificate but does not make it
-//! mandatory at the handshake, and checks who issued it after the handshake
-//! ([`DeferredClientVerifier`], [`Authority`]): a call without a
-//! certificate, or with one from a foreign authority, reaches the identity
-//! check and is refused there with `UNAUTHENTICATED` and a message, rather
-//! than failing as an opaque transport error, and the health service
-//! answers probes over TLS without a certificate. Such connections are
-//! bounded per address and closed soon after their handshake
-//! ([`crate::limits`]); `Limits::require_client_certificate` refuses them at
-//! the handshake instead. A delegation's own Delegation service
-//! ([`server`]) verifies client certificates in the handshake.
+//! mandatory at the handshake, and checks it after the handshake, on every
+//! call ([`DeferredClientVerifier`], [`Authority`]): a call without a
+//! certificate, with one from a foreign authority, a revoked or an expired
+//! one, reaches the identity check and is refused there with
+//! `UNAUTHENTICATED` and a message that names the certificate's holder and
+//! why, rather than failing as an opaque transport error. The authority's
+//! revocation list (`crate::revocation`) is read at start and again when
+//! its file changes. The health service answers probes over TLS without a certificate.
+//! Connections without a certificate of the authority are bounded per
+//! address and closed soon after their handshake ([`crate::limits`]);
+//! `Limits::require_client_certificate` refuses a handshake without a
+//! certificate instead.
 //!
 //! A node reaching the Secretariat checks, in the handshake and before it
 //! shows its own certificate, that the server's certificate is from the
-//! authority *and* carries the Secretariat's role, `rappard://secretariat/ID`
-//! ([`SecretariatVerifier`]): members' certificates are server certificates
-//! too (each node serves its Delegation service for direct talks), so the
-//! authority alone would let a member's node pass for the Secretariat.
+//! authority, is for serving (webpki checks the serverAuth usage, which
+//! only the Secretariat's certificate has: `crate::pki`) *and* carries the
+//! Secretariat's role, `rappard://secretariat/ID` ([`SecretariatVerifier`]).
+//! The direct talks between delegations' nodes have their own TLS
+//! (`crate::talks`).
 
 use std::sync::Arc;
 
@@ -31,7 +34,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
+use tonic::transport::{Certificate, ClientTlsConfig};
 use tracing::Instrument as _;
 
 use crate::Error;
@@ -68,23 +71,6 @@ pub(crate) fn roots(ca: &str) -> Result<rustls::RootCertStore, Error> {
     Ok(roots)
 }
 
-/// The Secretariat's server configuration.
-pub fn server(c: &Credentials) -> ServerTlsConfig {
-    ServerTlsConfig::new()
-        .identity(Identity::from_pem(&c.cert, &c.key))
-        .client_ca_root(Certificate::from_pem(&c.ca))
-        .client_auth_optional(true)
-}
-
-/// A node's client configuration (its certificate, the authority, and the
-/// Secretariat's name `localhost`).
-pub fn client(c: &Credentials) -> ClientTlsConfig {
-    ClientTlsConfig::new()
-        .ca_certificate(Certificate::from_pem(&c.ca))
-        .identity(Identity::from_pem(&c.cert, &c.key))
-        .domain_name("localhost")
-}
-
 /// A client configuration without a certificate of its own (for tests of
 /// refusal, and for tools that only check health).
 pub fn client_anonymous(ca: &str) -> ClientTlsConfig {
@@ -94,38 +80,206 @@ pub fn client_anonymous(ca: &str) -> ClientTlsConfig {
 }
 
 /// The negotiation's authority, to check a client's certificate chain after
-/// the handshake (module doc of [`DeferredClientVerifier`]).
+/// the handshake (module doc of [`DeferredClientVerifier`]): issued by the
+/// authority, for clients, within its validity, and not on the authority's
+/// revocation list, if it has one.
 #[derive(Clone, Debug)]
 pub struct Authority {
+    inner: Arc<AuthorityInner>,
+}
+
+#[derive(Debug)]
+struct AuthorityInner {
+    ca: String,
+    roots: Arc<rustls::RootCertStore>,
+    /// The verifier without revocations, for the handshake's signatures.
+    base: Arc<dyn ClientCertVerifier>,
+    /// The revocation list's file, if revocations are checked.
+    revocations: Option<std::path::PathBuf>,
+    current: std::sync::RwLock<Current>,
+}
+
+/// The verifier in force, and the state of the revocation list's file it
+/// was made from.
+#[derive(Debug)]
+struct Current {
+    stamp: Option<(std::time::SystemTime, u64)>,
     verifier: Arc<dyn ClientCertVerifier>,
 }
 
+/// The modification time and length of a file, to notice a change.
+fn stamp(path: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
 impl Authority {
-    /// The authority whose certificate is `ca` (PEM).
+    /// The authority whose certificate is `ca` (PEM), without revocations.
     pub fn new(ca: &str) -> Result<Self, Error> {
-        let verifier = WebPkiClientVerifier::builder(Arc::new(roots(ca)?))
-            .allow_unauthenticated()
-            .build()
-            .map_err(|e| tls_err("the client verifier")(e.to_string()))?;
-        Ok(Self { verifier })
+        let roots = Arc::new(roots(ca)?);
+        let base = client_verifier(&roots, None)?;
+        Ok(Self {
+            inner: Arc::new(AuthorityInner {
+                ca: ca.to_owned(),
+                roots,
+                base: base.clone(),
+                revocations: None,
+                current: std::sync::RwLock::new(Current {
+                    stamp: None,
+                    verifier: base,
+                }),
+            }),
+        })
     }
 
-    /// Whether the authority issued this chain (end entity first); if not,
-    /// `UNAUTHENTICATED` with the reason.
-    pub fn check(&self, chain: &[CertificateDer<'static>]) -> Result<(), Error> {
-        let refused = |why: String| {
-            Error::Unauthenticated(format!(
-                "the client certificate was not issued by this negotiation's authority: {why}"
-            ))
+    /// The authority whose certificate is `ca` (PEM), with the revocation
+    /// list at `path` (`crate::revocation`; no file: nothing revoked). A
+    /// list that cannot be read, or that the authority did not sign, is an
+    /// error here; later changes to the file are read on the next check.
+    pub fn with_revocations(ca: &str, path: &std::path::Path) -> Result<Self, Error> {
+        let plain = Self::new(ca)?;
+        let inner = Arc::into_inner(plain.inner)
+            .ok_or_else(|| Error::Internal("the authority is shared already".into()))?;
+        let stamp = stamp(path);
+        let verifier = match crate::revocation::load(path, ca)? {
+            Some((crl, n)) => {
+                tracing::info!(path = %path.display(), revoked = n, "revocation list loaded");
+                client_verifier(&inner.roots, Some(crl))?
+            }
+            None => inner.base.clone(),
         };
-        let (ee, rest) = chain
-            .split_first()
-            .ok_or_else(|| refused("no certificate".into()))?;
-        self.verifier
+        Ok(Self {
+            inner: Arc::new(AuthorityInner {
+                revocations: Some(path.to_owned()),
+                current: std::sync::RwLock::new(Current { stamp, verifier }),
+                ..inner
+            }),
+        })
+    }
+
+    /// The verifier in force, after reading the revocation list again if
+    /// its file changed (a list that cannot be read now, or that the
+    /// authority did not sign, is ignored with a warning: the previous one
+    /// stays in force).
+    fn verifier(&self) -> Arc<dyn ClientCertVerifier> {
+        let poisoned = |_| Arc::clone(&self.inner.base);
+        let Some(path) = &self.inner.revocations else {
+            return self
+                .inner
+                .current
+                .read()
+                .map(|c| c.verifier.clone())
+                .unwrap_or_else(poisoned);
+        };
+        let now = stamp(path);
+        if let Ok(c) = self.inner.current.read()
+            && c.stamp == now
+        {
+            return c.verifier.clone();
+        }
+        let Ok(mut c) = self.inner.current.write() else {
+            return self.inner.base.clone();
+        };
+        if c.stamp != now {
+            c.stamp = now;
+            match crate::revocation::load(path, &self.inner.ca).and_then(|crl| {
+                Ok((
+                    client_verifier(&self.inner.roots, crl.clone().map(|c| c.0))?,
+                    crl,
+                ))
+            }) {
+                Ok((verifier, crl)) => {
+                    let revoked = crl.map_or(0, |c| c.1);
+                    tracing::info!(path = %path.display(), revoked, "revocation list read again");
+                    c.verifier = verifier;
+                }
+                Err(e) => tracing::warn!(
+                    path = %path.display(),
+                    error = %e,
+                    "the revocation list changed but cannot be used: the previous one stays in force"
+                ),
+            }
+        }
+        c.verifier.clone()
+    }
+
+    /// Whether the authority issued this chain (end entity first) for a
+    /// client, valid now and not revoked; if not, `UNAUTHENTICATED` with
+    /// the reason, naming the certificate's holder.
+    pub fn check(&self, chain: &[CertificateDer<'static>]) -> Result<(), Error> {
+        let (ee, rest) = chain.split_first().ok_or_else(|| {
+            Error::Unauthenticated(
+                "the client certificate was not issued by this negotiation's authority: no certificate".into(),
+            )
+        })?;
+        self.verifier()
             .verify_client_cert(ee, rest, UnixTime::now())
             .map(|_| ())
-            .map_err(|e| refused(e.to_string()))
+            .map_err(|e| Error::Unauthenticated(refusal(ee, &e)))
     }
+}
+
+/// A webpki client verifier for the authority's roots (certificates
+/// optional: the identity check says what is missing), with a revocation
+/// list if given (end entities only).
+fn client_verifier(
+    roots: &Arc<rustls::RootCertStore>,
+    crl: Option<rustls::pki_types::CertificateRevocationListDer<'static>>,
+) -> Result<Arc<dyn ClientCertVerifier>, Error> {
+    let mut builder = WebPkiClientVerifier::builder(roots.clone()).allow_unauthenticated();
+    if let Some(crl) = crl {
+        builder = builder.with_crls([crl]).only_check_end_entity_revocation();
+    }
+    builder
+        .build()
+        .map_err(|e| tls_err("the client verifier")(e.to_string()))
+}
+
+/// Why a client certificate is refused, naming its holder when it names
+/// one: revoked, expired, not yet valid, not for clients, or not from the
+/// authority.
+fn refusal(ee: &CertificateDer<'_>, e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let who = match crate::pki::identity(ee.as_ref()) {
+        Some((id, role)) => format!("{id} (rappard://{}/{id})", role.as_str()),
+        None => "the client".to_owned(),
+    };
+    let rustls::Error::InvalidCertificate(c) = e else {
+        return format!(
+            "the client certificate was not issued by this negotiation's authority: {e}"
+        );
+    };
+    match c {
+        C::Revoked => format!(
+            "the certificate of {who} is revoked: it is on this negotiation's revocation list"
+        ),
+        C::Expired | C::ExpiredContext { .. } => format!(
+            "the certificate of {who} expired{}: ask the authority for a new one",
+            match c {
+                C::ExpiredContext { not_after, .. } => format!(" at {}", unix_time(*not_after)),
+                _ => String::new(),
+            }
+        ),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            format!("the certificate of {who} is not valid yet")
+        }
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            format!("the certificate of {who} is not for clients (no clientAuth usage)")
+        }
+        _ => format!("the client certificate was not issued by this negotiation's authority: {e}"),
+    }
+}
+
+/// A time as RFC 3339 (UTC), for messages.
+fn unix_time(t: UnixTime) -> String {
+    let secs = i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{secs} s after 1970"))
 }
 
 /// A client verifier that asks every client for a certificate and checks,
@@ -149,7 +303,7 @@ impl DeferredClientVerifier {
     /// `mandatory`.
     pub fn new(authority: &Authority, mandatory: bool) -> Arc<Self> {
         Arc::new(Self {
-            inner: authority.verifier.clone(),
+            inner: authority.inner.base.clone(),
             mandatory,
         })
     }
@@ -319,8 +473,8 @@ async fn handshake(
 }
 
 /// The server certificate check of a node reaching the Secretariat: the
-/// chain and name as webpki checks them against the authority, then the
-/// role of the certificate's `rappard://ROLE/ID` name, which must be
+/// chain, usage (serverAuth) and name as webpki checks them against the
+/// authority, then the role of the certificate's `rappard://ROLE/ID` name, which must be
 /// `secretariat` (module doc). A refusal fails the handshake and is kept
 /// ([`SecretariatVerifier::refusal`]) so that the caller can say why,
 /// rather than report an opaque connection failure.
@@ -379,13 +533,23 @@ impl ServerCertVerifier for SecretariatVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verified = self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        )?;
+        let verified = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|e| match (&e, not_the_secretariat(end_entity.as_ref())) {
+                // A member's or an applicant's certificate is for clients
+                // only: webpki refuses its usage; say whose it is.
+                (
+                    rustls::Error::InvalidCertificate(
+                        rustls::CertificateError::InvalidPurpose
+                        | rustls::CertificateError::InvalidPurposeContext { .. },
+                    ),
+                    Some(why),
+                ) => self.refuse(format!(
+                    "{why} (its certificate is for clients only, without the serverAuth usage)"
+                )),
+                _ => e,
+            })?;
         match not_the_secretariat(end_entity.as_ref()) {
             None => Ok(verified),
             Some(why) => Err(self.refuse(why)),

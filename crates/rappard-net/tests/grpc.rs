@@ -10,7 +10,7 @@ use rappard_core::member::MemberId;
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::simulation;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Existing, Role};
+use rappard_net::pki::{self, Existing, Role, Validity};
 use rappard_net::secretariat::{self, Listeners, Negotiation, Options};
 use rappard_proto::v1;
 use tokio::net::TcpListener;
@@ -27,22 +27,34 @@ fn scenario(name: &str) -> Scenario {
     .expect("valid")
 }
 
+fn days() -> Validity {
+    Validity::days(pki::NODE_DAYS)
+}
+
 fn certs(name: &str, sc: &Scenario) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rappard-grpc-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    pki::init(&dir, Existing::Refuse).expect("pki");
+    pki::init(&dir, Existing::Refuse, days()).expect("pki");
     pki::issue(
         &dir,
         &MemberId::new(pki::SECRETARIAT_ID).expect("id"),
         Role::Secretariat,
         Existing::Refuse,
+        days(),
     )
     .expect("issue");
     for m in sc.agenda.membership.delegations() {
-        pki::issue(&dir, &m.id, Role::Member, Existing::Refuse).expect("issue");
+        pki::issue(&dir, &m.id, Role::Member, Existing::Refuse, days()).expect("issue");
     }
     for a in &sc.agenda.accessions {
-        pki::issue(&dir, &a.applicant.id, Role::Applicant, Existing::Refuse).expect("issue");
+        pki::issue(
+            &dir,
+            &a.applicant.id,
+            Role::Applicant,
+            Existing::Refuse,
+            days(),
+        )
+        .expect("issue");
     }
     dir
 }
@@ -125,28 +137,36 @@ async fn network_negotiation_gives_the_simulation_record() {
         for (id, d) in simulation::delegations(&sc) {
             let creds = pki::load(&dir, id.as_str()).expect("credentials");
             let to = to.clone();
-            tasks.push(tokio::spawn(async move {
-                rappard_net::member::run(&to, &creds, d).await
-            }));
+            tasks.push((
+                id,
+                tokio::spawn(async move { rappard_net::member::run(&to, &creds, d).await }),
+            ));
         }
         let record = tokio::time::timeout(Duration::from_secs(120), n.finished())
             .await
             .expect("finishes in time")
             .expect("no task of the node failed");
         let mut talks = 0;
-        for t in tasks {
-            talks += t
-                .await
-                .expect("task")
-                .expect("delegation ran to the end")
-                .talks;
+        let mut acceded = Vec::new();
+        for (id, t) in tasks {
+            let activity = t.await.expect("task").expect("delegation ran to the end");
+            talks += activity.talks;
+            if let Some(m) = activity.member_certificate {
+                acceded.push((id, m));
+            }
         }
+        let expected = simulation::run(&sc).expect("simulation");
         if name == "accessions-2024" {
             // The bilateral talks ran node to node: each of the 42 deals was
             // offered directly by an applicant's node to a member's node.
             assert!(talks >= 2 * 42, "{talks} direct talks");
+            member_certificates_are_for_the_nodes_own_keys(&dir, &url, &expected, &acceded).await;
+        } else {
+            assert!(
+                acceded.is_empty(),
+                "{name}: no accession, no member certificate"
+            );
         }
-        let expected = simulation::run(&sc).expect("simulation");
         assert_eq!(
             record.sha256(),
             expected.sha256(),
@@ -155,6 +175,106 @@ async fn network_negotiation_gives_the_simulation_record() {
         let _ = stop.send(());
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Each applicant whose accession completed was signed a member
+/// certificate for the key its own node made: the certificate's public key
+/// is the one the node generated, it names the applicant as a member, is
+/// for clients only and from the authority; the reply carried no key. The
+/// Secretariat signs once: a second request for another key is refused
+/// `FAILED_PRECONDITION`; one naming another member `PERMISSION_DENIED`;
+/// a broken one `INVALID_ARGUMENT`.
+async fn member_certificates_are_for_the_nodes_own_keys(
+    dir: &Path,
+    url: &str,
+    record: &rappard_core::record::Record,
+    acceded: &[(MemberId, rappard_net::member::MemberCertificate)],
+) {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut completed: Vec<MemberId> = record
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.event {
+            rappard_core::record::Event::AccessionCompleted { applicant, .. } => {
+                Some(applicant.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    completed.sort();
+    let mut got: Vec<MemberId> = acceded.iter().map(|(id, _)| id.clone()).collect();
+    got.sort();
+    assert!(
+        !completed.is_empty(),
+        "the scenario has accessions that complete"
+    );
+    assert_eq!(got, completed, "every acceded applicant, and only they");
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca");
+    let authority = rappard_net::tls::Authority::new(&ca).expect("authority");
+    for (id, m) in acceded {
+        let der = CertificateDer::from_pem_slice(m.certificate.as_bytes()).expect("PEM");
+        let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).expect("x509");
+        assert_eq!(
+            cert.public_key().raw,
+            m.public_key.as_slice(),
+            "{id}: the certificate is for the key its node made"
+        );
+        assert_eq!(
+            pki::identity(der.as_ref()),
+            Some((id.clone(), Role::Member))
+        );
+        let eku = cert.extended_key_usage().expect("eku").expect("an EKU");
+        assert!(
+            eku.value.client_auth && !eku.value.server_auth,
+            "{id}: clients only"
+        );
+        authority
+            .check(&[der.clone().into_owned()])
+            .expect("issued by the authority, valid now");
+    }
+    // The reply holds the certificate alone: the schema has no key field
+    // (this literal stops compiling if one comes back).
+    let _reply_fields = v1::MemberCertificateReply {
+        certificate: String::new(),
+    };
+    let (id, _) = &acceded[0];
+    let mut again = rappard_net::member::connect(url, &pki::load(dir, id.as_str()).expect("creds"))
+        .await
+        .expect("connect with the applicant's certificate");
+    let request = |who: &str| v1::MemberCertificateRequest {
+        csr: pki::member_request(&MemberId::new(who).expect("id"))
+            .expect("request")
+            .csr,
+    };
+    let s = again
+        .member_certificate(request(id.as_str()))
+        .await
+        .expect_err("a second key is refused");
+    assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
+    assert!(s.message().contains("signed once"), "{}", s.message());
+    let s = again
+        .member_certificate(request("USA"))
+        .await
+        .expect_err("another member's name is refused");
+    assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s:?}");
+    assert!(
+        s.message().contains("rappard://member/USA"),
+        "{}",
+        s.message()
+    );
+    let mut broken = request(id.as_str());
+    broken.csr.truncate(broken.csr.len() - 10);
+    let s = again
+        .member_certificate(broken)
+        .await
+        .expect_err("a broken request is refused");
+    assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
+    assert!(
+        s.message().contains("MemberCertificateRequest.csr"),
+        "{}",
+        s.message()
+    );
 }
 
 async fn client(
@@ -289,14 +409,19 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
 
     // An applicant not yet a Member asks for a member certificate, and a
     // Member asks for one: FAILED_PRECONDITION.
+    let csr = |id: &str| {
+        pki::member_request(&MemberId::new(id).expect("id"))
+            .expect("request")
+            .csr
+    };
     let s = com
-        .member_certificate(v1::MemberCertificateRequest {})
+        .member_certificate(v1::MemberCertificateRequest { csr: csr("COM") })
         .await
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
     assert!(s.message().contains("not a Member yet"), "{}", s.message());
     let s = u
-        .member_certificate(v1::MemberCertificateRequest {})
+        .member_certificate(v1::MemberCertificateRequest { csr: csr("USA") })
         .await
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::FailedPrecondition, "{s:?}");
@@ -326,12 +451,13 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
     // transports, naming the reason.
     let foreign = std::env::temp_dir().join(format!("rappard-grpc-foreign-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&foreign);
-    pki::init(&foreign, Existing::Refuse).expect("pki");
+    pki::init(&foreign, Existing::Refuse, days()).expect("pki");
     pki::issue(
         &foreign,
         &MemberId::new("USA").expect("id"),
         Role::Member,
         Existing::Refuse,
+        days(),
     )
     .expect("issue");
     let mut fc = pki::load(&foreign, "USA").expect("credentials");
@@ -503,8 +629,210 @@ async fn a_member_refuses_a_secretariat_holding_a_members_certificate() {
         );
         assert!(e.is_definite() && !e.is_connection(), "{e}");
         assert!(e.to_string().contains("is not the Secretariat"), "{e}");
+        assert!(e.to_string().contains("for clients only"), "{e}");
+    }
+    standard_clients_refuse_a_members_certificate(&dir, &url, quic_addr, &endpoint).await;
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A client with rustls's standard WebPKI server verifier (the authority
+/// as its only root, nothing of rappard's) refuses a member's certificate
+/// offered as a server, because of its usage: it is for clients only (no
+/// serverAuth), over TCP and over QUIC.
+async fn standard_clients_refuse_a_members_certificate(
+    dir: &Path,
+    url: &str,
+    quic_addr: SocketAddr,
+    endpoint: &quinn::Endpoint,
+) {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let ca = std::fs::read(dir.join("ca.pem")).expect("ca");
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(&ca).expect("PEM"))
+        .expect("root");
+    let tls = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let addr = url.trim_start_matches("https://");
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("TCP");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let e = tokio_rustls::TlsConnector::from(std::sync::Arc::new(tls.clone()))
+        .connect(name, tcp)
+        .await
+        .expect_err("the standard verifier refuses a member's certificate");
+    let inner = e
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<rustls::Error>())
+        .unwrap_or_else(|| panic!("a rustls error: {e}"));
+    assert!(
+        matches!(
+            inner,
+            rustls::Error::InvalidCertificate(
+                rustls::CertificateError::InvalidPurpose
+                    | rustls::CertificateError::InvalidPurposeContext { .. }
+            )
+        ),
+        "TCP: refused for its usage, not {inner:?}"
+    );
+    let mut quic_tls = tls;
+    quic_tls.alpn_protocols = vec![rappard_net::quic::ALPN.to_vec()];
+    let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(quic_tls).expect("QUIC TLS");
+    let e = endpoint
+        .connect_with(
+            quinn::ClientConfig::new(std::sync::Arc::new(crypto)),
+            quic_addr,
+            "localhost",
+        )
+        .expect("connect")
+        .await
+        .expect_err("the standard verifier refuses a member's certificate over QUIC");
+    assert!(
+        e.to_string()
+            .contains("extended key usage for server authentication"),
+        "QUIC: refused for its usage, not {e}"
+    );
+}
+
+/// A certificate on the authority's revocation list, when the Secretariat
+/// starts or added while it runs, and an expired certificate are refused
+/// `UNAUTHENTICATED` on their next call, with a message naming the holder
+/// and why, over both transports; nothing they ask is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_and_expired_certificates_are_refused() {
+    use rappard_net::revocation::{self, Revoke};
+    let sc = scenario("classroom");
+    let dir = certs("revoked", &sc);
+    let id = |s: &str| MemberId::new(s).expect("id");
+    revocation::revoke(&dir, &Revoke::Id(id("BRA"))).expect("revoke BRA");
+    let now = std::time::SystemTime::now();
+    let day = Duration::from_secs(86_400);
+    let expired = Validity {
+        not_before: now - 3 * day,
+        not_after: now - day,
+    };
+    pki::issue(&dir, &id("IND"), Role::Member, Existing::Replace, expired).expect("issue");
+    let options = Options {
+        join_timeout: Duration::from_secs(600),
+        revocations: Some(dir.join(revocation::FILE)),
+        ..Options::default()
+    };
+    let (_n, url, quic_addr, stop) = start(&sc, &dir, options).await;
+    let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
+    let transports = [
+        Connector::Grpc(url.clone()),
+        Connector::Quic(quic_addr, endpoint.clone()),
+    ];
+    let creds = |who: &str| pki::load(&dir, who).expect("credentials");
+    for to in &transports {
+        for (who, why) in [("BRA", "revoked"), ("IND", "expired")] {
+            let mut c = to
+                .connect(&creds(who))
+                .await
+                .expect("the handshake completes");
+            refused(&mut c, who, why, to).await;
+        }
+    }
+    // USA is served, then revoked while the Secretariat runs: its next
+    // call, on the connection it has, is refused.
+    let mut usa = Vec::new();
+    for to in &transports {
+        let mut c = to.connect(&creds("USA")).await.expect("connect");
+        c.join(v1::JoinRequest::default())
+            .await
+            .expect("USA is not revoked yet");
+        usa.push((c, to));
+    }
+    revocation::revoke(&dir, &Revoke::Id(id("USA"))).expect("revoke USA");
+    for (mut c, to) in usa {
+        refused(&mut c, "USA", "revoked", to).await;
     }
     let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A join refused `UNAUTHENTICATED`, the message naming `who` and `why`.
+async fn refused(
+    c: &mut v1::secretariat_client::SecretariatClient<tonic::transport::Channel>,
+    who: &str,
+    why: &str,
+    to: &Connector,
+) {
+    let s = c
+        .join(v1::JoinRequest::default())
+        .await
+        .expect_err("refused");
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{to}: {s:?}");
+    assert!(
+        s.message().contains(&format!("certificate of {who}")) && s.message().contains(why),
+        "{to}: {}",
+        s.message()
+    );
+}
+
+/// The direct talks reach only the member meant: an applicant's node
+/// accepts a Delegation service only with the talks certificate whose
+/// fingerprint it was given for that member. Another member's node at the
+/// address is refused in the handshake; the right one hears the offer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_talks_reach_only_the_member_meant() {
+    use rappard_net::talks::{self, TalksIdentity};
+    struct Accepts;
+    #[tonic::async_trait]
+    impl v1::delegation_server::Delegation for Accepts {
+        async fn offer(
+            &self,
+            _: tonic::Request<v1::OfferRequest>,
+        ) -> Result<tonic::Response<v1::OfferReply>, tonic::Status> {
+            Ok(tonic::Response::new(v1::OfferReply { accept: true }))
+        }
+    }
+    rappard_net::install_crypto();
+    let sc = scenario("accessions-2024");
+    let dir = certs("talks", &sc);
+    let creds = |who: &str| pki::load(&dir, who).expect("credentials");
+    let bra = TalksIdentity::generate(&creds("BRA")).expect("talks key");
+    let usa = TalksIdentity::generate(&creds("USA")).expect("talks key");
+    assert_ne!(bra.fingerprint(), usa.fingerprint());
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tonic::transport::Server::builder()
+        .tls_config(bra.server_tls(&creds("BRA").ca))
+        .expect("TLS")
+        .add_service(v1::delegation_server::DelegationServer::new(Accepts))
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            async {
+                let _ = stopped.await;
+            },
+        );
+    let server = tokio::spawn(server);
+    let com = creds("COM");
+    // BRA's node is there, but the applicant meant USA's.
+    let e = talks::connect(&addr, "USA", usa.fingerprint(), &com)
+        .await
+        .expect_err("not USA's node");
+    assert!(
+        e.to_string().contains("not USA's"),
+        "refused for its certificate: {e}"
+    );
+    let channel = talks::connect(&addr, "BRA", bra.fingerprint(), &com)
+        .await
+        .expect("BRA's node");
+    let reply = v1::delegation_client::DelegationClient::new(channel)
+        .offer(v1::OfferRequest {
+            call: 1,
+            round: 1,
+            offer: 5_000,
+        })
+        .await
+        .expect("the offer is heard");
+    assert!(reply.into_inner().accept);
+    let _ = stop.send(());
+    let _ = server.await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -576,21 +904,23 @@ async fn subscribe_beyond_the_record_is_out_of_range() {
 }
 
 /// `Join` refuses a talks address over 256 bytes or that is not
-/// `HOST:PORT` with `INVALID_ARGUMENT` naming the field; `HOST:PORT` is
-/// accepted. A `JoinRequest` over 1 KiB (here a 3 MB address) is refused
-/// `RESOURCE_EXHAUSTED` before it is read.
+/// `HOST:PORT`, or one without the SHA-256 of the certificate served
+/// there, with `INVALID_ARGUMENT` naming the field; `HOST:PORT` with a
+/// fingerprint is accepted. A `JoinRequest` over 1 KiB (here a 3 MB
+/// address) is refused `RESOURCE_EXHAUSTED` before it is read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_refuses_a_bad_talks_address() {
     let (_n, mut usa, stop, dir) = waiting("talks-address", "USA").await;
-    let s = usa
-        .join(v1::JoinRequest {
-            talks_address: "x".repeat(3 * 1024 * 1024),
-        })
-        .await
-        .expect_err("a 3 MB request");
+    let huge = v1::JoinRequest {
+        talks_address: "x".repeat(3 * 1024 * 1024),
+        talks_certificate_sha256: vec![7; 32],
+    };
+    let size = prost::Message::encoded_len(&huge);
+    let s = usa.join(huge).await.expect_err("a 3 MB request");
     assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
     assert!(
-        s.message().contains("JoinRequest is 3145733 bytes")
+        s.message()
+            .contains(&format!("JoinRequest is {size} bytes"))
             && s.message().contains("at most 1024"),
         "{}",
         s.message()
@@ -605,6 +935,7 @@ async fn join_refuses_a_bad_talks_address() {
         let s = usa
             .join(v1::JoinRequest {
                 talks_address: bad.clone(),
+                talks_certificate_sha256: vec![7; 32],
             })
             .await
             .expect_err("a bad talks address");
@@ -616,9 +947,27 @@ async fn join_refuses_a_bad_talks_address() {
         );
         assert!(s.message().len() < 512, "the message does not echo it all");
     }
+    // A talks address needs the fingerprint of the certificate served
+    // there, SHA-256.
+    for pin in [vec![], vec![7; 31]] {
+        let s = usa
+            .join(v1::JoinRequest {
+                talks_address: "127.0.0.1:4000".into(),
+                talks_certificate_sha256: pin,
+            })
+            .await
+            .expect_err("no usable fingerprint");
+        assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
+        assert!(
+            s.message().contains("JoinRequest.talks_certificate_sha256"),
+            "{}",
+            s.message()
+        );
+    }
     let joined = usa
         .join(v1::JoinRequest {
             talks_address: "127.0.0.1:4000".into(),
+            talks_certificate_sha256: vec![7; 32],
         })
         .await
         .expect("HOST:PORT is accepted")
@@ -916,9 +1265,11 @@ async fn oversize_requests_of_every_kind_are_refused() {
     };
     let (_n, url, _, stop) = start(&sc, &dir, options).await;
     let usa = pki::load(&dir, "USA").expect("credentials");
-    let channel = raw_channel(&url, rappard_net::tls::client(&usa))
-        .await
-        .expect("connect");
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&usa.ca))
+        .identity(tonic::transport::Identity::from_pem(&usa.cert, &usa.key))
+        .domain_name("localhost");
+    let channel = raw_channel(&url, tls).await.expect("connect");
     let mut grpc = tonic::client::Grpc::new(channel);
     let send = async |grpc: &mut tonic::client::Grpc<tonic::transport::Channel>,
                       path: &'static str,

@@ -125,6 +125,7 @@ impl Error {
             | Self::Net(
                 rappard_net::Error::Exists(_)
                 | rappard_net::Error::ReservedId { .. }
+                | rappard_net::Error::NothingToRevoke(_)
                 | rappard_net::Error::Journal { .. },
             ) => 2,
             Self::Invariants(_) => 3,

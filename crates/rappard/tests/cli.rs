@@ -695,3 +695,78 @@ fn secretariat_and_member_stop_on_sigterm() {
     assert_eq!(terminate(&mut sec.0), Some(0), "secretariat");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `pki revoke --id` writes the authority's revocation list `ca.crl` and
+/// says what it revoked; an id without a certificate, a serial that is not
+/// hexadecimal, and `--days 0` are refused with exit 2; a Secretariat
+/// given an `--authority` without the authority's key does not start
+/// (exit 2).
+#[test]
+fn pki_revoke_and_days_and_authority() {
+    let dir = fresh_dir("revoke");
+    let certs = path(&dir);
+    assert!(
+        rappard(&["pki", "init", "--certs", certs, "--days", "30"])
+            .status
+            .success()
+    );
+    for (id, role) in [("WTO", "secretariat"), ("BRA", "member")] {
+        let out = rappard(&[
+            "pki", "issue", "--certs", certs, "--id", id, "--role", role, "--days", "7",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = rappard(&["pki", "revoke", "--certs", certs, "--id", "BRA"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("revoked ") && stdout.contains("rappard://member/BRA in BRA.pem"),
+        "{stdout}"
+    );
+    let crl = std::fs::read_to_string(dir.join("ca.crl")).expect("ca.crl");
+    assert!(crl.starts_with("-----BEGIN X509 CRL-----"), "{crl}");
+    for (args, names) in [
+        (vec!["revoke", "--id", "USA"], "nothing to revoke"),
+        (vec!["revoke", "--serial", "zz"], "--serial"),
+        (
+            vec!["issue", "--id", "USA", "--role", "member", "--days", "0"],
+            "--days",
+        ),
+    ] {
+        let mut all = vec!["pki", args[0], "--certs", certs];
+        all.extend(&args[1..]);
+        let out = rappard(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(names), "{args:?}: {err}");
+    }
+    let elsewhere = fresh_dir("revoke-elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    let out = rappard(&[
+        "secretariat",
+        "--scenario",
+        "examples/scenarios/classroom.toml",
+        "--certs",
+        certs,
+        "--authority",
+        path(&elsewhere),
+        "--grpc",
+        "127.0.0.1:0",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--authority") && err.contains("ca.key"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}

@@ -22,7 +22,7 @@ use rappard_core::record::{Event, Record};
 use rappard_core::scenario::{self, Scenario};
 use rappard_core::time::Timestamp;
 use rappard_net::member::Connector;
-use rappard_net::pki::{self, Credentials, Existing, Role};
+use rappard_net::pki::{self, Credentials, Existing, Role, Validity};
 use rappard_proto::{convert, v1};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
@@ -168,12 +168,13 @@ fn make_pki(dir: &Path, sc: &Scenario) -> Result<Vec<MemberId>> {
                 .map(|a| (a.applicant.id.clone(), Role::Applicant)),
         )
         .collect();
-    pki::init(dir, Existing::Refuse)?;
+    pki::init(dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS))?;
     let secretariat =
         MemberId::new(pki::SECRETARIAT_ID).expect("the Secretariat's id `WTO` is a valid id");
-    pki::issue(dir, &secretariat, Role::Secretariat, Existing::Refuse)?;
+    let days = Validity::days(pki::NODE_DAYS);
+    pki::issue(dir, &secretariat, Role::Secretariat, Existing::Refuse, days)?;
     for (id, role) in &ids {
-        pki::issue(dir, id, *role, Existing::Refuse)?;
+        pki::issue(dir, id, *role, Existing::Refuse, days)?;
     }
     Ok(ids.into_iter().map(|(id, _)| id).collect())
 }
@@ -243,7 +244,11 @@ async fn run_processes(plan: &Plan<'_>, procs: &mut Processes) -> Result<Record>
 /// addresses it prints.
 async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(String, String)> {
     let mut cmd = plan.command("secretariat");
+    // The demo keeps one directory: the authority's key is there, to sign
+    // acceded applicants' member certificates.
     cmd.args(["--grpc", "127.0.0.1:0", "--quic", "127.0.0.1:0"])
+        .arg("--authority")
+        .arg(plan.dir)
         .stdout(Stdio::piped());
     if let Some(p) = plan.args.pace {
         cmd.args(["--pace", &p.to_string()]);

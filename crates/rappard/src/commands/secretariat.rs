@@ -6,6 +6,13 @@
 //! node that fails (a server, the lockstep driver, the journal) ends the
 //! command with its error.
 //!
+//! It serves with `secretariat.pem` and `.key` from `--certs`, and checks
+//! clients against `ca.pem` and the revocation list `ca.crl` there (read at
+//! start and again whenever the file changes). The authority's key is
+//! needed only to sign acceded applicants' member certificates, and only
+//! with `--authority DIR`: without it the key can stay off this host, and
+//! an acceded applicant's request is refused (`FAILED_PRECONDITION`).
+//!
 //! With `--data DIR` the node keeps its journal in DIR
 //! (`rappard_net::journal`): started again on the same DIR after a crash
 //! (even `kill -9`), it replays the journal and carries on where it was;
@@ -45,9 +52,15 @@ pub struct Args {
     /// Address for QUIC (UDP; port 0: any free port; printed).
     #[arg(long)]
     quic: Option<String>,
-    /// The PKI directory.
+    /// The PKI directory: ca.pem, secretariat.pem and .key, and the
+    /// revocation list ca.crl if there is one.
     #[arg(long)]
     certs: PathBuf,
+    /// The directory with the authority's key (ca.key, and the same
+    /// ca.pem), to sign acceded applicants' member certificates; without
+    /// it the Secretariat signs nothing, and ca.key can stay off this host.
+    #[arg(long)]
+    authority: Option<PathBuf>,
     /// Seconds a call waits for answers that do not come.
     #[arg(long, default_value_t = 60)]
     answer_timeout: u64,
@@ -139,7 +152,31 @@ impl LimitArgs {
 pub fn run(args: Args) -> Result<()> {
     let (sc, text) = load_scenario_text(&args.scenario, args.seed)?;
     let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
+    if let Some(dir) = &args.authority {
+        check_authority(dir, &creds)?;
+    }
     runtime()?.block_on(serve(args, (sc, text), creds))
+}
+
+/// Refuses an `--authority` directory without the authority's key, or with
+/// another authority than the one of `--certs`.
+fn check_authority(dir: &std::path::Path, creds: &Credentials) -> Result<()> {
+    let refused = |reason: String| Error::BadOption {
+        option: "--authority",
+        reason,
+    };
+    if !dir.join("ca.key").is_file() {
+        return Err(refused(format!("{} has no ca.key", dir.display())));
+    }
+    let ca = std::fs::read_to_string(dir.join("ca.pem"))
+        .map_err(|e| refused(format!("{}: {e}", dir.join("ca.pem").display())))?;
+    if ca.trim() != creds.ca.trim() {
+        return Err(refused(format!(
+            "{} is not the authority of --certs (its ca.pem differs)",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -> Result<()> {
@@ -176,7 +213,8 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
     let options = Options {
         answer_timeout: Duration::from_secs(args.answer_timeout),
         join_timeout: Duration::from_secs(args.join_timeout),
-        authority: Some(args.certs.clone()),
+        authority: args.authority.clone(),
+        revocations: Some(args.certs.join(rappard_net::revocation::FILE)),
         pace: args.pace,
         data: args.data.clone().map(|dir| DataDir {
             dir,
