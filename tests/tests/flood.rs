@@ -435,8 +435,13 @@ where
     F: FnOnce(Target) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let began = Instant::now();
     let set = Setting::new();
     let expected = simulation::run(&set.sc).expect("the simulation").sha256();
+    eprintln!(
+        "{name}: set-up (PKI, simulation) {:.1} s",
+        began.elapsed().as_secs_f64()
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
