@@ -1031,28 +1031,51 @@ async fn tls_without_certificate(
     to: SocketAddr,
     ca: &str,
 ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    raw_tls(from, to, ca, None).await
+}
+
+/// A raw TLS client of the Secretariat, with `creds`' certificate if
+/// given.
+async fn raw_tls(
+    from: &str,
+    to: SocketAddr,
+    ca: &str,
+    creds: Option<&pki::Credentials>,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     use rustls::pki_types::pem::PemObject as _;
     let mut roots = rustls::RootCertStore::empty();
     for c in rustls::pki_types::CertificateDer::pem_slice_iter(ca.as_bytes()) {
         roots.add(c.expect("certificate")).expect("root");
     }
-    let mut config = rustls::ClientConfig::builder()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let builder = rustls::ClientConfig::builder().with_root_certificates(roots);
+    let mut config = match creds {
+        None => builder.with_no_client_auth(),
+        Some(c) => {
+            let chain = rustls::pki_types::CertificateDer::pem_slice_iter(c.cert.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .expect("certificate");
+            let key =
+                rustls::pki_types::PrivateKeyDer::from_pem_slice(c.key.as_bytes()).expect("key");
+            builder
+                .with_client_auth_cert(chain, key)
+                .expect("client auth")
+        }
+    };
     config.alpn_protocols = vec![b"h2".to_vec()];
     let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
     tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
         .connect(name, tcp_from(from, to).await)
         .await
-        .expect("the handshake completes without a certificate")
+        .expect("the handshake completes")
 }
 
 /// The limits on connections (`rappard_net::limits`), over both
 /// transports: an address's places for connections not yet authenticated
 /// (beyond: closed at accept, or a QUIC connection refused, while other
 /// addresses and authenticated members get in); idle handshakes closed at
-/// the handshake timeout; a connection without a certificate closed at its
-/// deadline; an authenticated connection that made a request kept past it;
+/// the handshake timeout; a connection without a certificate, and one with
+/// a certificate that makes no request, closed at the deadline; an
+/// authenticated connection that made a request kept past it;
 /// and connections per certificate (beyond: the oldest closed for the
 /// newest, counted over both transports).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1111,12 +1134,20 @@ async fn connections_are_bounded_and_idle_ones_closed() {
         closed_within(s, Duration::from_secs(10), "an idle handshake").await;
     }
 
-    // A TLS connection without a certificate is closed at its deadline.
+    // A TLS connection without a certificate is closed at its deadline,
+    // and so is one with a certificate that makes no request.
     let mut anonymous = tls_without_certificate("127.0.0.3", grpc_addr, &ca).await;
+    let mut silent = raw_tls("127.0.0.1", grpc_addr, &ca, Some(&creds("ZAF"))).await;
     closed_within(
         &mut anonymous,
         Duration::from_secs(10),
         "a connection without a certificate",
+    )
+    .await;
+    closed_within(
+        &mut silent,
+        Duration::from_secs(10),
+        "a connection that makes no request",
     )
     .await;
 
