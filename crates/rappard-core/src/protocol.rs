@@ -373,7 +373,7 @@ pub enum AnswerError {
         /// What was given.
         given: &'static str,
     },
-    /// A stated level beyond 0..=10,000.
+    /// A stated level or an offer beyond 0..=10,000.
     LevelOutOfRange(u16),
 }
 

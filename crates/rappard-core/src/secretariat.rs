@@ -442,7 +442,7 @@ impl Secretariat {
                 given: answer.name(),
             });
         }
-        if let Answer::Position(Stated::Level(l)) = answer
+        if let Answer::Position(Stated::Level(l)) | Answer::Offer(l) = answer
             && l > MAX_LEVEL
         {
             return Err(AnswerError::LevelOutOfRange(l));

@@ -150,6 +150,49 @@ fn refused_answers_change_nothing() {
     assert_eq!(sec.unanswered().len(), call.awaited.len() - 1);
 }
 
+/// An applicant's offer beyond 0..=10,000 is refused as a stated level
+/// is, and changes nothing (found by the `answers` fuzzer and the property
+/// tests: the core took it, though the wire refuses it).
+#[test]
+fn an_offer_beyond_the_scale_is_refused() {
+    let sc = scenario::parse(
+        "offer.toml",
+        r#"
+[scenario]
+name = "offer"
+start = "2026-03-02T00:00:00Z"
+
+[[member]]
+id = "AAA"
+time_zone = "Europe/Paris"
+
+[[accession]]
+applicant = "NEW"
+time_zone = "Asia/Tokyo"
+working_party = ["AAA"]
+memorandum_days = 1
+"#,
+    )
+    .expect("valid scenario");
+    let mut sec = Secretariat::new(sc.agenda.clone());
+    let call = loop {
+        let call = sec.step().expect("an offer is asked").clone();
+        if call.kind == CallKind::BilateralOffer {
+            break call;
+        }
+        sec.close_call();
+    };
+    let before = sec.record().clone();
+    let e = sec
+        .answer(&id("NEW"), call.call, Answer::Offer(43_713))
+        .unwrap_err();
+    assert_eq!(e, AnswerError::LevelOutOfRange(43_713));
+    assert_eq!(sec.record(), &before);
+    assert_eq!(sec.unanswered(), vec![id("NEW")]);
+    sec.answer(&id("NEW"), call.call, Answer::Offer(10_000))
+        .expect("the top of the scale");
+}
+
 /// A call closed before everyone answered (the driver's timeout) records
 /// who did not answer, and silence is not an objection.
 #[test]

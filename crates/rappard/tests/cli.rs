@@ -258,7 +258,7 @@ fn input_that_once_panicked_exits_2() {
     );
 
     // Export shares that overflowed the sum of an initiative's
-    // participants' shares.
+    // participants' shares: more Members than a scenario may have now.
     let mut text =
         String::from("[scenario]\nname = \"shares\"\nstart = \"2026-03-02T00:00:00Z\"\n");
     for i in 0..4_300 {
@@ -269,9 +269,75 @@ fn input_that_once_panicked_exits_2() {
     text += "[[initiative]]\nid = \"i\"\nsponsors = [\"M0\"]\n";
     let e = refused("shares.toml", &text);
     assert!(
-        e.contains("shares.toml:17203:16:")
-            && e.contains("member[4299].export_share")
-            && e.contains("add up to 430000.0000 %"),
+        e.contains("shares.toml:4005:6:")
+            && e.contains("member[1000].id")
+            && e.contains("at most 1000 Members"),
+        "{e}"
+    );
+}
+
+/// What `rappard simulate` once accepted and a delegation node could not
+/// carry (a start in the year 9999, whose run reached the year 10000; a
+/// 20 MB title) is refused like any malformed scenario, at the limits of
+/// `docs/scenarios.md` ("Limits"): exit 2, the file, line and field named.
+#[test]
+fn scenario_limits_exit_2_naming_the_field() {
+    let e = refused(
+        "year-9999.toml",
+        &GOOD.replace("2026-03-02T00:00:00Z", "9999-12-31T23:59:59Z"),
+    );
+    assert!(
+        e.contains("year-9999.toml:4:9:")
+            && e.contains("scenario.start")
+            && e.contains("1947-01-01 to 2200-12-31"),
+        "{e}"
+    );
+
+    let big = GOOD.replace(
+        "id = \"x\"",
+        &format!("id = \"x\"\ntitle = \"{}\"", "t".repeat(20_000_000)),
+    );
+    let e = refused("big.toml", &big);
+    assert!(
+        e.contains("big.toml: 20000") && e.contains("at most 1048576 (1 MiB)"),
+        "{e}"
+    );
+
+    let long = GOOD.replace(
+        "id = \"x\"",
+        &format!("id = \"x\"\ntitle = \"{}\"", "t".repeat(257)),
+    );
+    let e = refused("title.toml", &long);
+    assert!(
+        e.contains("title.toml:12:9:")
+            && e.contains("item[0].title")
+            && e.contains("a text has at most 256"),
+        "{e}"
+    );
+
+    let mut many = GOOD.to_owned();
+    for k in 1..=100 {
+        many += &format!("[[item]]\nid = \"x{k}\"\nrule = \"consensus\"\n");
+    }
+    let e = refused("items.toml", &many);
+    assert!(
+        e.contains("items.toml:311:6:") && e.contains("item[100].id") && e.contains("at most 100"),
+        "{e}"
+    );
+
+    let twice = format!("{GOOD}concerned = [\"BRA\", \"IND\", \"BRA\"]\n");
+    let e = refused("twice.toml", &twice);
+    assert!(
+        e.contains("twice.toml:13:28:")
+            && e.contains("item[0].concerned")
+            && e.contains("`BRA` is listed twice"),
+        "{e}"
+    );
+
+    let typed = format!("{GOOD}[[item]]\nid = \"y\"\nrule = 3\n");
+    let e = refused("typed.toml", &typed);
+    assert!(
+        e.contains("typed.toml:15:8:") && e.contains("item[1].rule"),
         "{e}"
     );
 }

@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use super::AccessionSpec;
 use super::error::ScenarioError;
+use super::limits;
 use super::members::{self, Roll};
 use super::positions::Book;
 use super::raw::RawAccession;
@@ -30,6 +31,11 @@ pub(super) fn parse(
     start: Timestamp,
     book: &mut Book,
 ) -> Result<Vec<AccessionSpec>, ScenarioError> {
+    who.cx
+        .at_most(raw.len(), limits::MAX_ACCESSIONS, "accessions", || {
+            let k = limits::MAX_ACCESSIONS;
+            (raw[k].applicant.span(), format!("accession[{k}].applicant"))
+        })?;
     let mut out: Vec<AccessionSpec> = Vec::new();
     for (k, ra) in raw.iter().enumerate() {
         let spec = accession(who, roll, k, ra, start, &out, book)?;
@@ -59,7 +65,7 @@ fn accession(
         None => default_working_party(who),
     };
     let days = |v: &Option<Spanned<i64>>, f: &str, default: u32| {
-        cx.positive_or(v.as_ref(), &field(f), 3650, default)
+        cx.positive_or(v.as_ref(), &field(f), limits::MAX_DAYS, default)
     };
     let subject = Subject::Accession(id.clone()).key().into_owned();
     cx.listed_positions(book, &ra.positions, &table, &subject, |m, pfield| {
@@ -80,9 +86,10 @@ fn accession(
             "bilateral_round_days",
             d::BILATERAL_ROUND_DAYS,
         )?,
-        bilateral_rounds: days(
-            &ra.bilateral_rounds,
-            "bilateral_rounds",
+        bilateral_rounds: cx.positive_or(
+            ra.bilateral_rounds.as_ref(),
+            &field("bilateral_rounds"),
+            limits::MAX_BILATERAL_ROUNDS,
             d::BILATERAL_ROUNDS,
         )?,
         report_days: days(&ra.report_days, "report_days", d::REPORT_DAYS)?,

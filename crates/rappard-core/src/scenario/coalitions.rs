@@ -6,6 +6,7 @@
 //! coalition in Green Rooms, so it must be one of the coalition's members.
 
 use super::error::ScenarioError;
+use super::limits;
 use super::raw::RawCoalition;
 use super::resolve::Resolver;
 use crate::coalition::{self, Coalition};
@@ -36,8 +37,12 @@ fn one(who: &Resolver<'_>, k: usize, rc: &RawCoalition) -> Result<Coalition, Sce
     let cx = who.cx;
     let field = |f: &str| format!("coalition[{k}].{f}");
     let id = rc.id.get_ref().trim().to_owned();
-    if id.is_empty() {
-        return Err(cx.at(rc.id.span(), &field("id"), "a coalition needs an id"));
+    if id.is_empty() || id.len() > limits::MAX_ID_BYTES {
+        return Err(cx.at(
+            rc.id.span(),
+            &field("id"),
+            format!("a coalition id has 1 to {} bytes", limits::MAX_ID_BYTES),
+        ));
     }
     let members = who.sorted(&rc.members, &field("members"))?;
     let coordinator = match &rc.coordinator {
@@ -54,8 +59,9 @@ fn one(who: &Resolver<'_>, k: usize, rc: &RawCoalition) -> Result<Coalition, Sce
             Some(c_id)
         }
     };
+    let name = cx.text_opt(rc.name.as_ref(), &field("name"))?;
     Ok(Coalition {
-        name: rc.name.clone().unwrap_or_else(|| id.clone()),
+        name: name.unwrap_or_else(|| id.clone()),
         id,
         members,
         coordinator,

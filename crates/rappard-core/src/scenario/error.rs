@@ -102,7 +102,9 @@ fn prefix(text: &str, offset: usize) -> &str {
 
 /// The field at a byte offset, as `table.key`: the last table header above
 /// it and the key on its line. Used to name the field of a syntax or type
-/// error that the TOML parser reports only by position.
+/// error that the TOML parser reports only by position. An array of tables
+/// is named with its index, as every other error names it (`item[1].rule`,
+/// `item[1].positions.USA`).
 fn field_at(text: &str, offset: usize) -> String {
     let before = prefix(text, offset);
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -114,23 +116,64 @@ fn field_at(text: &str, offset: usize) -> String {
         .split_once('=')
         .map(|(k, _)| k.trim().trim_matches('"').to_owned())
         .filter(|k| !k.is_empty() && !k.starts_with('['));
-    let table = before[..line_start]
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+    let on_header = key.is_none() && line.trim_start().starts_with('[');
+    // The header in force: this line's if it is one, else the last above.
+    let upto = if on_header { line_end } else { line_start };
+    let table = last_table(&text[..upto]);
     match (table, key) {
         (Some(t), Some(k)) => format!("{t}.{k}"),
         (None, Some(k)) => k,
-        (Some(_), None) if line.trim_start().starts_with('[') => line
-            .trim()
-            .trim_matches(|c| c == '[' || c == ']')
-            .trim()
-            .to_owned(),
         (Some(t), None) => t,
         (None, None) => String::new(),
     }
+}
+
+/// The last table header of `text`, as a path whose arrays of tables carry
+/// the index of their current entry (`item[2].positions`).
+fn last_table(text: &str) -> Option<String> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut last = None;
+    for l in text.lines().map(str::trim) {
+        let Some((path, is_array)) = header(l) else {
+            continue;
+        };
+        if is_array {
+            *counts.entry(path.clone()).or_default() += 1;
+        }
+        last = Some(path);
+    }
+    let path = last?;
+    let segments: Vec<&str> = path.split('.').map(str::trim).collect();
+    // The longest leading part that is an array of tables gets its index.
+    for n in (1..=segments.len()).rev() {
+        let head = segments[..n].join(".");
+        if let Some(count) = counts.get(&head) {
+            let mut out = format!("{head}[{}]", count - 1);
+            for s in &segments[n..] {
+                out.push('.');
+                out.push_str(s);
+            }
+            return Some(out);
+        }
+    }
+    Some(segments.join("."))
+}
+
+/// A table header line, `[name]` or `[[name]]` (a comment may follow): its
+/// name, and whether it is an array of tables.
+fn header(line: &str) -> Option<(String, bool)> {
+    let (rest, close, is_array) = if let Some(r) = line.strip_prefix("[[") {
+        (r, "]]", true)
+    } else {
+        (line.strip_prefix('[')?, "]", false)
+    };
+    let name = rest.split(close).next().unwrap_or(rest).trim();
+    Some((
+        name.trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_owned(),
+        is_array,
+    ))
 }
 
 #[cfg(test)]
@@ -151,9 +194,23 @@ mod tests {
     fn names_the_field_of_an_offset() {
         let text = "[scenario]\nseed = x\n[[item]]\nid = 1\n";
         assert_eq!(field_at(text, 18), "scenario.seed");
-        assert_eq!(field_at(text, 35), "item.id");
-        assert_eq!(field_at(text, 22), "item");
+        assert_eq!(field_at(text, 35), "item[0].id");
+        assert_eq!(field_at(text, 22), "item[0]");
         assert_eq!(field_at("x = 1", 2), "x");
         assert_eq!(field_at("", 0), "");
+    }
+
+    /// Arrays of tables are named with the index of the entry, as every
+    /// other error names them, their sub-tables too.
+    #[test]
+    fn names_the_entry_of_an_array_of_tables() {
+        let text = "[[item]]\nid = 1\n[[item]] # second\nid = 2\n\
+                    [item.positions]\nUSA = 3\n[[initiative]]\nid = 4\n";
+        let at = |needle: &str| field_at(text, text.find(needle).expect("in text"));
+        assert_eq!(at("1"), "item[0].id");
+        assert_eq!(at("2"), "item[1].id");
+        assert_eq!(at("[[item]] #"), "item[1]");
+        assert_eq!(at("3"), "item[1].positions.USA");
+        assert_eq!(at("4"), "initiative[0].id");
     }
 }

@@ -1,4 +1,4 @@
-//! The `[scenario]` table: seed, start, venue, session length and package
+//! The `[scenario]` table: name, seed, start, venue, session length and package
 //! rule.
 //!
 //! These settings hold for the whole negotiation and are public: the
@@ -15,6 +15,7 @@ use crate::time::Timestamp;
 
 /// What `[scenario]` fixes, besides the name.
 pub(super) struct Header {
+    pub name: String,
     pub seed: u64,
     pub start: Timestamp,
     pub venue: Venue,
@@ -67,6 +68,7 @@ pub(super) fn parse(cx: &Ctx<'_>, s: &RawScenario) -> Result<Header, ScenarioErr
         DEFAULT_SESSION_HOURS,
     )?;
     Ok(Header {
+        name: cx.text(&s.name, "scenario.name")?,
         seed,
         start,
         venue,

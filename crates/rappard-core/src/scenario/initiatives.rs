@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use toml::Spanned;
 
 use super::error::ScenarioError;
+use super::limits;
 use super::positions::Book;
 use super::raw::RawInitiative;
 use super::resolve::Resolver;
@@ -34,6 +35,11 @@ pub(super) fn parse(
     ids: &mut HashSet<String>,
     book: &mut Book,
 ) -> Result<Vec<InitiativeSpec>, ScenarioError> {
+    who.cx
+        .at_most(raw.len(), limits::MAX_INITIATIVES, "initiatives", || {
+            let k = limits::MAX_INITIATIVES;
+            (raw[k].id.span(), format!("initiative[{k}].id"))
+        })?;
     raw.iter()
         .enumerate()
         .map(|(k, ri)| initiative(who, k, ri, start, ids, book))
@@ -93,8 +99,9 @@ fn initiative(
             .insert(id.clone(), PositionSpec::Stance(Stance::Object));
     }
     cx.other_positions(book, ri.others.as_ref(), &table, &id, who.membership)?;
+    let topic = cx.text_opt(ri.topic.as_ref(), &field("topic"))?;
     Ok(InitiativeSpec {
-        topic: ri.topic.clone().unwrap_or_else(|| id.clone()),
+        topic: topic.unwrap_or_else(|| id.clone()),
         id,
         sponsors: sides.sponsors,
         participants: sides.participants,
@@ -105,7 +112,7 @@ fn initiative(
     })
 }
 
-/// The initiative's id: 1 to 64 characters, not used by an item or an
+/// The initiative's id: 1 to 64 bytes, not used by an item or an
 /// earlier initiative, not `package`.
 fn initiative_id(
     who: &Resolver<'_>,
@@ -114,11 +121,11 @@ fn initiative_id(
     ids: &mut HashSet<String>,
 ) -> Result<String, ScenarioError> {
     let id = ri.id.get_ref().trim().to_owned();
-    if id.is_empty() || id.len() > 64 {
+    if id.is_empty() || id.len() > limits::MAX_ID_BYTES {
         return Err(who.cx.at(
             ri.id.span(),
             field,
-            "an initiative id has 1 to 64 characters",
+            format!("an initiative id has 1 to {} bytes", limits::MAX_ID_BYTES),
         ));
     }
     if !matches!(id.parse::<Subject>(), Ok(Subject::Item(_))) {

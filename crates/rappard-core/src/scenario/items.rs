@@ -23,6 +23,7 @@ use std::str::FromStr;
 use toml::Spanned;
 
 use super::error::ScenarioError;
+use super::limits;
 use super::positions::Book;
 use super::raw::RawItem;
 use super::resolve::Resolver;
@@ -43,6 +44,10 @@ pub(super) fn parse(
     ids: &mut HashSet<String>,
     book: &mut Book,
 ) -> Result<Vec<ItemSpec>, ScenarioError> {
+    who.cx.at_most(raw.len(), limits::MAX_ITEMS, "items", || {
+        let k = limits::MAX_ITEMS;
+        (raw[k].id.span(), format!("item[{k}].id"))
+    })?;
     raw.iter()
         .enumerate()
         .map(|(k, ri)| item(who, k, ri, start, ids, book))
@@ -96,8 +101,9 @@ fn item(
     })?;
     cx.other_positions(book, ri.others.as_ref(), &table, &id, who.membership)?;
     let concerned = who.distinct(&ri.concerned, &field("concerned"))?;
+    let title = cx.text_opt(ri.title.as_ref(), &field("title"))?;
     Ok(ItemSpec {
-        title: ri.title.clone().unwrap_or_else(|| id.clone()),
+        title: title.unwrap_or_else(|| id.clone()),
         id,
         rule,
         fallback,
@@ -112,7 +118,7 @@ fn item(
     })
 }
 
-/// The item's id: 1 to 64 characters, not `package`, not used before.
+/// The item's id: 1 to 64 bytes, not `package`, not used before.
 fn item_id(
     who: &Resolver<'_>,
     ri: &RawItem,
@@ -121,8 +127,11 @@ fn item_id(
 ) -> Result<String, ScenarioError> {
     let id = ri.id.get_ref().trim().to_owned();
     let refuse = |message: String| Err(who.cx.at(ri.id.span(), field, message));
-    if id.is_empty() || id.len() > 64 {
-        return refuse("an item id has 1 to 64 characters".into());
+    if id.is_empty() || id.len() > limits::MAX_ID_BYTES {
+        return refuse(format!(
+            "an item id has 1 to {} bytes",
+            limits::MAX_ID_BYTES
+        ));
     }
     if id == PACKAGE_KEY {
         return refuse(format!(
@@ -166,20 +175,13 @@ fn fallback(
     Ok(fb)
 }
 
-/// Two to five co-chairs, each named once.
+/// Two to five co-chairs, none listed twice.
 fn co_chairs(
     who: &Resolver<'_>,
     cc: &Spanned<Vec<Spanned<String>>>,
     field: &str,
 ) -> Result<Vec<MemberId>, ScenarioError> {
-    let mut out = Vec::new();
-    for c in cc.get_ref() {
-        let m = who.member(c, field)?;
-        if out.contains(&m) {
-            return Err(who.cx.at(c.span(), field, format!("`{m}` is named twice")));
-        }
-        out.push(m);
-    }
+    let out = who.distinct(cc.get_ref(), field)?;
     if !(2..=5).contains(&out.len()) {
         return Err(who.cx.at(
             cc.span(),

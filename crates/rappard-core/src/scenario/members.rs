@@ -19,7 +19,9 @@
 //! time zone, development status, region, export share), so the reading of
 //! that description, [`profile`], lives here once for both. So does the
 //! check that the export shares of the whole scenario add up to a share of
-//! world exports that can exist ([`check_export_total`]).
+//! world exports that can exist ([`check_export_total`]). The roll holds
+//! at most [`super::limits::MAX_MEMBERS`], and `only` and `exclude` name
+//! each id once.
 
 use std::collections::HashSet;
 
@@ -29,6 +31,7 @@ use toml::Spanned;
 
 use super::AccessionSpec;
 use super::error::{Ctx, ScenarioError};
+use super::limits;
 use super::raw::{RawFile, RawMember, RawMembers, RawProfile};
 use crate::dataset;
 use crate::member::{Development, ExportShare, Member, MemberId, Membership};
@@ -121,8 +124,12 @@ fn from_table(
         keep_only(cx, &dataset, &mut members, only.get_ref(), as_of)?;
     }
     // An id in `exclude` that had not yet joined on `as_of` is out already.
+    let mut excluded = HashSet::new();
     for id in &t.exclude {
         in_dataset(cx, &dataset, id, "members.exclude")?;
+        if !excluded.insert(id.get_ref().as_str()) {
+            return Err(listed_twice(cx, id, "members.exclude"));
+        }
         members.retain(|m| m.id.as_str() != id.get_ref());
     }
     Ok((members, dataset, office_hours))
@@ -135,13 +142,23 @@ fn as_of_date(cx: &Ctx<'_>, v: &Spanned<toml::Value>) -> Result<NaiveDate, Scena
         toml::Value::Datetime(d) => d.to_string(),
         other => other.to_string(),
     };
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
         cx.at(
             v.span(),
             "members.as_of",
             format!("`{text}` is not a date: write it \"YYYY-MM-DD\", e.g. \"2008-07-21\""),
         )
-    })
+    })?;
+    cx.in_range(date, v.span(), "members.as_of")
+}
+
+/// The error for a member id given twice in one list, at the second.
+pub(super) fn listed_twice(cx: &Ctx<'_>, id: &Spanned<String>, field: &str) -> ScenarioError {
+    cx.at(
+        id.span(),
+        field,
+        format!("`{}` is listed twice", id.get_ref()),
+    )
 }
 
 /// The day a dataset Member joined the WTO (the dataset checks that every
@@ -236,11 +253,7 @@ fn keep_only(
             ));
         }
         if !keep.insert(id.get_ref().clone()) {
-            return Err(cx.at(
-                id.span(),
-                "members.only",
-                format!("`{}` is listed twice", id.get_ref()),
-            ));
+            return Err(listed_twice(cx, id, "members.only"));
         }
     }
     members.retain(|m| keep.contains(m.id.as_str()));
@@ -279,6 +292,16 @@ fn add_or_override(
                 not_on_the_roll(&id, dataset),
             ));
         };
+        if members.len() >= limits::MAX_MEMBERS {
+            return Err(cx.at(
+                rm.id.span(),
+                &field("id"),
+                format!(
+                    "a scenario has at most {} Members; `{id}` would be one more",
+                    limits::MAX_MEMBERS
+                ),
+            ));
+        }
         let mut m = new_member(id, time_zone, office_hours);
         profile.apply(&mut m);
         members.push(m);
@@ -358,7 +381,7 @@ pub(super) fn profile(
     field: &dyn Fn(&str) -> String,
 ) -> Result<Profile, ScenarioError> {
     Ok(Profile {
-        name: p.name.cloned(),
+        name: cx.text_opt(p.name, &field("name"))?,
         time_zone: p
             .time_zone
             .map(|z| cx.time_zone(z, &field("time_zone")))
@@ -367,7 +390,7 @@ pub(super) fn profile(
             .development
             .map(|d| cx.development(d, &field("development")))
             .transpose()?,
-        region: p.region.cloned(),
+        region: cx.text_opt(p.region, &field("region"))?,
         export_share: p
             .export_share
             .map(|v| cx.export_share(v, &field("export_share")))

@@ -14,12 +14,14 @@
 //!
 //! This module holds the types and [`parse`], which reads the file into its
 //! raw form (`raw`) and hands each table to its own parser, in the order of
-//! the checks: `[scenario]` (`header`), `[members]` and `[[member]]`
+//! the checks (the file's size first, and every limit of `limits` on the
+//! way): `[scenario]` (`header`), `[members]` and `[[member]]`
 //! (`members`), `[[item]]` (`items`, with the keys that go with a named
 //! rule in `named`), `[[initiative]]` (`initiatives`),
 //! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`) and
 //! `[[coalition]]` (`coalitions`). What several tables share lives once:
-//! placing an error (`error`), reading values (`values`), resolving member
+//! placing an error (`error`), the limits (`limits`), reading values
+//! (`values`, dates and texts within the limits), resolving member
 //! ids (`resolve`) and turning positions into instructions (`positions`).
 
 mod accessions;
@@ -29,6 +31,7 @@ mod green_room;
 mod header;
 mod initiatives;
 mod items;
+pub mod limits;
 mod members;
 mod named;
 mod positions;
@@ -231,6 +234,16 @@ pub const DEFAULT_WRITTEN_PROCEDURE_HOURS: u32 = 72;
 /// Parses a scenario from its text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let cx = Ctx { file, text };
+    if text.len() > limits::MAX_FILE_BYTES {
+        return Err(cx.nowhere(
+            "",
+            format!(
+                "{} bytes; a scenario file has at most {} (1 MiB)",
+                text.len(),
+                limits::MAX_FILE_BYTES
+            ),
+        ));
+    }
     let raw: RawFile = toml::from_str(text).map_err(|e| cx.syntax(&e))?;
     let header = header::parse(&cx, &raw.scenario)?;
     let roll = members::parse(&cx, raw.members.as_ref(), &raw.member)?;
@@ -253,7 +266,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     Ok(Scenario {
         agenda: Agenda {
-            name: raw.scenario.name.clone(),
+            name: header.name,
             seed: header.seed,
             start,
             venue: header.venue,

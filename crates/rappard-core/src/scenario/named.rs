@@ -17,6 +17,7 @@ use toml::Spanned;
 
 use super::DEFAULT_DEADLINE_DAYS;
 use super::error::ScenarioError;
+use super::limits::MAX_ACCEPTANCE_DAYS;
 use super::raw::{RawAcceptance, RawAcceptanceDays, RawItem};
 use super::resolve::Resolver;
 use crate::amendment::{AcceptanceSpec, DEFAULT_MEAN_DAYS, Given, MeanDays};
@@ -25,9 +26,6 @@ use crate::time::Timestamp;
 
 /// Seconds in a day.
 const DAY_SECS: i64 = 86_400;
-
-/// The longest delay the scenario may give or set as a mean: twenty years.
-const MAX_ACCEPTANCE_DAYS: i64 = 7_300;
 
 /// What the named rule of an item brings.
 pub(super) struct Named {
@@ -165,6 +163,7 @@ fn given_acceptance(
     if d < start.datetime().date_naive() {
         return refuse(format!("{d} is before the scenario starts ({start})"));
     }
+    let d = who.cx.in_range(d, v.span(), field)?;
     Ok(Given::On(d))
 }
 

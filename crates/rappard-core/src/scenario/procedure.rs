@@ -47,6 +47,7 @@ pub(super) fn parse(cx: &Ctx<'_>, p: Option<&RawProcedure>) -> Result<Procedure,
         let field = format!("procedure.closed[{k}]");
         let date = NaiveDate::parse_from_str(d.get_ref(), "%Y-%m-%d")
             .map_err(|_| cx.at(d.span(), &field, "a closed date is written YYYY-MM-DD"))?;
+        let date = cx.in_range(date, d.span(), &field)?;
         out.closed.push(date);
     }
     out.closed.sort();

@@ -53,7 +53,7 @@ pub(super) struct RawProcedure {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawScenario {
-    pub name: String,
+    pub name: Spanned<String>,
     #[serde(default)]
     pub seed: Option<Spanned<i64>>,
     pub start: Spanned<toml::Value>,
@@ -88,10 +88,10 @@ pub(super) struct RawMembers {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMember {
     pub id: Spanned<String>,
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub time_zone: Option<Spanned<String>>,
     pub development: Option<Spanned<String>>,
-    pub region: Option<String>,
+    pub region: Option<Spanned<String>>,
     pub export_share: Option<Spanned<f64>>,
     pub office_hours: Option<Spanned<String>>,
 }
@@ -122,7 +122,7 @@ pub(super) type RawPositions = BTreeMap<Spanned<String>, Spanned<RawPosition>>;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawItem {
     pub id: Spanned<String>,
-    pub title: Option<String>,
+    pub title: Option<Spanned<String>>,
     pub rule: Spanned<String>,
     pub fallback: Option<Spanned<String>>,
     pub meeting: Option<Spanned<RawMeeting>>,
@@ -158,7 +158,7 @@ pub(super) struct RawAcceptanceDays {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInitiative {
     pub id: Spanned<String>,
-    pub topic: Option<String>,
+    pub topic: Option<Spanned<String>>,
     pub sponsors: Spanned<Vec<Spanned<String>>>,
     pub threshold: Option<Spanned<f64>>,
     pub mfn: Option<bool>,
@@ -178,10 +178,10 @@ pub(super) struct RawInitiative {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAccession {
     pub applicant: Spanned<String>,
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub time_zone: Option<Spanned<String>>,
     pub development: Option<Spanned<String>>,
-    pub region: Option<String>,
+    pub region: Option<Spanned<String>>,
     pub export_share: Option<Spanned<f64>>,
     pub applied: Option<Spanned<toml::Value>>,
     pub working_party: Option<Vec<Spanned<String>>>,
@@ -210,7 +210,7 @@ pub(super) struct RawGreenRoom {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCoalition {
     pub id: Spanned<String>,
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub members: Vec<Spanned<String>>,
     pub coordinator: Option<Spanned<String>>,
 }
@@ -218,10 +218,10 @@ pub(super) struct RawCoalition {
 /// What `[[member]]` and `[[accession]]` both say about a Member, borrowed
 /// from either: one reader ([`super::members`]) serves both.
 pub(super) struct RawProfile<'a> {
-    pub name: Option<&'a String>,
+    pub name: Option<&'a Spanned<String>>,
     pub time_zone: Option<&'a Spanned<String>>,
     pub development: Option<&'a Spanned<String>>,
-    pub region: Option<&'a String>,
+    pub region: Option<&'a Spanned<String>>,
     pub export_share: Option<&'a Spanned<f64>>,
     pub office_hours: Option<&'a Spanned<String>>,
 }

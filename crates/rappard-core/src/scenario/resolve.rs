@@ -7,7 +7,8 @@
 //! negotiations (Marrakesh Agreement Art. IX:1; see [`crate::member`]), so
 //! naming it is an error that says to name the EU. Applicants for accession
 //! may in addition be given positions on items and initiatives: they take
-//! part once they are Members.
+//! part once they are Members. No list names a Member twice: the second
+//! time is an error, in every list alike.
 
 use std::collections::HashSet;
 
@@ -80,23 +81,26 @@ impl<'a> Resolver<'a> {
         self.member(id, field)
     }
 
-    /// Members, each once, in the file's order.
+    /// Members, in the file's order; one listed twice is refused, as in
+    /// every list of member ids.
     pub fn distinct(
         &self,
         ids: &[Spanned<String>],
         field: &str,
     ) -> Result<Vec<MemberId>, ScenarioError> {
         let mut out = Vec::new();
+        let mut seen = HashSet::new();
         for id in ids {
             let m = self.member(id, field)?;
-            if !out.contains(&m) {
-                out.push(m);
+            if !seen.insert(m.clone()) {
+                return Err(super::members::listed_twice(self.cx, id, field));
             }
+            out.push(m);
         }
         Ok(out)
     }
 
-    /// Members, each once, sorted by id.
+    /// Members, none listed twice, sorted by id.
     pub fn sorted(
         &self,
         ids: &[Spanned<String>],

@@ -7,12 +7,16 @@
 //! level from 0–1 to 0–[`MAX_LEVEL`], an export share from percent to
 //! 0.0001 % ([`ExportShare`]), days and hours to instants.
 
+use std::ops::Range;
 use std::str::FromStr;
+
+use chrono::NaiveDate;
 
 use chrono_tz::Tz;
 use toml::Spanned;
 
 use super::error::{Ctx, ScenarioError};
+use super::limits;
 use super::raw::RawMeeting;
 use crate::member::{Development, ExportShare};
 use crate::protocol::{Level, MAX_LEVEL};
@@ -51,7 +55,73 @@ impl Ctx<'_> {
                 ));
             }
         };
-        Timestamp::parse(&s).map_err(|e| self.at(v.span(), field, e))
+        let t = Timestamp::parse(&s).map_err(|e| self.at(v.span(), field, e))?;
+        if !(limits::FIRST_INSTANT_UNIX..=limits::LAST_INSTANT_UNIX).contains(&t.unix()) {
+            return Err(self.at(v.span(), field, outside_dates(&t.to_string())));
+        }
+        Ok(t)
+    }
+
+    /// A date `YYYY-MM-DD` (as read by the caller) within the dates a
+    /// scenario may give.
+    pub fn in_range(
+        &self,
+        d: NaiveDate,
+        span: Range<usize>,
+        field: &str,
+    ) -> Result<NaiveDate, ScenarioError> {
+        let first = NaiveDate::parse_from_str(limits::FIRST_DATE, "%Y-%m-%d").ok();
+        let last = NaiveDate::parse_from_str(limits::LAST_DATE, "%Y-%m-%d").ok();
+        if first.is_some_and(|f| d < f) || last.is_some_and(|l| d > l) {
+            return Err(self.at(span, field, outside_dates(&d.to_string())));
+        }
+        Ok(d)
+    }
+
+    /// A free text (a name, a title, a topic, a region): at most
+    /// [`limits::MAX_TEXT_CHARS`] characters.
+    pub fn text(&self, v: &Spanned<String>, field: &str) -> Result<String, ScenarioError> {
+        let n = v.get_ref().chars().count();
+        if n > limits::MAX_TEXT_CHARS {
+            return Err(self.at(
+                v.span(),
+                field,
+                format!(
+                    "{n} characters; a text has at most {}",
+                    limits::MAX_TEXT_CHARS
+                ),
+            ));
+        }
+        Ok(v.get_ref().clone())
+    }
+
+    /// An optional free text ([`Ctx::text`]).
+    pub fn text_opt(
+        &self,
+        v: Option<&Spanned<String>>,
+        field: &str,
+    ) -> Result<Option<String>, ScenarioError> {
+        v.map(|v| self.text(v, field)).transpose()
+    }
+
+    /// Refuses a table's `[[entries]]` past the most it may have, at the
+    /// first entry too many (`span`, `field` such as `item[100].id`).
+    pub fn at_most(
+        &self,
+        count: usize,
+        max: usize,
+        what: &str,
+        first_too_many: impl FnOnce() -> (Range<usize>, String),
+    ) -> Result<(), ScenarioError> {
+        if count <= max {
+            return Ok(());
+        }
+        let (span, field) = first_too_many();
+        Err(self.at(
+            span,
+            &field,
+            format!("{count} {what}; a scenario has at most {max}"),
+        ))
     }
 
     /// A whole number in `1..=max`.
@@ -94,7 +164,7 @@ impl Ctx<'_> {
         start: Timestamp,
         default: u32,
     ) -> Result<Timestamp, ScenarioError> {
-        let days = self.positive_or(days, field, 3650, default)?;
+        let days = self.positive_or(days, field, limits::MAX_DAYS, default)?;
         Ok(start.plus_secs(i64::from(days) * DAY_SECS))
     }
 
@@ -165,4 +235,14 @@ impl Ctx<'_> {
             )
         })
     }
+}
+
+/// Why a date or instant is refused: it lies outside what a scenario may
+/// give ([`limits`]).
+fn outside_dates(given: &str) -> String {
+    format!(
+        "{given} is outside the dates a scenario may give, {} to {} (the record's dates must stay within what the wire carries)",
+        limits::FIRST_DATE,
+        limits::LAST_DATE
+    )
 }
