@@ -32,6 +32,23 @@ pub enum Error {
         /// What is wrong with its value.
         reason: String,
     },
+    /// A `--set` option of `sweep` is malformed, or the scenario refuses
+    /// it (the parser's error, without the place in the edited document).
+    #[error("--set {what}: {reason}")]
+    Set {
+        /// The key and value (and the scenario file, when it refused them).
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An input file other than a scenario is malformed (a sweep's line).
+    #[error("{what}: {reason}")]
+    BadInput {
+        /// The file and line.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A node's certificate or key could not be read from the PKI
     /// directory.
     #[error(transparent)]
@@ -120,6 +137,8 @@ impl Error {
             | Self::ReadScenario { .. }
             | Self::Scenario(_)
             | Self::BadOption { .. }
+            | Self::Set { .. }
+            | Self::BadInput { .. }
             | Self::Credentials(_)
             | Self::Listen { .. }
             | Self::Net(

@@ -4,6 +4,10 @@
 //!   scenario in process and prints the minutes (text) or the report (JSON,
 //!   alone on stdout; messages go to stderr). It checks the record's named
 //!   invariants after the run.
+//! - `rappard sweep SCENARIO... --seeds A..B [--set KEY=V1,V2]...` runs
+//!   scenarios under variants of their keys over many seeds, in parallel,
+//!   and writes one JSON line per run; `rappard summarize FILE...` gives
+//!   adoption rates with their intervals (see `docs/sweeps.md`).
 //! - `rappard bench [--members 166,10000] [--repeat N]` measures one
 //!   consultation-and-decision round of the core (see `BENCHMARKS.md`).
 //! - `rappard pki init|issue`, `rappard secretariat`, `rappard member` and
@@ -24,15 +28,19 @@
 //! filters them; without it, `-v` raises the default. Minutes, reports and
 //! listening addresses go to stdout.
 
+mod chart;
 mod commands;
 mod error;
 mod logging;
+mod overrides;
+mod runs;
+mod stats;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bench, demo, member, pki, secretariat, simulate, verify};
+use crate::commands::{bench, demo, member, pki, secretariat, simulate, summarize, sweep, verify};
 use crate::error::Error;
 
 #[derive(Parser)]
@@ -55,6 +63,11 @@ struct Cli {
 enum Command {
     /// Run a scenario in process and print the minutes or the JSON report.
     Simulate(simulate::Args),
+    /// Run scenarios under variants of their keys over many seeds, one
+    /// JSON line per run.
+    Sweep(sweep::Args),
+    /// Summarize sweeps: adoption rates with 95 % intervals.
+    Summarize(summarize::Args),
     /// Make the authority and the nodes' certificates.
     Pki {
         #[command(subcommand)]
@@ -77,6 +90,8 @@ enum Command {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Simulate(args) => simulate::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Summarize(args) => summarize::run(&args),
         Command::Pki { command } => pki::run(command),
         Command::Secretariat(args) => secretariat::run(args),
         Command::Member(args) => member::run(args),

@@ -9,6 +9,8 @@ pub mod pki;
 pub mod secretariat;
 pub mod signals;
 pub mod simulate;
+pub mod summarize;
+pub mod sweep;
 pub mod verify;
 
 use std::path::Path;
