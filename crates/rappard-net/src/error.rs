@@ -138,6 +138,11 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// `RESOURCE_EXHAUSTED`: over one of the Secretariat's limits
+    /// (`crate::limits`): record streams per certificate, answers per
+    /// second, a message's size for its kind. The message names the limit.
+    #[error("resource exhausted: {0}")]
+    ResourceExhausted(String),
     /// The core refused an answer (mapped one to one onto statuses).
     #[error("refused by the Secretariat: {0}")]
     Answer(#[from] AnswerError),
@@ -237,6 +242,7 @@ impl Error {
             | Self::FailedPrecondition(_)
             | Self::OutOfRange(_)
             | Self::TooLarge { .. }
+            | Self::ResourceExhausted(_)
             | Self::Answer(_)
             | Self::BadMessage(_)
             | Self::Replaced(_)
@@ -259,7 +265,7 @@ impl Error {
             Self::InvalidArgument(_) | Self::BadMessage(_) => Code::InvalidArgument,
             Self::FailedPrecondition(_) => Code::FailedPrecondition,
             Self::OutOfRange(_) => Code::OutOfRange,
-            Self::TooLarge { .. } => Code::ResourceExhausted,
+            Self::TooLarge { .. } | Self::ResourceExhausted(_) => Code::ResourceExhausted,
             Self::Replaced(_) => Code::Aborted,
             Self::Answer(e) => match e {
                 AnswerError::NoOpenCall
@@ -286,6 +292,7 @@ impl Error {
             | Self::InvalidArgument(m)
             | Self::FailedPrecondition(m)
             | Self::OutOfRange(m)
+            | Self::ResourceExhausted(m)
             | Self::Transport(m)
             | Self::Replaced(m)
             | Self::Internal(m) => m,
@@ -312,6 +319,7 @@ impl Error {
             Code::InvalidArgument => Self::InvalidArgument(message),
             Code::FailedPrecondition => Self::FailedPrecondition(message),
             Code::OutOfRange => Self::OutOfRange(message),
+            Code::ResourceExhausted => Self::ResourceExhausted(message),
             Code::Internal => Self::Internal(message),
             Code::Aborted => Self::Replaced(message),
             code => Self::Refused { code, message },

@@ -14,6 +14,9 @@
 //!   Secretariat killed at any point starts again where it was.
 //! - [`member`]: delegation nodes, each deciding with the core `Delegation`
 //!   from its own instructions, over its own connection and certificate.
+//! - [`limits`]: the Secretariat's limits against floods (handshakes,
+//!   connections per address and per certificate, record streams, message
+//!   sizes, answers per second, stuck subscribers).
 //!
 //! Mutual TLS throughout, ring as the only crypto provider
 //! ([`install_crypto`]). Every fallible function returns the one [`Error`]
@@ -23,14 +26,16 @@
 //! spans `connection` (per accepted connection on the Secretariat, per
 //! session of a delegation), `delegation` (per delegation, on both sides)
 //! and `call` (per call); `info` for joins, leaves and calls closed, `warn`
-//! for refused requests, failed handshakes, timeouts and reconnections,
-//! `debug` for answers. The `connection` and `delegation` spans, and the
+//! for refused requests, failed handshakes, timeouts and reconnections
+//! (on the Secretariat, what a flood can cause is throttled per kind,
+//! [`limits::throttled`]), `debug` for answers. The `connection` and `delegation` spans, and the
 //! Secretariat's `call` span, are at level `error` so that they are enabled,
 //! and name who a warning is about, whatever the filter; a delegation's
 //! own `call` spans are at `info` (one per call and delegation).
 
 mod error;
 pub mod journal;
+pub mod limits;
 pub mod member;
 pub mod pki;
 pub mod quic;

@@ -9,10 +9,18 @@
 //! `rappard/1`) and one bidirectional stream in it for its HTTP/2
 //! connection. The server reads the client certificate from the QUIC
 //! connection and hands it to the service as connection info
-//! ([`QuicConnectInfo`]), which the identity check reads exactly as it
-//! reads the TLS peer certificates over TCP. As over TCP, a client without
-//! a certificate, or with one from another authority, reaches the service
-//! and is refused `UNAUTHENTICATED` (`crate::tls::DeferredClientVerifier`).
+//! ([`ConnectionInfo`]), the same as over TCP, so one identity check reads
+//! either. As over TCP, a client without a certificate, or with one from
+//! another authority, reaches the service and is refused `UNAUTHENTICATED`
+//! (`crate::tls::DeferredClientVerifier`).
+//!
+//! The limits are those of TCP ([`crate::limits`]): a connection over its
+//! address's limit is refused before its handshake (and an address that
+//! has not been validated is first sent a Retry, so that a spoofed source
+//! address cannot take another's places); the handshake must end within
+//! `handshake_timeout`; the connection's deadline is watched by its task,
+//! which closes it with the reason; a QUIC connection may open at most
+//! `streams_per_connection` streams at once.
 
 use std::io;
 use std::net::SocketAddr;
@@ -29,6 +37,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument as _;
 
 use crate::Error;
+use crate::limits::{ConnectionInfo, Gate, Limits, Slot, warn_throttled};
 use crate::pki::Credentials;
 
 /// The ALPN of rappard over QUIC.
@@ -45,13 +54,13 @@ fn quic_err(what: &str) -> impl FnOnce(String) -> Error + '_ {
 /// dead; each side sends a keep-alive after 2 s without traffic, which is
 /// also what makes a restarted Secretariat answer a node's connection
 /// with a stateless reset within 2 s ([`server_endpoint_config`]).
-fn transport() -> Arc<quinn::TransportConfig> {
+fn transport() -> quinn::TransportConfig {
     let mut t = quinn::TransportConfig::default();
     t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(
         30_000,
     ))));
     t.keep_alive_interval(Some(Duration::from_secs(2)));
-    Arc::new(t)
+    t
 }
 
 /// The Secretariat's QUIC endpoint configuration, with a stateless-reset
@@ -88,17 +97,23 @@ pub fn server_endpoint_config(c: &Credentials) -> quinn::EndpointConfig {
     config
 }
 
-/// The Secretariat's QUIC server configuration.
+/// The Secretariat's QUIC server configuration, under `limits`.
 pub fn server_config(
     c: &Credentials,
     authority: &crate::tls::Authority,
+    limits: &Limits,
 ) -> Result<quinn::ServerConfig, Error> {
-    let mut tls = crate::tls::secretariat_server_config(c, authority)?;
+    let mut tls =
+        crate::tls::secretariat_server_config(c, authority, limits.require_client_certificate)?;
     tls.alpn_protocols = vec![ALPN.to_vec()];
     let crypto = QuicServerConfig::try_from(tls)
         .map_err(|e| quic_err("the server's TLS for QUIC")(e.to_string()))?;
     let mut cfg = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-    cfg.transport_config(transport());
+    let mut transport = transport();
+    transport
+        .max_concurrent_bidi_streams(limits.streams_per_connection.into())
+        .max_concurrent_uni_streams(0u32.into());
+    cfg.transport_config(Arc::new(transport));
     Ok(cfg)
 }
 
@@ -121,17 +136,8 @@ pub(crate) fn client_config_checked(
     let crypto = QuicClientConfig::try_from(tls)
         .map_err(|e| quic_err("the client's TLS for QUIC")(e.to_string()))?;
     let mut cfg = quinn::ClientConfig::new(Arc::new(crypto));
-    cfg.transport_config(transport());
+    cfg.transport_config(Arc::new(transport()));
     Ok(cfg)
-}
-
-/// What the service learns of a QUIC peer.
-#[derive(Clone, Debug)]
-pub struct QuicConnectInfo {
-    /// The peer's address.
-    pub remote: SocketAddr,
-    /// Its certificate chain, if it presented one.
-    pub peer_certs: Option<Arc<Vec<CertificateDer<'static>>>>,
 }
 
 /// One bidirectional QUIC stream, as the byte stream of an HTTP/2
@@ -139,7 +145,7 @@ pub struct QuicConnectInfo {
 pub struct QuicStream {
     send: quinn::SendStream,
     recv: quinn::RecvStream,
-    info: QuicConnectInfo,
+    info: ConnectionInfo,
 }
 
 impl AsyncRead for QuicStream {
@@ -171,43 +177,64 @@ impl AsyncWrite for QuicStream {
 }
 
 impl tonic::transport::server::Connected for QuicStream {
-    type ConnectInfo = QuicConnectInfo;
+    type ConnectInfo = ConnectionInfo;
 
     fn connect_info(&self) -> Self::ConnectInfo {
         self.info.clone()
     }
 }
 
-/// The streams of every connection the endpoint accepts, for
-/// `serve_with_incoming`. Each connection is handled in a `connection`
-/// span naming the peer's address; a failed handshake is logged and
-/// dropped.
-pub fn incoming(endpoint: quinn::Endpoint) -> ReceiverStream<Result<QuicStream, io::Error>> {
+/// The streams of every connection the endpoint accepts under the gate's
+/// limits (module doc), for `serve_with_incoming`. Each connection is
+/// handled in a `connection` span naming the peer's address; a refused or
+/// failed handshake is logged (throttled) and dropped.
+pub fn incoming(
+    endpoint: quinn::Endpoint,
+    gate: Arc<Gate>,
+) -> ReceiverStream<Result<QuicStream, io::Error>> {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
         while let Some(incoming) = endpoint.accept().await {
+            let remote = incoming.remote_address();
+            if !incoming.remote_address_validated() && incoming.may_retry() {
+                // The client comes back with a token that proves its address.
+                let _ = incoming.retry();
+                continue;
+            }
+            let Some(slot) = gate.admit(remote, "quic") else {
+                incoming.refuse();
+                continue;
+            };
             let tx = tx.clone();
-            let span = tracing::error_span!(
-                "connection",
-                transport = "quic",
-                remote = %incoming.remote_address()
-            );
-            tokio::spawn(accept_streams(incoming, tx).instrument(span));
+            let span = tracing::error_span!("connection", transport = "quic", %remote);
+            tokio::spawn(accept_streams(incoming, slot, gate.clone(), tx).instrument(span));
         }
     });
     ReceiverStream::new(rx)
 }
 
-/// One incoming QUIC connection: the handshake, then each bidirectional
-/// stream the peer opens, until it closes the connection.
+/// One incoming QUIC connection: the handshake within `handshake_timeout`,
+/// then each bidirectional stream the peer opens, until it closes the
+/// connection or its deadline closes it.
 async fn accept_streams(
     incoming: quinn::Incoming,
+    slot: Slot<std::net::IpAddr>,
+    gate: Arc<Gate>,
     tx: mpsc::Sender<Result<QuicStream, io::Error>>,
 ) {
-    let conn = match incoming.await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "QUIC handshake failed");
+    let timeout = gate.limits().handshake_timeout;
+    let conn = match tokio::time::timeout(timeout, incoming).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            warn_throttled!("QUIC handshake failed", error = %e, "QUIC handshake failed");
+            return;
+        }
+        Err(_) => {
+            warn_throttled!(
+                "QUIC handshake timed out",
+                "QUIC handshake timed out after {} s (--handshake-timeout)",
+                timeout.as_secs_f64()
+            );
             return;
         }
     };
@@ -216,29 +243,43 @@ async fn accept_streams(
         .peer_identity()
         .and_then(|any| any.downcast::<Vec<CertificateDer<'static>>>().ok())
         .map(|b| Arc::new(*b));
-    let info = QuicConnectInfo {
+    let (_held, standing) = gate.settle(slot, peer_certs.as_deref().map(Vec::as_slice));
+    let info = ConnectionInfo {
         remote: conn.remote_address(),
         peer_certs,
+        standing,
     };
+    let deadline = gate.deadline(&info.standing);
+    tokio::pin!(deadline);
     loop {
-        match conn.accept_bi().await {
-            Ok((send, recv)) => {
-                let s = QuicStream {
-                    send,
-                    recv,
-                    info: info.clone(),
-                };
-                if tx.send(Ok(s)).await.is_err() {
+        let (send, recv) = tokio::select! {
+            accepted = conn.accept_bi() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::debug!(reason = %e, "QUIC connection closed");
                     return;
                 }
-            }
-            Err(e) => {
-                tracing::debug!(reason = %e, "QUIC connection closed");
+            },
+            why = &mut deadline => {
+                warn_throttled!("connection closed at its deadline", "connection closed: {why}");
+                conn.close(DEADLINE_PASSED, why.as_bytes());
                 return;
             }
+        };
+        let s = QuicStream {
+            send,
+            recv,
+            info: info.clone(),
+        };
+        if tx.send(Ok(s)).await.is_err() {
+            return;
         }
     }
 }
+
+/// The application's code when the Secretariat closes a QUIC connection
+/// at its deadline (`crate::limits`): the reason says which.
+const DEADLINE_PASSED: quinn::VarInt = quinn::VarInt::from_u32(0x52);
 
 /// A tonic channel to the Secretariat over QUIC: one connection from
 /// `endpoint`, one stream in it.
@@ -263,10 +304,7 @@ pub async fn channel(
             ))
         })?
         .map_err(|e| connect(format!("QUIC handshake: {e}")))?;
-    let info = QuicConnectInfo {
-        remote: addr,
-        peer_certs: None,
-    };
+    let info = ConnectionInfo::client(addr);
     let connector = tower::service_fn(move |_uri: tonic::transport::Uri| {
         let conn = conn.clone();
         let info = info.clone();

@@ -24,10 +24,19 @@
 //! answer, or a talks address that is not `HOST:PORT` or over 256 bytes;
 //! `FAILED_PRECONDITION` for an answer to a closed call or a second
 //! answer; `OUT_OF_RANGE` for a `Subscribe` after a sequence number beyond
-//! the record; `RESOURCE_EXHAUSTED` for a message over 64 KiB (over 4 MiB tonic
-//! refuses it first, with `OUT_OF_RANGE`). None of them changes the record.
-//! The service raises them as [`Error`]s and converts them to statuses at
-//! the edge, where it also logs them (`warn`).
+//! the record; `RESOURCE_EXHAUSTED` over one of the limits of
+//! [`crate::limits`] (a message over its kind's size, too many record
+//! streams for one certificate, answers too fast). None of them
+//! changes the record. The service raises them as [`Error`]s and converts
+//! them to statuses at the edge, where it also logs them (`warn`,
+//! throttled so that a flood of refusals does not flood the log).
+//!
+//! Whoever can reach the port is bounded by [`crate::limits`]: handshakes
+//! and connections that never authenticate time out, connections count
+//! against their address or their certificate, and a record stream whose
+//! subscriber does not take its entries is cut off (`UNAVAILABLE`) rather
+//! than held; a stuck subscriber never holds the core's lock, which a feed
+//! takes only to copy a bounded batch of entries.
 //!
 //! The node's tasks (a server per transport, the lockstep driver) are
 //! watched: when one fails or panics, [`Negotiation::finished`] returns its
@@ -47,20 +56,21 @@ use rappard_proto::convert;
 use rappard_proto::v1;
 use rappard_proto::v1::secretariat_server::{Secretariat as SecretariatService, SecretariatServer};
 use tokio::net::TcpListener;
-use tokio::sync::{Mutex, Notify, mpsc, watch};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio_stream::Stream;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use tracing::{Instrument as _, debug, error, error_span, info, warn};
 
 use crate::Error;
 use crate::journal::{self, Journal, RunIdentity};
+use crate::limits::{Gate, Limits, Slot, warn_throttled};
 use crate::pki::{self, Credentials, Role};
 
-/// The largest message the Secretariat accepts: a larger one is refused
-/// with `RESOURCE_EXHAUSTED`.
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// The largest message the Secretariat accepts (an `AnswerRequest`; every
+/// other kind is bounded lower, [`crate::limits::max_request_bytes`]): a
+/// larger one is refused with `RESOURCE_EXHAUSTED`.
+pub const MAX_MESSAGE_BYTES: usize = crate::limits::MAX_ANSWER_BYTES;
 
 /// The longest `JoinRequest.talks_address` the Secretariat keeps.
 pub const MAX_TALKS_ADDRESS_BYTES: usize = 256;
@@ -100,9 +110,11 @@ fn check_talks_address(address: &str) -> Result<&str, Error> {
     }
 }
 
-/// The largest message tonic decodes at all (above it tonic itself answers
-/// `OUT_OF_RANGE`, before rappard sees the message).
-pub const DECODE_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+/// The largest message tonic decodes at all: the largest of the bounds
+/// by kind, which the server's request guard enforces first
+/// ([`crate::limits::MessageLimit`]), so that tonic's own refusal
+/// (`OUT_OF_RANGE`) is a second fence that is not reached.
+pub const DECODE_LIMIT_BYTES: usize = MAX_MESSAGE_BYTES;
 
 fn check_size(m: &impl prost::Message) -> Result<(), Error> {
     let size = m.encoded_len();
@@ -131,6 +143,8 @@ pub struct Options {
     /// Real seconds per simulated day, so people can watch (none: as fast
     /// as the delegations answer). A step waits at most 10 s.
     pub pace: Option<f64>,
+    /// The limits against floods ([`crate::limits`]).
+    pub limits: Limits,
     /// Where to keep the journal (none: the record lives in memory only,
     /// and a restart is a new run).
     pub data: Option<DataDir>,
@@ -154,6 +168,7 @@ impl Default for Options {
             authority: None,
             revocations: None,
             pace: None,
+            limits: Limits::default(),
             data: None,
         }
     }
@@ -213,6 +228,8 @@ struct Shared {
     sessions_changed: Notify,
     /// The authority that must have issued every caller's certificate.
     ca: crate::tls::Authority,
+    /// The limits against floods, and their counts.
+    gate: Arc<Gate>,
 }
 
 impl Shared {
@@ -236,6 +253,7 @@ impl Shared {
             seed: agenda.seed,
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
+            gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
             issued: Mutex::new(BTreeMap::new()),
             run,
             resumed,
@@ -424,15 +442,13 @@ impl Negotiation {
     }
 }
 
-/// Who is speaking, from the certificate.
+/// Who is speaking, from the certificate (checked at every call: a
+/// certificate revoked or expired since the handshake is refused).
 fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(MemberId, Role), Error> {
     let certs = req
-        .peer_certs()
-        .or_else(|| {
-            req.extensions()
-                .get::<crate::quic::QuicConnectInfo>()
-                .and_then(|i| i.peer_certs.clone())
-        })
+        .extensions()
+        .get::<crate::limits::ConnectionInfo>()
+        .and_then(|i| i.peer_certs.clone())
         .filter(|c| !c.is_empty())
         .ok_or_else(|| {
             Error::Unauthenticated(
@@ -447,10 +463,10 @@ fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(Membe
 }
 
 /// The edge: a result of the service as gRPC answers it; a refusal is
-/// logged (`warn`) and becomes its status.
+/// logged (`warn`, throttled per rpc) and becomes its status.
 fn edge<T>(rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
     r.map(Response::new).map_err(|e| {
-        warn!(rpc, error = %e, "request refused");
+        warn_throttled!(rpc, rpc, error = %e, "request refused");
         e.into_status()
     })
 }
@@ -544,19 +560,18 @@ impl Service {
                 "field `SubscribeRequest.after_seq`: {after_seq} is beyond the record, which has {len} entries: this Secretariat never published entry {after_seq} (a delegation resuming a run this node did not serve?)"
             )));
         }
-        let (tx, rx) = mpsc::channel(256);
-        let span = error_span!("delegation", member = %me);
+        let place = self.shared.gate.subscription(&me)?;
         let reader = Reader {
             me,
             session,
             only_my_calls,
         };
-        tokio::spawn(feed(self.shared.clone(), reader, after_seq, tx).instrument(span));
-        Ok(Box::pin(ReceiverStream::new(rx)))
+        Ok(Box::pin(open_feed(&self.shared, reader, after_seq, place)))
     }
 
     async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
         let (me, role) = peer(&req, &self.shared.ca)?;
+        self.shared.gate.answer(&me)?;
         check_size(req.get_ref())?;
         let body = req.into_inner();
         if !body.member.is_empty() && body.member != me.as_str() {
@@ -720,6 +735,60 @@ fn check_talks_pin(pin: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(pin.to_vec())
 }
 
+/// One subscriber's record stream, as the service returns it: the entries
+/// its feed buffers (at most `feed_buffer`), then, if the feed was cut off,
+/// replaced or a task of the node failed, the status that says so. It
+/// holds the subscriber's place ([`Gate::subscription`]) until tonic drops
+/// it.
+struct RecordStream {
+    entries: mpsc::Receiver<v1::RecordEntry>,
+    end: oneshot::Receiver<Status>,
+    _place: Slot<MemberId>,
+}
+
+impl Stream for RecordStream {
+    type Item = Result<v1::RecordEntry, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let next = std::task::ready!(self.entries.poll_recv(cx));
+        // The feed sends its last word before it drops its sender.
+        std::task::Poll::Ready(match next {
+            Some(entry) => Some(Ok(entry)),
+            None => self.end.try_recv().ok().map(Err),
+        })
+    }
+}
+
+/// Starts the feed of one subscriber (in a `delegation` span) and returns
+/// its stream.
+fn open_feed(
+    shared: &Arc<Shared>,
+    reader: Reader,
+    after_seq: u64,
+    place: Slot<MemberId>,
+) -> RecordStream {
+    let (tx, entries) = mpsc::channel(shared.gate.limits().feed_buffer.max(1));
+    let (last_word, end) = oneshot::channel();
+    let span = error_span!("delegation", member = %reader.me);
+    let subscriber = Subscriber { tx, last_word };
+    tokio::spawn(feed(shared.clone(), reader, after_seq, subscriber).instrument(span));
+    RecordStream {
+        entries,
+        end,
+        _place: place,
+    }
+}
+
+/// Where a feed sends: the entries, and a last word if the stream does not
+/// simply end.
+struct Subscriber {
+    tx: mpsc::Sender<v1::RecordEntry>,
+    last_word: oneshot::Sender<Status>,
+}
+
 /// Who reads a feed: the delegation, its session (0: none given), and
 /// whether it follows only its own calls.
 struct Reader {
@@ -732,44 +801,64 @@ struct Reader {
 enum Next {
     /// Wait for more of the record.
     Wait,
+    /// Send the next batch at once (this one was as large as the buffer).
+    More,
     /// End the stream (with this status, if any).
     End(Option<Status>),
 }
 
 /// Feeds one subscriber the published record after `cursor` as it grows
-/// (with `only_my_calls`, only its calls and its accession), until the
+/// (with `only_my_calls`, only its calls and its accession), a bounded
+/// batch at a time (the core's lock is held only to copy it), until the
 /// negotiation has closed, a task of the node has failed (the stream ends
 /// with its error), a later node of the same delegation has replaced this
-/// one (`ABORTED`), or the subscriber has gone. Only published entries are
-/// sent: with a journal, none before it is synced.
-async fn feed(
-    shared: Arc<Shared>,
-    reader: Reader,
-    mut cursor: u64,
-    tx: mpsc::Sender<Result<v1::RecordEntry, Status>>,
-) {
+/// one (`ABORTED`), the subscriber has gone, or the subscriber has left its
+/// buffer full for `subscriber_timeout` (it is cut off: `UNAVAILABLE`).
+/// Only published entries are sent: with a journal, none before it is
+/// synced.
+async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscriber) {
+    let (batch_max, timeout) = {
+        let limits = shared.gate.limits();
+        (limits.feed_buffer.max(1), limits.subscriber_timeout)
+    };
     let mut published = shared.published.subscribe();
     loop {
         let replaced = shared.sessions_changed.notified();
         tokio::pin!(replaced);
         replaced.as_mut().enable();
-        let (batch, next) = next_batch(&shared, &reader, &mut cursor).await;
+        let (batch, next) = next_batch(&shared, &reader, &mut cursor, batch_max).await;
         for e in batch {
-            if tx.send(Ok(e)).await.is_err() {
-                info!("left: the delegation closed its stream");
-                return;
+            match tokio::time::timeout(timeout, to.tx.send(e)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    info!("left: the delegation closed its stream");
+                    return;
+                }
+                Err(_) => {
+                    let why = format!(
+                        "the subscriber took no entry for {} s with {batch_max} waiting (--subscriber-timeout): its stream is cut off; subscribe again after the last sequence number it saw",
+                        timeout.as_secs_f64()
+                    );
+                    warn_throttled!("subscriber cut off", "{why}");
+                    let _ = to.last_word.send(Error::Transport(why).into_status());
+                    return;
+                }
             }
         }
-        if let Next::End(status) = next {
-            if let Some(status) = status {
-                let _ = tx.send(Err(status)).await;
+        match next {
+            Next::More => continue,
+            Next::End(status) => {
+                if let Some(status) = status {
+                    let _ = to.last_word.send(status);
+                }
+                return;
             }
-            return;
+            Next::Wait => {}
         }
         tokio::select! {
             changed = published.changed() => if changed.is_err() { return },
             () = &mut replaced => {}
-            () = tx.closed() => {
+            () = to.tx.closed() => {
                 info!("left: the delegation closed its stream");
                 return;
             }
@@ -777,12 +866,13 @@ async fn feed(
     }
 }
 
-/// The published entries after `cursor` that go to `reader`, and what to
-/// do after sending them.
+/// The published entries after `cursor` that go to `reader`, at most
+/// `batch_max` of the record's, and what to do after sending them.
 async fn next_batch(
     shared: &Shared,
     reader: &Reader,
     cursor: &mut u64,
+    batch_max: usize,
 ) -> (Vec<v1::RecordEntry>, Next) {
     if let Err(e) = shared.check_session(&reader.me, reader.session).await {
         info!("left: {e}");
@@ -795,13 +885,18 @@ async fn next_batch(
     let upto_index = usize::try_from(upto)
         .unwrap_or(usize::MAX)
         .min(entries.len());
+    let to = upto_index.min(from.saturating_add(batch_max));
     let batch: Vec<v1::RecordEntry> = entries
-        .get(from..upto_index)
+        .get(from..to)
         .unwrap_or_default()
         .iter()
         .filter(|e| !reader.only_my_calls || concerns(&e.event, &reader.me))
         .map(convert::entry_to_wire)
         .collect();
+    if to < upto_index {
+        *cursor = to as u64;
+        return (batch, Next::More);
+    }
     *cursor = (*cursor).max(upto);
     let next = if let Some(e) = core.failure() {
         Next::End(Some(e.into_status()))
@@ -931,14 +1026,16 @@ async fn grpc_server(
     listener: TcpListener,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
-    let tls = crate::tls::secretariat_rustls(creds, authority)?;
-    let router = router(shared, tonic::transport::Server::builder()).await?;
+    let gate = shared.gate.clone();
+    let tls =
+        crate::tls::secretariat_rustls(creds, authority, gate.limits().require_client_certificate)?;
+    let router = router(shared).await?;
     if let Ok(addr) = listener.local_addr() {
         info!(%addr, "serving gRPC over TCP with TLS");
     }
     Ok(async move {
         router
-            .serve_with_incoming_shutdown(crate::tls::accept(listener, tls), stopped)
+            .serve_with_incoming_shutdown(crate::tls::accept(listener, tls, gate), stopped)
             .await
             .map_err(|e| Error::Transport(crate::causes(&e)))
     })
@@ -952,7 +1049,8 @@ async fn quic_server(
     socket: std::net::UdpSocket,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> Result<impl Future<Output = Result<(), Error>> + Send + 'static, Error> {
-    let config = crate::quic::server_config(creds, authority)?;
+    let gate = shared.gate.clone();
+    let config = crate::quic::server_config(creds, authority, gate.limits())?;
     let addr = socket.local_addr().ok();
     let endpoint = quinn::Endpoint::new(
         crate::quic::server_endpoint_config(creds),
@@ -964,14 +1062,14 @@ async fn quic_server(
         what: "the QUIC endpoint".into(),
         detail: e.to_string(),
     })?;
-    let router = router(shared, tonic::transport::Server::builder()).await?;
+    let router = router(shared).await?;
     if let Some(addr) = addr {
         info!(%addr, "serving gRPC inside QUIC");
     }
     let closing = endpoint.clone();
     Ok(async move {
         let served = router
-            .serve_with_incoming_shutdown(crate::quic::incoming(endpoint), stopped)
+            .serve_with_incoming_shutdown(crate::quic::incoming(endpoint, gate), stopped)
             .await
             .map_err(|e| Error::Transport(crate::causes(&e)));
         closing.close(0u32.into(), b"shutdown");
@@ -979,12 +1077,20 @@ async fn quic_server(
     })
 }
 
+/// A server of the Secretariat's, its requests guarded
+/// ([`crate::limits::guard_request`]).
+type Guarded = tonic::transport::server::Router<
+    tower::layer::util::Stack<
+        tower::util::MapRequestLayer<crate::limits::RequestGuard>,
+        tower::layer::util::Identity,
+    >,
+>;
+
 /// The services of one transport: health, reflection (v1 and v1alpha) and
-/// the Secretariat.
-async fn router(
-    shared: &Arc<Shared>,
-    builder: tonic::transport::Server,
-) -> Result<tonic::transport::server::Router, Error> {
+/// the Secretariat, every request through the guard of
+/// [`crate::limits`], at most `streams_per_connection` streams at once on
+/// a connection.
+async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
     let reflection = |e: tonic_reflection::server::Error| {
@@ -1002,8 +1108,11 @@ async fn router(
         shared: shared.clone(),
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
-    Ok(builder
+    let guard: crate::limits::RequestGuard = crate::limits::guard_request;
+    Ok(tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(20)))
+        .max_concurrent_streams(shared.gate.limits().streams_per_connection)
+        .layer(tower::util::MapRequestLayer::new(guard))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -1190,7 +1299,7 @@ id = "x"
 rule = "consensus"
 "#;
 
-    fn shared(name: &str) -> Arc<Shared> {
+    fn shared(name: &str, limits: Limits) -> Arc<Shared> {
         let sc = rappard_core::scenario::parse("tasks.toml", SCENARIO).expect("scenario");
         let dir = std::env::temp_dir().join(format!("rappard-tasks-{name}-{}", std::process::id()));
         pki::init(&dir, pki::Existing::Refuse, pki::Validity::days(1)).expect("pki");
@@ -1198,7 +1307,20 @@ rule = "consensus"
         let _ = std::fs::remove_dir_all(&dir);
         let authority = crate::tls::Authority::new(&ca).expect("authority");
         let started = Started::new(sc.agenda, None).expect("a new run");
-        Arc::new(Shared::new(started, &Options::default(), authority))
+        let options = Options {
+            limits,
+            ..Options::default()
+        };
+        Arc::new(Shared::new(started, &options, authority))
+    }
+
+    /// A reader of a feed without a session.
+    fn reader(me: &MemberId, only_my_calls: bool) -> Reader {
+        Reader {
+            me: me.clone(),
+            session: 0,
+            only_my_calls,
+        }
     }
 
     /// A panic in the lockstep driver ends the wait for the record with
@@ -1206,15 +1328,10 @@ rule = "consensus"
     /// than leaving them waiting forever.
     #[tokio::test]
     async fn a_panicking_driver_fails_the_negotiation() {
-        let shared = shared("panic");
-        let (tx, mut rx) = mpsc::channel(16);
+        let shared = shared("panic", Limits::default());
         let me = MemberId::new("BRA").expect("id");
-        let reader = Reader {
-            me,
-            session: 0,
-            only_my_calls: false,
-        };
-        tokio::spawn(feed(shared.clone(), reader, 0, tx));
+        let place = shared.gate.subscription(&me).expect("a place");
+        let mut stream = open_feed(&shared, reader(&me, false), 0, place);
         let mut tasks = Tasks::default();
         tasks.spawn("lockstep driver", async {
             tokio::task::yield_now().await;
@@ -1233,7 +1350,7 @@ rule = "consensus"
         assert!(!e.is_definite());
         let last = tokio::time::timeout(Duration::from_secs(10), async {
             let mut last = None;
-            while let Some(item) = rx.recv().await {
+            while let Some(item) = tokio_stream::StreamExt::next(&mut stream).await {
                 last = Some(item);
             }
             last
@@ -1250,7 +1367,7 @@ rule = "consensus"
     /// A server task that returns an error fails the negotiation too.
     #[tokio::test]
     async fn a_failing_server_fails_the_negotiation() {
-        let shared = shared("server");
+        let shared = shared("server", Limits::default());
         let mut tasks = Tasks::default();
         tasks.spawn("gRPC server", async {
             Err(Error::Transport("accept: too many open files".into()))
@@ -1262,5 +1379,127 @@ rule = "consensus"
             .expect_err("the server failed");
         assert!(e.to_string().contains("gRPC server"), "{e}");
         assert!(e.to_string().contains("too many open files"), "{e}");
+    }
+
+    /// A subscriber that leaves its buffer full past `subscriber_timeout`
+    /// is cut off: its stream keeps the entries already buffered, then
+    /// ends with `UNAVAILABLE` naming the limit; the driver goes on without
+    /// waiting for it, and the subscriber may resume after the last entry
+    /// it saw.
+    #[tokio::test]
+    async fn a_stuck_subscriber_is_cut_off_and_may_resume() {
+        let limits = Limits {
+            feed_buffer: 2,
+            subscriber_timeout: Duration::from_millis(100),
+            ..Limits::default()
+        };
+        let shared = shared("stuck", limits);
+        let mut tasks = Tasks::default();
+        // Nobody answers: each call closes at the answer timeout, and the
+        // record grows well beyond the stuck subscriber's buffer.
+        let quick = Options {
+            answer_timeout: Duration::from_millis(10),
+            join_timeout: Duration::from_millis(10),
+            ..Options::default()
+        };
+        tasks.spawn("lockstep driver", drive(shared.clone(), quick));
+        tokio::spawn(tasks.watch(shared.clone()));
+        let me = MemberId::new("BRA").expect("id");
+        let place = shared.gate.subscription(&me).expect("a place");
+        let mut stuck = open_feed(&shared, reader(&me, false), 0, place);
+        let record = tokio::time::timeout(
+            Duration::from_secs(30),
+            Negotiation {
+                shared: shared.clone(),
+            }
+            .finished(),
+        )
+        .await
+        .expect("the negotiation ends within 30 s")
+        .expect("the negotiation ends without the stuck subscriber");
+        assert!(record.len() > 4, "{} entries", record.len());
+        let last_word = tokio::time::timeout(Duration::from_secs(30), &mut stuck.end)
+            .await
+            .expect("the cut within 30 s")
+            .expect("the feed says why it stopped");
+        assert_eq!(last_word.code(), tonic::Code::Unavailable, "{last_word:?}");
+        assert!(
+            last_word.message().contains("--subscriber-timeout"),
+            "{last_word:?}"
+        );
+        let mut seen = Vec::new();
+        while let Some(e) = stuck.entries.recv().await {
+            seen.push(e.seq);
+        }
+        assert_eq!(seen, [1, 2], "the buffer's entries stay");
+        drop(stuck);
+        // Resuming after the last entry seen gives the rest, to the end.
+        let place = shared
+            .gate
+            .subscription(&me)
+            .expect("the place was given back");
+        let rest: Vec<u64> = tokio_stream::StreamExt::collect::<Vec<_>>(open_feed(
+            &shared,
+            reader(&me, false),
+            2,
+            place,
+        ))
+        .await
+        .into_iter()
+        .map(|e| e.expect("an entry").seq)
+        .collect();
+        let all: Vec<u64> = seen.into_iter().chain(rest).collect();
+        assert_eq!(all, (1..=record.len() as u64).collect::<Vec<_>>());
+    }
+
+    /// `Subscribe` streams per certificate id: beyond the limit,
+    /// `RESOURCE_EXHAUSTED` naming it; a stream dropped gives its place
+    /// back.
+    #[tokio::test]
+    async fn subscriptions_are_bounded_per_member() {
+        let shared = shared("subscriptions", Limits::default());
+        let bra = MemberId::new("BRA").expect("id");
+        let usa = MemberId::new("USA").expect("id");
+        let mut open: Vec<RecordStream> = (0..4)
+            .map(|_| {
+                let place = shared.gate.subscription(&bra).expect("within the limit");
+                open_feed(&shared, reader(&bra, true), 0, place)
+            })
+            .collect();
+        let e = shared.gate.subscription(&bra).expect_err("a fifth");
+        assert_eq!(e.code(), tonic::Code::ResourceExhausted);
+        assert!(
+            e.to_string().contains("--max-subscriptions-per-member"),
+            "{e}"
+        );
+        shared
+            .gate
+            .subscription(&usa)
+            .expect("another member has its own");
+        open.pop();
+        shared.gate.subscription(&bra).expect("a place given back");
+    }
+
+    /// Answers per certificate id: the burst, then `RESOURCE_EXHAUSTED`
+    /// naming the rate; other members are not affected.
+    #[tokio::test]
+    async fn answers_are_rate_limited_per_member() {
+        let limits = Limits {
+            answers_per_second: 1,
+            answer_burst: 3,
+            ..Limits::default()
+        };
+        let shared = shared("rate", limits);
+        let bra = MemberId::new("BRA").expect("id");
+        for _ in 0..3 {
+            shared.gate.answer(&bra).expect("within the burst");
+        }
+        let e = shared.gate.answer(&bra).expect_err("over the rate");
+        assert_eq!(e.code(), tonic::Code::ResourceExhausted);
+        assert!(e.to_string().contains("--max-answers-per-second"), "{e}");
+        shared
+            .gate
+            .answer(&MemberId::new("USA").expect("id"))
+            .expect("another member has its own rate");
     }
 }

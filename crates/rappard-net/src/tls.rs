@@ -9,7 +9,11 @@
 //! `UNAUTHENTICATED` and a message that names the certificate's holder and
 //! why, rather than failing as an opaque transport error. The authority's
 //! revocation list (`crate::revocation`) is read at start and again when
-//! its file changes.
+//! its file changes. The health service answers probes over TLS without a certificate.
+//! Connections without a certificate of the authority are bounded per
+//! address and closed soon after their handshake ([`crate::limits`]);
+//! `Limits::require_client_certificate` refuses a handshake without a
+//! certificate instead.
 //!
 //! A node reaching the Secretariat checks, in the handshake and before it
 //! shows its own certificate, that the server's certificate is from the
@@ -34,6 +38,7 @@ use tonic::transport::{Certificate, ClientTlsConfig};
 use tracing::Instrument as _;
 
 use crate::Error;
+use crate::limits::{ConnectionInfo, Gate, Guarded, warn_throttled};
 use crate::pki::{Credentials, Role};
 
 fn tls_err(what: &str) -> impl FnOnce(String) -> Error + '_ {
@@ -284,16 +289,22 @@ fn unix_time(t: UnixTime) -> String {
 /// certificate from a foreign authority too, and its first call is refused
 /// with `UNAUTHENTICATED` and a message that says why, rather than failing
 /// as an opaque handshake error. No call is served without that check.
+///
+/// With `mandatory`, a client that shows no certificate fails the
+/// handshake (`Limits::require_client_certificate`).
 #[derive(Debug)]
 pub struct DeferredClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
+    mandatory: bool,
 }
 
 impl DeferredClientVerifier {
-    /// For the authority.
-    pub fn new(authority: &Authority) -> Arc<Self> {
+    /// For the authority; a certificate required at the handshake if
+    /// `mandatory`.
+    pub fn new(authority: &Authority, mandatory: bool) -> Arc<Self> {
         Arc::new(Self {
             inner: authority.inner.base.clone(),
+            mandatory,
         })
     }
 }
@@ -304,7 +315,7 @@ impl ClientCertVerifier for DeferredClientVerifier {
     }
 
     fn client_auth_mandatory(&self) -> bool {
-        false
+        self.mandatory
     }
 
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
@@ -344,12 +355,14 @@ impl ClientCertVerifier for DeferredClientVerifier {
 }
 
 /// The Secretariat's rustls configuration for gRPC over TCP (ALPN `h2`),
-/// with the deferred client check.
+/// with the deferred client check (a certificate required at the handshake
+/// if `require_certificate`).
 pub fn secretariat_rustls(
     c: &Credentials,
     authority: &Authority,
+    require_certificate: bool,
 ) -> Result<rustls::ServerConfig, Error> {
-    let mut cfg = secretariat_server_config(c, authority)?;
+    let mut cfg = secretariat_server_config(c, authority, require_certificate)?;
     cfg.alpn_protocols = vec![b"h2".to_vec()];
     Ok(cfg)
 }
@@ -359,9 +372,10 @@ pub fn secretariat_rustls(
 pub(crate) fn secretariat_server_config(
     c: &Credentials,
     authority: &Authority,
+    require_certificate: bool,
 ) -> Result<rustls::ServerConfig, Error> {
     rustls::ServerConfig::builder()
-        .with_client_cert_verifier(DeferredClientVerifier::new(authority))
+        .with_client_cert_verifier(DeferredClientVerifier::new(authority, require_certificate))
         .with_single_cert(
             chain(&c.cert, "the Secretariat's certificate")?,
             key(&c.key, "the Secretariat's key")?,
@@ -369,15 +383,17 @@ pub(crate) fn secretariat_server_config(
         .map_err(|e| tls_err("the Secretariat's certificate")(e.to_string()))
 }
 
-/// TLS connections accepted on a listener, each handshake in its own task
-/// (in a `connection` span naming the peer's address); failed handshakes are
-/// logged and dropped without stopping the others.
+/// TLS connections accepted on a listener under the gate's limits
+/// ([`crate::limits`]), each handshake in its own task (in a `connection`
+/// span naming the peer's address): a connection over its address's limit
+/// is closed at once; a handshake that fails or outlasts
+/// `handshake_timeout` is logged (throttled) and dropped without stopping
+/// the others.
 pub fn accept(
     listener: tokio::net::TcpListener,
     config: rustls::ServerConfig,
-) -> tokio_stream::wrappers::ReceiverStream<
-    Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>,
-> {
+    gate: Arc<Gate>,
+) -> tokio_stream::wrappers::ReceiverStream<Result<Guarded<TlsStream>, std::io::Error>> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     tokio::spawn(async move {
@@ -385,31 +401,25 @@ pub fn accept(
             let (tcp, remote) = match listener.accept().await {
                 Ok(c) => c,
                 Err(e) => {
-                    tracing::warn!(error = %e, "accepting a TCP connection failed");
+                    warn_throttled!("accept failed", error = %e, "accepting a TCP connection failed");
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 }
             };
-            let _ = tcp.set_nodelay(true);
             if tx.is_closed() {
                 return;
             }
-            let acceptor = acceptor.clone();
-            let tx = tx.clone();
+            let Some(slot) = gate.admit(remote, "tcp") else {
+                continue;
+            };
+            let _ = tcp.set_nodelay(true);
             let span = tracing::error_span!("connection", transport = "tcp", %remote);
+            let handshake = handshake(acceptor.clone(), tcp, remote, slot, gate.clone());
+            let tx = tx.clone();
             tokio::spawn(
                 async move {
-                    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
-                    match handshake.await {
-                        Ok(Ok(tls)) => {
-                            tracing::debug!("TLS handshake completed");
-                            let _ = tx.send(Ok(tls)).await;
-                        }
-                        Ok(Err(e)) => tracing::warn!(error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::warn!(
-                            "TLS handshake timed out after {} s",
-                            HANDSHAKE_TIMEOUT.as_secs()
-                        ),
+                    if let Some(tls) = handshake.await {
+                        let _ = tx.send(Ok(tls)).await;
                     }
                 }
                 .instrument(span),
@@ -419,8 +429,48 @@ pub fn accept(
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }
 
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+/// A TLS stream of the Secretariat's.
+pub type TlsStream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+
+/// One TLS handshake within `handshake_timeout`, and what the gate makes
+/// of the connection after it; `None` (logged) if it failed.
+async fn handshake(
+    acceptor: tokio_rustls::TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    remote: std::net::SocketAddr,
+    slot: crate::limits::Slot<std::net::IpAddr>,
+    gate: Arc<Gate>,
+) -> Option<Guarded<TlsStream>> {
+    let timeout = gate.limits().handshake_timeout;
+    let tls = match tokio::time::timeout(timeout, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => {
+            warn_throttled!("TLS handshake failed", error = %e, "TLS handshake failed");
+            return None;
+        }
+        Err(_) => {
+            warn_throttled!(
+                "TLS handshake timed out",
+                "TLS handshake timed out after {} s (--handshake-timeout)",
+                timeout.as_secs_f64()
+            );
+            return None;
+        }
+    };
+    tracing::debug!("TLS handshake completed");
+    let peer_certs = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .map(|c| Arc::new(c.to_vec()));
+    let (held, standing) = gate.settle(slot, peer_certs.as_deref().map(Vec::as_slice));
+    let info = ConnectionInfo {
+        remote,
+        peer_certs,
+        standing,
+    };
+    Some(Guarded::new(tls, info, held, gate))
+}
 
 /// The server certificate check of a node reaching the Secretariat: the
 /// chain, usage (serverAuth) and name as webpki checks them against the

@@ -306,9 +306,7 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
             answer_timeout: Duration::from_secs(600),
             join_timeout: Duration::from_millis(1),
             authority: Some(dir.clone()),
-            revocations: None,
-            pace: None,
-            data: None,
+            ..Options::default()
         },
     )
     .await;
@@ -522,10 +520,7 @@ async fn late_and_reconnecting_delegations_miss_nothing() {
         Options {
             answer_timeout: Duration::from_secs(60),
             join_timeout: Duration::from_millis(200),
-            authority: None,
-            revocations: None,
-            pace: None,
-            data: None,
+            ..Options::default()
         },
     )
     .await;
@@ -908,15 +903,30 @@ async fn subscribe_beyond_the_record_is_out_of_range() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `Join` refuses a talks address over 256 bytes (here 3 MB) or that is
-/// not `HOST:PORT`, or one without the SHA-256 of the certificate served
+/// `Join` refuses a talks address over 256 bytes or that is not
+/// `HOST:PORT`, or one without the SHA-256 of the certificate served
 /// there, with `INVALID_ARGUMENT` naming the field; `HOST:PORT` with a
-/// fingerprint is accepted.
+/// fingerprint is accepted. A `JoinRequest` over 1 KiB (here a 3 MB
+/// address) is refused `RESOURCE_EXHAUSTED` before it is read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_refuses_a_bad_talks_address() {
     let (_n, mut usa, stop, dir) = waiting("talks-address", "USA").await;
+    let huge = v1::JoinRequest {
+        talks_address: "x".repeat(3 * 1024 * 1024),
+        talks_certificate_sha256: vec![7; 32],
+    };
+    let size = prost::Message::encoded_len(&huge);
+    let s = usa.join(huge).await.expect_err("a 3 MB request");
+    assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
+    assert!(
+        s.message()
+            .contains(&format!("JoinRequest is {size} bytes"))
+            && s.message().contains("at most 1024"),
+        "{}",
+        s.message()
+    );
     for bad in [
-        "x".repeat(3 * 1024 * 1024),
+        format!("{}:1", "a".repeat(900)),
         format!("{}:1", "a".repeat(300)),
         "not an address".to_owned(),
         "127.0.0.1".to_owned(),
@@ -963,6 +973,389 @@ async fn join_refuses_a_bad_talks_address() {
         .expect("HOST:PORT is accepted")
         .into_inner();
     assert_eq!(joined.member, "USA");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `Subscribe` to one's own calls from the start, without a session.
+fn subscribe_mine() -> v1::SubscribeRequest {
+    v1::SubscribeRequest {
+        after_seq: 0,
+        only_my_calls: true,
+        session: 0,
+    }
+}
+
+/// A tonic channel with tonic's own TLS.
+async fn raw_channel(
+    url: &str,
+    tls: tonic::transport::ClientTlsConfig,
+) -> Result<tonic::transport::Channel, tonic::transport::Error> {
+    tonic::transport::Endpoint::from_shared(url.to_owned())?
+        .tls_config(tls)?
+        .connect()
+        .await
+}
+
+/// A TCP connection to `to` from the local address `from` (another
+/// loopback address stands for another host).
+async fn tcp_from(from: &str, to: SocketAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(format!("{from}:0").parse().expect("address"))
+        .expect("bind");
+    socket.connect(to).await.expect("connect")
+}
+
+/// Waits until the server closes `s` (end of stream, or reset), within
+/// `within`; panics if it does not.
+async fn closed_within(s: &mut (impl tokio::io::AsyncRead + Unpin), within: Duration, what: &str) {
+    use tokio::io::AsyncReadExt as _;
+    let mut buf = [0u8; 1024];
+    let closed = tokio::time::timeout(within, async {
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "{what}: still open after {within:?}");
+}
+
+/// A TLS client of the Secretariat without a client certificate (raw, to
+/// watch the connection itself).
+async fn tls_without_certificate(
+    from: &str,
+    to: SocketAddr,
+    ca: &str,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    raw_tls(from, to, ca, None).await
+}
+
+/// A raw TLS client of the Secretariat, with `creds`' certificate if
+/// given.
+async fn raw_tls(
+    from: &str,
+    to: SocketAddr,
+    ca: &str,
+    creds: Option<&pki::Credentials>,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_slice_iter(ca.as_bytes()) {
+        roots.add(c.expect("certificate")).expect("root");
+    }
+    let builder = rustls::ClientConfig::builder().with_root_certificates(roots);
+    let mut config = match creds {
+        None => builder.with_no_client_auth(),
+        Some(c) => {
+            let chain = rustls::pki_types::CertificateDer::pem_slice_iter(c.cert.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .expect("certificate");
+            let key =
+                rustls::pki_types::PrivateKeyDer::from_pem_slice(c.key.as_bytes()).expect("key");
+            builder
+                .with_client_auth_cert(chain, key)
+                .expect("client auth")
+        }
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect(name, tcp_from(from, to).await)
+        .await
+        .expect("the handshake completes")
+}
+
+/// The limits on connections (`rappard_net::limits`), over both
+/// transports: an address's places for connections not yet authenticated
+/// (beyond: closed at accept, or a QUIC connection refused, while other
+/// addresses and authenticated members get in); idle handshakes closed at
+/// the handshake timeout; a connection without a certificate, and one with
+/// a certificate that makes no request, closed at the deadline; an
+/// authenticated connection that made a request kept past it;
+/// and connections per certificate (beyond: the oldest closed for the
+/// newest, counted over both transports).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_bounded_and_idle_ones_closed() {
+    let sc = scenario("classroom");
+    let dir = certs("connections", &sc);
+    let limits = rappard_net::limits::Limits {
+        handshake_timeout: Duration::from_secs(2),
+        first_request_timeout: Duration::from_secs(2),
+        connections_per_address: 2,
+        connections_per_member: 1,
+        ..Default::default()
+    };
+    let options = Options {
+        join_timeout: Duration::from_secs(600),
+        limits,
+        ..Options::default()
+    };
+    let (_n, url, quic_addr, stop) = start(&sc, &dir, options).await;
+    let grpc_addr: SocketAddr = url.trim_start_matches("https://").parse().expect("address");
+    let creds = |id: &str| pki::load(&dir, id).expect("credentials");
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca");
+
+    // USA authenticates and makes a request: it is kept past its deadline.
+    let mut usa = rappard_net::member::connect(&url, &creds("USA"))
+        .await
+        .expect("connect");
+    let mut stream = usa
+        .subscribe(subscribe_mine())
+        .await
+        .expect("subscribe")
+        .into_inner();
+
+    // Two idle TCP connections from 127.0.0.2 take its places; a third is
+    // closed at once, while the first two are still open.
+    let mut idle = vec![
+        tcp_from("127.0.0.2", grpc_addr).await,
+        tcp_from("127.0.0.2", grpc_addr).await,
+    ];
+    let mut third = tcp_from("127.0.0.2", grpc_addr).await;
+    closed_within(&mut third, Duration::from_secs(1), "a third from 127.0.0.2").await;
+    for s in &idle {
+        let mut buf = [0u8; 8];
+        let e = s.try_read(&mut buf).expect_err("no data, not closed");
+        assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock, "{e}");
+    }
+    // Another address, and a member, are not affected.
+    let mut bra = rappard_net::member::connect(&url, &creds("BRA"))
+        .await
+        .expect("connect");
+    bra.join(v1::JoinRequest::default())
+        .await
+        .expect("BRA joins while 127.0.0.2 is full");
+    // The idle ones are closed at the handshake timeout.
+    for s in &mut idle {
+        closed_within(s, Duration::from_secs(10), "an idle handshake").await;
+    }
+
+    // A TLS connection without a certificate is closed at its deadline,
+    // and so is one with a certificate that makes no request.
+    let mut anonymous = tls_without_certificate("127.0.0.3", grpc_addr, &ca).await;
+    let mut silent = raw_tls("127.0.0.1", grpc_addr, &ca, Some(&creds("ZAF"))).await;
+    closed_within(
+        &mut anonymous,
+        Duration::from_secs(10),
+        "a connection without a certificate",
+    )
+    .await;
+    closed_within(
+        &mut silent,
+        Duration::from_secs(10),
+        "a connection that makes no request",
+    )
+    .await;
+
+    // USA's deadline has passed too (it connected first), and its
+    // connection is kept: its record stream is still open.
+    let open = tokio::time::timeout(Duration::from_millis(1), stream.message()).await;
+    assert!(open.is_err(), "USA's stream is still open: {open:?}");
+    // A second connection of USA, over either transport, takes the place
+    // of the oldest (the limit is one): that one is closed, its stream
+    // ends with an error, and the newer one serves.
+    let mut usa2 = rappard_net::member::connect(&url, &creds("USA"))
+        .await
+        .expect("connect");
+    usa2.join(v1::JoinRequest::default())
+        .await
+        .expect("a newer connection of USA serves");
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("the oldest connection is closed");
+    assert!(ended.is_err(), "its stream ends with an error: {ended:?}");
+    let mut stream = usa2
+        .subscribe(subscribe_mine())
+        .await
+        .expect("subscribe")
+        .into_inner();
+    let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
+    let mut usa_quic = Connector::Quic(quic_addr, endpoint.clone())
+        .connect(&creds("USA"))
+        .await
+        .expect("QUIC connect");
+    usa_quic
+        .join(v1::JoinRequest::default())
+        .await
+        .expect("a QUIC connection of USA serves");
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("the TCP connection is closed for the QUIC one");
+    assert!(ended.is_err(), "its stream ends with an error: {ended:?}");
+
+    // QUIC: two connections without a certificate from 127.0.0.4 take its
+    // places, a third is refused; the two are closed at their deadline,
+    // with the reason.
+    let from4 = quinn::Endpoint::client("127.0.0.4:0".parse().expect("address")).expect("endpoint");
+    let anonymous = rappard_net::quic::client_config(&creds("USA"), false).expect("config");
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let c = from4
+            .connect_with(anonymous.clone(), quic_addr, "localhost")
+            .expect("connect")
+            .await
+            .expect("the handshake completes without a certificate");
+        held.push(c);
+    }
+    let third = from4
+        .connect_with(anonymous.clone(), quic_addr, "localhost")
+        .expect("connect")
+        .await;
+    assert!(
+        matches!(third, Err(quinn::ConnectionError::ConnectionClosed(_))),
+        "a third from 127.0.0.4: {third:?}"
+    );
+    for c in held {
+        let why = tokio::time::timeout(Duration::from_secs(10), c.closed())
+            .await
+            .expect("closed at its deadline");
+        match why {
+            quinn::ConnectionError::ApplicationClosed(close) => {
+                let reason = String::from_utf8_lossy(&close.reason);
+                assert!(reason.contains("not authenticated"), "{reason}");
+            }
+            other => panic!("closed otherwise: {other}"),
+        }
+    }
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With `require_client_certificate`, a handshake without a client
+/// certificate is refused, over both transports: not even the health
+/// service answers; with a certificate everything works as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_can_be_required_at_the_handshake() {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+    let sc = scenario("classroom");
+    let dir = certs("required", &sc);
+    let options = Options {
+        join_timeout: Duration::from_secs(600),
+        limits: rappard_net::limits::Limits {
+            require_client_certificate: true,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let (_n, url, quic_addr, stop) = start(&sc, &dir, options).await;
+    let creds = |id: &str| pki::load(&dir, id).expect("credentials");
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca");
+    let check = HealthCheckRequest {
+        service: "rappard.v1.Secretariat".into(),
+    };
+    let refused = match raw_channel(&url, rappard_net::tls::client_anonymous(&ca)).await {
+        Err(_) => true,
+        Ok(ch) => HealthClient::new(ch).check(check.clone()).await.is_err(),
+    };
+    assert!(refused, "TCP: a handshake without a certificate is refused");
+    let endpoint = rappard_net::quic::client_endpoint().expect("endpoint");
+    let anonymous = rappard_net::quic::client_config(&creds("USA"), false).expect("config");
+    let refused = match rappard_net::quic::channel(&endpoint, quic_addr, anonymous).await {
+        Err(_) => true,
+        Ok(ch) => HealthClient::new(ch).check(check.clone()).await.is_err(),
+    };
+    assert!(
+        refused,
+        "QUIC: a handshake without a certificate is refused"
+    );
+    for to in [
+        Connector::Grpc(url.clone()),
+        Connector::Quic(quic_addr, endpoint.clone()),
+    ] {
+        let mut usa = to.connect(&creds("USA")).await.expect("connect");
+        usa.join(v1::JoinRequest::default())
+            .await
+            .unwrap_or_else(|s| panic!("{to}: USA joins: {s:?}"));
+    }
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A request of any kind with a message over its bound (the fields the
+/// Secretariat knows, padded with a field it does not) is refused
+/// `RESOURCE_EXHAUSTED` naming the kind, the size and the bound, before it
+/// is read; within the bound the padding is ignored as protobuf wants.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversize_requests_of_every_kind_are_refused() {
+    /// Any request, with an unknown field to make it as large as wanted.
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct Padded {
+        #[prost(bytes = "vec", tag = "99")]
+        pad: Vec<u8>,
+    }
+    let sc = scenario("classroom");
+    let dir = certs("oversize", &sc);
+    let options = Options {
+        join_timeout: Duration::from_secs(600),
+        ..Options::default()
+    };
+    let (_n, url, _, stop) = start(&sc, &dir, options).await;
+    let usa = pki::load(&dir, "USA").expect("credentials");
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&usa.ca))
+        .identity(tonic::transport::Identity::from_pem(&usa.cert, &usa.key))
+        .domain_name("localhost");
+    let channel = raw_channel(&url, tls).await.expect("connect");
+    let mut grpc = tonic::client::Grpc::new(channel);
+    let send = async |grpc: &mut tonic::client::Grpc<tonic::transport::Channel>,
+                      path: &'static str,
+                      pad: usize| {
+        grpc.ready().await.expect("ready");
+        let codec = tonic_prost::ProstCodec::<Padded, Padded>::default();
+        grpc.unary(
+            tonic::Request::new(Padded {
+                pad: vec![b'x'; pad],
+            }),
+            tonic::codegen::http::uri::PathAndQuery::from_static(path),
+            codec,
+        )
+        .await
+    };
+    for (path, kind, limit) in [
+        ("/rappard.v1.Secretariat/Join", "JoinRequest", 1024),
+        (
+            "/rappard.v1.Secretariat/Subscribe",
+            "SubscribeRequest",
+            1024,
+        ),
+        ("/rappard.v1.Secretariat/Answer", "AnswerRequest", 64 * 1024),
+        (
+            "/rappard.v1.Secretariat/Counterparts",
+            "CounterpartsRequest",
+            1024,
+        ),
+        (
+            "/rappard.v1.Secretariat/MemberCertificate",
+            "MemberCertificateRequest",
+            1024,
+        ),
+        (
+            "/grpc.health.v1.Health/Check",
+            "/grpc.health.v1.Health/Check",
+            1024,
+        ),
+    ] {
+        let s = send(&mut grpc, path, limit)
+            .await
+            .expect_err("over the bound");
+        assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{path}: {s:?}");
+        let size = prost::Message::encoded_len(&Padded {
+            pad: vec![b'x'; limit],
+        });
+        assert!(
+            s.message().contains(&format!("the {kind} is {size} bytes"))
+                && s.message().contains(&format!("at most {limit}")),
+            "{path}: {}",
+            s.message()
+        );
+    }
+    let joined = send(&mut grpc, "/rappard.v1.Secretariat/Join", 1000).await;
+    assert!(joined.is_ok(), "within the bound: {joined:?}");
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,12 +19,16 @@
 //! the delegations reconnect and answer the open call again. A journal
 //! that cannot be replayed (corrupt, of another scenario or seed, of a
 //! newer format) exits 2, naming the file and what is wrong where.
+//!
+//! The limits against floods (`rappard_net::limits`) have a flag each,
+//! with the library's defaults.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use rappard_core::scenario::Scenario;
+use rappard_net::limits::Limits;
 use rappard_net::pki::{self, Credentials};
 use rappard_net::secretariat::{DataDir, Listeners, Options};
 use tracing::info;
@@ -71,6 +75,77 @@ pub struct Args {
     /// one (default: the record lives in memory only).
     #[arg(long)]
     data: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The limits against floods (`rappard_net::limits`; docs/reliability.md).
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits against floods")]
+struct LimitArgs {
+    /// Seconds a TLS or QUIC handshake may take; then the connection is
+    /// closed.
+    #[arg(long, value_name = "SECS", value_parser = positive_u64(), default_value_t = Limits::default().handshake_timeout.as_secs())]
+    handshake_timeout: u64,
+    /// Seconds after its handshake within which a connection must make a
+    /// request; a connection without a certificate of the negotiation's
+    /// authority is closed then in any case.
+    #[arg(long, value_name = "SECS", value_parser = positive_u64(), default_value_t = Limits::default().first_request_timeout.as_secs())]
+    first_request_timeout: u64,
+    /// Connections from one IP address that are not yet authenticated (in
+    /// the handshake, or without a certificate of the authority); more are
+    /// closed at accept.
+    #[arg(long, value_name = "N", value_parser = positive_u64(), default_value_t = Limits::default().connections_per_address as u64)]
+    max_connections_per_address: u64,
+    /// Connections per certificate; a newer one closes the oldest.
+    #[arg(long, value_name = "N", value_parser = positive_u64(), default_value_t = Limits::default().connections_per_member as u64)]
+    max_connections_per_member: u64,
+    /// Open record streams (Subscribe) per certificate; more are refused
+    /// RESOURCE_EXHAUSTED.
+    #[arg(long, value_name = "N", value_parser = positive_u64(), default_value_t = Limits::default().subscriptions_per_member as u64)]
+    max_subscriptions_per_member: u64,
+    /// Answers per second per certificate, on average; more are refused
+    /// RESOURCE_EXHAUSTED.
+    #[arg(long, value_name = "N", value_parser = positive_u32(), default_value_t = Limits::default().answers_per_second)]
+    max_answers_per_second: u32,
+    /// Answers a certificate may send at once, above the rate.
+    #[arg(long, value_name = "N", value_parser = positive_u32(), default_value_t = Limits::default().answer_burst)]
+    answer_burst: u32,
+    /// Seconds a subscriber may leave its full buffer of entries untaken;
+    /// then its stream is cut off (UNAVAILABLE) and it may resume.
+    #[arg(long, value_name = "SECS", value_parser = positive_u64(), default_value_t = Limits::default().subscriber_timeout.as_secs())]
+    subscriber_timeout: u64,
+    /// Refuse a TLS or QUIC handshake without a client certificate (then
+    /// health probes need a certificate too).
+    #[arg(long)]
+    require_client_certificate: bool,
+}
+
+fn positive_u64() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(1..)
+}
+
+fn positive_u32() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..)
+}
+
+impl LimitArgs {
+    /// The limits these flags give.
+    fn limits(&self) -> Limits {
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        Limits {
+            handshake_timeout: Duration::from_secs(self.handshake_timeout),
+            first_request_timeout: Duration::from_secs(self.first_request_timeout),
+            connections_per_address: count(self.max_connections_per_address),
+            connections_per_member: count(self.max_connections_per_member),
+            subscriptions_per_member: count(self.max_subscriptions_per_member),
+            answers_per_second: self.max_answers_per_second,
+            answer_burst: self.answer_burst,
+            subscriber_timeout: Duration::from_secs(self.subscriber_timeout),
+            require_client_certificate: self.require_client_certificate,
+            ..Limits::default()
+        }
+    }
 }
 
 /// Serves the negotiation until SIGINT or SIGTERM.
@@ -145,6 +220,7 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
             dir,
             scenario_text: text,
         }),
+        limits: args.limits.limits(),
     };
     let shutdown = signalled();
     let listeners = Listeners {
