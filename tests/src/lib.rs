@@ -459,6 +459,25 @@ impl Drop for Scratch {
     }
 }
 
+/// `rappard verify DATA` on a Secretariat's data directory: the SHA-256 of
+/// its journal's record and its state (`the negotiation closed`, or the
+/// call a restart resumes). Panics if the journal does not verify.
+pub fn verify_journal(data: &Path) -> (String, String) {
+    let mut cmd = command();
+    cmd.arg("verify").arg(data);
+    let out = Node::spawn("verify", cmd).finish(timeout(120));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "verify: {stdout}{}", out.stderr);
+    let field = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("verify printed no `{name}`: {stdout}"))
+    };
+    (field("sha256"), field("state"))
+}
+
 /// A permit to run one networked negotiation; see [`slot`].
 pub struct Slot(());
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rappard_core::member::MemberId;
 use rappard_net::journal;
 use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, slot, timeout};
+use rappard_tests::{Node, Scratch, command, root, slot, timeout, verify_journal};
 use serde_json::Value;
 
 const SCENARIO: &str = "examples/scenarios/wto-full.toml";
@@ -158,23 +158,6 @@ fn wait_for_entries(data: &Path, n: u64, secretariat: &mut Node) {
     }
 }
 
-/// `rappard verify DATA`: the record's SHA-256, and whether it closed.
-fn verify(data: &Path) -> (String, String) {
-    let mut cmd = command();
-    cmd.arg("verify").arg(data);
-    let out = Node::spawn("verify", cmd).finish(timeout(120));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "verify: {stdout}{}", out.stderr);
-    let field = |name: &str| {
-        stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_else(|| panic!("verify printed no `{name}`: {stdout}"))
-    };
-    (field("sha256"), field("state"))
-}
-
 fn members(
     certs: &Path,
     addr: &str,
@@ -256,7 +239,7 @@ fn secretariat_killed(transport: &str) {
         node = sec.start();
     }
     members_finish(&mut members);
-    let (sha, state) = verify(&data);
+    let (sha, state) = verify_journal(&data);
     eprintln!(
         "{test}: {KILLS} kills, the run ended in {:.1} s: {state}",
         started.elapsed().as_secs_f64()
@@ -308,7 +291,7 @@ fn member_killed(transport: &str) {
     }
     rest.push(victim);
     members_finish(&mut rest);
-    let (sha, state) = verify(&data);
+    let (sha, state) = verify_journal(&data);
     assert_eq!(state, "the negotiation closed");
     assert_eq!(
         sha, expected,

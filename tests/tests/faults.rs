@@ -14,7 +14,7 @@
 
 use std::io::ErrorKind;
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ use rappard_core::scenario::{self, Scenario};
 use rappard_core::secretariat::Secretariat;
 use rappard_core::simulation;
 use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, slot, timeout};
+use rappard_tests::{Node, Scratch, command, root, slot, timeout, verify_journal};
 
 /// Four Members, one item: a handful of calls.
 const SMALL: &str = r#"[scenario]
@@ -139,24 +139,8 @@ impl Setup {
 
     /// `rappard verify` on the journal: the record's SHA-256 and state.
     fn verified(&self) -> (String, String) {
-        verify(&self.data())
+        verify_journal(&self.data())
     }
-}
-
-fn verify(data: &Path) -> (String, String) {
-    let mut cmd = command();
-    cmd.arg("verify").arg(data);
-    let out = Node::spawn("verify", cmd).finish(timeout(120));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "verify: {stdout}{}", out.stderr);
-    let field = |name: &str| {
-        stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_else(|| panic!("verify printed no `{name}`: {stdout}"))
-    };
-    (field("sha256"), field("state"))
 }
 
 fn finish_ok(node: &mut Node) {
