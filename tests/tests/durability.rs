@@ -204,50 +204,91 @@ fn members_finish(members: &mut [Node]) {
     }
 }
 
+/// One kill -9 run: a scratch directory with the PKI and the data
+/// directory, and what `rappard simulate` gives for the scenario.
+struct Run {
+    _tmp: Scratch,
+    certs: std::path::PathBuf,
+    data: std::path::PathBuf,
+    ids: Vec<String>,
+    expected: String,
+    len: u64,
+}
+
+impl Run {
+    fn new(prefix: &str) -> Run {
+        let (expected, len) = simulated(SCENARIO);
+        let tmp = Scratch::new(prefix);
+        let certs = tmp.path().join("pki");
+        let data = tmp.path().join("data");
+        let ids = make_pki(&certs, SCENARIO);
+        Run {
+            _tmp: tmp,
+            certs,
+            data,
+            ids,
+            expected,
+            len,
+        }
+    }
+
+    /// Starts the Secretariat on any free ports; it, and the address
+    /// members reach it at over `transport`.
+    fn start(&self, transport: &str) -> (Secretariat<'_>, Node, String) {
+        let mut sec = Secretariat {
+            certs: &self.certs,
+            data: &self.data,
+            grpc: "127.0.0.1:0".into(),
+            quic: "127.0.0.1:0".into(),
+        };
+        let node = sec.start();
+        let addr = if transport == "quic" {
+            sec.quic.clone()
+        } else {
+            sec.grpc.clone()
+        };
+        (sec, node, addr)
+    }
+
+    /// The journal's record, checked against the simulation's.
+    fn check(&self, test: &str) -> String {
+        let (sha, state) = verify_journal(&self.data);
+        assert_eq!(state, "the negotiation closed");
+        assert_eq!(
+            sha, self.expected,
+            "{test}: the record differs from the simulation's"
+        );
+        state
+    }
+}
+
 /// Kills the Secretariat at `KILLS` points and starts it again each time
 /// on the same data directory and addresses.
 fn secretariat_killed(transport: &str) {
     let _slot = slot();
     let test = format!("secretariat_killed over {transport}");
-    let (expected, len) = simulated(SCENARIO);
-    let tmp = Scratch::new("rappard-kill9");
-    let certs = tmp.path().join("pki");
-    let data = tmp.path().join("data");
-    let ids = make_pki(&certs, SCENARIO);
-    let mut sec = Secretariat {
-        certs: &certs,
-        data: &data,
-        grpc: "127.0.0.1:0".into(),
-        quic: "127.0.0.1:0".into(),
-    };
-    let mut node = sec.start();
-    let addr = if transport == "quic" {
-        sec.quic.clone()
-    } else {
-        sec.grpc.clone()
-    };
-    let mut members = members(&certs, &addr, transport, &ids, 3);
+    let run = Run::new("rappard-kill9");
+    let (mut sec, mut node, addr) = run.start(transport);
+    let mut members = members(&run.certs, &addr, transport, &run.ids, 3);
     let started = Instant::now();
-    for (k, point) in points(kill_seed(&test), KILLS, len).into_iter().enumerate() {
-        wait_for_entries(&data, point, &mut node);
+    for (k, point) in points(kill_seed(&test), KILLS, run.len)
+        .into_iter()
+        .enumerate()
+    {
+        wait_for_entries(&run.data, point, &mut node);
         node.kill9();
         eprintln!(
             "{test}: kill {} at {} entries (asked {point})",
             k + 1,
-            journaled(&data)
+            journaled(&run.data)
         );
         node = sec.start();
     }
     members_finish(&mut members);
-    let (sha, state) = verify_journal(&data);
+    let state = run.check(&test);
     eprintln!(
         "{test}: {KILLS} kills, the run ended in {:.1} s: {state}",
         started.elapsed().as_secs_f64()
-    );
-    assert_eq!(state, "the negotiation closed");
-    assert_eq!(
-        sha, expected,
-        "{test}: the record differs from the simulation's"
     );
     drop(node);
 }
@@ -257,46 +298,36 @@ fn secretariat_killed(transport: &str) {
 fn member_killed(transport: &str) {
     let _slot = slot();
     let test = format!("member_killed over {transport}");
-    let (expected, len) = simulated(SCENARIO);
-    let tmp = Scratch::new("rappard-kill9m");
-    let certs = tmp.path().join("pki");
-    let data = tmp.path().join("data");
-    let ids = make_pki(&certs, SCENARIO);
-    let mut sec = Secretariat {
-        certs: &certs,
-        data: &data,
-        grpc: "127.0.0.1:0".into(),
-        quic: "127.0.0.1:0".into(),
-    };
-    let mut node = sec.start();
-    let addr = if transport == "quic" {
-        sec.quic.clone()
-    } else {
-        sec.grpc.clone()
-    };
-    let victims: Vec<String> = ids.iter().step_by(3).cloned().collect();
-    let others: Vec<String> = ids
+    let run = Run::new("rappard-kill9m");
+    let (_sec, mut node, addr) = run.start(transport);
+    let victims = run
+        .ids
+        .iter()
+        .step_by(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",");
+    let others: Vec<String> = run
+        .ids
         .iter()
         .enumerate()
         .filter(|(k, _)| k % 3 != 0)
         .map(|(_, i)| i.clone())
         .collect();
-    let mut rest = members(&certs, &addr, transport, &others, 2);
-    let mut victim = member(&certs, &addr, transport, &victims.join(","), 9);
-    for (k, point) in points(kill_seed(&test), KILLS, len).into_iter().enumerate() {
-        wait_for_entries(&data, point, &mut node);
+    let mut rest = members(&run.certs, &addr, transport, &others, 2);
+    let mut victim = member(&run.certs, &addr, transport, &victims, 9);
+    for (k, point) in points(kill_seed(&test), KILLS, run.len)
+        .into_iter()
+        .enumerate()
+    {
+        wait_for_entries(&run.data, point, &mut node);
         victim.kill9();
-        eprintln!("{test}: kill {} at {} entries", k + 1, journaled(&data));
-        victim = member(&certs, &addr, transport, &victims.join(","), 9);
+        eprintln!("{test}: kill {} at {} entries", k + 1, journaled(&run.data));
+        victim = member(&run.certs, &addr, transport, &victims, 9);
     }
     rest.push(victim);
     members_finish(&mut rest);
-    let (sha, state) = verify_journal(&data);
-    assert_eq!(state, "the negotiation closed");
-    assert_eq!(
-        sha, expected,
-        "{test}: the record differs from the simulation's"
-    );
+    run.check(&test);
     drop(node);
 }
 
