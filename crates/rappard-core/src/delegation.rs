@@ -117,7 +117,12 @@ impl Delegation {
         }
         Some(match call.kind {
             CallKind::Positions => Answer::Position(strategy.position(&view, call.text)),
-            CallKind::Signatures => Answer::Signature(strategy.sign(&view, text)),
+            // A co-chair signing by the Members' median acts for the group,
+            // not its capital (`drafting::CoChairSigning`).
+            CallKind::Signatures => Answer::Signature(match call.reference {
+                Some(median) => crate::drafting::signs_by_median(text, median),
+                None => strategy.sign(&view, text),
+            }),
             CallKind::Reactions => Answer::Reaction(strategy.react(&view, text)),
             CallKind::Objections | CallKind::WrittenObjections | CallKind::PackageObjections => {
                 Answer::Objection(strategy.objects(&view, text))
@@ -219,6 +224,7 @@ mod tests {
             rule: Rule::Consensus,
             awaited: awaited.iter().map(|m| id(m)).collect(),
             package: None,
+            reference: None,
         }
     }
 

@@ -275,6 +275,11 @@ pub struct Call {
     pub awaited: Vec<MemberId>,
     /// The texts of a package decision (single undertaking only).
     pub package: Option<Vec<PackageText>>,
+    /// On a co-chairs' [`CallKind::Signatures`] call, when co-chairs sign by
+    /// the Members' median (`drafting::CoChairSigning::Median`): that median,
+    /// the unweighted median of the levels stated in the round. `None`
+    /// otherwise.
+    pub reference: Option<Level>,
 }
 
 /// A delegation's answer to a call.

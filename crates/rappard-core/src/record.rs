@@ -168,6 +168,10 @@ pub enum Event {
         /// The texts of a package decision (single undertaking only).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         package: Option<Vec<PackageText>>,
+        /// On a signatures call whose co-chairs sign by the Members'
+        /// median: that median.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<Level>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -531,6 +535,62 @@ pub enum Event {
         /// Items not adopted.
         not_adopted: u32,
     },
+    /// The chair drafted with a policy other than the plain median, or with
+    /// a bias (`drafting`): the text against the unweighted median of the
+    /// levels stated by the Members present. Not recorded for today's
+    /// chair (plain median, no bias), whose text is that median.
+    TextDrafted {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// `median` or `weighted-median`.
+        policy: String,
+        /// Whether the chair's own bias moved the text.
+        biased: bool,
+        /// The unweighted median of the levels stated.
+        median: Level,
+        /// The chair's draft.
+        text: Level,
+    },
+    /// A co-chair refused to sign: the co-chairs revise the draft towards
+    /// the Members' median and ask for the signatures again.
+    DraftRevised {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// Revision, from 1.
+        revision: u32,
+        /// Co-chairs that did not sign the previous draft.
+        unsigned: Vec<MemberId>,
+        /// The revised draft.
+        text: Level,
+    },
+    /// The co-chairs' revisions are exhausted: the chair goes on with the
+    /// last text they all signed (before any, the Members' median), which
+    /// goes to the delegations and then to the decision rule. No co-chair
+    /// holds a veto above the decision rule.
+    RevisionsExhausted {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// Co-chairs that did not sign the last revision.
+        unsigned: Vec<MemberId>,
+        /// The text the chair goes on with.
+        text: Level,
+    },
+    /// The chair withdraws an item that did not converge in `rounds` rounds
+    /// in a row (`[chair] withdraw_after`), so that the rest can move.
+    ItemWithdrawn {
+        /// Item.
+        item: String,
+        /// Rounds in a row without convergence.
+        rounds: u32,
+        /// Objectors in the last round.
+        objectors: Vec<MemberId>,
+    },
 }
 
 impl Event {
@@ -546,6 +606,7 @@ impl Event {
             rule: call.rule,
             awaited: call.awaited.clone(),
             package: call.package.clone(),
+            reference: call.reference,
         }
     }
 
@@ -561,6 +622,7 @@ impl Event {
             rule,
             awaited,
             package,
+            reference,
         } = self
         else {
             return None;
@@ -575,6 +637,7 @@ impl Event {
             rule: *rule,
             awaited: awaited.clone(),
             package: package.clone(),
+            reference: *reference,
         })
     }
 }

@@ -62,7 +62,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use chrono::NaiveDate;
 
-use crate::drafting::{DraftingPolicy, Median};
+use crate::drafting::DraftingPolicy;
 use crate::member::MemberId;
 use crate::protocol::{
     Answer, AnswerError, Call, CallId, Level, MAX_LEVEL, PACKAGE_KEY, Reaction, Stated, Vote,
@@ -210,13 +210,16 @@ fn objecting(reactions: &[(MemberId, Reaction)]) -> Vec<MemberId> {
 }
 
 impl Secretariat {
-    /// A Secretariat for an agenda, with the median drafting policy. It
-    /// records the opening, the roll and the items at once.
+    /// A Secretariat for an agenda, with its chair's drafting policy
+    /// (`[chair]`; by default the median). It records the opening, the roll
+    /// and the items at once.
     pub fn new(agenda: Agenda) -> Self {
-        Self::with_drafting(agenda, Box::new(Median))
+        let chair = agenda.chair.chair;
+        Self::with_drafting(agenda, Box::new(chair))
     }
 
-    /// A Secretariat with another drafting policy.
+    /// A Secretariat with another drafting policy for the chair's texts on
+    /// items (the convenors of an initiative draft at the median).
     pub fn with_drafting(agenda: Agenda, drafting: Box<dyn DraftingPolicy>) -> Self {
         let calendar = Calendar::new(&agenda.membership, agenda.venue);
         let all_delegations = agenda

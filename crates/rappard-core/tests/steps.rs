@@ -265,6 +265,9 @@ fn call_line(c: &Call) -> String {
     if let Some(t) = c.text {
         s += &format!(" text={t}");
     }
+    if let Some(r) = c.reference {
+        s += &format!(" reference={r}");
+    }
     s += &format!(" rule={} awaited=[{}]", c.rule, ids(&c.awaited));
     for t in c.package.iter().flatten() {
         s += &format!(" {}:v{}={}", t.item, t.version, t.text);

@@ -104,6 +104,7 @@ pub fn call_to_wire(call: &Call) -> v1::Call {
                 text: u32::from(p.text),
             })
             .collect(),
+        reference: call.reference.map(u32::from),
     }
 }
 
@@ -148,6 +149,10 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
         rule: c.rule.parse::<Rule>().map_err(|e| bad("Call.rule", e))?,
         awaited,
         package,
+        reference: c
+            .reference
+            .map(|r| level(r, "Call.reference"))
+            .transpose()?,
     })
 }
 
@@ -301,6 +306,7 @@ mod tests {
                 round: 3,
                 text: 5_000,
             }]),
+            reference: Some(4_500),
         };
         assert_eq!(call_from_wire(&call_to_wire(&call)), Ok(call));
     }

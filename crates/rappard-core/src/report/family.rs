@@ -54,13 +54,17 @@ impl Family {
             Event::DraftIssued { .. }
             | Event::DraftWithheld { .. }
             | Event::RoundConcluded { .. }
-            | Event::TextTabled { .. } => Self::Texts,
+            | Event::TextTabled { .. }
+            | Event::TextDrafted { .. }
+            | Event::DraftRevised { .. }
+            | Event::RevisionsExhausted { .. } => Self::Texts,
             Event::WrittenProcedureOpened { .. }
             | Event::WrittenProcedureFailed { .. }
             | Event::DecisionTaken { .. }
             | Event::NoQuorum { .. }
             | Event::ConsensusNotReached { .. }
-            | Event::ItemLapsed { .. } => Self::Decisions,
+            | Event::ItemLapsed { .. }
+            | Event::ItemWithdrawn { .. } => Self::Decisions,
             Event::AcceptanceDeposited { .. } | Event::AmendmentInForce { .. } => Self::Amendments,
             Event::ItemAgreed { .. } => Self::Package,
             Event::GreenRoomAnnounced { .. }

@@ -17,6 +17,8 @@ use super::{
     SessionReport, common_hours,
 };
 use crate::accession::Stage;
+use crate::drafting::{DraftingPolicy, Median};
+use crate::protocol::{CallKind, Level, Stated, Subject};
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::PACKAGE_KEY;
@@ -41,6 +43,14 @@ struct Fold {
     report: Report,
     /// Item id to its place in `report.items`.
     index: HashMap<String, usize>,
+    /// An item's consultation call for positions that is open, and the
+    /// levels stated to it so far.
+    positions: Option<(u64, usize, Vec<Level>)>,
+    /// Per item, the median of the levels stated in its last consultation
+    /// round.
+    medians: HashMap<usize, Level>,
+    /// Whether a Green Room is sitting (its positions are not the Members').
+    in_green_room: bool,
 }
 
 /// A share in 0.0001 % units, as a percentage.
@@ -81,6 +91,9 @@ impl Fold {
         Self {
             report,
             index: HashMap::new(),
+            positions: None,
+            medians: HashMap::new(),
+            in_green_room: false,
         }
     }
 
@@ -97,7 +110,44 @@ impl Fold {
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(event),
-            Family::Calls | Family::Closing => {}
+            Family::Calls => self.calls(event),
+            Family::Closing => {}
+        }
+    }
+
+    /// The levels stated in each item's consultation rounds, for the
+    /// Members' median (Green Rooms' rounds do not count).
+    fn calls(&mut self, event: &Event) {
+        match event {
+            Event::CallIssued {
+                call,
+                subject: Subject::Item(item),
+                kind: CallKind::Positions,
+                ..
+            } if !self.in_green_room => {
+                if let Some(&i) = self.index.get(item) {
+                    self.positions = Some((*call, i, Vec::new()));
+                }
+            }
+            Event::PositionStated {
+                call,
+                position: Stated::Level(l),
+                ..
+            } => {
+                if let Some((c, _, levels)) = &mut self.positions
+                    && c == call
+                {
+                    levels.push(*l);
+                }
+            }
+            Event::CallClosed { call, .. } => {
+                if let Some((_, i, levels)) = self.positions.take_if(|(c, ..)| c == call)
+                    && !levels.is_empty()
+                {
+                    self.medians.insert(i, Median.draft(&levels, None));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -153,6 +203,10 @@ impl Fold {
                     acceptances: None,
                     in_force_on: None,
                     acceptance_count: None,
+                    median: None,
+                    distance_from_median: None,
+                    revisions: 0,
+                    withdrawn: false,
                 });
             }
             _ => {}
@@ -175,9 +229,17 @@ impl Fold {
                 version,
                 text,
             } => {
+                let median = self.index.get(item).and_then(|i| self.medians.get(i)).copied();
                 if let Some(it) = self.item_mut(item) {
                     it.version = *version;
                     it.text = Some(*text);
+                    it.median = median;
+                    it.distance_from_median = median.map(|m| m.abs_diff(*text));
+                }
+            }
+            Event::DraftRevised { item, .. } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.revisions += 1;
                 }
             }
             _ => {}
@@ -211,6 +273,11 @@ impl Fold {
                     if *outcome == Outcome::Adopted && it.named_rule == Some(NamedRule::Amendment) {
                         it.acceptances.get_or_insert_with(Vec::new);
                     }
+                }
+            }
+            Event::ItemWithdrawn { item, .. } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.withdrawn = true;
                 }
             }
             Event::ItemLapsed { .. } if self.report.package.rule == Package::SingleUndertaking => {
@@ -351,6 +418,11 @@ impl Fold {
 
     /// Green Rooms: who was in, who they represent, how each ended.
     fn green_rooms(&mut self, event: &Event) {
+        match event {
+            Event::GreenRoomConvened { .. } => self.in_green_room = true,
+            Event::GreenRoomConcluded { .. } => self.in_green_room = false,
+            _ => {}
+        }
         let rooms = &mut self.report.green_rooms;
         match event {
             Event::GreenRoomConvened {

@@ -78,6 +78,19 @@ pub struct ItemReport {
     /// An amendment's count of acceptances: at its entry into force, or at
     /// the end of the run if it did not enter into force.
     pub acceptance_count: Option<AcceptanceCount>,
+    /// The unweighted median of the levels the Members present stated in
+    /// the consultation round before the last text (`null` if none was
+    /// stated).
+    pub median: Option<Level>,
+    /// How far the last text lies from that median (`null` without both):
+    /// for an adopted item, the adopted text's distance from the Members'
+    /// median, the measure of the chair's power over the text.
+    pub distance_from_median: Option<Level>,
+    /// Revisions the co-chairs made to drafts one of them refused to sign.
+    pub revisions: u32,
+    /// Whether the chair withdrew the item (`[chair] withdraw_after`; its
+    /// outcome is then `lapsed`).
+    pub withdrawn: bool,
 }
 
 /// One instrument of acceptance of an amendment.

@@ -18,13 +18,15 @@
 //! way): `[scenario]` (`header`), `[members]` and `[[member]]`
 //! (`members`), `[[item]]` (`items`, with the keys that go with a named
 //! rule in `named`), `[[initiative]]` (`initiatives`),
-//! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`) and
+//! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`), `[chair]`
+//! (`chair`) and
 //! `[[coalition]]` (`coalitions`). What several tables share lives once:
 //! placing an error (`error`), the limits (`limits`), reading values
 //! (`values`, dates and texts within the limits), resolving member
 //! ids (`resolve`) and turning positions into instructions (`positions`).
 
 mod accessions;
+mod chair;
 mod coalitions;
 mod error;
 mod green_room;
@@ -196,6 +198,38 @@ pub struct Agenda {
     pub accessions: Vec<AccessionSpec>,
     /// The rules of procedure (`[procedure]`).
     pub procedure: crate::procedure::Procedure,
+    /// The chair's drafting, the co-chairs' signing, withdrawal (`[chair]`).
+    pub chair: ChairSpec,
+}
+
+/// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
+/// Secretariat's items).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChairSpec {
+    /// How the chair drafts, and its bias.
+    pub chair: crate::drafting::Chair,
+    /// How co-chairs decide whether to sign.
+    pub co_chairs_sign: crate::drafting::CoChairSigning,
+    /// Revisions of a draft a co-chair refused to sign, before the chair
+    /// goes on with the last signed text.
+    pub revisions: u32,
+    /// Rounds in a row without convergence after which the chair withdraws
+    /// an item; `None`: never.
+    pub withdraw_after: Option<u32>,
+}
+
+/// Default for [`ChairSpec::revisions`].
+pub const DEFAULT_REVISIONS: u32 = 2;
+
+impl Default for ChairSpec {
+    fn default() -> Self {
+        Self {
+            chair: crate::drafting::Chair::default(),
+            co_chairs_sign: crate::drafting::CoChairSigning::default(),
+            revisions: DEFAULT_REVISIONS,
+            withdraw_after: None,
+        }
+    }
 }
 
 /// What one delegation has been told: its position per item (items not
@@ -263,6 +297,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     }
     let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
+    let chair = chair::parse(&cx, raw.chair.as_ref())?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     Ok(Scenario {
         agenda: Agenda {
@@ -279,6 +314,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             initiatives,
             accessions,
             procedure,
+            chair,
         },
         instructions: book,
     })

@@ -31,6 +31,34 @@ pub(super) struct RawFile {
     pub accession: Vec<RawAccession>,
     #[serde(default)]
     pub procedure: Option<RawProcedure>,
+    #[serde(default)]
+    pub chair: Option<RawChair>,
+}
+
+/// `[chair]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChair {
+    #[serde(default)]
+    pub drafting: Option<Spanned<String>>,
+    #[serde(default)]
+    pub alpha: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub bias: Option<Spanned<RawBias>>,
+    #[serde(default)]
+    pub co_chairs_sign: Option<Spanned<String>>,
+    #[serde(default)]
+    pub revisions: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub withdraw_after: Option<Spanned<i64>>,
+}
+
+/// `[chair] bias = { ideal, weight }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBias {
+    pub ideal: Spanned<f64>,
+    pub weight: Spanned<f64>,
 }
 
 /// `[procedure]`.

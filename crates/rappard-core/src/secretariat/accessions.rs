@@ -111,6 +111,7 @@ impl Secretariat {
             rule,
             awaited,
             package: None,
+            reference: None,
         };
         let then = Continuation::Accession { accession: a, step };
         self.issue_call(call, then);

@@ -12,6 +12,7 @@
 
 use super::schedule::InitiativeHappening;
 use super::{ClosedCall, Continuation, Secretariat, Work, levels, objecting};
+use crate::drafting::{DraftingPolicy, Median};
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::{Answer, Call, CallKind, Level, Subject};
@@ -202,6 +203,7 @@ impl Secretariat {
             rule: Rule::Consensus,
             awaited,
             package: None,
+            reference: None,
         };
         let then = Continuation::Initiative {
             initiative: i,
@@ -287,7 +289,7 @@ impl Secretariat {
 
     /// Positions heard: the convenors' text, put to the participants.
     fn initiative_text(&mut self, i: usize, levels: &[Level]) {
-        let text = self.drafting.draft(levels, self.initiatives[i].text);
+        let text = Median.draft(levels, self.initiatives[i].text);
         let st = &mut self.initiatives[i];
         st.version += 1;
         st.text = Some(text);

@@ -25,6 +25,16 @@ use crate::rules::{Ballot, Outcome, Rule};
 use crate::time::{Interval, Timestamp};
 
 use super::schedule::{Happening, ItemHappening};
+use crate::drafting::{Chair, CoChairSigning, DraftingPolicy, Median, Statement};
+use crate::protocol::Stated;
+
+/// A refused draft revised towards the Members' median: `steps` revisions
+/// are left, so it moves `1/steps` of the way (the last is the median).
+fn revised(text: Level, median: Level, steps: u32) -> Level {
+    let (t, m) = (i64::from(text), i64::from(median));
+    let moved = t + (m - t) / i64::from(steps.max(1));
+    Level::try_from(moved).unwrap_or(median)
+}
 
 /// Consultations are exhausted after this many rounds in a row with the same
 /// text and the same objectors (a modelling choice: a chair who has heard
@@ -70,6 +80,16 @@ pub(super) struct ItemState {
     pub(super) pending_text: Option<Level>,
     /// A Green Room announced and yet to meet: participants, objectors.
     pub(super) announced_green_room: Option<(Vec<MemberId>, Vec<MemberId>)>,
+    /// The unweighted median of the levels stated in the last round.
+    pub(super) median: Option<Level>,
+    /// The last text every co-chair signed.
+    pub(super) signed: Option<Level>,
+    /// Rounds in a row without convergence (`withdraw_after`), and the
+    /// number of objectors at the end of the last round.
+    pub(super) diverging: u32,
+    pub(super) last_objectors: Option<usize>,
+    /// The chair withdrew the item (`withdraw_after`); its phase is done.
+    pub(super) withdrawn: bool,
 }
 
 impl ItemState {
@@ -86,6 +106,11 @@ impl ItemState {
             written_failed: false,
             pending_text: None,
             announced_green_room: None,
+            median: None,
+            signed: None,
+            diverging: 0,
+            last_objectors: None,
+            withdrawn: false,
         }
     }
 }
@@ -95,8 +120,12 @@ impl ItemState {
 pub(super) enum ItemStep {
     /// Positions of a round; the chair drafts from them.
     Positions { at_decision: bool },
-    /// Co-chairs' signatures on a draft.
-    Signatures { text: Level, at_decision: bool },
+    /// Co-chairs' signatures on a draft (revision 0 is the chair's draft).
+    Signatures {
+        text: Level,
+        at_decision: bool,
+        revision: u32,
+    },
     /// Reactions to the text; they conclude the round.
     Reactions { at_decision: bool },
     /// Formal objections at the decision.
@@ -133,6 +162,19 @@ impl Secretariat {
         then: Continuation,
         rule: Rule,
     ) {
+        let call = self.item_call_text(item, kind, text, awaited, rule);
+        self.issue_call(call, then);
+    }
+
+    /// The call [`Self::call_on_item`] opens, not yet issued.
+    fn item_call_text(
+        &self,
+        item: usize,
+        kind: CallKind,
+        text: Option<Level>,
+        awaited: Vec<MemberId>,
+        rule: Rule,
+    ) -> Call {
         let st = &self.items[item];
         let round = match kind {
             CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
@@ -148,16 +190,21 @@ impl Secretariat {
             rule,
             awaited,
             package: None,
+            reference: None,
         };
-        self.issue_call(call, then);
+        call
     }
 
     /// Goes on with an item after one of its calls closed.
     pub(super) fn continue_item(&mut self, item: usize, step: ItemStep, closed: ClosedCall) {
         match step {
             ItemStep::Positions { at_decision } => self.positions_heard(item, at_decision, closed),
-            ItemStep::Signatures { text, at_decision } => {
-                self.signatures_heard(item, text, at_decision, closed);
+            ItemStep::Signatures {
+                text,
+                at_decision,
+                revision,
+            } => {
+                self.signatures_heard(item, (text, revision), at_decision, closed);
             }
             ItemStep::Reactions { at_decision } => {
                 let objectors = objecting(&self.record_reactions(closed.call, closed.answers));
@@ -176,24 +223,112 @@ impl Secretariat {
         }
     }
 
-    /// The chair drafts from the positions; with co-chairs, asks them to
-    /// sign the draft first.
+    /// The chair drafts from the positions (`drafting`: the policy and
+    /// bias of `[chair]`, each level weighed by its delegation's export
+    /// share); with co-chairs, asks them to sign the draft first.
     fn positions_heard(&mut self, item: usize, at_decision: bool, closed: ClosedCall) {
         let stated = self.record_positions(closed.call, closed.answers);
         self.close_recorded(closed.call, closed.unanswered);
-        let text = self.drafting.draft(&levels(&stated), self.items[item].text);
+        let previous = self.items[item].text;
+        let median = Median.draft(&levels(&stated), previous);
+        self.items[item].median = Some(median);
+        let statements: Vec<Statement> = stated
+            .iter()
+            .filter_map(|(m, s)| match s {
+                Stated::Level(level) => Some(Statement {
+                    level: *level,
+                    export_share: self.agenda.membership.get(m.as_str())?.export_share,
+                }),
+                Stated::Stance(_) => None,
+            })
+            .collect();
+        let text = self.drafting.draft_from(&statements, previous);
+        let chair = self.agenda.chair.chair;
+        if chair != Chair::default() {
+            self.emit(Event::TextDrafted {
+                item: self.agenda.items[item].id.clone(),
+                round: self.items[item].round,
+                policy: chair.drafting.as_str().to_owned(),
+                biased: chair.bias.is_some(),
+                median,
+                text,
+            });
+        }
         if self.agenda.items[item].co_chairs.is_empty() {
             self.issue_text(item, text, at_decision);
             return;
         }
-        let mut awaited = self.agenda.items[item].co_chairs.clone();
-        awaited.sort();
-        let step = ItemStep::Signatures { text, at_decision };
-        self.item_call(item, CallKind::Signatures, Some(text), awaited, step);
+        self.ask_signatures(item, text, at_decision, 0);
     }
 
-    /// A co-chaired draft is issued only when every co-chair signed it.
-    fn signatures_heard(&mut self, item: usize, text: Level, at_decision: bool, c: ClosedCall) {
+    /// Asks the co-chairs to sign a draft; when they sign by the Members'
+    /// median (`[chair] co_chairs_sign`), the call carries that median.
+    fn ask_signatures(&mut self, item: usize, text: Level, at_decision: bool, revision: u32) {
+        let mut awaited = self.agenda.items[item].co_chairs.clone();
+        awaited.sort();
+        let step = ItemStep::Signatures {
+            text,
+            at_decision,
+            revision,
+        };
+        let rule = self.agenda.items[item].rule;
+        let mut call = self.item_call_text(item, CallKind::Signatures, Some(text), awaited, rule);
+        if self.agenda.chair.co_chairs_sign == CoChairSigning::Median {
+            call.reference = self.items[item].median;
+        }
+        self.issue_call(call, Continuation::Item { item, step });
+    }
+
+    /// A co-chaired draft is issued when every co-chair signed it. A
+    /// refusal is no veto (Li Ke 2023, §3.2: the co-chairs are a check on
+    /// the chair's bias, not a new blocking power): the co-chairs revise
+    /// the draft towards the Members' median, at most `[chair] revisions`
+    /// times, the last revision being that median; if a co-chair still
+    /// refuses, the chair goes on with the last text all co-chairs signed
+    /// (before any, the median), and the Members and then the item's
+    /// decision rule decide.
+    fn signatures_heard(
+        &mut self,
+        item: usize,
+        (text, revision): (Level, u32),
+        at_decision: bool,
+        c: ClosedCall,
+    ) {
+        let unsigned = self.record_signatures(c);
+        if unsigned.is_empty() {
+            self.items[item].signed = Some(text);
+            self.issue_text(item, text, at_decision);
+            return;
+        }
+        let id = self.agenda.items[item].id.clone();
+        let round = self.items[item].round;
+        let median = self.items[item].median.unwrap_or(text);
+        let limit = self.agenda.chair.revisions;
+        if revision < limit {
+            let text = revised(text, median, limit - revision);
+            self.emit(Event::DraftRevised {
+                item: id,
+                round,
+                revision: revision + 1,
+                unsigned,
+                text,
+            });
+            self.ask_signatures(item, text, at_decision, revision + 1);
+            return;
+        }
+        let text = self.items[item].signed.unwrap_or(median);
+        self.emit(Event::RevisionsExhausted {
+            item: id,
+            round,
+            unsigned,
+            text,
+        });
+        self.issue_text(item, text, at_decision);
+    }
+
+    /// Records the co-chairs' signatures; returns who did not sign (a
+    /// co-chair that did not answer did not sign), in id order.
+    fn record_signatures(&mut self, c: ClosedCall) -> Vec<MemberId> {
         let mut unsigned = c.unanswered.clone();
         for (member, a) in c.answers {
             if let Answer::Signature(signed) = a {
@@ -209,16 +344,7 @@ impl Secretariat {
         }
         self.close_recorded(c.call, c.unanswered);
         unsigned.sort();
-        if unsigned.is_empty() {
-            self.issue_text(item, text, at_decision);
-        } else {
-            let round = self.items[item].round;
-            self.emit(Event::DraftWithheld {
-                item: self.agenda.items[item].id.clone(),
-                round,
-                unsigned,
-            });
-        }
+        unsigned
     }
 
     /// Decides on the formal objections, or falls back to a vote.
@@ -332,6 +458,12 @@ impl Secretariat {
         }
         let stalled = st.unchanged >= EXHAUSTED_AFTER_ROUNDS;
         let no_objection = objectors.is_empty();
+        // A round without convergence ends with objectors, no fewer than
+        // the round before.
+        let converging = no_objection || st.last_objectors.is_some_and(|n| objectors.len() < n);
+        st.diverging = if converging { 0 } else { st.diverging + 1 };
+        st.last_objectors = Some(objectors.len());
+        let diverging = st.diverging;
         self.emit(Event::RoundConcluded {
             item: id.clone(),
             round,
@@ -345,8 +477,17 @@ impl Secretariat {
         } else if stalled && (votable || fixed) {
             "consultations exhausted"
         } else {
-            if let Some((_, objectors)) = &self.items[item].last {
-                let objectors = objectors.clone();
+            let Some((_, objectors)) = self.items[item].last.clone() else {
+                return;
+            };
+            if self
+                .agenda
+                .chair
+                .withdraw_after
+                .is_some_and(|k| diverging >= k)
+            {
+                self.withdraw(item, diverging, objectors);
+            } else {
                 self.maybe_green_room(item, &objectors);
             }
             return;
@@ -378,9 +519,7 @@ impl Secretariat {
                 version,
                 how: d.how,
             });
-            if self.items.iter().all(|s| s.phase == Phase::Agreed) {
-                self.package_ready = true;
-            }
+            self.check_package_ready();
             return;
         }
         self.items[item].phase = Phase::Done;
@@ -390,6 +529,45 @@ impl Secretariat {
         } else {
             self.fail_package(item);
         }
+    }
+
+    /// The chair withdraws an item that has not converged in
+    /// `[chair] withdraw_after` rounds in a row, so that the rest can move:
+    /// the General Council's decision of 1 August 2004 (WT/L/579, the "July
+    /// package") took three of the four Singapore issues (investment,
+    /// competition, transparency in government procurement) off the Doha
+    /// work programme after Cancún had failed over them in September 2003
+    /// (Li Ke 2023, §2.2.2). The chair's threshold is a **modelling
+    /// assumption**, off by default. A withdrawn item is no failure: under
+    /// the single undertaking it leaves the package, which goes on without
+    /// it.
+    fn withdraw(&mut self, item: usize, rounds: u32, objectors: Vec<MemberId>) {
+        let st = &mut self.items[item];
+        st.phase = Phase::Done;
+        st.withdrawn = true;
+        self.emit(Event::ItemWithdrawn {
+            item: self.agenda.items[item].id.clone(),
+            rounds,
+            objectors,
+        });
+        self.check_package_ready();
+    }
+
+    /// Under the single undertaking, the package is ready for its decision
+    /// once every item still in it is agreed (and at least one is).
+    fn check_package_ready(&mut self) {
+        if self.agenda.package != Package::SingleUndertaking || self.package_failed {
+            return;
+        }
+        let in_package = self.items.iter().filter(|s| !s.withdrawn);
+        let mut any = false;
+        for s in in_package {
+            if s.phase != Phase::Agreed {
+                return;
+            }
+            any = true;
+        }
+        self.package_ready = any;
     }
 
     /// An item lapses without a decision.
@@ -532,6 +710,7 @@ impl Secretariat {
             .items
             .iter()
             .zip(&self.items)
+            .filter(|(_, st)| !st.withdrawn)
             .map(|(spec, st)| PackageText {
                 item: spec.id.clone(),
                 version: st.version,
@@ -549,6 +728,7 @@ impl Secretariat {
             rule: Rule::Consensus,
             awaited: self.present_delegations(),
             package: Some(texts),
+            reference: None,
         };
         self.issue_call(call, Continuation::Package);
     }
@@ -566,7 +746,9 @@ impl Secretariat {
         self.record_decision(PACKAGE_KEY.to_owned(), 0, d, None);
         if adopted {
             for item in 0..self.items.len() {
-                self.submit_for_acceptance(item);
+                if !self.items[item].withdrawn {
+                    self.submit_for_acceptance(item);
+                }
             }
         }
     }

@@ -119,6 +119,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
                 working_days: false,
                 ..Procedure::default()
             },
+            chair: Default::default(),
         },
         instructions,
     })

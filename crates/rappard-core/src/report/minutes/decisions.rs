@@ -41,6 +41,50 @@ impl Minutes {
                     list(unsigned)
                 );
             }
+            Event::TextDrafted {
+                item,
+                round,
+                policy,
+                biased,
+                median,
+                text,
+            } => {
+                let bias = if *biased { ", with the chair's bias" } else { "" };
+                let _ = writeln!(
+                    w,
+                    "  [{item}] round {round}: the chair drafts at {} ({policy}{bias}); the Members' median is {}, {} away",
+                    level(*text),
+                    level(*median),
+                    level(text.abs_diff(*median))
+                );
+            }
+            Event::DraftRevised {
+                item,
+                round,
+                revision,
+                unsigned,
+                text,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] round {round}: not signed by {}; the co-chairs' revision {revision} at {}",
+                    list(unsigned),
+                    level(*text)
+                );
+            }
+            Event::RevisionsExhausted {
+                item,
+                round,
+                unsigned,
+                text,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] round {round}: still not signed by {}; revisions exhausted, the chair goes on with {}",
+                    list(unsigned),
+                    level(*text)
+                );
+            }
             Event::RoundConcluded {
                 item,
                 round,
@@ -146,6 +190,17 @@ impl Minutes {
             }
             Event::ItemLapsed { item, reason } => {
                 let _ = writeln!(w, "\n{at} [{item}] LAPSED: {reason}");
+            }
+            Event::ItemWithdrawn {
+                item,
+                rounds,
+                objectors,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "\n{at} [{item}] WITHDRAWN by the chair after {rounds} rounds without convergence (objections from {})",
+                    short_list(objectors)
+                );
             }
             _ => {}
         }
