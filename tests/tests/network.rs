@@ -112,6 +112,10 @@ macro_rules! scenarios {
 
 scenarios! {
     accessions_2024: "accessions-2024",
+    chair_biased: "chair-biased",
+    chair_biased_co_chairs: "chair-biased-co-chairs",
+    chair_median: "chair-median",
+    chair_weighted_median: "chair-weighted-median",
     classroom: "classroom",
     doha_early_harvest: "doha-early-harvest",
     doha_single_undertaking: "doha-single-undertaking",
@@ -122,6 +126,8 @@ scenarios! {
     greenroom_traditional: "greenroom-traditional",
     ifd_annex4: "ifd-annex4",
     ita_critical_mass: "ita-critical-mass",
+    singapore_issues: "singapore-issues",
+    singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",
     trade_facilitation: "trade-facilitation",
     virtual_2020: "virtual-2020",

@@ -1,0 +1,114 @@
+//! Power inside the room: the chair's text, co-chairs as a check on it, and
+//! the chair withdrawing what cannot converge, each shown on a shipped pair
+//! of scenarios that differ only in that option, on the same seed.
+//!
+//! Sources: Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
+//! Negotiations", *Journal of Hubei University of Economics* 21(5), 2023,
+//! §2.1.2 (the chair's text: Members' views count by "national strength",
+//! the chair adds its own), §3.2 (three co-chairs who sign, against the
+//! chair's personal bias); the General Council's decision of 1 August 2004
+//! (WT/L/579), which dropped three Singapore issues from the Doha work
+//! programme. The trade weight, the chair's bias and the co-chairs'
+//! signing by the Members' median are modelling assumptions
+//! (`rappard_core::drafting`).
+
+use rappard_core::record::{Event, Record};
+use rappard_core::report::{ItemReport, Report};
+use rappard_core::rules::{How, Outcome};
+use rappard_core::{invariants, scenario, simulation};
+
+fn run(name: &str, text: &str) -> (Report, Record) {
+    let sc = scenario::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
+    let record = simulation::run(&sc).expect("runs");
+    let broken = invariants::check(&record);
+    assert!(broken.is_empty(), "{name}: {broken:?}");
+    (Report::from_record(&record), record)
+}
+
+fn item<'a>(r: &'a Report, id: &str) -> &'a ItemReport {
+    r.items.iter().find(|i| i.id == id).expect("item in report")
+}
+
+fn count(rec: &Record, f: impl Fn(&Event) -> bool) -> usize {
+    rec.entries().iter().filter(|e| f(&e.event)).count()
+}
+
+const MEDIAN: &str = include_str!("../../../examples/scenarios/chair-median.toml");
+const WEIGHTED: &str = include_str!("../../../examples/scenarios/chair-weighted-median.toml");
+const BIASED: &str = include_str!("../../../examples/scenarios/chair-biased.toml");
+const CO_CHAIRED: &str = include_str!("../../../examples/scenarios/chair-biased-co-chairs.toml");
+const SINGAPORE: &str = include_str!("../../../examples/scenarios/singapore-issues.toml");
+const WITHDRAWN: &str = include_str!("../../../examples/scenarios/singapore-issues-withdrawn.toml");
+
+/// §2.1.2: a chair who weighs Members by trade drafts for the large
+/// traders. On the same Members, positions and seed, the median chair's
+/// adopted text is the Members' median; the weighted chair's lies far from
+/// it, and the small traders' tolerance lets it through by consensus.
+#[test]
+fn a_trade_weighted_chair_drafts_far_from_the_members_median() {
+    let (plain, _) = run("chair-median.toml", MEDIAN);
+    let (weighted, rec) = run("chair-weighted-median.toml", WEIGHTED);
+    let (p, w) = (item(&plain, "tariffs"), item(&weighted, "tariffs"));
+    assert_eq!(p.outcome, Outcome::Adopted);
+    assert_eq!(w.outcome, Outcome::Adopted);
+    assert_eq!((p.median, p.distance_from_median), (Some(3_000), Some(0)));
+    assert_eq!(w.median, Some(3_000));
+    assert!(
+        w.distance_from_median >= Some(4_000),
+        "the weighted text lies with the large traders: {w:?}"
+    );
+    assert_eq!(w.how, Some(How::Consensus));
+    assert!(count(&rec, |e| matches!(e, Event::TextDrafted { policy, median: 3_000, .. } if policy == "weighted-median")) >= 1);
+}
+
+/// §3.2: co-chairs are a check on a biased chair. On the same seed the
+/// biased chair's adopted text is farther from the Members' median than
+/// the co-chaired one, which the co-chairs revised back to the median.
+#[test]
+fn co_chairs_pull_a_biased_chairs_text_back_to_the_median() {
+    let (alone, _) = run("chair-biased.toml", BIASED);
+    let (checked, rec) = run("chair-biased-co-chairs.toml", CO_CHAIRED);
+    let (a, c) = (item(&alone, "tariffs"), item(&checked, "tariffs"));
+    assert_eq!(a.outcome, Outcome::Adopted);
+    assert_eq!(c.outcome, Outcome::Adopted);
+    let (da, dc) = (
+        a.distance_from_median.expect("distance"),
+        c.distance_from_median.expect("distance"),
+    );
+    assert!(da > dc, "biased {da} must be farther than co-chaired {dc}");
+    assert_eq!(a.text, Some(6_000), "half-way from 0.3 to the chair's 0.9");
+    assert_eq!(c.text, Some(3_000));
+    assert!(c.revisions >= 2, "{c:?}");
+    assert!(count(&rec, |e| matches!(e, Event::DraftRevised { revision: 2, text: 3_000, .. })) >= 1);
+    assert_eq!(count(&rec, |e| matches!(e, Event::RevisionsExhausted { .. })), 0);
+}
+
+/// WT/L/579 (1 August 2004): withdrawing the item that cannot converge lets
+/// the rest of a single undertaking move. Without withdrawal the blocked
+/// item lapses and takes the package down; with `withdraw_after = 3` it is
+/// withdrawn and the other two are adopted with the package.
+#[test]
+fn withdrawing_what_cannot_converge_lets_the_package_move() {
+    let (kept, _) = run("singapore-issues.toml", SINGAPORE);
+    let (dropped, rec) = run("singapore-issues-withdrawn.toml", WITHDRAWN);
+    assert_eq!(kept.package.outcome, Some(Outcome::Lapsed));
+    assert!(kept.items.iter().all(|i| i.outcome != Outcome::Adopted));
+    assert!(!item(&kept, "investment").withdrawn);
+
+    assert_eq!(dropped.package.outcome, Some(Outcome::Adopted));
+    let inv = item(&dropped, "investment");
+    assert!(inv.withdrawn);
+    assert_eq!(inv.outcome, Outcome::Lapsed);
+    for id in ["agriculture", "trade-facilitation"] {
+        assert_eq!(item(&dropped, id).outcome, Outcome::Adopted, "{id}");
+    }
+    let withdrawn: Vec<_> = rec
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ItemWithdrawn { item, rounds, objectors } => Some((item.clone(), *rounds, objectors.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(withdrawn, [("investment".to_owned(), 3, 2)]);
+}
