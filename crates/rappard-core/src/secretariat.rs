@@ -22,8 +22,10 @@
 //! 1. Every day with work, a *session* is held at the time that seats the
 //!    most Members. In it each item still in consultation has a round:
 //!    present delegations state positions; the chair drafts a text (with
-//!    co-chairs, each must sign it before it is issued); present delegations
-//!    react (support, reserve, object).
+//!    co-chairs, each must sign it before it is issued; a refusal sends it
+//!    back for a bounded number of revisions, never a veto); present
+//!    delegations react (support, reserve, object). With `[chair]
+//!    withdraw_after` the chair withdraws an item that does not converge.
 //! 2. When no present delegation objects, the text is *tabled* and decided
 //!    at the next session. An item that can be decided by vote (a voting
 //!    rule, or a consensus rule with a voting fallback) is also tabled when
@@ -676,7 +678,7 @@ impl Secretariat {
                 } else {
                     not_adopted += 1;
                 }
-            } else if let Event::ItemLapsed { .. } = &e.event {
+            } else if let Event::ItemLapsed { .. } | Event::ItemWithdrawn { .. } = &e.event {
                 not_adopted += 1;
             }
         }

@@ -58,7 +58,12 @@ fn a_trade_weighted_chair_drafts_far_from_the_members_median() {
         "the weighted text lies with the large traders: {w:?}"
     );
     assert_eq!(w.how, Some(How::Consensus));
-    assert!(count(&rec, |e| matches!(e, Event::TextDrafted { policy, median: 3_000, .. } if policy == "weighted-median")) >= 1);
+    assert!(
+        count(
+            &rec,
+            |e| matches!(e, Event::TextDrafted { policy, median: 3_000, .. } if policy == "weighted-median")
+        ) >= 1
+    );
 }
 
 /// §3.2: co-chairs are a check on a biased chair. On the same seed the
@@ -79,8 +84,20 @@ fn co_chairs_pull_a_biased_chairs_text_back_to_the_median() {
     assert_eq!(a.text, Some(6_000), "half-way from 0.3 to the chair's 0.9");
     assert_eq!(c.text, Some(3_000));
     assert!(c.revisions >= 2, "{c:?}");
-    assert!(count(&rec, |e| matches!(e, Event::DraftRevised { revision: 2, text: 3_000, .. })) >= 1);
-    assert_eq!(count(&rec, |e| matches!(e, Event::RevisionsExhausted { .. })), 0);
+    assert!(
+        count(&rec, |e| matches!(
+            e,
+            Event::DraftRevised {
+                revision: 2,
+                text: 3_000,
+                ..
+            }
+        )) >= 1
+    );
+    assert_eq!(
+        count(&rec, |e| matches!(e, Event::RevisionsExhausted { .. })),
+        0
+    );
 }
 
 /// WT/L/579 (1 August 2004): withdrawing the item that cannot converge lets
@@ -106,9 +123,24 @@ fn withdrawing_what_cannot_converge_lets_the_package_move() {
         .entries()
         .iter()
         .filter_map(|e| match &e.event {
-            Event::ItemWithdrawn { item, rounds, objectors } => Some((item.clone(), *rounds, objectors.len())),
+            Event::ItemWithdrawn {
+                item,
+                rounds,
+                objectors,
+            } => Some((item.clone(), *rounds, objectors.len())),
             _ => None,
         })
         .collect();
     assert_eq!(withdrawn, [("investment".to_owned(), 3, 2)]);
+    // The package adopted; the withdrawn item counts as not adopted.
+    assert_eq!(
+        count(&rec, |e| matches!(
+            e,
+            Event::NegotiationClosed {
+                adopted: 1,
+                not_adopted: 1
+            }
+        )),
+        1
+    );
 }

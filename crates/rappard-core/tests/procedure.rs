@@ -111,7 +111,9 @@ fn a_co_chairs_refusal_is_no_veto() {
     let count = |f: &dyn Fn(&Event) -> bool| rec.entries().iter().filter(|e| f(&e.event)).count();
     let rounds = x.rounds as usize;
     assert_eq!(
-        count(&|e| matches!(e, Event::DraftRevised { unsigned, .. } if unsigned.iter().map(|m| m.as_str()).eq(["KEN"]))),
+        count(
+            &|e| matches!(e, Event::DraftRevised { unsigned, .. } if unsigned.iter().map(|m| m.as_str()).eq(["KEN"]))
+        ),
         2 * rounds,
         "two revisions a round"
     );
@@ -142,7 +144,11 @@ fn by_default_co_chairs_sign_by_the_members_median() {
     )));
     assert!(rec.entries().iter().any(|e| matches!(
         &e.event,
-        Event::CallIssued { kind: rappard_core::protocol::CallKind::Signatures, reference: Some(5_000), .. }
+        Event::CallIssued {
+            kind: rappard_core::protocol::CallKind::Signatures,
+            reference: Some(5_000),
+            ..
+        }
     )));
     // As a Member, Kenya still objects: consensus is not reached.
     assert_eq!(item(&r, "x").outcome, Outcome::Lapsed);

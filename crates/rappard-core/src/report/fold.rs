@@ -18,11 +18,11 @@ use super::{
 };
 use crate::accession::Stage;
 use crate::drafting::{DraftingPolicy, Median};
-use crate::protocol::{CallKind, Level, Stated, Subject};
 use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::PACKAGE_KEY;
 use crate::protocol::Package;
+use crate::protocol::{CallKind, Level, Stated, Subject};
 use crate::record::{Event, MeetingKind, Record};
 use crate::rules::{NamedRule, Outcome};
 use crate::time::Timestamp;
@@ -229,7 +229,11 @@ impl Fold {
                 version,
                 text,
             } => {
-                let median = self.index.get(item).and_then(|i| self.medians.get(i)).copied();
+                let median = self
+                    .index
+                    .get(item)
+                    .and_then(|i| self.medians.get(i))
+                    .copied();
                 if let Some(it) = self.item_mut(item) {
                     it.version = *version;
                     it.text = Some(*text);

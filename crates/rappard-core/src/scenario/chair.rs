@@ -15,9 +15,9 @@
 //! Without the table every key takes its default, today's chair: the plain
 //! median, no bias, no withdrawal.
 
+use super::ChairSpec;
 use super::error::{Ctx, ScenarioError};
 use super::raw::RawChair;
-use super::ChairSpec;
 use crate::drafting::{Bias, Chair, CoChairSigning, Drafting};
 
 /// Reads `[chair]`, or the defaults without it.
@@ -60,7 +60,10 @@ pub(super) fn parse(cx: &Ctx<'_>, c: Option<&RawChair>) -> Result<ChairSpec, Sce
 
 /// `drafting` and `alpha`.
 fn drafting(cx: &Ctx<'_>, c: &RawChair) -> Result<Drafting, ScenarioError> {
-    let name = c.drafting.as_ref().map(|d| (d.get_ref().as_str(), d.span()));
+    let name = c
+        .drafting
+        .as_ref()
+        .map(|d| (d.get_ref().as_str(), d.span()));
     match (name, &c.alpha) {
         (None | Some(("median", _)), Some(a)) => Err(cx.at(
             a.span(),
@@ -158,13 +161,33 @@ rule = "consensus"
     #[test]
     fn bad_values_name_their_field_and_line() {
         let cases = [
-            ("drafting = \"mean\"", "chair.drafting", "unknown drafting policy `mean`"),
+            (
+                "drafting = \"mean\"",
+                "chair.drafting",
+                "unknown drafting policy `mean`",
+            ),
             ("alpha = 1.0", "chair.alpha", "only with drafting"),
-            ("bias = { ideal = 1.5, weight = 0.1 }", "chair.bias.ideal", "outside 0..1"),
-            ("bias = { ideal = 0.5, weight = 2.0 }", "chair.bias.weight", "outside 0..1"),
-            ("co_chairs_sign = \"own\"", "chair.co_chairs_sign", "median or national"),
+            (
+                "bias = { ideal = 1.5, weight = 0.1 }",
+                "chair.bias.ideal",
+                "outside 0..1",
+            ),
+            (
+                "bias = { ideal = 0.5, weight = 2.0 }",
+                "chair.bias.weight",
+                "outside 0..1",
+            ),
+            (
+                "co_chairs_sign = \"own\"",
+                "chair.co_chairs_sign",
+                "median or national",
+            ),
             ("revisions = 9", "chair.revisions", "outside 0..=5"),
-            ("withdraw_after = 0", "chair.withdraw_after", "outside 1..=100"),
+            (
+                "withdraw_after = 0",
+                "chair.withdraw_after",
+                "outside 1..=100",
+            ),
         ];
         for (line, field, message) in cases {
             let text = format!("{BASE}\n[chair]\n{line}\n");

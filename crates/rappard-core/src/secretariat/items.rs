@@ -15,6 +15,16 @@
 //! Under the single undertaking an adopted item is only agreed until the
 //! whole package is adopted, and an item that fails takes the round down
 //! (Doha Ministerial Declaration, WT/MIN(01)/DEC/1, para. 47).
+//!
+//! The chair's office (`[chair]`, `crate::drafting`): a co-chair's refusal
+//! to sign is no veto (Li Ke, "Stagnation and Breakthrough of WTO
+//! Multilateral Trade Negotiations", *Journal of Hubei University of
+//! Economics* 21(5), 2023, §3.2: co-chairs check the chair's bias): the
+//! co-chairs revise the draft towards the Members' median, a bounded number
+//! of times, then the chair goes on with the last signed text and the
+//! decision rule decides. The chair may withdraw an item that does not
+//! converge, as the General Council dropped three Singapore issues on
+//! 1 August 2004 (WT/L/579), so that the rest can move.
 
 use super::{ClosedCall, Continuation, Decision, Secretariat, Work, levels, objecting};
 use crate::member::MemberId;
@@ -180,7 +190,7 @@ impl Secretariat {
             CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
             _ => st.round,
         };
-        let call = Call {
+        Call {
             call: 0,
             subject: Subject::Item(self.agenda.items[item].id.clone()),
             kind,
@@ -191,8 +201,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
-        };
-        call
+        }
     }
 
     /// Goes on with an item after one of its calls closed.
@@ -237,7 +246,11 @@ impl Secretariat {
             .filter_map(|(m, s)| match s {
                 Stated::Level(level) => Some(Statement {
                     level: *level,
-                    export_share: self.agenda.membership.get(m.as_str())?.export_share,
+                    export_share: self
+                        .agenda
+                        .membership
+                        .get(m.as_str())
+                        .and_then(|x| x.export_share),
                 }),
                 Stated::Stance(_) => None,
             })

@@ -49,7 +49,11 @@ impl Minutes {
                 median,
                 text,
             } => {
-                let bias = if *biased { ", with the chair's bias" } else { "" };
+                let bias = if *biased {
+                    ", with the chair's bias"
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     w,
                     "  [{item}] round {round}: the chair drafts at {} ({policy}{bias}); the Members' median is {}, {} away",
