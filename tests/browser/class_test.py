@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 # What each person chooses, by kind of call (the minutes must show it).
@@ -66,6 +67,10 @@ def get(url, token):
 def answer(page, who, head):
     """Answers the call shown on a page; returns what was chosen."""
     kind = head.get_attribute("data-kind")
+    shown = {
+        "member": who, "call": int(head.get_attribute("data-call")), "kind": kind,
+        "subject": head.get_attribute("data-subject"), "round": int(head.get_attribute("data-round")),
+    }
     choice = CHOICES.get(who, DEFAULT).get(kind, DEFAULT.get(kind))
     if isinstance(choice, tuple):
         page.fill("#level", f"{choice[1]:.2f}")
@@ -77,15 +82,14 @@ def answer(page, who, head):
     else:
         page.click(f'[data-choice="{choice}"]')
         said = choice
-    page.wait_for_selector("#given, #message.error", timeout=15000)
+    # The answer is acknowledged (the call may close at once, when it was
+    # the last awaited, and the page moves on to the next call).
+    page.wait_for_function("document.getElementById('message').className !== 'pending'",
+                           timeout=15000)
     error = page.locator("#message.error")
     if error.count() and error.inner_text().strip():
         raise SystemExit(f"{who}: the page refused the answer: {error.inner_text()}")
-    return {
-        "member": who, "call": int(head.get_attribute("data-call")), "kind": kind,
-        "subject": head.get_attribute("data-subject"), "round": int(head.get_attribute("data-round")),
-        "choice": said,
-    }
+    return {**shown, "choice": said}
 
 
 def refusals(base, tokens, pages, checked):
@@ -154,9 +158,12 @@ def main():
                 if args.refusals:
                     refusals(base, tokens, pages, checked)
                 head = page.locator("#call-head")
-                if not head.count() or page.locator("#given").count():
-                    continue
-                key = (who, head.get_attribute("data-call"))
+                try:
+                    if not head.count() or page.locator("#given").count():
+                        continue
+                    key = (who, head.get_attribute("data-call", timeout=2000))
+                except PlaywrightError:
+                    continue  # the page moved on to the next call meanwhile
                 if key in answered:
                     continue
                 if args.shots and not shot and who == "BRA":

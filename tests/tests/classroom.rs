@@ -45,7 +45,10 @@ fn browser() -> Result<(String, PathBuf), String> {
         Ok(o) if o.status.success() => Ok(("python3".into(), chromium)),
         Ok(o) => Err(format!(
             "python3 has no playwright ({}); install it with `python3 -m pip install -r tests/browser/requirements.txt`",
-            String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
         )),
         Err(e) => Err(format!("no python3: {e}")),
     }
@@ -98,6 +101,21 @@ fn start(people: &[&str]) -> Class {
     }
 }
 
+/// The minutes `rappard class` prints when the negotiation closes, to
+/// their last line (`Record: N events, sha256 …`); the class keeps serving
+/// its pages until it is stopped (the drop of its node).
+fn minutes(class: &mut Class) -> String {
+    let mut minutes = String::new();
+    loop {
+        let line = class.node.line(timeout(120));
+        minutes.push_str(&line);
+        minutes.push('\n');
+        if line.starts_with("Record: ") {
+            return minutes;
+        }
+    }
+}
+
 /// Runs the browser script against a class; its JSON report.
 fn play(py: &str, chromium: &PathBuf, class: &Class, extra: &[&str]) -> Value {
     let mut cmd = Command::new(py);
@@ -112,7 +130,11 @@ fn play(py: &str, chromium: &PathBuf, class: &Class, extra: &[&str]) -> Value {
     }
     let out = Node::spawn("class_test.py", cmd).finish(timeout(600));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "class_test.py failed: {stdout}\n{}", out.stderr);
+    assert!(
+        out.status.success(),
+        "class_test.py failed: {stdout}\n{}",
+        out.stderr
+    );
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
@@ -161,9 +183,7 @@ fn two_people_play_from_chromium_and_the_minutes_show_their_choices() {
         &class,
         &["--shots", shots.to_str().expect("utf-8 path")],
     );
-    let out = class.node.finish(timeout(120));
-    assert!(out.status.success(), "rappard class: {}", out.stderr);
-    let minutes = String::from_utf8_lossy(&out.stdout).into_owned();
+    let minutes = minutes(&mut class);
     let answers = report["answers"].as_array().expect("answers");
     for who in ["BRA", "IND"] {
         assert!(
@@ -177,21 +197,35 @@ fn two_people_play_from_chromium_and_the_minutes_show_their_choices() {
     }
     let kinds: Vec<&str> = answers.iter().filter_map(|a| a["kind"].as_str()).collect();
     for kind in ["positions", "reactions"] {
-        assert!(kinds.contains(&kind), "no {kind} call was played: {kinds:?}");
+        assert!(
+            kinds.contains(&kind),
+            "no {kind} call was played: {kinds:?}"
+        );
     }
     for a in answers {
-        let (member, kind) = (a["member"].as_str().expect("member"), a["kind"].as_str().expect("kind"));
+        let (member, kind) = (
+            a["member"].as_str().expect("member"),
+            a["kind"].as_str().expect("kind"),
+        );
         let subject = a["subject"].as_str().expect("subject");
-        let prefix = format!("  [{subject}] {}: ", head(kind, a["round"].as_u64().expect("round")));
+        let prefix = format!(
+            "  [{subject}] {}: ",
+            head(kind, a["round"].as_u64().expect("round"))
+        );
         let lines: Vec<&str> = minutes.lines().filter(|l| l.starts_with(&prefix)).collect();
-        assert!(!lines.is_empty(), "no `{prefix}` line in the minutes:\n{minutes}");
+        assert!(
+            !lines.is_empty(),
+            "no `{prefix}` line in the minutes:\n{minutes}"
+        );
         match said(member, kind, a["choice"].as_str().unwrap_or_default()) {
             Some(s) => assert!(
                 lines.iter().any(|l| l.contains(&s)),
                 "the minutes do not show `{s}` under `{prefix}`: {lines:#?}"
             ),
             None => assert!(
-                lines.iter().all(|l| !l.contains(&format!("{member} objects"))),
+                lines
+                    .iter()
+                    .all(|l| !l.contains(&format!("{member} objects"))),
                 "{member} did not object, yet: {lines:#?}"
             ),
         }
@@ -199,11 +233,33 @@ fn two_people_play_from_chromium_and_the_minutes_show_their_choices() {
     // The dashboard's outcomes are the minutes' decisions.
     let outcomes = report["outcomes"].as_str().expect("outcomes");
     assert!(outcomes.contains("Negotiation closed"), "{outcomes}");
-    for item in ["fish", "ecom"] {
-        assert!(outcomes.contains(item), "the dashboard shows no outcome for {item}: {outcomes}");
+    for (item, outcome) in [("fish", "adopted"), ("ecom", "lapsed")] {
+        assert!(
+            outcomes
+                .lines()
+                .any(|l| l.starts_with(item) && l.contains(outcome)),
+            "the dashboard does not show {item} {outcome}: {outcomes}"
+        );
+        let upper = outcome.to_uppercase();
+        assert!(
+            minutes
+                .lines()
+                .any(|l| l.contains(&format!("[{item}]")) && l.contains(&upper)),
+            "the minutes do not say {item} {outcome}:\n{minutes}"
+        );
     }
+    let closed = minutes
+        .lines()
+        .find_map(|l| l.strip_prefix("Closed ")?.split_once(": ").map(|(_, r)| r))
+        .expect("the minutes' closing line");
+    assert!(
+        outcomes.contains(closed),
+        "the dashboard says {outcomes}, the minutes {closed}"
+    );
     for shot in ["dashboard.png", "student.png"] {
-        let len = std::fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
         assert!(len > 10_000, "{shot}: {len} bytes");
     }
 }
@@ -217,15 +273,16 @@ fn a_token_is_refused_for_another_delegations_call() {
     // CHN co-chairs `ecom` and is asked to sign the chair's text; BRA is not.
     let mut class = start(&["BRA", "CHN"]);
     play(&py, &chromium, &class, &["--refusals"]);
-    let out = class.node.finish(timeout(120));
-    assert!(out.status.success(), "rappard class: {}", out.stderr);
-    let minutes = String::from_utf8_lossy(&out.stdout);
+    let minutes = minutes(&mut class);
     let signatures: Vec<&str> = minutes
         .lines()
         .filter(|l| l.contains("co-chairs' signatures"))
         .collect();
     assert!(!signatures.is_empty(), "{minutes}");
     for l in &signatures {
-        assert!(!l.contains("BRA"), "BRA's refused signature is in the record: {l}");
+        assert!(
+            !l.contains("BRA"),
+            "BRA's refused signature is in the record: {l}"
+        );
     }
 }

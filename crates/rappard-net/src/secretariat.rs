@@ -501,7 +501,9 @@ impl Negotiation {
         let core = self.shared.core.lock().await;
         let upto = *self.shared.published.borrow();
         let entries = core.secretariat.record().entries();
-        let upto = usize::try_from(upto).unwrap_or(usize::MAX).min(entries.len());
+        let upto = usize::try_from(upto)
+            .unwrap_or(usize::MAX)
+            .min(entries.len());
         let from = usize::try_from(after).unwrap_or(usize::MAX).min(upto);
         let to = upto.min(from.saturating_add(max.max(1)));
         let batch = entries.get(from..to).unwrap_or_default().to_vec();
@@ -558,12 +560,7 @@ impl Negotiation {
     /// The open call's real deadline, if a call is open and the driver is
     /// not paused.
     pub fn deadline(&self) -> Option<(u64, std::time::SystemTime)> {
-        self.shared
-            .classroom
-            .deadline
-            .lock()
-            .ok()
-            .and_then(|d| *d)
+        self.shared.classroom.deadline.lock().ok().and_then(|d| *d)
     }
 
     /// Pauses (`true`) or resumes the driver.

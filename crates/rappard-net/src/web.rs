@@ -131,9 +131,8 @@ struct Cache {
 
 impl Cache {
     fn push(&mut self, entry: Entry) {
-        let line = serde_json::to_string(&entry).unwrap_or_else(|e| {
-            json!({"seq": entry.seq, "error": e.to_string()}).to_string()
-        });
+        let line = serde_json::to_string(&entry)
+            .unwrap_or_else(|e| json!({"seq": entry.seq, "error": e.to_string()}).to_string());
         match &entry.event {
             Event::CallIssued { call, .. } => {
                 self.calls.insert(*call, self.entries.len());
@@ -206,7 +205,9 @@ pub async fn serve(
     classroom: Classroom,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Links, Error> {
-    let addr = listener.local_addr().map_err(|e| Error::Transport(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Transport(e.to_string()))?;
     let base = format!("https://{addr}");
     let mut tokens = HashMap::new();
     let teacher = new_token()?;
@@ -282,9 +283,8 @@ async fn accept(
                 Ok(Err(e)) => return debug!(%peer, error = %e, "web front: TLS handshake failed"),
                 Err(_) => return debug!(%peer, "web front: TLS handshake timed out"),
             };
-            let builder = hyper_util::server::conn::auto::Builder::new(
-                hyper_util::rt::TokioExecutor::new(),
-            );
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
             let io = hyper_util::rt::TokioIo::new(stream);
             if let Err(e) = builder.serve_connection(io, service).await {
                 debug!(%peer, error = %e, "web front: connection ended");
@@ -393,7 +393,11 @@ async fn events(
 /// an `end` event once the record is complete.
 async fn stream_to(web: Arc<Web>, mut cursor: u64, tx: mpsc::Sender<Result<Bytes, Infallible>>) {
     let mut len = web.len.subscribe();
-    if tx.send(Ok(Bytes::from_static(b"retry: 2000\n\n"))).await.is_err() {
+    if tx
+        .send(Ok(Bytes::from_static(b"retry: 2000\n\n")))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {
@@ -417,7 +421,9 @@ async fn stream_to(web: Arc<Web>, mut cursor: u64, tx: mpsc::Sender<Result<Bytes
             continue;
         }
         if ended {
-            let _ = tx.send(Ok(Bytes::from_static(b"event: end\ndata: {}\n\n"))).await;
+            let _ = tx
+                .send(Ok(Bytes::from_static(b"event: end\ndata: {}\n\n")))
+                .await;
             return;
         }
         tokio::select! {
@@ -435,7 +441,10 @@ async fn stream_to(web: Arc<Web>, mut cursor: u64, tx: mpsc::Sender<Result<Bytes
 /// Milliseconds since 1970 of the open call's deadline, if it runs.
 fn deadline_ms(web: &Web) -> Option<(u64, u128)> {
     web.negotiation.deadline().map(|(call, at)| {
-        let ms = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let ms = at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
         (call, ms)
     })
 }
@@ -502,7 +511,9 @@ async fn me(State(web): State<Arc<Web>>, headers: HeaderMap) -> Result<Response,
     if let Some(call) = page["call"]["call"].as_u64() {
         let given = web.negotiation.answer_given(&me, call).await;
         page["call"]["given"] = json!(given.map(describe));
-        let deadline = deadline_ms(&web).filter(|d| d.0 == call).map(|d| d.1 as u64);
+        let deadline = deadline_ms(&web)
+            .filter(|d| d.0 == call)
+            .map(|d| d.1 as u64);
         page["call"]["deadline_ms"] = json!(deadline);
     }
     page["paused"] = json!(web.negotiation.is_paused());
@@ -547,7 +558,11 @@ fn page_of(web: &Web, cache: &Cache, me: &MemberId) -> Value {
     let brief: Vec<Value> = web
         .briefs
         .get(me)
-        .map(|b| b.iter().map(|(item, spec)| brief_line(item, spec, &titles)).collect())
+        .map(|b| {
+            b.iter()
+                .map(|(item, spec)| brief_line(item, spec, &titles))
+                .collect()
+        })
         .unwrap_or_default();
     json!({
         "member": me.as_str(),

@@ -7,7 +7,7 @@ const S = {
   seq: 0, now: null, scenario: "", ended: false, closed: null,
   roll: new Map(), items: new Map(), itemOrder: [], meetings: [], calls: new Map(),
   openCall: null, greenrooms: new Map(), initiatives: new Map(), accessions: new Map(),
-  decisions: [], log: [], days: [],
+  decisions: [], lapsed: [], log: [], days: [],
 };
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -42,7 +42,7 @@ function fold(e) {
     case "draft-issued": { const it = S.items.get(ev.item); if (it) it.versions.push({ version: ev.version, text: ev.text }); break; }
     case "decision-taken": { const it = S.items.get(ev.item); if (it) it.status = ev.outcome; S.decisions.push(ev); break; }
     case "item-agreed": { const it = S.items.get(ev.item); if (it && it.status === "open") it.status = "agreed"; break; }
-    case "item-lapsed": { const it = S.items.get(ev.item); if (it) it.status = "lapsed"; break; }
+    case "item-lapsed": { const it = S.items.get(ev.item); if (it) it.status = "lapsed"; S.lapsed.push(ev); break; }
     case "consensus-not-reached": { const it = S.items.get(ev.item); if (it) it.status = "no consensus yet"; break; }
     case "green-room-announced": S.greenrooms.set(ev.item, { item: ev.item, participants: ev.participants, agenda: ev.agenda, state: "announced" }); break;
     case "green-room-convened": Object.assign(S.greenrooms.get(ev.item) || {}, ev, { state: "convened" }); if (!S.greenrooms.has(ev.item)) S.greenrooms.set(ev.item, { ...ev, state: "convened" }); break;
@@ -187,6 +187,7 @@ function renderAccessions() {
 
 function renderOutcomes() {
   let html = S.decisions.map((d) => `<div data-decision="${esc(d.item)}"><b>${esc(d.item)}</b> v${d.version}: <span class="${esc(d.outcome)}">${esc(d.outcome)}</span> by ${esc(d.rule)}${d.votes ? ` (yes ${d.votes.yes}, no ${d.votes.no}, abstain ${d.votes.abstain})` : ""}${d.objectors.length ? `; objecting: ${list(d.objectors)}` : ""}</div>`).join("");
+  html += S.lapsed.map((l) => `<div data-decision="${esc(l.item)}"><b>${esc(l.item)}</b>: <span class="lapsed">lapsed</span> <span class="muted">${esc(l.reason)}</span></div>`).join("");
   if (S.closed) html += `<div id="closed"><b>Negotiation closed</b>: ${S.closed.adopted} adopted, ${S.closed.not_adopted} not adopted.</div>`;
   if (html) $("outcomes").innerHTML = html;
 }

@@ -56,6 +56,8 @@ const EXPLAIN = {
 };
 
 async function send(call, answer) {
+  $("message").textContent = "Sending…";
+  $("message").className = "pending";
   const r = await api("/api/answer", { call, answer });
   if (r.ok) message(`Recorded for call ${call}: ${r.json.given}. It appears in the record when the call closes.`, true);
   else message(`Refused (${r.status}): ${r.json.error || "no reason given"}`, false);

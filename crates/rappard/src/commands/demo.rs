@@ -8,7 +8,9 @@
 //! negotiation closes stops the demo with an error.
 //!
 //! With `--http ADDR` the Secretariat also serves the classroom's web front
-//! and the demo prints its links first; with `--human IDS` (`rappard
+//! and the demo prints its links first, then the minutes when the
+//! negotiation closes, and keeps serving the pages until SIGINT or SIGTERM
+//! (then exits 0); with `--human IDS` (`rappard
 //! class`) those delegations are played by people from their browsers and
 //! no member process plays them.
 //!
@@ -194,7 +196,10 @@ fn run_in(
         record.sha256(),
         started.elapsed().as_secs_f64()
     );
-    print_record(&record, args.format)
+    if args.http.is_none() {
+        print_record(&record, args.format)?;
+    }
+    Ok(())
 }
 
 /// The scenario's text and the name errors give it.
@@ -273,6 +278,20 @@ async fn run_nodes(plan: &Plan<'_>, stop: &mut Stop) -> Result<Record> {
         }),
         r = run_processes(plan, &mut procs) => r,
     };
+    if let (Ok(record), Some(_)) = (&result, &plan.args.http) {
+        // A class: the minutes now, and the dashboard and the people's
+        // pages stay up (the outcomes, for the debrief) until Ctrl-C.
+        let printed = print_record(record, plan.args.format);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        if printed.is_ok() {
+            info!("the negotiation is closed; the dashboard stays up until Ctrl-C");
+            let signal = stop.recv().await;
+            info!("{}: stopping", signal.name());
+        }
+        procs.stop().await;
+        return printed.map(|()| record.clone());
+    }
     procs.stop().await;
     result
 }
@@ -364,7 +383,10 @@ fn start_members(plan: &Plan<'_>, addr: &str, procs: &mut Processes) -> Result<(
     let n = plan.args.processes.max(1);
     let mut groups: Vec<Vec<&str>> = vec![Vec::new(); n];
     let people = &plan.args.human;
-    let machines = plan.ids.iter().filter(|id| !people.iter().any(|h| h == id.as_str()));
+    let machines = plan
+        .ids
+        .iter()
+        .filter(|id| !people.iter().any(|h| h == id.as_str()));
     for (k, id) in machines.enumerate() {
         groups[k % n].push(id.as_str());
     }

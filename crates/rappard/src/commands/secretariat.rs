@@ -109,7 +109,11 @@ fn classroom(args: &Args, sc: &Scenario) -> Result<rappard_net::web::Classroom> 
     }
     let mut briefs = std::collections::BTreeMap::new();
     for id in &args.human {
-        let known = sc.agenda.membership.delegations().any(|m| m.id.as_str() == id)
+        let known = sc
+            .agenda
+            .membership
+            .delegations()
+            .any(|m| m.id.as_str() == id)
             || sc
                 .agenda
                 .accessions
