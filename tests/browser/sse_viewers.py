@@ -19,6 +19,23 @@ import time
 from urllib.parse import urlparse
 
 
+async def light(host, port, ctx, ends):
+    """A viewer that only looks for the end (cheap for the client)."""
+    reader, writer = await asyncio.open_connection(host, port, ssl=ctx, server_hostname="localhost")
+    writer.write(f"GET /api/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+    await writer.drain()
+    tail = b""
+    while True:
+        chunk = await reader.read(262144)
+        if not chunk:
+            return
+        if b"event: end" in tail + chunk:
+            ends.append(time.time())
+            writer.close()
+            return
+        tail = chunk[-16:]
+
+
 async def viewer(host, port, ctx, seen, k):
     reader, writer = await asyncio.open_connection(host, port, ssl=ctx, server_hostname="localhost")
     writer.write(f"GET /api/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
@@ -56,6 +73,8 @@ async def main():
     ap.add_argument("url")
     ap.add_argument("--viewers", type=int, default=200)
     ap.add_argument("--pid", type=int)
+    ap.add_argument("--light", action="store_true",
+                    help="viewers only look for the end; prints when the first and last got it (UTC)")
     args = ap.parse_args()
     u = urlparse(args.url)
     ctx = ssl.create_default_context()
@@ -69,6 +88,17 @@ async def main():
         with open(f"/proc/{args.pid}/status") as f:
             before = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
     start = time.monotonic()
+    if args.light:
+        ends = []
+        await asyncio.gather(*(light(u.hostname, u.port, ctx, ends) for _ in range(args.viewers)))
+        stop.set()
+        if sampler:
+            await sampler
+        fmt = lambda t: time.strftime("%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}"
+        print(f"viewers {args.viewers}: the end reached the first at {fmt(min(ends))} UTC, the last at {fmt(max(ends))} UTC ({len(ends)} got it)")
+        if samples:
+            print(f"server VmRSS: {before} kB before, max {max(samples)} kB with the viewers")
+        return
     await asyncio.gather(*(viewer(u.hostname, u.port, ctx, seen, k) for k in range(args.viewers)))
     stop.set()
     if sampler:
