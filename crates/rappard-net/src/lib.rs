@@ -17,6 +17,9 @@
 //! - [`limits`]: the Secretariat's limits against floods (handshakes,
 //!   connections per address and per certificate, record streams, message
 //!   sizes, answers per second, stuck subscribers).
+//! - [`web`]: the classroom's web front over HTTPS: a live dashboard of the
+//!   record, a page for each delegation played by a person, the teacher's
+//!   controls.
 //!
 //! Mutual TLS throughout, ring as the only crypto provider
 //! ([`install_crypto`]). Every fallible function returns the one [`Error`]
@@ -43,6 +46,7 @@ pub mod revocation;
 pub mod secretariat;
 pub mod talks;
 pub mod tls;
+pub mod web;
 
 pub use error::Error;
 

@@ -230,6 +230,37 @@ struct Shared {
     ca: crate::tls::Authority,
     /// The limits against floods, and their counts.
     gate: Arc<Gate>,
+    /// The teacher's controls and the open call's real deadline
+    /// ([`crate::web`]).
+    classroom: Classroom,
+}
+
+/// The teacher's controls over the lockstep driver, and what the pages of
+/// [`crate::web`] show of its clock: whether the driver is paused (it opens
+/// no call, and the open call's timeout stands still), a request to close
+/// the open call now, and the open call's real deadline.
+struct Classroom {
+    paused: watch::Sender<bool>,
+    advance: Notify,
+    deadline: std::sync::Mutex<Option<(u64, std::time::SystemTime)>>,
+}
+
+impl Classroom {
+    fn new() -> Self {
+        Self {
+            paused: watch::channel(false).0,
+            advance: Notify::new(),
+            deadline: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Sets (or, with `None`, clears) the open call's real deadline.
+    fn set_deadline(&self, call: u64, left: Option<Duration>) {
+        let at = left.map(|l| (call, std::time::SystemTime::now() + l));
+        if let Ok(mut d) = self.deadline.lock() {
+            *d = at;
+        }
+    }
 }
 
 impl Shared {
@@ -261,6 +292,7 @@ impl Shared {
             last_session: std::sync::atomic::AtomicU64::new(session_base()),
             sessions_changed: Notify::new(),
             ca,
+            classroom: Classroom::new(),
             core: Mutex::new(Core {
                 secretariat,
                 journal,
@@ -439,6 +471,114 @@ impl Negotiation {
                 .await
                 .map_err(|_| Error::Internal("the negotiation's state was dropped".into()))?;
         }
+    }
+}
+
+/// What [`Negotiation::published_since`] gives: a bounded batch of the
+/// published record, and whether the record has ended (`Some(Ok)`: the
+/// negotiation closed; `Some(Err)`: a task of the node failed).
+pub struct Published {
+    /// The entries, in order.
+    pub entries: Vec<rappard_core::record::Entry>,
+    /// Whether the record is complete, and how it ended.
+    pub ended: Option<Result<(), String>>,
+}
+
+/// The classroom's hooks ([`crate::web`]): the web front reads the
+/// published record through the same bounded batches as the record
+/// streams, and answers for delegations played by people through the same
+/// path as `Answer` (the core's `Secretariat::answer`, journaled, the
+/// driver woken), so their answers are recorded like any delegation's.
+impl Negotiation {
+    /// The number of published entries, as it changes.
+    pub fn published(&self) -> watch::Receiver<u64> {
+        self.shared.published.subscribe()
+    }
+
+    /// Published entries after `after`, at most `max` (the core's lock is
+    /// held only to copy them).
+    pub async fn published_since(&self, after: u64, max: usize) -> Published {
+        let core = self.shared.core.lock().await;
+        let upto = *self.shared.published.borrow();
+        let entries = core.secretariat.record().entries();
+        let upto = usize::try_from(upto)
+            .unwrap_or(usize::MAX)
+            .min(entries.len());
+        let from = usize::try_from(after).unwrap_or(usize::MAX).min(upto);
+        let to = upto.min(from.saturating_add(max.max(1)));
+        let batch = entries.get(from..to).unwrap_or_default().to_vec();
+        let ended = match core.failure() {
+            Some(e) => Some(Err(e.to_string())),
+            None if core.finished && to >= entries.len() => Some(Ok(())),
+            None => None,
+        };
+        Published {
+            entries: batch,
+            ended,
+        }
+    }
+
+    /// Counts a delegation played by a person as joined (its page is open).
+    pub async fn present(&self, id: &MemberId) {
+        if self.shared.joined.lock().await.insert(id.clone()) {
+            info!(member = %id, "joined from the browser");
+            self.shared.joined_changed.notify_waiters();
+        }
+    }
+
+    /// The answer `id` gave to `call`, if it is the open call and it has.
+    pub async fn answer_given(&self, id: &MemberId, call: u64) -> Option<Answer> {
+        self.shared
+            .core
+            .lock()
+            .await
+            .secretariat
+            .answer_taken(id, call)
+    }
+
+    /// Takes a person's answer for delegation `id` (rate-limited like a
+    /// node's): refused as the `Answer` rpc refuses it, and a second
+    /// answer to the same call is refused (`FAILED_PRECONDITION`) even if
+    /// it is the same.
+    pub async fn answer_for(&self, id: &MemberId, call: u64, answer: Answer) -> Result<(), Error> {
+        self.shared.gate.answer(id)?;
+        if let Some(given) = self.answer_given(id, call).await {
+            debug!(member = %id, call, ?given, "a second answer refused");
+            return Err(Error::Answer(
+                rappard_core::protocol::AnswerError::AlreadyAnswered {
+                    member: id.clone(),
+                    call,
+                },
+            ));
+        }
+        self.shared.take(id, call, answer).await?;
+        debug!(member = %id, call, ?answer, "answer taken from the browser");
+        self.shared.answered.notify_waiters();
+        Ok(())
+    }
+
+    /// The open call's real deadline, if a call is open and the driver is
+    /// not paused.
+    pub fn deadline(&self) -> Option<(u64, std::time::SystemTime)> {
+        self.shared.classroom.deadline.lock().ok().and_then(|d| *d)
+    }
+
+    /// Pauses (`true`) or resumes the driver.
+    pub fn set_paused(&self, paused: bool) {
+        info!(paused, "the teacher's control");
+        self.shared.classroom.paused.send_replace(paused);
+    }
+
+    /// Whether the driver is paused.
+    pub fn is_paused(&self) -> bool {
+        *self.shared.classroom.paused.borrow()
+    }
+
+    /// Closes the open call now (its missing answers are recorded as not
+    /// given, as at the answer timeout).
+    pub fn advance(&self) {
+        info!("the teacher closes the open call");
+        self.shared.classroom.advance.notify_waiters();
     }
 }
 
@@ -1123,7 +1263,11 @@ async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
 async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     wait_for_joins(&shared, options.join_timeout).await;
     let mut sim_before: Option<i64> = None;
-    while let Some((call, sim_now)) = open_next_call(&shared).await? {
+    loop {
+        wait_while_paused(&shared).await;
+        let Some((call, sim_now)) = open_next_call(&shared).await? else {
+            break;
+        };
         let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
         async {
             if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
@@ -1132,7 +1276,7 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
                     tokio::time::sleep(Duration::from_secs_f64(real)).await;
                 }
             }
-            wait_for_answers(&shared, options.answer_timeout).await;
+            wait_for_answers(&shared, call.call, options.answer_timeout).await;
             close_call(&shared, call.awaited.len()).await;
         }
         .instrument(span)
@@ -1202,21 +1346,48 @@ async fn open_next_call(shared: &Shared) -> Result<Option<(Call, Option<i64>)>, 
     Ok(call.map(|c| (c, sim_now)))
 }
 
+/// Waits while the teacher has paused the driver.
+async fn wait_while_paused(shared: &Shared) {
+    let mut paused = shared.classroom.paused.subscribe();
+    let _ = paused.wait_for(|p| !*p).await;
+}
+
 /// Waits until every awaited delegation has answered the open call, or
-/// `timeout`.
-async fn wait_for_answers(shared: &Shared, timeout: Duration) {
-    let deadline = tokio::time::Instant::now() + timeout;
+/// `timeout`, or the teacher closes it; while the teacher has paused the
+/// driver the timeout stands still.
+async fn wait_for_answers(shared: &Shared, call: u64, timeout: Duration) {
+    let classroom = &shared.classroom;
+    let mut deadline = tokio::time::Instant::now() + timeout;
+    let mut paused = classroom.paused.subscribe();
+    classroom.set_deadline(call, Some(timeout));
     loop {
         let answered = shared.answered.notified();
-        tokio::pin!(answered);
+        let advance = classroom.advance.notified();
+        tokio::pin!(answered, advance);
         answered.as_mut().enable();
+        advance.as_mut().enable();
         if shared.core.lock().await.secretariat.is_complete() {
-            return;
+            break;
         }
-        if tokio::time::timeout_at(deadline, answered).await.is_err() {
-            return;
+        if *paused.borrow_and_update() {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            classroom.set_deadline(call, None);
+            tokio::select! {
+                _ = paused.wait_for(|p| !*p) => {}
+                () = &mut advance => break,
+            }
+            deadline = tokio::time::Instant::now() + left;
+            classroom.set_deadline(call, Some(left));
+            continue;
+        }
+        tokio::select! {
+            () = &mut answered => {}
+            () = &mut advance => break,
+            _ = paused.changed() => {}
+            () = tokio::time::sleep_until(deadline) => break,
         }
     }
+    classroom.set_deadline(call, None);
 }
 
 /// Closes the open call; logs who did not answer.

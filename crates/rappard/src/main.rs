@@ -80,6 +80,10 @@ enum Command {
     /// Run a scenario over the network on 127.0.0.1: a PKI, the Secretariat
     /// and member processes; prints the minutes like `simulate`.
     Demo(demo::Args),
+    /// Run a class on this machine: `demo` with some delegations played by
+    /// people from their browsers (prints the dashboard, the teacher's and
+    /// one join link per delegation), the others by the shipped strategies.
+    Class(demo::ClassArgs),
     /// Measure one consultation-and-decision round of the core.
     Bench(bench::Args),
     /// Check a Secretariat's journal (`secretariat --data DIR`) and print
@@ -96,6 +100,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Secretariat(args) => secretariat::run(args),
         Command::Member(args) => member::run(args),
         Command::Demo(args) => demo::run(&args, cli.verbose),
+        Command::Class(args) => demo::run(&args.into_demo(), cli.verbose),
         Command::Bench(args) => bench::run(&args),
         Command::Verify(args) => verify::run(&args),
     }

@@ -7,6 +7,13 @@
 //! started. The Secretariat exiting, or a member process failing, before the
 //! negotiation closes stops the demo with an error.
 //!
+//! With `--http ADDR` the Secretariat also serves the classroom's web front
+//! and the demo prints its links first, then the minutes when the
+//! negotiation closes, and keeps serving the pages until SIGINT or SIGTERM
+//! (then exits 0); with `--human IDS` (`rappard
+//! class`) those delegations are played by people from their browsers and
+//! no member process plays them.
+//!
 //! The temporary directory holds the authority's key: it is removed however
 //! the demo ends, at the end, on an error, and on SIGINT or SIGTERM, which
 //! the demo listens for before it writes anything; it then stops every
@@ -56,6 +63,60 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Serve the classroom's web front at this address (see `secretariat
+    /// --http`); its links are printed on stdout before the minutes.
+    #[arg(long, value_name = "ADDR")]
+    http: Option<String>,
+    /// Delegations played by people from a browser (with `--http`),
+    /// comma-separated; the shipped strategies play the others.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', alias = "delegations")]
+    human: Vec<String>,
+    /// Seconds a call waits for answers (see `secretariat --answer-timeout`).
+    #[arg(long)]
+    answer_timeout: Option<u64>,
+}
+
+/// `rappard class`: a class on one machine, `demo` with people.
+#[derive(clap::Args)]
+pub struct ClassArgs {
+    /// The scenario.
+    scenario: PathBuf,
+    /// The delegations played by people, comma-separated (each gets a join
+    /// link); the shipped strategies play the others.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', required = true)]
+    delegations: Vec<String>,
+    /// Where to serve the dashboard and the people's pages (HTTPS).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+    http: String,
+    /// Seconds a call waits for the people's answers.
+    #[arg(long, default_value_t = super::secretariat::HUMAN_ANSWER_TIMEOUT)]
+    answer_timeout: u64,
+    /// Real seconds per simulated day (see `secretariat --pace`).
+    #[arg(long)]
+    pace: Option<f64>,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output format of the minutes printed at the end.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+impl ClassArgs {
+    /// The demo this class is.
+    pub fn into_demo(self) -> Args {
+        Args {
+            scenario: Some(self.scenario),
+            seed: self.seed,
+            processes: 1,
+            pace: self.pace,
+            transport: Transport::Grpc,
+            format: self.format,
+            http: Some(self.http),
+            human: self.delegations,
+            answer_timeout: Some(self.answer_timeout),
+        }
+    }
 }
 
 /// Runs the demo in a temporary directory, removed at the end whatever
@@ -135,7 +196,10 @@ fn run_in(
         record.sha256(),
         started.elapsed().as_secs_f64()
     );
-    print_record(&record, args.format)
+    if args.http.is_none() {
+        print_record(&record, args.format)?;
+    }
+    Ok(())
 }
 
 /// The scenario's text and the name errors give it.
@@ -214,6 +278,20 @@ async fn run_nodes(plan: &Plan<'_>, stop: &mut Stop) -> Result<Record> {
         }),
         r = run_processes(plan, &mut procs) => r,
     };
+    if let (Ok(record), Some(_)) = (&result, &plan.args.http) {
+        // A class: the minutes now, and the dashboard and the people's
+        // pages stay up (the outcomes, for the debrief) until Ctrl-C.
+        let printed = print_record(record, plan.args.format);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        if printed.is_ok() {
+            info!("the negotiation is closed; the dashboard stays up until Ctrl-C");
+            let signal = stop.recv().await;
+            info!("{}: stopping", signal.name());
+        }
+        procs.stop().await;
+        return printed.map(|()| record.clone());
+    }
     procs.stop().await;
     result
 }
@@ -253,6 +331,15 @@ async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(St
     if let Some(p) = plan.args.pace {
         cmd.args(["--pace", &p.to_string()]);
     }
+    if let Some(a) = &plan.args.http {
+        cmd.args(["--http", a]);
+    }
+    if !plan.args.human.is_empty() {
+        cmd.args(["--human", &plan.args.human.join(",")]);
+    }
+    if let Some(t) = plan.args.answer_timeout {
+        cmd.args(["--answer-timeout", &t.to_string()]);
+    }
     let sec = procs.spawn("the Secretariat".into(), &mut cmd)?;
     let out = sec
         .stdout
@@ -275,6 +362,19 @@ async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(St
     };
     let grpc = listening("grpc ").await?;
     let quic = listening("quic ").await?;
+    if plan.args.http.is_some() {
+        // The classroom's links, passed on to whoever runs the class.
+        let n = 2 + plan.args.human.len();
+        for prefix in ["http ", "teacher "]
+            .into_iter()
+            .chain(std::iter::repeat_n("join ", n - 2))
+        {
+            let rest = listening(prefix).await?;
+            println!("{prefix}{rest}");
+        }
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+    }
     Ok((grpc, quic))
 }
 
@@ -282,7 +382,12 @@ async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(St
 fn start_members(plan: &Plan<'_>, addr: &str, procs: &mut Processes) -> Result<()> {
     let n = plan.args.processes.max(1);
     let mut groups: Vec<Vec<&str>> = vec![Vec::new(); n];
-    for (k, id) in plan.ids.iter().enumerate() {
+    let people = &plan.args.human;
+    let machines = plan
+        .ids
+        .iter()
+        .filter(|id| !people.iter().any(|h| h == id.as_str()));
+    for (k, id) in machines.enumerate() {
         groups[k % n].push(id.as_str());
     }
     for (k, g) in groups.into_iter().filter(|g| !g.is_empty()).enumerate() {

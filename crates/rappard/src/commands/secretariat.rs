@@ -20,6 +20,10 @@
 //! that cannot be replayed (corrupt, of another scenario or seed, of a
 //! newer format) exits 2, naming the file and what is wrong where.
 //!
+//! With `--http ADDR` it also serves the classroom's web front over HTTPS
+//! (`rappard_net::web`, docs/classroom.md): the live dashboard, and with
+//! `--human IDS` a page for each delegation played by a person.
+//!
 //! The limits against floods (`rappard_net::limits`) have a flag each,
 //! with the library's defaults.
 
@@ -61,9 +65,10 @@ pub struct Args {
     /// it the Secretariat signs nothing, and ca.key can stay off this host.
     #[arg(long)]
     authority: Option<PathBuf>,
-    /// Seconds a call waits for answers that do not come.
-    #[arg(long, default_value_t = 60)]
-    answer_timeout: u64,
+    /// Seconds a call waits for answers that do not come (default: 60,
+    /// or 90 with delegations played by people, `--human`).
+    #[arg(long)]
+    answer_timeout: Option<u64>,
     /// Seconds to wait for every delegation to join before starting.
     #[arg(long, default_value_t = 120)]
     join_timeout: u64,
@@ -75,8 +80,56 @@ pub struct Args {
     /// one (default: the record lives in memory only).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Serve the classroom's web front over HTTPS at this address (port 0:
+    /// any free port): the live dashboard, the pages of the delegations
+    /// played by people, the teacher's controls (prints `http URL`,
+    /// `teacher URL` and one `join ID URL` per `--human` delegation).
+    #[arg(long, value_name = "ADDR")]
+    http: Option<String>,
+    /// Delegations played by people from a browser (with `--http`), by id,
+    /// comma-separated: each gets a join link with its own secret token.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    human: Vec<String>,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// Answer timeout for calls when people play delegations, in seconds
+/// (a modelling choice for a class: time to read and click).
+pub const HUMAN_ANSWER_TIMEOUT: u64 = 90;
+
+/// The briefs of the delegations played by people: each must be a
+/// delegation or applicant of the scenario.
+fn classroom(args: &Args, sc: &Scenario) -> Result<rappard_net::web::Classroom> {
+    if !args.human.is_empty() && args.http.is_none() {
+        return Err(Error::BadOption {
+            option: "--human",
+            reason: "people play from a browser: give --http ADDR too".into(),
+        });
+    }
+    let mut briefs = std::collections::BTreeMap::new();
+    for id in &args.human {
+        let known = sc
+            .agenda
+            .membership
+            .delegations()
+            .any(|m| m.id.as_str() == id)
+            || sc
+                .agenda
+                .accessions
+                .iter()
+                .any(|a| a.applicant.id.as_str() == id);
+        let member = rappard_core::member::MemberId::new(id.trim())
+            .ok()
+            .filter(|_| known)
+            .ok_or_else(|| Error::BadOption {
+                option: "--human",
+                reason: format!("`{id}` is not a delegation of the scenario"),
+            })?;
+        let brief = sc.instructions_of(&member);
+        briefs.insert(member, brief);
+    }
+    Ok(rappard_net::web::Classroom { briefs })
 }
 
 /// The limits against floods (`rappard_net::limits`; docs/reliability.md).
@@ -210,8 +263,22 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         (Some(u), Some(a)) => Some(u.local_addr().map_err(listen(a, " (UDP)"))?),
         _ => None,
     };
+    let classroom = classroom(&args, &sc)?;
+    let answer_timeout = args.answer_timeout.unwrap_or(if args.human.is_empty() {
+        60
+    } else {
+        HUMAN_ANSWER_TIMEOUT
+    });
+    let web = match &args.http {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(listen(a, " (HTTPS)"))?,
+        ),
+        None => None,
+    };
     let options = Options {
-        answer_timeout: Duration::from_secs(args.answer_timeout),
+        answer_timeout: Duration::from_secs(answer_timeout),
         join_timeout: Duration::from_secs(args.join_timeout),
         authority: args.authority.clone(),
         revocations: Some(args.certs.join(rappard_net::revocation::FILE)),
@@ -241,6 +308,15 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
     println!("grpc {grpc_addr}");
     if let Some(q) = quic_addr {
         println!("quic {q}");
+    }
+    if let Some(listener) = web {
+        let links =
+            rappard_net::web::serve(n.clone(), &creds, listener, classroom, signalled()).await?;
+        println!("http {}", links.dashboard);
+        println!("teacher {}", links.teacher);
+        for (id, link) in &links.joins {
+            println!("join {id} {link}");
+        }
     }
     let _ = std::io::stdout().flush();
     tokio::select! {
