@@ -4,8 +4,10 @@
 
 pub mod bench;
 pub mod demo;
+pub mod interactive;
 pub mod member;
 pub mod pki;
+pub mod report;
 pub mod secretariat;
 pub mod signals;
 pub mod simulate;
@@ -29,6 +31,12 @@ pub enum Format {
     Text,
     /// The JSON report.
     Json,
+    /// The record itself, one JSON object per line (its canonical
+    /// encoding: `sha256sum` gives the record's SHA-256); what `rappard
+    /// report` reads.
+    Record,
+    /// The HTML report with its charts, one self-contained page.
+    Html,
 }
 
 /// The transports.
@@ -106,6 +114,13 @@ pub fn print_record(record: &Record, format: Format) -> Result<()> {
             let json = serde_json::to_string_pretty(&report::Report::from_record(record))?;
             println!("{json}");
         }
+        Format::Record => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&record.canonical())
+                .map_err(|e| Error::Run(format!("writing the record to stdout: {e}")))?;
+        }
+        Format::Html => print!("{}", report::html::html(record)),
     }
     let broken = invariants::check(record);
     if broken.is_empty() {
