@@ -66,16 +66,33 @@ fn a_person_at_a_terminal_plays_a_delegation() {
     let data = dir.path().join("data");
     let certs = certs.to_str().expect("utf-8 path");
     rappard_ok(&["pki", "init", "--certs", certs]);
-    rappard_ok(&["pki", "issue", "--certs", certs, "--id", "WTO", "--role", "secretariat"]);
+    rappard_ok(&[
+        "pki",
+        "issue",
+        "--certs",
+        certs,
+        "--id",
+        "WTO",
+        "--role",
+        "secretariat",
+    ]);
     for id in ["BRA", "CHN", "EU", "IND", "USA", "ZAF"] {
-        rappard_ok(&["pki", "issue", "--certs", certs, "--id", id, "--role", "member"]);
+        rappard_ok(&[
+            "pki", "issue", "--certs", certs, "--id", id, "--role", "member",
+        ]);
     }
     let scenario = "examples/scenarios/classroom.toml";
     let mut sec = command();
-    sec.args(["secretariat", "--scenario", scenario, "--grpc", "127.0.0.1:0"])
-        .args(["--certs", certs, "--answer-timeout", ANSWER_TIMEOUT])
-        .arg("--data")
-        .arg(&data);
+    sec.args([
+        "secretariat",
+        "--scenario",
+        scenario,
+        "--grpc",
+        "127.0.0.1:0",
+    ])
+    .args(["--certs", certs, "--answer-timeout", ANSWER_TIMEOUT])
+    .arg("--data")
+    .arg(&data);
     let mut sec = Node::spawn("secretariat", sec);
     let line = sec.line(timeout(60));
     let addr = line
@@ -83,13 +100,27 @@ fn a_person_at_a_terminal_plays_a_delegation() {
         .unwrap_or_else(|| panic!("the Secretariat printed {line:?}, not `grpc ADDR`"))
         .to_owned();
     let mut others = command();
-    others.args(["member", "--scenario", scenario, "--ids", "CHN,EU,IND,USA,ZAF"])
+    others
+        .args([
+            "member",
+            "--scenario",
+            scenario,
+            "--ids",
+            "CHN,EU,IND,USA,ZAF",
+        ])
         .args(["--secretariat", &addr, "--certs", certs]);
     let mut others = Node::spawn("the other delegations", others);
     let mut bra = command();
-    bra.args(["member", "--scenario", scenario, "--id", "BRA", "--interactive"])
-        .args(["--secretariat", &addr, "--certs", certs])
-        .args(["--answer-timeout", ANSWER_TIMEOUT, "--tz", "Asia/Tokyo"]);
+    bra.args([
+        "member",
+        "--scenario",
+        scenario,
+        "--id",
+        "BRA",
+        "--interactive",
+    ])
+    .args(["--secretariat", &addr, "--certs", certs])
+    .args(["--answer-timeout", ANSWER_TIMEOUT, "--tz", "Asia/Tokyo"]);
     let (mut bra, mut keys) = Node::spawn_with_stdin("BRA at the terminal", bra);
 
     let mut seen = Vec::new();
@@ -109,7 +140,10 @@ fn a_person_at_a_terminal_plays_a_delegation() {
             // Not a choice: the command says so and asks again.
             writeln!(keys, "maybe").expect("type");
             let again = bra.next_line(timeout(60)).expect("a line");
-            assert!(again.contains("`maybe` is not a choice for this call"), "{again}");
+            assert!(
+                again.contains("`maybe` is not a choice for this call"),
+                "{again}"
+            );
             refused_once = true;
         } else if skipped.is_none() && calls >= 3 {
             // The person does not answer this one in time.
@@ -119,7 +153,10 @@ fn a_person_at_a_terminal_plays_a_delegation() {
                     break l;
                 }
             };
-            assert!(up.contains("Time is up: BRA is recorded as not answering"), "{up}");
+            assert!(
+                up.contains("Time is up: BRA is recorded as not answering"),
+                "{up}"
+            );
             skipped = Some(calls);
             continue;
         }
@@ -131,20 +168,38 @@ fn a_person_at_a_terminal_plays_a_delegation() {
     assert!(bra.status.success(), "{printed}\n{}", bra.stderr);
     assert!(others.finish(timeout(120)).status.success());
     assert!(printed.contains("Your brief (private"), "{printed}");
-    assert!(printed.contains("hold the stance `object` throughout"), "{printed}");
+    assert!(
+        printed.contains("hold the stance `object` throughout"),
+        "{printed}"
+    );
     assert!(printed.contains("your time (Asia/Tokyo)"), "{printed}");
     assert!(printed.contains("BRA time (Europe/Zurich)"), "{printed}");
-    assert!(skipped.is_some(), "the test never left a call unanswered: {printed}");
+    assert!(
+        skipped.is_some(),
+        "the test never left a call unanswered: {printed}"
+    );
     assert!(typed.len() >= 2, "{printed}");
 
     let minutes = report::minutes(&journaled_record(&data));
     for answer in ["BRA 0.3500", "BRA reserve", "BRA abstain", "BRA objects"] {
         let want = typed.iter().filter(|t| **t == answer).count();
-        assert_eq!(minutes.matches(answer).count(), want, "{answer} in\n{minutes}");
+        assert_eq!(
+            minutes.matches(answer).count(),
+            want,
+            "{answer} in\n{minutes}"
+        );
     }
     assert!(
         minutes.contains("no answer from BRA"),
         "the call left unanswered:\n{minutes}"
     );
+    // The HTML report of the run, from the Secretariat's data directory.
+    let page = dir.path().join("report.html");
+    let mut report = command();
+    report.arg("report").arg(&data).arg("--html").arg(&page);
+    let out = Node::spawn("report", report).finish(timeout(60));
+    assert!(out.status.success(), "{}", out.stderr);
+    let html = std::fs::read_to_string(&page).expect("the report");
+    assert!(html.contains("<section id=\"outcomes\">"), "{html}");
     drop(sec);
 }

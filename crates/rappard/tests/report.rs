@@ -44,7 +44,10 @@ fn scratch(name: &str) -> PathBuf {
 /// `rappard report` makes of it.
 fn report_of(scenario: &str) -> String {
     let record = ok(&["simulate", scenario, "--format", "record"]);
-    let name = Path::new(scenario).file_stem().and_then(|s| s.to_str()).unwrap_or("run");
+    let name = Path::new(scenario)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("run");
     let run = scratch(&format!("{name}.jsonl"));
     std::fs::write(&run, &record).expect("write record");
     let out = scratch(&format!("{name}.html"));
@@ -62,26 +65,44 @@ fn count_in(html: &str, id: &str, needle: &str) -> usize {
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no element with id {id}"));
     let rest = &html[start..];
-    let end = rest.find("</svg>").or_else(|| rest.find("</section>")).unwrap_or(rest.len());
+    let end = rest
+        .find("</svg>")
+        .or_else(|| rest.find("</section>"))
+        .unwrap_or(rest.len());
     rest[..end].matches(needle).count()
 }
 
 /// How many events of a type the scenario's record holds.
 fn events(scenario: &str, kind: &str) -> usize {
-    let record = String::from_utf8(ok(&["simulate", scenario, "--format", "record"])).expect("utf-8");
+    let record =
+        String::from_utf8(ok(&["simulate", scenario, "--format", "record"])).expect("utf-8");
     let tag = format!("\"type\":\"{kind}\"");
     record.lines().filter(|l| l.contains(&tag)).count()
 }
 
 #[test]
 fn the_record_file_is_the_records_canonical_encoding() {
-    let record = ok(&["simulate", "examples/scenarios/classroom.toml", "--format", "record"]);
-    let json = ok(&["simulate", "examples/scenarios/classroom.toml", "--format", "json"]);
+    let record = ok(&[
+        "simulate",
+        "examples/scenarios/classroom.toml",
+        "--format",
+        "record",
+    ]);
+    let json = ok(&[
+        "simulate",
+        "examples/scenarios/classroom.toml",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&json).expect("json");
-    let lines = record.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    let lines = record
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     assert_eq!(v["record"]["events"].as_u64(), Some(lines as u64));
     let first: serde_json::Value =
-        serde_json::from_slice(record.split(|&b| b == b'\n').next().expect("a line")).expect("json line");
+        serde_json::from_slice(record.split(|&b| b == b'\n').next().expect("a line"))
+            .expect("json line");
     assert_eq!(first["seq"], 1);
     assert_eq!(first["event"]["type"], "negotiation-opened");
 }
@@ -104,7 +125,10 @@ fn every_chart_is_there_with_the_records_counts() {
     }
     let days = events("examples/scenarios/classroom.toml", "day-opened");
     assert!(days > 0);
-    assert_eq!(count_in(&html, "common-windows", "<rect class=\"bar\""), days);
+    assert_eq!(
+        count_in(&html, "common-windows", "<rect class=\"bar\""),
+        days
+    );
     assert_eq!(count_in(&html, "outcomes", "<tr class=\"item\""), 2);
     // Geneva: every delegation sits in Geneva, one row of the heatmap.
     assert_eq!(count_in(&html, "attendance", "(6)</text>"), 1);
@@ -115,15 +139,39 @@ fn every_chart_is_there_with_the_records_counts() {
 
     // An initiative: one point at launch and one per join.
     let html = report_of("examples/scenarios/ita-critical-mass.toml");
-    let joins = events("examples/scenarios/ita-critical-mass.toml", "initiative-joined");
-    assert_eq!(count_in(&html, "critical-mass-0", "<circle class=\"join\""), joins + 1);
+    let joins = events(
+        "examples/scenarios/ita-critical-mass.toml",
+        "initiative-joined",
+    );
+    assert_eq!(
+        count_in(&html, "critical-mass-0", "<circle class=\"join\""),
+        joins + 1
+    );
     assert_eq!(count_in(&html, "critical-mass-0", "class=\"threshold\""), 1);
+
+    // Votes: one bar of yes per decision taken by vote.
+    let sc = "examples/scenarios/eu-votes.toml";
+    let html = report_of(sc);
+    let record = String::from_utf8(ok(&["simulate", sc, "--format", "record"])).expect("utf-8");
+    let by_vote = record
+        .lines()
+        .filter(|l| l.contains("\"type\":\"decision-taken\"") && l.contains("\"how\":\"vote\""))
+        .count();
+    assert!(by_vote > 0);
+    assert_eq!(count_in(&html, "votes", "<rect class=\"yes\""), by_vote);
+    assert_eq!(count_in(&html, "votes", "class=\"required\""), by_vote);
 
     // Green Rooms: three bars each.
     let html = report_of("examples/scenarios/greenroom-traditional.toml");
     let rooms = html.matches("<rect class=\"members\"").count();
     assert!(rooms > 0);
-    assert_eq!(rooms, events("examples/scenarios/greenroom-traditional.toml", "green-room-convened"));
+    assert_eq!(
+        rooms,
+        events(
+            "examples/scenarios/greenroom-traditional.toml",
+            "green-room-convened"
+        )
+    );
     assert_eq!(html.matches("<rect class=\"ldcs\"").count(), rooms);
     assert_eq!(html.matches("<rect class=\"regions\"").count(), rooms);
 
@@ -132,9 +180,16 @@ fn every_chart_is_there_with_the_records_counts() {
     let html = report_of(sc);
     let stages = events(sc, "accession-applied") + events(sc, "accession-stage");
     assert!(stages >= 2);
-    assert!(count_in(&html, "accessions", "<rect class=\"stage\"") >= events(sc, "accession-applied"));
+    assert!(
+        count_in(&html, "accessions", "<rect class=\"stage\"") >= events(sc, "accession-applied")
+    );
     assert!(!html.contains("<script"), "no script");
-    assert!(!html.contains("http://") || html.matches("http://").count() == html.matches("http://www.w3.org/2000/svg").count(), "nothing fetched");
+    assert!(
+        !html.contains("http://")
+            || html.matches("http://").count()
+                == html.matches("http://www.w3.org/2000/svg").count(),
+        "nothing fetched"
+    );
 }
 
 #[test]
@@ -142,17 +197,37 @@ fn the_same_run_gives_the_same_file() {
     let a = report_of("examples/scenarios/greenroom-reformed.toml");
     let b = report_of("examples/scenarios/greenroom-reformed.toml");
     assert_eq!(a, b);
-    let c = ok(&["simulate", "examples/scenarios/greenroom-reformed.toml", "--format", "html"]);
-    assert_eq!(a.as_bytes(), c.as_slice(), "simulate --format html is the same page");
-    let other = ok(&["simulate", "examples/scenarios/greenroom-reformed.toml", "--seed", "9", "--format", "html"]);
+    let c = ok(&[
+        "simulate",
+        "examples/scenarios/greenroom-reformed.toml",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(
+        a.as_bytes(),
+        c.as_slice(),
+        "simulate --format html is the same page"
+    );
+    let other = ok(&[
+        "simulate",
+        "examples/scenarios/greenroom-reformed.toml",
+        "--seed",
+        "9",
+        "--format",
+        "html",
+    ]);
     assert_ne!(a.as_bytes(), other.as_slice(), "another seed, another run");
 }
 
 #[test]
 fn names_from_the_scenario_are_escaped() {
-    let text = std::fs::read_to_string(root().join("examples/scenarios/classroom.toml")).expect("read");
+    let text =
+        std::fs::read_to_string(root().join("examples/scenarios/classroom.toml")).expect("read");
     let text = text
-        .replace("name = \"classroom\"", "name = \"class<script>alert('x')</script>&\"")
+        .replace(
+            "name = \"classroom\"",
+            "name = \"class<script>alert('x')</script>&\"",
+        )
         .replace(
             "title = \"Fisheries subsidies: disciplines on subsidies to overcapacity\"",
             "title = \"<img src=x onerror=alert(1)> \\\"quoted\\\"\"",
@@ -187,7 +262,12 @@ fn a_missing_or_malformed_record_exits_2_naming_file_line_and_fault() {
     assert!(err.contains("cannot read the record"), "{err}");
     let err = refused("empty.jsonl", Some(""));
     assert!(err.contains("empty"), "{err}");
-    let record = ok(&["simulate", "examples/scenarios/classroom.toml", "--format", "record"]);
+    let record = ok(&[
+        "simulate",
+        "examples/scenarios/classroom.toml",
+        "--format",
+        "record",
+    ]);
     let record = String::from_utf8(record).expect("utf-8");
     let lines: Vec<&str> = record.lines().collect();
     // Line 3 cut short.
@@ -195,14 +275,25 @@ fn a_missing_or_malformed_record_exits_2_naming_file_line_and_fault() {
     let cut = &lines[2][..lines[2].len() / 2];
     torn[2] = cut;
     let err = refused("torn.jsonl", Some(&torn.join("\n")));
-    assert!(err.contains("line 3") && err.contains("not a record entry"), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("not a record entry"),
+        "{err}"
+    );
     // Line 2 left out: a gap in the sequence.
     let mut gap = lines.clone();
     gap.remove(1);
     let err = refused("gap.jsonl", Some(&gap.join("\n")));
-    assert!(err.contains("line 2") && err.contains("sequence number 3, expected 2"), "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("sequence number 3, expected 2"),
+        "{err}"
+    );
     // The JSON report is not a record.
-    let json = ok(&["simulate", "examples/scenarios/classroom.toml", "--format", "json"]);
+    let json = ok(&[
+        "simulate",
+        "examples/scenarios/classroom.toml",
+        "--format",
+        "json",
+    ]);
     let err = refused("report.json", Some(&String::from_utf8_lossy(&json)));
     assert!(err.contains("line 1"), "{err}");
 }

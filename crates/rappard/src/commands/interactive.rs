@@ -54,7 +54,10 @@ impl Terminal {
     ) -> Self {
         let seat = match agenda.venue {
             Venue::Geneva => GENEVA,
-            Venue::Virtual => agenda.membership.get(me.as_str()).map_or(Tz::UTC, |m| m.time_zone),
+            Venue::Virtual => agenda
+                .membership
+                .get(me.as_str())
+                .map_or(Tz::UTC, |m| m.time_zone),
         };
         say(&brief(&me, agenda, instructions, seat));
         let (tx, lines) = mpsc::unbounded_channel();
@@ -105,23 +108,34 @@ impl Terminal {
     /// The call, its times and its choices.
     fn describe(&self, call: &Call, at: Option<Timestamp>, due: DateTime<Utc>) -> String {
         let mut s = format!(
-            "\n--- Call {}: {} on {} (round {}, rule {}) ---\n",
+            "\n--- Call {} on {} (round {}, rule {}): {} ---\n",
             call.call,
-            kind_name(call.kind),
             call.subject,
             call.round,
-            call.rule
+            call.rule,
+            kind_name(call.kind)
         );
         match (&call.package, call.text) {
             (Some(texts), _) => {
                 for t in texts {
-                    s += &format!("The text on {}: {} (version {})\n", t.item, level(t.text), t.version);
+                    s += &format!(
+                        "The text on {}: {} (version {})\n",
+                        t.item,
+                        level(t.text),
+                        t.version
+                    );
                 }
             }
             (None, Some(text)) if call.kind == CallKind::BilateralResponse => {
                 s += &format!("The offer: {}\n", level(text));
             }
-            (None, Some(text)) => s += &format!("The chair's text: {} (version {})\n", level(text), call.version),
+            (None, Some(text)) => {
+                s += &format!(
+                    "The chair's text: {} (version {})\n",
+                    level(text),
+                    call.version
+                )
+            }
             (None, None) => s += "No text yet.\n",
         }
         if let Some(t) = at {
@@ -283,7 +297,10 @@ fn brief(me: &MemberId, agenda: &Agenda, instructions: &Instructions, seat: Tz) 
     );
     for item in &agenda.items {
         let what = match instructions.get(&item.id) {
-            Some(PositionSpec::Stance(st)) => format!("hold the stance `{}` throughout", format!("{st:?}").to_lowercase()),
+            Some(PositionSpec::Stance(st)) => format!(
+                "hold the stance `{}` throughout",
+                format!("{st:?}").to_lowercase()
+            ),
             Some(PositionSpec::IdealPoint {
                 ideal,
                 tolerance,
@@ -325,13 +342,31 @@ mod tests {
     #[test]
     fn typed_choices_become_answers() {
         let p = |k, l| parse(&call(k), l);
-        assert_eq!(p(CallKind::Positions, " 0.45 "), Ok(Answer::Position(Stated::Level(4_500))));
-        assert_eq!(p(CallKind::Positions, "Object"), Ok(Answer::Position(Stated::Stance(Stance::Object))));
-        assert_eq!(p(CallKind::Reactions, "reserve"), Ok(Answer::Reaction(Reaction::Reserve)));
-        assert_eq!(p(CallKind::Votes, "abstain"), Ok(Answer::Vote(Vote::Abstain)));
-        assert_eq!(p(CallKind::Objections, "no-objection"), Ok(Answer::Objection(false)));
+        assert_eq!(
+            p(CallKind::Positions, " 0.45 "),
+            Ok(Answer::Position(Stated::Level(4_500)))
+        );
+        assert_eq!(
+            p(CallKind::Positions, "Object"),
+            Ok(Answer::Position(Stated::Stance(Stance::Object)))
+        );
+        assert_eq!(
+            p(CallKind::Reactions, "reserve"),
+            Ok(Answer::Reaction(Reaction::Reserve))
+        );
+        assert_eq!(
+            p(CallKind::Votes, "abstain"),
+            Ok(Answer::Vote(Vote::Abstain))
+        );
+        assert_eq!(
+            p(CallKind::Objections, "no-objection"),
+            Ok(Answer::Objection(false))
+        );
         assert_eq!(p(CallKind::Join, "join"), Ok(Answer::Join(true)));
-        assert_eq!(p(CallKind::Signatures, "refuse"), Ok(Answer::Signature(false)));
+        assert_eq!(
+            p(CallKind::Signatures, "refuse"),
+            Ok(Answer::Signature(false))
+        );
     }
 
     #[test]

@@ -149,7 +149,10 @@ fn interactive(args: &Args) -> Result<Mine> {
     let mut all = simulation::delegations(&sc);
     let delegation = all.remove(id.as_str()).ok_or_else(|| Error::BadOption {
         option: "--ids",
-        reason: format!("`{id}` is not a delegation or applicant of {}", sc.agenda.name),
+        reason: format!(
+            "`{id}` is not a delegation or applicant of {}",
+            sc.agenda.name
+        ),
     })?;
     let creds = pki::load(&args.certs, id).map_err(Error::Credentials)?;
     let instructions = sc.instructions_of(&id_ok);

@@ -18,9 +18,10 @@ pub mod verify;
 use std::path::Path;
 
 use clap::ValueEnum;
+use rappard_core::invariants;
 use rappard_core::record::Record;
+use rappard_core::report as views;
 use rappard_core::scenario::{self, Scenario};
-use rappard_core::{invariants, report};
 
 use crate::error::{Error, Result};
 
@@ -109,9 +110,9 @@ pub fn connector(address: &str, transport: Transport) -> Result<rappard_net::mem
 /// invariants ([`Error::Invariants`] if one is broken).
 pub fn print_record(record: &Record, format: Format) -> Result<()> {
     match format {
-        Format::Text => print!("{}", report::minutes(record)),
+        Format::Text => print!("{}", views::minutes(record)),
         Format::Json => {
-            let json = serde_json::to_string_pretty(&report::Report::from_record(record))?;
+            let json = serde_json::to_string_pretty(&views::Report::from_record(record))?;
             println!("{json}");
         }
         Format::Record => {
@@ -120,7 +121,7 @@ pub fn print_record(record: &Record, format: Format) -> Result<()> {
                 .write_all(&record.canonical())
                 .map_err(|e| Error::Run(format!("writing the record to stdout: {e}")))?;
         }
-        Format::Html => print!("{}", report::html::html(record)),
+        Format::Html => print!("{}", views::html::html(record)),
     }
     let broken = invariants::check(record);
     if broken.is_empty() {

@@ -6,6 +6,9 @@
 //! rather than the JSON report, because the charts need how the run got
 //! where it ended (every meeting's attendance, each join to an initiative,
 //! each accession stage), which only the record holds; `docs/report.md`.
+//! RUN may also be a Secretariat's data directory (`secretariat --data
+//! DIR`): its journal is checked and replayed as `rappard verify` does, and
+//! the record it holds is reported.
 //!
 //! A file that cannot be read, a line that is not a record entry, a gap in
 //! the sequence numbers or a record that does not open a negotiation is
@@ -15,7 +18,8 @@
 use std::path::{Path, PathBuf};
 
 use rappard_core::record::{Entry, Event, Record};
-use rappard_core::report;
+use rappard_core::{report, scenario};
+use rappard_net::journal;
 
 use crate::error::{Error, Result};
 
@@ -39,8 +43,12 @@ pub fn run(args: &Args) -> Result<()> {
     })
 }
 
-/// A record file, checked entry by entry (module doc).
+/// A record file, checked entry by entry, or the record of a data
+/// directory's journal (module doc).
 pub fn read_record(path: &Path) -> Result<Record> {
+    if path.is_dir() {
+        return journal_record(&path.join(journal::FILE_NAME));
+    }
     let name = path.display().to_string();
     let bad = |line: Option<usize>, reason: String| Error::BadInput {
         what: match line {
@@ -68,6 +76,20 @@ pub fn read_record(path: &Path) -> Result<Record> {
     }
     if record.is_empty() {
         return Err(bad(None, "empty: no record entries".into()));
+    }
+    Ok(record)
+}
+
+/// The record a Secretariat's journal holds, replayed through the core
+/// with the scenario and seed its header keeps.
+fn journal_record(path: &Path) -> Result<Record> {
+    let scan = journal::scan(path)?;
+    let name = format!("{} (the scenario kept in the journal)", path.display());
+    let sc = scenario::parse(&name, &scan.scenario_text)?.with_seed(scan.run.seed);
+    let replayed = journal::replay(path, sc.agenda, &scan.frames)?;
+    let mut record = Record::new();
+    for e in &replayed.secretariat.record().entries()[..replayed.entries] {
+        record.append(e.at, e.event.clone());
     }
     Ok(record)
 }

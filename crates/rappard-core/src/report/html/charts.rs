@@ -65,18 +65,26 @@ pub fn attendance(f: &Facts) -> String {
     let height = 40 + 20 * zones.len() as i64;
     let mut svg = Svg::new(
         "attendance",
-        (LABEL + cell * cols + 10) as u32,
+        (LABEL + cell * cols + 10).max(LABEL + 320) as u32,
         height as u32,
         "Attendance by time zone and day",
     );
     for (r, (secs, ids)) in zones.iter().enumerate() {
         let y = 30 + 20 * r as i64;
-        svg.text((LABEL - 6, y + 14), "end", &format!("{} ({})", offset_name(*secs), ids.len()));
+        svg.text(
+            (LABEL - 6, y + 14),
+            "end",
+            &format!("{} ({})", offset_name(*secs), ids.len()),
+        );
         for (c, (date, meetings)) in days.iter().enumerate() {
             let possible = (meetings.len() * ids.len()) as u32;
             let present: usize = meetings
                 .iter()
-                .map(|&k| ids.iter().filter(|id| f.meetings[k].present.binary_search(id).is_ok()).count())
+                .map(|&k| {
+                    ids.iter()
+                        .filter(|id| f.meetings[k].present.binary_search(id).is_ok())
+                        .count()
+                })
                 .sum();
             let pm = present as u32 * 1_000 / possible.max(1);
             let tip = format!(
@@ -91,7 +99,11 @@ pub fn attendance(f: &Facts) -> String {
     }
     let first = days.keys().next().map_or("", String::as_str);
     let last = days.keys().next_back().map_or("", String::as_str);
-    svg.text((LABEL, 18), "start", &format!("{first} … {last} ({cols} days)"));
+    svg.text(
+        (LABEL, 18),
+        "start",
+        &format!("{first} … {last} ({cols} days)"),
+    );
     svg.end()
 }
 
@@ -118,10 +130,23 @@ pub fn common_windows(f: &Facts) -> String {
     }
     for (k, (date, secs)) in f.days.iter().enumerate() {
         let bh = h * secs / 86_400;
-        let tip = format!("{date} at {venue}: {}.{} h", secs / 3600, secs % 3600 * 10 / 3600);
-        svg.rect("bar", (60 + bar * k as i64, top + h - bh, bar - 1, bh), "#3b7dd8", &tip);
+        let tip = format!(
+            "{date} at {venue}: {}.{} h",
+            secs / 3600,
+            secs % 3600 * 10 / 3600
+        );
+        svg.rect(
+            "bar",
+            (60 + bar * k as i64, top + h - bh, bar - 1, bh),
+            "#3b7dd8",
+            &tip,
+        );
     }
-    svg.text((60, top + h + 20), "start", &format!("{venue}, {cols} days"));
+    svg.text(
+        (60, top + h + 20),
+        "start",
+        &format!("{venue}, {cols} days"),
+    );
     svg.end()
 }
 
@@ -133,7 +158,15 @@ pub fn critical_mass(f: &Facts, k: usize) -> String {
         return String::new();
     };
     let (top, h) = (20_i64, 180_i64);
-    let max = c.points.iter().map(|p| p.1).max().unwrap_or(0).max(c.threshold) as i64 * 11 / 10;
+    let max = c
+        .points
+        .iter()
+        .map(|p| p.1)
+        .max()
+        .unwrap_or(0)
+        .max(c.threshold) as i64
+        * 11
+        / 10;
     let max = max.max(1);
     let y = |share: u32| top + h - h * i64::from(share) / max;
     let axis = TimeAxis::new(start, end, 60, WIDTH - 20);
@@ -143,8 +176,19 @@ pub fn critical_mass(f: &Facts, k: usize) -> String {
         (top + h + 30) as u32,
         &format!("Critical mass of {}", c.id),
     );
-    svg.line("threshold", (60, y(c.threshold)), (WIDTH - 20, y(c.threshold)));
-    svg.text((WIDTH - 20, y(c.threshold) - 4), "end", &format!("critical mass {}", pct(c.threshold)));
+    svg.line("grid", (56, y(0)), (WIDTH - 20, y(0)));
+    svg.text((52, y(0) + 4), "end", "0 %");
+    svg.text((52, top + 4), "end", &pct(max as u32));
+    svg.line(
+        "threshold",
+        (60, y(c.threshold)),
+        (WIDTH - 20, y(c.threshold)),
+    );
+    svg.text(
+        (WIDTH - 20, y(c.threshold) - 4),
+        "end",
+        &format!("critical mass {}", pct(c.threshold)),
+    );
     let mut pts = Vec::with_capacity(c.points.len() * 2 + 1);
     for (t, share, _) in &c.points {
         if let Some(&(_, last)) = pts.last() {
@@ -157,8 +201,14 @@ pub fn critical_mass(f: &Facts, k: usize) -> String {
     }
     svg.polyline("curve", &pts);
     for (t, share, who) in &c.points {
-        let by = who.as_ref().map_or("launch".to_owned(), |m| format!("{m} joins"));
-        svg.dot("join", (axis.x(*t), y(*share)), &format!("{}: {by}, {}", when(*t), pct(*share)));
+        let by = who
+            .as_ref()
+            .map_or("launch".to_owned(), |m| format!("{m} joins"));
+        svg.dot(
+            "join",
+            (axis.x(*t), y(*share)),
+            &format!("{}: {by}, {}", when(*t), pct(*share)),
+        );
     }
     svg.text((60, top + h + 20), "start", &when(start));
     svg.text((WIDTH - 20, top + h + 20), "end", &when(end));
@@ -190,18 +240,31 @@ pub fn votes(f: &Facts) -> String {
     for (r, t) in f.votes.iter().enumerate() {
         let y = 10 + 26 * r as i64;
         let outcome = super::kebab(&t.outcome);
-        svg.text((LABEL - 6, y + 14), "end", &format!("{} ({outcome})", t.item));
+        svg.text(
+            (LABEL - 6, y + 14),
+            "end",
+            &format!("{} ({outcome})", t.item),
+        );
         let mut x = LABEL;
         for (n, class, fill) in [
             (t.votes.yes, "yes", "#2e8b57"),
             (t.votes.no, "no", "#c0392b"),
             (t.votes.abstain, "abstain", "#999999"),
         ] {
-            svg.rect(class, (x, y, w(n), 20), fill, &format!("{}: {n} {class}", t.item));
+            svg.rect(
+                class,
+                (x, y, w(n), 20),
+                fill,
+                &format!("{}: {n} {class}", t.item),
+            );
             x += w(n);
         }
         if let Some(req) = t.required {
-            svg.line("required", (LABEL + w(req), y - 3), (LABEL + w(req), y + 23));
+            svg.line(
+                "required",
+                (LABEL + w(req), y - 3),
+                (LABEL + w(req), y + 23),
+            );
         }
     }
     svg.end()
@@ -245,7 +308,12 @@ pub fn green_rooms(f: &Facts) -> String {
                 room.participants,
                 permille(pm)
             );
-            svg.rect(class, (x0 + 26 * j as i64, top + h - bh, 24, bh), fill, &tip);
+            svg.rect(
+                class,
+                (x0 + 26 * j as i64, top + h - bh, 24, bh),
+                fill,
+                &tip,
+            );
         }
         svg.text((x0 + 38, top + h + 16), "middle", &room.item);
         svg.text((x0 + 38, top + h + 32), "middle", room.policy.as_str());
@@ -270,7 +338,11 @@ pub fn accessions(f: &Facts) -> String {
     );
     for (r, t) in f.accessions.iter().enumerate() {
         let y = 10 + 30 * r as i64;
-        svg.text((LABEL - 6, y + 14), "end", &format!("{} {}", t.applicant, t.name));
+        svg.text(
+            (LABEL - 6, y + 14),
+            "end",
+            &format!("{} {}", t.applicant, t.name),
+        );
         for (k, (at, stage)) in t.stages.iter().enumerate() {
             let next = t.stages.get(k + 1).map_or(end, |s| s.0);
             let (x0, x1) = (axis.x(*at), axis.x(next));
@@ -286,5 +358,7 @@ pub fn accessions(f: &Facts) -> String {
 
 /// Alternating fills so that consecutive stages stand apart.
 fn stage_fill(k: usize) -> &'static str {
-    ["#8e44ad", "#3b7dd8", "#16a085", "#e67e22", "#2e8b57", "#c0392b"][k % 6]
+    [
+        "#8e44ad", "#3b7dd8", "#16a085", "#e67e22", "#2e8b57", "#c0392b",
+    ][k % 6]
 }

@@ -224,7 +224,10 @@ impl Facts {
 
     /// An accession's new stage (the same stage twice is kept once).
     fn stage(&mut self, applicant: &MemberId, at: Timestamp, stage: Stage) {
-        if let Some(t) = self.accessions.iter_mut().find(|t| &t.applicant == applicant)
+        if let Some(t) = self
+            .accessions
+            .iter_mut()
+            .find(|t| &t.applicant == applicant)
             && t.stages.last().map(|s| s.1) != Some(stage)
         {
             t.stages.push((at, stage));

@@ -64,7 +64,13 @@ pub fn html(record: &Record) -> String {
         report.record.events,
         report.record.sha256
     );
-    section(&mut out, "outcomes", "Outcomes", "What became of each item.", &outcomes(&report));
+    section(
+        &mut out,
+        "outcomes",
+        "Outcomes",
+        "What became of each item.",
+        &outcomes(&report),
+    );
     for (id, title, what, body) in [
         (
             "attendance-by-zone",

@@ -38,11 +38,11 @@ impl Svg {
     /// Opens a chart `width` × `height` pixels.
     pub fn new(id: &str, width: u32, height: u32, title: &str) -> Self {
         let mut out = String::new();
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<svg class=\"chart\" id=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" \
              width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-             role=\"img\"><title>{}</title>\n",
+             role=\"img\"><title>{}</title>",
             esc(title)
         );
         Self { out }
