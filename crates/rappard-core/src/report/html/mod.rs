@@ -95,20 +95,22 @@ pub fn html(record: &Record) -> String {
         (
             "vote-tallies",
             "Vote tallies",
-            "Each decision taken by vote: yes, no, abstentions; the dashed mark is the \
-             yes votes required.",
+            "Each decision taken by vote: yes (green), no (red), abstentions (grey); \
+             the dashed mark is the yes votes required.",
             charts::votes(&facts),
         ),
         (
             "green-room-inclusiveness",
             "Green Room inclusiveness",
-            "Each Green Room: shares of Members, of LDC Members and of regions represented.",
+            "Each Green Room: shares of Members (blue), of LDC Members (orange) and of \
+             regions (green) represented in it.",
             charts::green_rooms(&facts),
         ),
         (
             "accession-timeline",
             "Accession timeline",
-            "Each applicant's stages, from its application to the end of the run.",
+            "Each applicant's stages, from its application to the end of the run, \
+             one colour per stage in turn (hover a bar for its stage and date).",
             charts::accessions(&facts),
         ),
     ] {

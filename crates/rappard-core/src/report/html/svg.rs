@@ -149,3 +149,40 @@ pub fn shade(permille: u32) -> String {
 pub fn when(t: Timestamp) -> String {
     t.datetime().format("%Y-%m-%d %H:%M UTC").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_five_html_characters_are_escaped_and_nothing_else() {
+        assert_eq!(
+            esc(r#"<a href="x">Côte d'Ivoire & co</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Côte d&#39;Ivoire &amp; co&lt;/a&gt;"
+        );
+        assert_eq!(esc("BRA"), "BRA");
+    }
+
+    #[test]
+    fn figures_are_written_with_fixed_decimals() {
+        assert_eq!(pct(917_800), "91.78 %");
+        assert_eq!(permille(615), "61.5 %");
+        assert_eq!(shade(0), "rgb(247,251,255)");
+        assert_eq!(shade(1_000), "rgb(8,69,148)");
+        assert_eq!(shade(5_000), shade(1_000));
+    }
+
+    #[test]
+    fn the_time_axis_maps_its_span_onto_its_pixels() {
+        let t = |s| Timestamp::parse(s).expect("instant");
+        let axis = TimeAxis::new(
+            t("2026-03-02T00:00:00Z"),
+            t("2026-03-04T00:00:00Z"),
+            100,
+            300,
+        );
+        assert_eq!(axis.x(t("2026-03-02T00:00:00Z")), 100);
+        assert_eq!(axis.x(t("2026-03-03T00:00:00Z")), 200);
+        assert_eq!(axis.x(t("2026-03-04T00:00:00Z")), 300);
+    }
+}
