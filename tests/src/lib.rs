@@ -200,9 +200,37 @@ pub struct Node {
 impl Node {
     /// Starts `cmd` with stdout and stderr piped; `name` is used in error
     /// messages.
-    pub fn spawn(name: &str, mut cmd: Command) -> Node {
+    pub fn spawn(name: &str, cmd: Command) -> Node {
+        Self::spawn_reading(name, cmd, Stdio::null())
+    }
+
+    /// [`Node::spawn`] with stdin piped: what the test writes to the
+    /// returned handle is the process's standard input (closed when the
+    /// handle is dropped).
+    pub fn spawn_with_stdin(name: &str, cmd: Command) -> (Node, std::process::ChildStdin) {
+        let mut node = Self::spawn_reading(name, cmd, Stdio::piped());
+        let stdin = node.child.stdin.take().expect("stdin is piped");
+        (node, stdin)
+    }
+
+    /// The next line on stdout, without its line end; `None` once stdout
+    /// has closed. Panics if none comes within `within`.
+    pub fn next_line(&mut self, within: Duration) -> Option<String> {
+        match self.lines.recv_timeout(within) {
+            Ok(l) => Some(String::from_utf8_lossy(&l).trim_end().to_owned()),
+            Err(RecvTimeoutError::Disconnected) => None,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "{}: no line on stdout within {within:?}; stderr:\n{}",
+                self.name,
+                self.stderr()
+            ),
+        }
+    }
+
+    /// [`Node::spawn`], with `stdin` as the process's standard input.
+    fn spawn_reading(name: &str, mut cmd: Command, stdin: Stdio) -> Node {
         let mut child = cmd
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

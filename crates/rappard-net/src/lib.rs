@@ -40,6 +40,7 @@ mod error;
 pub mod journal;
 pub mod limits;
 pub mod member;
+pub mod person;
 pub mod pki;
 pub mod quic;
 pub mod revocation;

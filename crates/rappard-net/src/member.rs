@@ -215,6 +215,9 @@ struct Node {
     delegation: Mutex<Delegation>,
     /// Direct talks held, as applicant or as Working Party member.
     talks: AtomicU64,
+    /// A person who answers the calls instead of the strategies
+    /// (`crate::person`).
+    person: Option<Mutex<Box<dyn crate::person::AnswerSource>>>,
 }
 
 /// What a delegation did.
@@ -294,10 +297,22 @@ pub async fn run(
     creds: &Credentials,
     delegation: Delegation,
 ) -> Result<Activity, Error> {
+    run_with(to, creds, delegation, None).await
+}
+
+/// [`run`], with the answers to calls taken from `person` when there is
+/// one (`crate::person`): a delegation played by a person.
+pub async fn run_with(
+    to: &Connector,
+    creds: &Credentials,
+    delegation: Delegation,
+    person: Option<Box<dyn crate::person::AnswerSource>>,
+) -> Result<Activity, Error> {
     let span = error_span!("delegation", id = %delegation.id());
     let node = Arc::new(Node {
         delegation: Mutex::new(delegation),
         talks: AtomicU64::new(0),
+        person: person.map(Mutex::new),
     });
     async move {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -438,11 +453,12 @@ async fn session(
             let span =
                 info_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
             let session = me.session;
+            let at = rappard_core::time::Timestamp::parse(&entry.at).ok();
             take_call(
                 &mut client,
                 creds,
                 node,
-                (&call, entry.seq, session),
+                (&call, entry.seq, session, at),
                 progress,
             )
             .instrument(span)
@@ -504,13 +520,13 @@ async fn take_call(
     client: &mut SecretariatClient<Channel>,
     creds: &Credentials,
     node: &Arc<Node>,
-    (call, seq, session): (&Call, u64, u64),
+    (call, seq, session, at): (&Call, u64, u64, Option<rappard_core::time::Timestamp>),
     progress: &mut Progress,
 ) -> Result<(), Error> {
     let answer = match progress.last_call {
         Some((_, id, answer)) if id == call.call => answer,
         _ => {
-            let answer = node.delegation.lock().await.answer_after_talks(call);
+            let answer = decide(node, call, at).await;
             if let (CallKind::BilateralOffer, Some(Answer::Offer(offer))) = (call.kind, answer) {
                 offer_directly(client, creds, node, call, offer).await;
             }
@@ -535,14 +551,45 @@ async fn take_call(
         Ok(_) => {
             progress.answered += 1;
             debug!(answer = ?a, "answered");
+            tell_person(node, call, None).await;
         }
         // Catching up after a late start or a reconnection: the call has
         // closed, or this delegation answered it before the connection
         // dropped. Nothing to do.
-        Err(Error::FailedPrecondition(why)) => debug!(answer = ?a, "not taken: {why}"),
+        Err(Error::FailedPrecondition(why)) => {
+            debug!(answer = ?a, "not taken: {why}");
+            tell_person(node, call, Some(&why)).await;
+        }
         Err(e) => return Err(e),
     }
     Ok(())
+}
+
+/// The answer to a call: the person's, if a person plays this delegation
+/// and the call awaits it (but for a `BilateralResponse`, answered as in
+/// the direct talk), else the core delegation's.
+async fn decide(
+    node: &Arc<Node>,
+    call: &Call,
+    at: Option<rappard_core::time::Timestamp>,
+) -> Option<Answer> {
+    if let Some(person) = &node.person
+        && call.kind != CallKind::BilateralResponse
+    {
+        let me = node.delegation.lock().await.id().clone();
+        if call.awaited.binary_search(&me).is_err() {
+            return None;
+        }
+        return person.lock().await.answer(call, at).await;
+    }
+    node.delegation.lock().await.answer_after_talks(call)
+}
+
+/// Tells the person, if any, what became of its answer.
+async fn tell_person(node: &Arc<Node>, call: &Call, refused: Option<&str>) {
+    if let Some(person) = &node.person {
+        person.lock().await.outcome(call, refused);
+    }
 }
 
 /// How long an applicant waits for one Working Party member's node in the

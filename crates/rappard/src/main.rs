@@ -1,6 +1,6 @@
 //! The `rappard` command line.
 //!
-//! - `rappard simulate SCENARIO [--seed N] [--format text|json]` runs a
+//! - `rappard simulate SCENARIO [--seed N] [--format text|json|record|html]` runs a
 //!   scenario in process and prints the minutes (text) or the report (JSON,
 //!   alone on stdout; messages go to stderr). It checks the record's named
 //!   invariants after the run.
@@ -12,6 +12,8 @@
 //!   consultation-and-decision round of the core (see `BENCHMARKS.md`).
 //! - `rappard pki init|issue`, `rappard secretariat`, `rappard member` and
 //!   `rappard demo` run the negotiation on the network.
+//! - `rappard report RUN --html OUT.html` writes the HTML report of a run's
+//!   record (`simulate --format record`), with its charts.
 //! - `rappard verify DIR` checks a Secretariat's journal (`secretariat
 //!   --data DIR`) without changing it and prints its record's SHA-256.
 //!
@@ -40,7 +42,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bench, demo, member, pki, secretariat, simulate, summarize, sweep, verify};
+use crate::commands::{
+    bench, demo, member, pki, report, secretariat, simulate, summarize, sweep, verify,
+};
 use crate::error::Error;
 
 #[derive(Parser)]
@@ -86,6 +90,9 @@ enum Command {
     Class(demo::ClassArgs),
     /// Measure one consultation-and-decision round of the core.
     Bench(bench::Args),
+    /// Write the HTML report of a run's record (`simulate --format
+    /// record`): one self-contained page with SVG charts.
+    Report(report::Args),
     /// Check a Secretariat's journal (`secretariat --data DIR`) and print
     /// the SHA-256 of its record.
     Verify(verify::Args),
@@ -103,6 +110,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Class(args) => demo::run(&args.into_demo(), cli.verbose),
         Command::Bench(args) => bench::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
 

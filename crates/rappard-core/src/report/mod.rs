@@ -21,6 +21,7 @@ use crate::time::{Interval, Timestamp};
 
 mod family;
 mod fold;
+pub mod html;
 mod minutes;
 
 /// The minutes: a readable account of the record, in order.

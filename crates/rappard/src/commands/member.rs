@@ -6,6 +6,9 @@
 //! Secretariat gives when it joins. A delegation that stops with an error
 //! is logged when it stops; the others carry on, and the command fails at
 //! the end. SIGINT and SIGTERM stop every delegation (exit 130 and 143).
+//!
+//! With `--interactive` one delegation is played by a person at the
+//! terminal (`interactive`): its answers come from standard input.
 
 use std::path::PathBuf;
 
@@ -17,6 +20,7 @@ use rappard_net::pki::{self, Credentials};
 use tokio::task::JoinSet;
 use tracing::{debug, error, info};
 
+use super::interactive::Terminal;
 use super::signals::Stop;
 use super::{Transport, connector, load_scenario, runtime};
 use crate::error::{Error, Result};
@@ -44,6 +48,20 @@ pub struct Args {
     /// Transport: gRPC over TCP+TLS, or the same inside QUIC.
     #[arg(long, value_enum, default_value = "grpc")]
     transport: Transport,
+    /// Played by a person at this terminal: each call is printed and
+    /// answered by a line of standard input (one delegation, and
+    /// `--scenario` for its brief).
+    #[arg(long)]
+    interactive: bool,
+    /// With `--interactive`: seconds to wait for a line before the
+    /// delegation is recorded as not answering (give the Secretariat's
+    /// `--answer-timeout`).
+    #[arg(long, default_value_t = 60)]
+    answer_timeout: u64,
+    /// With `--interactive`: the person's IANA time zone for deadlines
+    /// (default: `TZ` if it names one, else UTC).
+    #[arg(long)]
+    tz: Option<String>,
 }
 
 /// One delegation to run: its id, credentials, and its instructions from
@@ -52,6 +70,8 @@ struct Mine {
     id: MemberId,
     creds: Credentials,
     delegation: Option<Delegation>,
+    /// A person answering at this terminal (`--interactive`).
+    person: Option<Box<dyn rappard_net::person::AnswerSource>>,
 }
 
 /// Runs the delegations until the negotiation closes (or SIGINT, SIGTERM).
@@ -74,6 +94,9 @@ pub fn run(args: Args) -> Result<()> {
 
 /// The delegations of `--ids`, with their credentials and instructions.
 fn delegations(args: &Args) -> Result<Vec<Mine>> {
+    if args.interactive {
+        return interactive(args).map(|m| vec![m]);
+    }
     let mut all = match &args.scenario {
         Some(path) => {
             let sc = load_scenario(path, args.seed)?;
@@ -99,9 +122,63 @@ fn delegations(args: &Args) -> Result<Vec<Mine>> {
             id: id_ok,
             creds,
             delegation,
+            person: None,
         });
     }
     Ok(mine)
+}
+
+/// The one delegation of `--interactive`, played at this terminal.
+fn interactive(args: &Args) -> Result<Mine> {
+    let bad = |reason: String| Error::BadOption {
+        option: "--interactive",
+        reason,
+    };
+    let [id] = args.ids.as_slice() else {
+        return Err(bad(format!("plays one delegation, not {}", args.ids.len())));
+    };
+    let Some(path) = &args.scenario else {
+        return Err(bad("needs --scenario, for the delegation's brief".into()));
+    };
+    let user = user_zone(args.tz.as_deref())?;
+    let sc = load_scenario(path, args.seed)?;
+    let id_ok = MemberId::new(id).map_err(|reason| Error::BadOption {
+        option: "--ids",
+        reason,
+    })?;
+    let mut all = simulation::delegations(&sc);
+    let delegation = all.remove(id.as_str()).ok_or_else(|| Error::BadOption {
+        option: "--ids",
+        reason: format!(
+            "`{id}` is not a delegation or applicant of {}",
+            sc.agenda.name
+        ),
+    })?;
+    let creds = pki::load(&args.certs, id).map_err(Error::Credentials)?;
+    let instructions = sc.instructions_of(&id_ok);
+    let timeout = std::time::Duration::from_secs(args.answer_timeout);
+    let term = Terminal::new(id_ok.clone(), &sc.agenda, &instructions, user, timeout);
+    Ok(Mine {
+        id: id_ok,
+        creds,
+        delegation: Some(delegation),
+        person: Some(Box::new(term)),
+    })
+}
+
+/// The person's time zone: `--tz`, else `TZ` if it names an IANA zone,
+/// else UTC.
+fn user_zone(tz: Option<&str>) -> Result<chrono_tz::Tz> {
+    match tz {
+        Some(name) => name.parse().map_err(|_| Error::BadOption {
+            option: "--tz",
+            reason: format!("`{name}` is not an IANA time zone"),
+        }),
+        None => Ok(std::env::var("TZ")
+            .ok()
+            .and_then(|v| v.trim_start_matches(':').parse().ok())
+            .unwrap_or(chrono_tz::Tz::UTC)),
+    }
 }
 
 /// Runs every delegation in its own task; logs each that fails as it
@@ -177,5 +254,5 @@ async fn run_one(
             Delegation::new(m.id, seed, Default::default())
         }
     };
-    rappard_net::member::run(to, &m.creds, delegation).await
+    rappard_net::member::run_with(to, &m.creds, delegation, m.person).await
 }

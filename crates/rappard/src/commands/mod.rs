@@ -4,8 +4,10 @@
 
 pub mod bench;
 pub mod demo;
+pub mod interactive;
 pub mod member;
 pub mod pki;
+pub mod report;
 pub mod secretariat;
 pub mod signals;
 pub mod simulate;
@@ -16,9 +18,10 @@ pub mod verify;
 use std::path::Path;
 
 use clap::ValueEnum;
+use rappard_core::invariants;
 use rappard_core::record::Record;
+use rappard_core::report as views;
 use rappard_core::scenario::{self, Scenario};
-use rappard_core::{invariants, report};
 
 use crate::error::{Error, Result};
 
@@ -29,6 +32,12 @@ pub enum Format {
     Text,
     /// The JSON report.
     Json,
+    /// The record itself, one JSON object per line (its canonical
+    /// encoding: `sha256sum` gives the record's SHA-256); what `rappard
+    /// report` reads.
+    Record,
+    /// The HTML report with its charts, one self-contained page.
+    Html,
 }
 
 /// The transports.
@@ -101,11 +110,18 @@ pub fn connector(address: &str, transport: Transport) -> Result<rappard_net::mem
 /// invariants ([`Error::Invariants`] if one is broken).
 pub fn print_record(record: &Record, format: Format) -> Result<()> {
     match format {
-        Format::Text => print!("{}", report::minutes(record)),
+        Format::Text => print!("{}", views::minutes(record)),
         Format::Json => {
-            let json = serde_json::to_string_pretty(&report::Report::from_record(record))?;
+            let json = serde_json::to_string_pretty(&views::Report::from_record(record))?;
             println!("{json}");
         }
+        Format::Record => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&record.canonical())
+                .map_err(|e| Error::Run(format!("writing the record to stdout: {e}")))?;
+        }
+        Format::Html => print!("{}", views::html::html(record)),
     }
     let broken = invariants::check(record);
     if broken.is_empty() {
