@@ -64,6 +64,18 @@ def get(url, token):
         return e.code, json.loads(e.read() or b"{}")
 
 
+def out_of_range_on_the_page(page):
+    """A level beyond 0-1, entered on the page, is refused with a message
+    the page shows; the call stays open for a proper answer."""
+    page.fill("#level", "1.5")
+    page.click('[data-choice="level"]')
+    page.wait_for_function("document.getElementById('message').className !== 'pending'",
+                           timeout=15000)
+    text = page.locator("#message.error").inner_text()
+    assert "422" in text and "not between 0 and 1" in text, text
+    assert page.locator("#given").count() == 0
+
+
 def answer(page, who, head):
     """Answers the call shown on a page; returns what was chosen."""
     kind = head.get_attribute("data-kind")
@@ -170,7 +182,18 @@ def main():
                     page.screenshot(path=f"{args.shots}/student.png", full_page=True)
                     shot = True
                 answered.add(key)
+                probe = args.refusals and who == "BRA" and not checked.get("range") \
+                    and head.get_attribute("data-kind") == "positions"
+                if probe:
+                    out_of_range_on_the_page(page)
                 chosen.append(answer(page, who, head))
+                if probe:
+                    # The same call again: a second answer is refused.
+                    status, body = post(f"{base}/api/answer", tokens[who],
+                                        {"call": chosen[-1]["call"],
+                                         "answer": {"kind": "position", "level": 0.9}})
+                    assert status in (409,), (status, body)
+                    checked["range"] = chosen[-1]["call"]
             if closed == len(pages):
                 break
             time.sleep(0.2)
@@ -180,8 +203,14 @@ def main():
         outcomes = board.locator("#outcomes").inner_text()
         if args.shots:
             board.screenshot(path=f"{args.shots}/dashboard.png", full_page=True)
-        if args.refusals and not checked.get("done"):
-            raise SystemExit("no signatures call reached CHN: the refusals were not checked")
+        if args.refusals:
+            if not checked.get("done") or not checked.get("range"):
+                raise SystemExit(f"the refusals were not all checked: {checked}")
+            # A closed call: refused, with the reason.
+            status, body = post(f"{base}/api/answer", tokens["BRA"],
+                                {"call": checked["range"],
+                                 "answer": {"kind": "position", "level": 0.5}})
+            assert status == 409 and "closed" in body["error"], (status, body)
         browser.close()
     print(json.dumps({"answers": chosen, "outcomes": outcomes}))
 
