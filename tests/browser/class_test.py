@@ -137,6 +137,32 @@ def refusals(base, tokens, pages, checked):
     print(f"refusals checked on call {call}", file=sys.stderr)
 
 
+def wait_state(base, pred, what, within=30):
+    """Polls /api/state until pred(state) holds."""
+    until = time.time() + within
+    while time.time() < until:
+        status, state = get(f"{base}/api/state", "")
+        if status == 200 and pred(state):
+            return state
+        time.sleep(0.1)
+    raise SystemExit(f"the Secretariat's state never showed {what}: {state}")
+
+
+def teacher_controls(browser, url, base, page):
+    """The teacher pauses from the dashboard: the open call's deadline
+    stands still and the people's pages say so; then resumes."""
+    teacher = browser.new_context(ignore_https_errors=True).new_page()
+    teacher.goto(url)
+    wait_state(base, lambda s: s["deadline_ms"] is not None, "an open call")
+    teacher.click("#pause")
+    wait_state(base, lambda s: s["paused"] and s["deadline_ms"] is None, "the pause")
+    page.wait_for_function("document.getElementById('status').textContent === 'paused'",
+                           timeout=15000)
+    teacher.click("#resume")
+    wait_state(base, lambda s: not s["paused"] and s["deadline_ms"] is not None, "the resumption")
+    print("teacher's pause and resume checked", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dashboard", required=True)
@@ -144,6 +170,7 @@ def main():
     ap.add_argument("--shots", help="directory for dashboard.png and student.png")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--refusals", action="store_true")
+    ap.add_argument("--teacher", help="the teacher's link: pause and resume once")
     ap.add_argument("--within", type=float, default=600)
     args = ap.parse_args()
     joins = dict(j.split("=", 1) for j in args.join)
@@ -159,6 +186,8 @@ def main():
         for who, url in joins.items():
             pages[who] = browser.new_context(ignore_https_errors=True, viewport={"width": 900, "height": 1000}).new_page()
             pages[who].goto(url)
+        if args.teacher:
+            teacher_controls(browser, args.teacher, base, next(iter(pages.values())))
         answered, shot = set(), False
         until = time.time() + args.within
         while time.time() < until:

@@ -9,7 +9,8 @@
 //! as any delegation's); the dashboard shows the final outcomes. And a
 //! token grants one delegation's calls only: for another delegation's call
 //! it is refused (403), an unknown token is refused (401), and neither is
-//! taken. The consensus rule played here is the Marrakesh Agreement's,
+//! taken; only the teacher's token pauses the negotiation (the open call's
+//! deadline then stands still) and resumes it. The consensus rule played here is the Marrakesh Agreement's,
 //! Art. IX:1 and footnote 1 (any Member present objecting blocks); the
 //! classroom's purpose is in Li Ke, "Stagnation and Breakthrough of WTO
 //! Multilateral Trade Negotiations", Journal of Hubei University of
@@ -58,6 +59,7 @@ fn browser() -> Result<(String, PathBuf), String> {
 struct Class {
     node: Node,
     dashboard: String,
+    teacher: String,
     joins: Vec<(String, String)>,
 }
 
@@ -97,6 +99,7 @@ fn start(people: &[&str]) -> Class {
     Class {
         node,
         dashboard,
+        teacher,
         joins,
     }
 }
@@ -272,7 +275,13 @@ fn a_token_is_refused_for_another_delegations_call() {
     };
     // CHN co-chairs `ecom` and is asked to sign the chair's text; BRA is not.
     let mut class = start(&["BRA", "CHN"]);
-    play(&py, &chromium, &class, &["--refusals"]);
+    let teacher = class.teacher.clone();
+    play(
+        &py,
+        &chromium,
+        &class,
+        &["--refusals", "--teacher", &teacher],
+    );
     let minutes = minutes(&mut class);
     let signatures: Vec<&str> = minutes
         .lines()
