@@ -70,7 +70,7 @@ def out_of_range_on_the_page(page):
     page.fill("#level", "1.5")
     page.click('[data-choice="level"]')
     page.wait_for_function("document.getElementById('message').className !== 'pending'",
-                           timeout=15000)
+                           timeout=60000)
     text = page.locator("#message.error").inner_text()
     assert "422" in text and "not between 0 and 1" in text, text
     assert page.locator("#given").count() == 0
@@ -97,7 +97,7 @@ def answer(page, who, head):
     # The answer is acknowledged (the call may close at once, when it was
     # the last awaited, and the page moves on to the next call).
     page.wait_for_function("document.getElementById('message').className !== 'pending'",
-                           timeout=15000)
+                           timeout=60000)
     error = page.locator("#message.error")
     if error.count() and error.inner_text().strip():
         raise SystemExit(f"{who}: the page refused the answer: {error.inner_text()}")
@@ -157,7 +157,7 @@ def teacher_controls(browser, url, base, page):
     teacher.click("#pause")
     wait_state(base, lambda s: s["paused"] and s["deadline_ms"] is None, "the pause")
     page.wait_for_function("document.getElementById('status').textContent === 'paused'",
-                           timeout=15000)
+                           timeout=60000)
     teacher.click("#resume")
     wait_state(base, lambda s: not s["paused"] and s["deadline_ms"] is not None, "the resumption")
     print("teacher's pause and resume checked", file=sys.stderr)
@@ -228,7 +228,7 @@ def main():
             time.sleep(0.2)
         else:
             raise SystemExit(f"the run did not end within {args.within} s")
-        board.wait_for_selector("#closed", timeout=30000)
+        board.wait_for_selector("#closed", timeout=60000)
         outcomes = board.locator("#outcomes").inner_text()
         if args.shots:
             board.screenshot(path=f"{args.shots}/dashboard.png", full_page=True)

@@ -24,7 +24,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use rappard_tests::{Node, command, in_ci, root, timeout};
+use rappard_tests::{Node, command, in_ci, root, slot, timeout};
 use serde_json::Value;
 
 /// Python with playwright, and Chromium, or why not.
@@ -177,6 +177,9 @@ fn two_people_play_from_chromium_and_the_minutes_show_their_choices() {
         Ok(b) => b,
         Err(why) => return skip_or_fail(why),
     };
+    // One class and one browser at a time: two at once on two cores
+    // starve each other's pages past the script's waits.
+    let _slot = slot();
     let mut class = start(&["BRA", "IND"]);
     let shots = root().join("docs/img");
     std::fs::create_dir_all(&shots).expect("docs/img");
@@ -273,6 +276,7 @@ fn a_token_is_refused_for_another_delegations_call() {
         Ok(b) => b,
         Err(why) => return skip_or_fail(why),
     };
+    let _slot = slot();
     // CHN co-chairs `ecom` and is asked to sign the chair's text; BRA is not.
     let mut class = start(&["BRA", "CHN"]);
     let teacher = class.teacher.clone();
