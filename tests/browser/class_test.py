@@ -64,6 +64,18 @@ def get(url, token):
         return e.code, json.loads(e.read() or b"{}")
 
 
+def out_of_range_on_the_page(page):
+    """A level beyond 0-1, entered on the page, is refused with a message
+    the page shows; the call stays open for a proper answer."""
+    page.fill("#level", "1.5")
+    page.click('[data-choice="level"]')
+    page.wait_for_function("document.getElementById('message').className !== 'pending'",
+                           timeout=60000)
+    text = page.locator("#message.error").inner_text()
+    assert "422" in text and "not between 0 and 1" in text, text
+    assert page.locator("#given").count() == 0
+
+
 def answer(page, who, head):
     """Answers the call shown on a page; returns what was chosen."""
     kind = head.get_attribute("data-kind")
@@ -85,7 +97,7 @@ def answer(page, who, head):
     # The answer is acknowledged (the call may close at once, when it was
     # the last awaited, and the page moves on to the next call).
     page.wait_for_function("document.getElementById('message').className !== 'pending'",
-                           timeout=15000)
+                           timeout=60000)
     error = page.locator("#message.error")
     if error.count() and error.inner_text().strip():
         raise SystemExit(f"{who}: the page refused the answer: {error.inner_text()}")
@@ -125,6 +137,32 @@ def refusals(base, tokens, pages, checked):
     print(f"refusals checked on call {call}", file=sys.stderr)
 
 
+def wait_state(base, pred, what, within=30):
+    """Polls /api/state until pred(state) holds."""
+    until = time.time() + within
+    while time.time() < until:
+        status, state = get(f"{base}/api/state", "")
+        if status == 200 and pred(state):
+            return state
+        time.sleep(0.1)
+    raise SystemExit(f"the Secretariat's state never showed {what}: {state}")
+
+
+def teacher_controls(browser, url, base, page):
+    """The teacher pauses from the dashboard: the open call's deadline
+    stands still and the people's pages say so; then resumes."""
+    teacher = browser.new_context(ignore_https_errors=True).new_page()
+    teacher.goto(url)
+    wait_state(base, lambda s: s["deadline_ms"] is not None, "an open call")
+    teacher.click("#pause")
+    wait_state(base, lambda s: s["paused"] and s["deadline_ms"] is None, "the pause")
+    page.wait_for_function("document.getElementById('status').textContent === 'paused'",
+                           timeout=60000)
+    teacher.click("#resume")
+    wait_state(base, lambda s: not s["paused"] and s["deadline_ms"] is not None, "the resumption")
+    print("teacher's pause and resume checked", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dashboard", required=True)
@@ -132,6 +170,7 @@ def main():
     ap.add_argument("--shots", help="directory for dashboard.png and student.png")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--refusals", action="store_true")
+    ap.add_argument("--teacher", help="the teacher's link: pause and resume once")
     ap.add_argument("--within", type=float, default=600)
     args = ap.parse_args()
     joins = dict(j.split("=", 1) for j in args.join)
@@ -147,6 +186,8 @@ def main():
         for who, url in joins.items():
             pages[who] = browser.new_context(ignore_https_errors=True, viewport={"width": 900, "height": 1000}).new_page()
             pages[who].goto(url)
+        if args.teacher:
+            teacher_controls(browser, args.teacher, base, next(iter(pages.values())))
         answered, shot = set(), False
         until = time.time() + args.within
         while time.time() < until:
@@ -170,18 +211,35 @@ def main():
                     page.screenshot(path=f"{args.shots}/student.png", full_page=True)
                     shot = True
                 answered.add(key)
+                probe = args.refusals and who == "BRA" and not checked.get("range") \
+                    and head.get_attribute("data-kind") == "positions"
+                if probe:
+                    out_of_range_on_the_page(page)
                 chosen.append(answer(page, who, head))
+                if probe:
+                    # The same call again: a second answer is refused.
+                    status, body = post(f"{base}/api/answer", tokens[who],
+                                        {"call": chosen[-1]["call"],
+                                         "answer": {"kind": "position", "level": 0.9}})
+                    assert status in (409,), (status, body)
+                    checked["range"] = chosen[-1]["call"]
             if closed == len(pages):
                 break
             time.sleep(0.2)
         else:
             raise SystemExit(f"the run did not end within {args.within} s")
-        board.wait_for_selector("#closed", timeout=30000)
+        board.wait_for_selector("#closed", timeout=60000)
         outcomes = board.locator("#outcomes").inner_text()
         if args.shots:
             board.screenshot(path=f"{args.shots}/dashboard.png", full_page=True)
-        if args.refusals and not checked.get("done"):
-            raise SystemExit("no signatures call reached CHN: the refusals were not checked")
+        if args.refusals:
+            if not checked.get("done") or not checked.get("range"):
+                raise SystemExit(f"the refusals were not all checked: {checked}")
+            # A closed call: refused, with the reason.
+            status, body = post(f"{base}/api/answer", tokens["BRA"],
+                                {"call": checked["range"],
+                                 "answer": {"kind": "position", "level": 0.5}})
+            assert status == 409 and "closed" in body["error"], (status, body)
         browser.close()
     print(json.dumps({"answers": chosen, "outcomes": outcomes}))
 

@@ -38,6 +38,12 @@
 //! than held; a stuck subscriber never holds the core's lock, which a feed
 //! takes only to copy a bounded batch of entries.
 //!
+//! The classroom ([`crate::web`]) reads the published record and answers
+//! for delegations played by people through [`Negotiation`]'s hooks (the
+//! same `take` as `Answer`), and the teacher pauses the driver (no call
+//! opens and the open call's timeout stands still), resumes it, or closes
+//! the open call at once; a node without `--http` is never paused.
+//!
 //! The node's tasks (a server per transport, the lockstep driver) are
 //! watched: when one fails or panics, [`Negotiation::finished`] returns its
 //! error, and the record streams end with it, rather than waiting forever.

@@ -280,8 +280,14 @@ async fn accept(
         tokio::spawn(async move {
             let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
-                Ok(Err(e)) => return debug!(%peer, error = %e, "web front: TLS handshake failed"),
-                Err(_) => return debug!(%peer, "web front: TLS handshake timed out"),
+                Ok(Err(e)) => {
+                    debug!(%peer, error = %e, "web front: TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    debug!(%peer, "web front: TLS handshake timed out");
+                    return;
+                }
             };
             let builder =
                 hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
