@@ -181,8 +181,13 @@ fn two_people_play_from_chromium_and_the_minutes_show_their_choices() {
     // starve each other's pages past the script's waits.
     let _slot = slot();
     let mut class = start(&["BRA", "IND"]);
-    let shots = root().join("docs/img");
-    std::fs::create_dir_all(&shots).expect("docs/img");
+    // The screenshots go to the build's scratch folder, so that running
+    // the tests leaves the checkout as it was; RAPPARD_SCREENSHOTS=docs/img
+    // refreshes the ones in the docs.
+    let shots = std::env::var_os("RAPPARD_SCREENSHOTS")
+        .map(|dir| root().join(dir))
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots"));
+    std::fs::create_dir_all(&shots).expect("the screenshots' folder");
     let report = play(
         &py,
         &chromium,
