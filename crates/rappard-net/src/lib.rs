@@ -14,6 +14,8 @@
 //!   Secretariat killed at any point starts again where it was.
 //! - [`member`]: delegation nodes, each deciding with the core `Delegation`
 //!   from its own instructions, over its own connection and certificate.
+//! - [`metrics`]: the operators' Prometheus metrics and their `/metrics`
+//!   HTTP server.
 //! - [`limits`]: the Secretariat's limits against floods (handshakes,
 //!   connections per address and per certificate, record streams, message
 //!   sizes, answers per second, stuck subscribers).
@@ -37,6 +39,7 @@ mod error;
 pub mod journal;
 pub mod limits;
 pub mod member;
+pub mod metrics;
 pub mod pki;
 pub mod quic;
 pub mod revocation;

@@ -65,6 +65,7 @@ use tracing::{Instrument as _, debug, error, error_span, info, warn};
 use crate::Error;
 use crate::journal::{self, Journal, RunIdentity};
 use crate::limits::{Gate, Limits, Slot, warn_throttled};
+use crate::metrics::{Metrics, Presence};
 use crate::pki::{self, Credentials, Role};
 
 /// The largest message the Secretariat accepts (an `AnswerRequest`; every
@@ -230,6 +231,8 @@ struct Shared {
     ca: crate::tls::Authority,
     /// The limits against floods, and their counts.
     gate: Arc<Gate>,
+    /// The operators' metrics ([`crate::metrics`]).
+    metrics: Arc<Metrics>,
 }
 
 impl Shared {
@@ -254,6 +257,7 @@ impl Shared {
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
             gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
+            metrics: Arc::new(Metrics::new()),
             issued: Mutex::new(BTreeMap::new()),
             run,
             resumed,
@@ -388,8 +392,12 @@ impl Shared {
                 return Ok(true);
             }
             core.secretariat.answer(me, call, answer)?;
+            self.metrics.answer(&answer);
             match &mut core.journal {
-                Some(journal) => journal.append_answer(me, call, answer),
+                Some(journal) => {
+                    self.metrics.journal_answer();
+                    journal.append_answer(me, call, answer)
+                }
                 None => Ok(()),
             }
         };
@@ -418,6 +426,11 @@ impl Negotiation {
     /// entries, answers), or `None` for a new run.
     pub fn resumed(&self) -> Option<(usize, usize)> {
         self.shared.resumed
+    }
+
+    /// The node's metrics ([`crate::metrics`]), to serve.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.shared.metrics.clone()
     }
 
     /// Waits for the negotiation to end and returns its record, or the
@@ -464,15 +477,21 @@ fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(Membe
 
 /// The edge: a result of the service as gRPC answers it; a refusal is
 /// logged (`warn`, throttled per rpc) and becomes its status.
-fn edge<T>(rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
+/// Refusals are counted by status code in `metrics`.
+fn edge<T>(metrics: &Metrics, rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
     r.map(Response::new).map_err(|e| {
         warn_throttled!(rpc, rpc, error = %e, "request refused");
-        e.into_status()
+        let status = e.into_status();
+        metrics.refusal(status.code());
+        status
     })
 }
 
 struct Service {
     shared: Arc<Shared>,
+    /// The transport this instance serves (`grpc`, `quic`), for the
+    /// metrics.
+    transport: &'static str,
 }
 
 type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + Send>>;
@@ -480,7 +499,7 @@ type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + 
 #[tonic::async_trait]
 impl SecretariatService for Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<Response<v1::JoinReply>, Status> {
-        edge("Join", self.join(req).await)
+        edge(&self.shared.metrics, "Join", self.join(req).await)
     }
 
     type SubscribeStream = EntryStream;
@@ -489,28 +508,28 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        edge("Subscribe", self.subscribe(req).await)
+        edge(&self.shared.metrics, "Subscribe", self.subscribe(req).await)
     }
 
     async fn answer(
         &self,
         req: Request<v1::AnswerRequest>,
     ) -> Result<Response<v1::AnswerReply>, Status> {
-        edge("Answer", self.answer(req).await)
+        edge(&self.shared.metrics, "Answer", self.answer(req).await)
     }
 
     async fn counterparts(
         &self,
         req: Request<v1::CounterpartsRequest>,
     ) -> Result<Response<v1::CounterpartsReply>, Status> {
-        edge("Counterparts", self.counterparts(req).await)
+        edge(&self.shared.metrics, "Counterparts", self.counterparts(req).await)
     }
 
     async fn member_certificate(
         &self,
         req: Request<v1::MemberCertificateRequest>,
     ) -> Result<Response<v1::MemberCertificateReply>, Status> {
-        edge("MemberCertificate", self.member_certificate(req).await)
+        edge(&self.shared.metrics, "MemberCertificate", self.member_certificate(req).await)
     }
 }
 
@@ -547,7 +566,7 @@ impl Service {
     }
 
     async fn subscribe(&self, req: Request<v1::SubscribeRequest>) -> Result<EntryStream, Error> {
-        let (me, _) = peer(&req, &self.shared.ca)?;
+        let (me, role) = peer(&req, &self.shared.ca)?;
         let v1::SubscribeRequest {
             after_seq,
             only_my_calls,
@@ -561,12 +580,21 @@ impl Service {
             )));
         }
         let place = self.shared.gate.subscription(&me)?;
+        let presence = self
+            .shared
+            .metrics
+            .connected(self.transport, role.as_str());
         let reader = Reader {
             me,
             session,
             only_my_calls,
         };
-        Ok(Box::pin(open_feed(&self.shared, reader, after_seq, place)))
+        Ok(Box::pin(open_feed(
+            &self.shared,
+            reader,
+            after_seq,
+            (place, presence),
+        )))
     }
 
     async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
@@ -744,6 +772,8 @@ struct RecordStream {
     entries: mpsc::Receiver<v1::RecordEntry>,
     end: oneshot::Receiver<Status>,
     _place: Slot<MemberId>,
+    /// Counts the delegation as connected while its stream is open.
+    _presence: Presence,
 }
 
 impl Stream for RecordStream {
@@ -768,7 +798,7 @@ fn open_feed(
     shared: &Arc<Shared>,
     reader: Reader,
     after_seq: u64,
-    place: Slot<MemberId>,
+    (place, presence): (Slot<MemberId>, Presence),
 ) -> RecordStream {
     let (tx, entries) = mpsc::channel(shared.gate.limits().feed_buffer.max(1));
     let (last_word, end) = oneshot::channel();
@@ -779,6 +809,7 @@ fn open_feed(
         entries,
         end,
         _place: place,
+        _presence: presence,
     }
 }
 
@@ -1029,7 +1060,7 @@ async fn grpc_server(
     let gate = shared.gate.clone();
     let tls =
         crate::tls::secretariat_rustls(creds, authority, gate.limits().require_client_certificate)?;
-    let router = router(shared).await?;
+    let router = router(shared, "grpc").await?;
     if let Ok(addr) = listener.local_addr() {
         info!(%addr, "serving gRPC over TCP with TLS");
     }
@@ -1062,7 +1093,7 @@ async fn quic_server(
         what: "the QUIC endpoint".into(),
         detail: e.to_string(),
     })?;
-    let router = router(shared).await?;
+    let router = router(shared, "quic").await?;
     if let Some(addr) = addr {
         info!(%addr, "serving gRPC inside QUIC");
     }
@@ -1090,7 +1121,7 @@ type Guarded = tonic::transport::server::Router<
 /// the Secretariat, every request through the guard of
 /// [`crate::limits`], at most `streams_per_connection` streams at once on
 /// a connection.
-async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
+async fn router(shared: &Arc<Shared>, transport: &'static str) -> Result<Guarded, Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
     let reflection = |e: tonic_reflection::server::Error| {
@@ -1106,6 +1137,7 @@ async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
         .map_err(reflection)?;
     let service = SecretariatServer::new(Service {
         shared: shared.clone(),
+        transport,
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
     let guard: crate::limits::RequestGuard = crate::limits::guard_request;
@@ -1125,6 +1157,7 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     let mut sim_before: Option<i64> = None;
     while let Some((call, sim_now)) = open_next_call(&shared).await? {
         let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
+        let opened = tokio::time::Instant::now();
         async {
             if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
                 let real = ((now - before).max(0) as f64 / 86_400.0 * pace).min(10.0);
@@ -1134,6 +1167,7 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
             }
             wait_for_answers(&shared, options.answer_timeout).await;
             close_call(&shared, call.awaited.len()).await;
+            shared.metrics.call_closed(opened.elapsed());
         }
         .instrument(span)
         .await;
@@ -1190,15 +1224,19 @@ async fn open_next_call(shared: &Shared) -> Result<Option<(Call, Option<i64>)>, 
         .last()
         .map(|e| e.at.unix());
     if let Some(journal) = &mut core.journal {
+        let began = std::time::Instant::now();
         journal
             .append_entries(core.secretariat.record())
             .map_err(|e| Error::Internal(format!("writing to the journal: {e}")))?;
+        shared.metrics.journal_entries(began.elapsed());
     }
     if call.is_none() {
         core.finished = true;
     }
     let seq = core.secretariat.record().len() as u64;
     shared.published.send_replace(seq);
+    shared.metrics.record_entries(seq);
+    shared.metrics.calls_open(i64::from(call.is_some()));
     Ok(call.map(|c| (c, sim_now)))
 }
 
@@ -1225,6 +1263,7 @@ async fn close_call(shared: &Shared, awaited: usize) {
     let missing = core.secretariat.unanswered();
     core.secretariat.close_call();
     drop(core);
+    shared.metrics.calls_open(0);
     if missing.is_empty() {
         info!(awaited, "call closed");
     } else {

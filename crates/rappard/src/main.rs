@@ -25,7 +25,8 @@
 //! `secretariat` stops on either and exits 0).
 //!
 //! Diagnostics go to stderr through `tracing` (`logging.rs`): `RUST_LOG`
-//! filters them; without it, `-v` raises the default. Minutes, reports and
+//! filters them; without it, `-v` raises the default; `--log-format json`
+//! writes them as JSON lines. Minutes, reports and
 //! listening addresses go to stdout.
 
 mod chart;
@@ -55,6 +56,10 @@ struct Cli {
     /// if set, decides instead).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// How diagnostics on stderr are written: text, or one JSON object a
+    /// line with the spans' fields (member, call) for log collectors.
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -106,7 +111,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return Error::Usage(e).exit(),
     };
-    logging::init(cli.verbose);
+    logging::init(cli.verbose, cli.log_format);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.exit(),

@@ -20,6 +20,10 @@
 //! that cannot be replayed (corrupt, of another scenario or seed, of a
 //! newer format) exits 2, naming the file and what is wrong where.
 //!
+//! With `--metrics ADDR` it serves its Prometheus metrics at
+//! `http://ADDR/metrics` (plain HTTP; `rappard_net::metrics` lists them)
+//! and prints `metrics ADDR` after the other addresses.
+//!
 //! The limits against floods (`rappard_net::limits`) have a flag each,
 //! with the library's defaults.
 
@@ -75,6 +79,10 @@ pub struct Args {
     /// one (default: the record lives in memory only).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP; port
+    /// 0: any free port; printed). Default: off.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -210,6 +218,14 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         (Some(u), Some(a)) => Some(u.local_addr().map_err(listen(a, " (UDP)"))?),
         _ => None,
     };
+    let metrics = match &args.metrics {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(listen(a, " (metrics)"))?,
+        ),
+        None => None,
+    };
     let options = Options {
         answer_timeout: Duration::from_secs(args.answer_timeout),
         join_timeout: Duration::from_secs(args.join_timeout),
@@ -241,6 +257,12 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
     println!("grpc {grpc_addr}");
     if let Some(q) = quic_addr {
         println!("quic {q}");
+    }
+    if let Some(listener) = metrics {
+        let (addr, _task) =
+            rappard_net::metrics::serve(listener, n.metrics(), signalled()).await?;
+        info!(%addr, "serving metrics at http://{addr}/metrics");
+        println!("metrics {addr}");
     }
     let _ = std::io::stdout().flush();
     tokio::select! {
