@@ -69,7 +69,7 @@ tag="test-$id"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/rappard-compose.XXXXXX")"
 export RAPPARD_IMAGE="rappard:$tag" RAPPARD_TOOLS_IMAGE="rappard-tools:$tag"
 # Published on ephemeral loopback ports: no clash with anything else.
-export RAPPARD_GRPC_PUBLISH=127.0.0.1: RAPPARD_QUIC_PUBLISH=127.0.0.1:
+export RAPPARD_GRPC_PUBLISH=127.0.0.1: RAPPARD_QUIC_PUBLISH=127.0.0.1: RAPPARD_METRICS_PUBLISH=127.0.0.1:
 # A private subnet no other docker network uses.
 taken="$(docker network inspect $(docker network ls -q) -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
 for _ in $(seq 1 50); do

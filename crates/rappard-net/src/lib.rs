@@ -26,8 +26,10 @@
 //!
 //! Diagnostics go through `tracing` (the binary chooses the subscriber):
 //! spans `connection` (per accepted connection on the Secretariat, per
-//! session of a delegation), `delegation` (per delegation, on both sides)
-//! and `call` (per call); `info` for joins, leaves and calls closed, `warn`
+//! session of a delegation), `delegation` (per delegation, on both sides,
+//! with its `member` id; on the Secretariat an answer's, and on a node an
+//! offer heard in direct talks, also with the `call`) and `call` (per call:
+//! `call`, `kind`, `item`); `info` for joins, leaves and calls closed, `warn`
 //! for refused requests, failed handshakes, timeouts and reconnections
 //! (on the Secretariat, what a flood can cause is throttled per kind,
 //! [`limits::throttled`]), `debug` for answers. The `connection` and `delegation` spans, and the

@@ -478,7 +478,11 @@ fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(Membe
 /// The edge: a result of the service as gRPC answers it; a refusal is
 /// logged (`warn`, throttled per rpc) and becomes its status.
 /// Refusals are counted by status code in `metrics`.
-fn edge<T>(metrics: &Metrics, rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
+fn edge<T>(
+    metrics: &Metrics,
+    rpc: &'static str,
+    r: Result<T, Error>,
+) -> Result<Response<T>, Status> {
     r.map(Response::new).map_err(|e| {
         warn_throttled!(rpc, rpc, error = %e, "request refused");
         let status = e.into_status();
@@ -522,14 +526,22 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::CounterpartsRequest>,
     ) -> Result<Response<v1::CounterpartsReply>, Status> {
-        edge(&self.shared.metrics, "Counterparts", self.counterparts(req).await)
+        edge(
+            &self.shared.metrics,
+            "Counterparts",
+            self.counterparts(req).await,
+        )
     }
 
     async fn member_certificate(
         &self,
         req: Request<v1::MemberCertificateRequest>,
     ) -> Result<Response<v1::MemberCertificateReply>, Status> {
-        edge(&self.shared.metrics, "MemberCertificate", self.member_certificate(req).await)
+        edge(
+            &self.shared.metrics,
+            "MemberCertificate",
+            self.member_certificate(req).await,
+        )
     }
 }
 
@@ -580,21 +592,15 @@ impl Service {
             )));
         }
         let place = self.shared.gate.subscription(&me)?;
-        let presence = self
-            .shared
-            .metrics
-            .connected(self.transport, role.as_str());
+        let presence = self.shared.metrics.connected(self.transport, role.as_str());
         let reader = Reader {
             me,
             session,
             only_my_calls,
         };
-        Ok(Box::pin(open_feed(
-            &self.shared,
-            reader,
-            after_seq,
-            (place, presence),
-        )))
+        let mut stream = open_feed(&self.shared, reader, after_seq, place);
+        stream.presence = Some(presence);
+        Ok(Box::pin(stream))
     }
 
     async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
@@ -626,15 +632,20 @@ impl Service {
                 }
             )));
         }
-        self.shared.check_session(&me, body.session).await?;
-        let repeat = self.shared.take(&me, body.call, answer).await?;
-        if repeat {
-            debug!(member = %me, call = body.call, ?answer, "the same answer again: taken once");
-        } else {
-            debug!(member = %me, call = body.call, ?answer, "answer taken");
-            self.shared.answered.notify_waiters();
+        let span = error_span!("delegation", member = %me, call = body.call);
+        async {
+            self.shared.check_session(&me, body.session).await?;
+            let repeat = self.shared.take(&me, body.call, answer).await?;
+            if repeat {
+                debug!(?answer, "the same answer again: taken once");
+            } else {
+                debug!(?answer, "answer taken");
+                self.shared.answered.notify_waiters();
+            }
+            Ok(v1::AnswerReply { repeat })
         }
-        Ok(v1::AnswerReply { repeat })
+        .instrument(span)
+        .await
     }
 
     async fn counterparts(
@@ -773,7 +784,7 @@ struct RecordStream {
     end: oneshot::Receiver<Status>,
     _place: Slot<MemberId>,
     /// Counts the delegation as connected while its stream is open.
-    _presence: Presence,
+    presence: Option<Presence>,
 }
 
 impl Stream for RecordStream {
@@ -798,7 +809,7 @@ fn open_feed(
     shared: &Arc<Shared>,
     reader: Reader,
     after_seq: u64,
-    (place, presence): (Slot<MemberId>, Presence),
+    place: Slot<MemberId>,
 ) -> RecordStream {
     let (tx, entries) = mpsc::channel(shared.gate.limits().feed_buffer.max(1));
     let (last_word, end) = oneshot::channel();
@@ -809,7 +820,7 @@ fn open_feed(
         entries,
         end,
         _place: place,
-        _presence: presence,
+        presence: None,
     }
 }
 

@@ -14,6 +14,8 @@
 //!   `rappard demo` run the negotiation on the network.
 //! - `rappard verify DIR` checks a Secretariat's journal (`secretariat
 //!   --data DIR`) without changing it and prints its record's SHA-256.
+//! - `rappard health ADDR --certs DIR` asks a Secretariat's gRPC health
+//!   service whether it serves (exit 0), for container probes.
 //!
 //! One module per command (`commands/`); one error type ([`error::Error`]),
 //! whose `exit_code` is the one place an error becomes an exit code.
@@ -41,7 +43,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bench, demo, member, pki, secretariat, simulate, summarize, sweep, verify};
+use crate::commands::{
+    bench, demo, health, member, pki, secretariat, simulate, summarize, sweep, verify,
+};
 use crate::error::Error;
 
 #[derive(Parser)]
@@ -87,6 +91,9 @@ enum Command {
     Demo(demo::Args),
     /// Measure one consultation-and-decision round of the core.
     Bench(bench::Args),
+    /// Ask a Secretariat's gRPC health service whether it serves (for
+    /// probes): prints SERVING and exits 0, or exits 1.
+    Health(health::Args),
     /// Check a Secretariat's journal (`secretariat --data DIR`) and print
     /// the SHA-256 of its record.
     Verify(verify::Args),
@@ -103,6 +110,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Demo(args) => demo::run(&args, cli.verbose),
         Command::Bench(args) => bench::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Health(args) => health::run(&args),
     }
 }
 

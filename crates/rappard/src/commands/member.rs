@@ -90,7 +90,10 @@ pub fn run(args: Args) -> Result<()> {
 
 /// Serves the metrics on `addr` until the returned guard is dropped, and
 /// prints `metrics ADDR`.
-async fn serve_metrics(addr: &str, metrics: Arc<Metrics>) -> Result<tokio::sync::oneshot::Sender<()>> {
+async fn serve_metrics(
+    addr: &str,
+    metrics: Arc<Metrics>,
+) -> Result<tokio::sync::oneshot::Sender<()>> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| Error::Listen {

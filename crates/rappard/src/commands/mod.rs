@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod health;
 pub mod member;
 pub mod pki;
 pub mod secretariat;

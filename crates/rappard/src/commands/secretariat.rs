@@ -259,8 +259,7 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         println!("quic {q}");
     }
     if let Some(listener) = metrics {
-        let (addr, _task) =
-            rappard_net::metrics::serve(listener, n.metrics(), signalled()).await?;
+        let (addr, _task) = rappard_net::metrics::serve(listener, n.metrics(), signalled()).await?;
         info!(%addr, "serving metrics at http://{addr}/metrics");
         println!("metrics {addr}");
     }
