@@ -10,6 +10,9 @@
 #   image        deploy/build-image.sh, unique tags
 #   classroom    up; the Secretariat's `negotiation closed events=N
 #                sha256=X` line must match `rappard simulate --format json`
+#   operators    the Compose health check (`rappard health`) is healthy;
+#                /metrics through the published port counts the record's
+#                entries and the answers
 #   health       the Secretariat's grpc.health.v1 through the published port:
 #                SERVING over TLS without a client certificate, no answer
 #                in plaintext (as the kubelet's grpc probe speaks); needs
@@ -69,7 +72,7 @@ tag="test-$id"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/rappard-compose.XXXXXX")"
 export RAPPARD_IMAGE="rappard:$tag" RAPPARD_TOOLS_IMAGE="rappard-tools:$tag"
 # Published on ephemeral loopback ports: no clash with anything else.
-export RAPPARD_GRPC_PUBLISH=127.0.0.1: RAPPARD_QUIC_PUBLISH=127.0.0.1:
+export RAPPARD_GRPC_PUBLISH=127.0.0.1: RAPPARD_QUIC_PUBLISH=127.0.0.1: RAPPARD_METRICS_PUBLISH=127.0.0.1:
 # A private subnet no other docker network uses.
 taken="$(docker network inspect $(docker network ls -q) -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
 for _ in $(seq 1 50); do
@@ -189,6 +192,28 @@ say "Secretariat: $got_events events, sha256 $got_sha"
 members_done 30
 step_end "6 delegations on 3 containers, record = simulate's"
 
+# --- operators -----------------------------------------------------------------
+# The Compose health check (`rappard health` in the Secretariat's container)
+# says healthy, and the Secretariat's /metrics, through the published port,
+# counts the record the run made and the answers it took.
+step_start operators
+health="$(docker inspect -f '{{.State.Health.Status}}' "$(cid secretariat)")"
+[ "$health" = healthy ] || fail "operators: the Secretariat's health check says '$health', not healthy"
+metrics_port="$(dc port secretariat 9090)"
+scraped="$(python3 - "$metrics_port" <<'PY'
+import sys, urllib.request
+body = urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=10).read().decode()
+value = lambda name: sum(float(l.rsplit(" ", 1)[1]) for l in body.splitlines()
+                         if l.startswith(name + " ") or l.startswith(name + "{"))
+print(int(value("rappard_record_entries")), int(value("rappard_answers_total")))
+PY
+)" || fail "operators: cannot scrape http://$metrics_port/metrics"
+read -r m_entries m_answers <<<"$scraped"
+[ "$m_entries" = "$want_events" ] \
+  || fail "operators: /metrics says $m_entries record entries, the record has $want_events"
+[ "$m_answers" -gt 0 ] || fail "operators: /metrics counts no answers"
+step_end "health check healthy; /metrics: $m_entries entries (= the record), $m_answers answers"
+
 # --- health -----------------------------------------------------------------
 step_start health
 if python3 -c 'import grpc, grpc_health.v1' 2>/dev/null; then
@@ -276,7 +301,7 @@ step_end "Secretariat killed and started again mid-run, resumed from its journal
 # its delegations count as not answering, the run goes on; back on the
 # network (same address), m2 follows the negotiation to its end.
 step_start partition
-run_up RAPPARD_SCENARIO=classroom RAPPARD_PACE=1 RAPPARD_ANSWER_TIMEOUT=2
+run_up RAPPARD_SCENARIO=classroom RAPPARD_PACE=2 RAPPARD_ANSWER_TIMEOUT=2
 sleep 3
 closed_yet && fail "partition: the negotiation closed before m2 could be cut off"
 m2="$(cid m2)"

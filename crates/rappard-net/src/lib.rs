@@ -14,6 +14,8 @@
 //!   Secretariat killed at any point starts again where it was.
 //! - [`member`]: delegation nodes, each deciding with the core `Delegation`
 //!   from its own instructions, over its own connection and certificate.
+//! - [`metrics`]: the operators' Prometheus metrics and their `/metrics`
+//!   HTTP server.
 //! - [`limits`]: the Secretariat's limits against floods (handshakes,
 //!   connections per address and per certificate, record streams, message
 //!   sizes, answers per second, stuck subscribers).
@@ -27,8 +29,10 @@
 //!
 //! Diagnostics go through `tracing` (the binary chooses the subscriber):
 //! spans `connection` (per accepted connection on the Secretariat, per
-//! session of a delegation), `delegation` (per delegation, on both sides)
-//! and `call` (per call); `info` for joins, leaves and calls closed, `warn`
+//! session of a delegation), `delegation` (per delegation, on both sides,
+//! with its `member` id; on the Secretariat an answer's, and on a node an
+//! offer heard in direct talks, also with the `call`) and `call` (per call:
+//! `call`, `kind`, `item`); `info` for joins, leaves and calls closed, `warn`
 //! for refused requests, failed handshakes, timeouts and reconnections
 //! (on the Secretariat, what a flood can cause is throttled per kind,
 //! [`limits::throttled`]), `debug` for answers. The `connection` and `delegation` spans, and the
@@ -40,6 +44,7 @@ mod error;
 pub mod journal;
 pub mod limits;
 pub mod member;
+pub mod metrics;
 pub mod person;
 pub mod pki;
 pub mod quic;

@@ -48,6 +48,7 @@ use tonic::{Request, Response, Status};
 use tracing::{Instrument as _, debug, error_span, info, info_span, warn};
 
 use crate::Error;
+use crate::metrics::Metrics;
 use crate::pki::Credentials;
 
 /// How long a delegation keeps trying to reach the Secretariat after its
@@ -128,6 +129,14 @@ impl std::fmt::Display for Connector {
 }
 
 impl Connector {
+    /// The transport, as the metrics name it (`grpc`, `quic`).
+    pub fn transport(&self) -> &'static str {
+        match self {
+            Self::Grpc(_) => "grpc",
+            Self::Quic(..) => "quic",
+        }
+    }
+
     /// A client with a node's credentials. The server must hold the
     /// Secretariat's certificate ([`crate::tls::SecretariatVerifier`]);
     /// another is refused with [`Error::NotTheSecretariat`], which a
@@ -218,6 +227,8 @@ struct Node {
     /// A person who answers the calls instead of the strategies
     /// (`crate::person`).
     person: Option<Mutex<Box<dyn crate::person::AnswerSource>>>,
+    /// The process's metrics ([`crate::metrics`]).
+    metrics: Arc<Metrics>,
 }
 
 /// What a delegation did.
@@ -291,28 +302,42 @@ impl Progress {
 /// accession completes takes its member certificate and carries on with it.
 /// The delegation serves its own Delegation service on 127.0.0.1 for direct
 /// talks while it runs; if that server fails, the delegation stops with its
-/// error. Everything it logs is in a `delegation` span with its id.
+/// error. Everything it logs is in a `delegation` span with its id
+/// (`member`), and what it does for a call in a `call` span within it.
 pub async fn run(
     to: &Connector,
     creds: &Credentials,
     delegation: Delegation,
 ) -> Result<Activity, Error> {
-    run_with(to, creds, delegation, None).await
+    run_with(to, creds, delegation, None, Arc::new(Metrics::new())).await
 }
 
-/// [`run`], with the answers to calls taken from `person` when there is
-/// one (`crate::person`): a delegation played by a person.
+/// [`run`], recording in `metrics` (shared by the delegations of a
+/// process, and served by `rappard member --metrics`).
+pub async fn run_observed(
+    to: &Connector,
+    creds: &Credentials,
+    delegation: Delegation,
+    metrics: Arc<Metrics>,
+) -> Result<Activity, Error> {
+    run_with(to, creds, delegation, None, metrics).await
+}
+
+/// [`run_observed`], with the answers to calls taken from `person` when
+/// there is one (`crate::person`): a delegation played by a person.
 pub async fn run_with(
     to: &Connector,
     creds: &Credentials,
     delegation: Delegation,
     person: Option<Box<dyn crate::person::AnswerSource>>,
+    metrics: Arc<Metrics>,
 ) -> Result<Activity, Error> {
-    let span = error_span!("delegation", id = %delegation.id());
+    let span = error_span!("delegation", member = %delegation.id());
     let node = Arc::new(Node {
         delegation: Mutex::new(delegation),
         talks: AtomicU64::new(0),
         person: person.map(Mutex::new),
+        metrics,
     });
     async move {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -447,7 +472,15 @@ async fn session(
         .await?
         .into_inner();
     retries.joined();
+    let role = match me.role() {
+        v1::Role::Member => "member",
+        v1::Role::Applicant => "applicant",
+        v1::Role::Secretariat => "secretariat",
+        v1::Role::Unspecified => "unspecified",
+    };
+    let _connected = node.metrics.connected(to.transport(), role);
     while let Some(entry) = stream.message().await? {
+        node.metrics.record_entries(entry.seq);
         if let Some(call) = &entry.call {
             let call = convert::call_from_wire(call)?;
             let span =
@@ -523,6 +556,8 @@ async fn take_call(
     (call, seq, session, at): (&Call, u64, u64, Option<rappard_core::time::Timestamp>),
     progress: &mut Progress,
 ) -> Result<(), Error> {
+    let read = tokio::time::Instant::now();
+    let _open = node.metrics.call_open();
     let answer = match progress.last_call {
         Some((_, id, answer)) if id == call.call => answer,
         _ => {
@@ -545,11 +580,16 @@ async fn take_call(
             session,
         })
         .await
-        .map_err(Error::from);
+        .map_err(|status| {
+            node.metrics.refusal(status.code());
+            Error::from(status)
+        });
     match sent {
         Ok(reply) if reply.get_ref().repeat => debug!(answer = ?a, "answered again: a repeat"),
         Ok(_) => {
             progress.answered += 1;
+            node.metrics.answer(&a);
+            node.metrics.call_closed(read.elapsed());
             debug!(answer = ?a, "answered");
             tell_person(node, call, None).await;
         }
@@ -715,7 +755,7 @@ impl DelegationService for Talks {
         &self,
         req: Request<v1::OfferRequest>,
     ) -> Result<Response<v1::OfferReply>, Status> {
-        let span = error_span!("delegation", id = %self.me);
+        let span = error_span!("delegation", member = %self.me, call = req.get_ref().call);
         let heard = self.hear(req).instrument(span.clone()).await;
         heard.map(Response::new).map_err(|e| {
             span.in_scope(|| warn!(error = %e, "an offer was refused"));

@@ -71,6 +71,7 @@ use tracing::{Instrument as _, debug, error, error_span, info, warn};
 use crate::Error;
 use crate::journal::{self, Journal, RunIdentity};
 use crate::limits::{Gate, Limits, Slot, warn_throttled};
+use crate::metrics::{Metrics, Presence};
 use crate::pki::{self, Credentials, Role};
 
 /// The largest message the Secretariat accepts (an `AnswerRequest`; every
@@ -239,6 +240,8 @@ struct Shared {
     /// The teacher's controls and the open call's real deadline
     /// ([`crate::web`]).
     classroom: Classroom,
+    /// The operators' metrics ([`crate::metrics`]).
+    metrics: Arc<Metrics>,
 }
 
 /// The teacher's controls over the lockstep driver, and what the pages of
@@ -291,6 +294,7 @@ impl Shared {
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
             gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
+            metrics: Arc::new(Metrics::new()),
             issued: Mutex::new(BTreeMap::new()),
             run,
             resumed,
@@ -426,8 +430,12 @@ impl Shared {
                 return Ok(true);
             }
             core.secretariat.answer(me, call, answer)?;
+            self.metrics.answer(&answer);
             match &mut core.journal {
-                Some(journal) => journal.append_answer(me, call, answer),
+                Some(journal) => {
+                    self.metrics.journal_answer();
+                    journal.append_answer(me, call, answer)
+                }
                 None => Ok(()),
             }
         };
@@ -456,6 +464,11 @@ impl Negotiation {
     /// entries, answers), or `None` for a new run.
     pub fn resumed(&self) -> Option<(usize, usize)> {
         self.shared.resumed
+    }
+
+    /// The node's metrics ([`crate::metrics`]), to serve.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.shared.metrics.clone()
     }
 
     /// Waits for the negotiation to end and returns its record, or the
@@ -610,15 +623,25 @@ fn peer<T>(req: &Request<T>, authority: &crate::tls::Authority) -> Result<(Membe
 
 /// The edge: a result of the service as gRPC answers it; a refusal is
 /// logged (`warn`, throttled per rpc) and becomes its status.
-fn edge<T>(rpc: &'static str, r: Result<T, Error>) -> Result<Response<T>, Status> {
+/// Refusals are counted by status code in `metrics`.
+fn edge<T>(
+    metrics: &Metrics,
+    rpc: &'static str,
+    r: Result<T, Error>,
+) -> Result<Response<T>, Status> {
     r.map(Response::new).map_err(|e| {
         warn_throttled!(rpc, rpc, error = %e, "request refused");
-        e.into_status()
+        let status = e.into_status();
+        metrics.refusal(status.code());
+        status
     })
 }
 
 struct Service {
     shared: Arc<Shared>,
+    /// The transport this instance serves (`grpc`, `quic`), for the
+    /// metrics.
+    transport: &'static str,
 }
 
 type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + Send>>;
@@ -626,7 +649,7 @@ type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + 
 #[tonic::async_trait]
 impl SecretariatService for Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<Response<v1::JoinReply>, Status> {
-        edge("Join", self.join(req).await)
+        edge(&self.shared.metrics, "Join", self.join(req).await)
     }
 
     type SubscribeStream = EntryStream;
@@ -635,28 +658,36 @@ impl SecretariatService for Service {
         &self,
         req: Request<v1::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        edge("Subscribe", self.subscribe(req).await)
+        edge(&self.shared.metrics, "Subscribe", self.subscribe(req).await)
     }
 
     async fn answer(
         &self,
         req: Request<v1::AnswerRequest>,
     ) -> Result<Response<v1::AnswerReply>, Status> {
-        edge("Answer", self.answer(req).await)
+        edge(&self.shared.metrics, "Answer", self.answer(req).await)
     }
 
     async fn counterparts(
         &self,
         req: Request<v1::CounterpartsRequest>,
     ) -> Result<Response<v1::CounterpartsReply>, Status> {
-        edge("Counterparts", self.counterparts(req).await)
+        edge(
+            &self.shared.metrics,
+            "Counterparts",
+            self.counterparts(req).await,
+        )
     }
 
     async fn member_certificate(
         &self,
         req: Request<v1::MemberCertificateRequest>,
     ) -> Result<Response<v1::MemberCertificateReply>, Status> {
-        edge("MemberCertificate", self.member_certificate(req).await)
+        edge(
+            &self.shared.metrics,
+            "MemberCertificate",
+            self.member_certificate(req).await,
+        )
     }
 }
 
@@ -693,7 +724,7 @@ impl Service {
     }
 
     async fn subscribe(&self, req: Request<v1::SubscribeRequest>) -> Result<EntryStream, Error> {
-        let (me, _) = peer(&req, &self.shared.ca)?;
+        let (me, role) = peer(&req, &self.shared.ca)?;
         let v1::SubscribeRequest {
             after_seq,
             only_my_calls,
@@ -707,12 +738,15 @@ impl Service {
             )));
         }
         let place = self.shared.gate.subscription(&me)?;
+        let presence = self.shared.metrics.connected(self.transport, role.as_str());
         let reader = Reader {
             me,
             session,
             only_my_calls,
         };
-        Ok(Box::pin(open_feed(&self.shared, reader, after_seq, place)))
+        let mut stream = open_feed(&self.shared, reader, after_seq, place);
+        stream.presence = Some(presence);
+        Ok(Box::pin(stream))
     }
 
     async fn answer(&self, req: Request<v1::AnswerRequest>) -> Result<v1::AnswerReply, Error> {
@@ -744,15 +778,20 @@ impl Service {
                 }
             )));
         }
-        self.shared.check_session(&me, body.session).await?;
-        let repeat = self.shared.take(&me, body.call, answer).await?;
-        if repeat {
-            debug!(member = %me, call = body.call, ?answer, "the same answer again: taken once");
-        } else {
-            debug!(member = %me, call = body.call, ?answer, "answer taken");
-            self.shared.answered.notify_waiters();
+        let span = error_span!("delegation", member = %me, call = body.call);
+        async {
+            self.shared.check_session(&me, body.session).await?;
+            let repeat = self.shared.take(&me, body.call, answer).await?;
+            if repeat {
+                debug!(?answer, "the same answer again: taken once");
+            } else {
+                debug!(?answer, "answer taken");
+                self.shared.answered.notify_waiters();
+            }
+            Ok(v1::AnswerReply { repeat })
         }
-        Ok(v1::AnswerReply { repeat })
+        .instrument(span)
+        .await
     }
 
     async fn counterparts(
@@ -890,6 +929,8 @@ struct RecordStream {
     entries: mpsc::Receiver<v1::RecordEntry>,
     end: oneshot::Receiver<Status>,
     _place: Slot<MemberId>,
+    /// Counts the delegation as connected while its stream is open.
+    presence: Option<Presence>,
 }
 
 impl Stream for RecordStream {
@@ -925,6 +966,7 @@ fn open_feed(
         entries,
         end,
         _place: place,
+        presence: None,
     }
 }
 
@@ -1175,7 +1217,7 @@ async fn grpc_server(
     let gate = shared.gate.clone();
     let tls =
         crate::tls::secretariat_rustls(creds, authority, gate.limits().require_client_certificate)?;
-    let router = router(shared).await?;
+    let router = router(shared, "grpc").await?;
     if let Ok(addr) = listener.local_addr() {
         info!(%addr, "serving gRPC over TCP with TLS");
     }
@@ -1208,7 +1250,7 @@ async fn quic_server(
         what: "the QUIC endpoint".into(),
         detail: e.to_string(),
     })?;
-    let router = router(shared).await?;
+    let router = router(shared, "quic").await?;
     if let Some(addr) = addr {
         info!(%addr, "serving gRPC inside QUIC");
     }
@@ -1236,7 +1278,7 @@ type Guarded = tonic::transport::server::Router<
 /// the Secretariat, every request through the guard of
 /// [`crate::limits`], at most `streams_per_connection` streams at once on
 /// a connection.
-async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
+async fn router(shared: &Arc<Shared>, transport: &'static str) -> Result<Guarded, Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<SecretariatServer<Service>>().await;
     let reflection = |e: tonic_reflection::server::Error| {
@@ -1252,6 +1294,7 @@ async fn router(shared: &Arc<Shared>) -> Result<Guarded, Error> {
         .map_err(reflection)?;
     let service = SecretariatServer::new(Service {
         shared: shared.clone(),
+        transport,
     })
     .max_decoding_message_size(DECODE_LIMIT_BYTES);
     let guard: crate::limits::RequestGuard = crate::limits::guard_request;
@@ -1275,6 +1318,7 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
             break;
         };
         let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
+        let opened = tokio::time::Instant::now();
         async {
             if let (Some(pace), Some(now), Some(before)) = (options.pace, sim_now, sim_before) {
                 let real = ((now - before).max(0) as f64 / 86_400.0 * pace).min(10.0);
@@ -1284,6 +1328,7 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
             }
             wait_for_answers(&shared, call.call, options.answer_timeout).await;
             close_call(&shared, call.awaited.len()).await;
+            shared.metrics.call_closed(opened.elapsed());
         }
         .instrument(span)
         .await;
@@ -1340,15 +1385,19 @@ async fn open_next_call(shared: &Shared) -> Result<Option<(Call, Option<i64>)>, 
         .last()
         .map(|e| e.at.unix());
     if let Some(journal) = &mut core.journal {
+        let began = std::time::Instant::now();
         journal
             .append_entries(core.secretariat.record())
             .map_err(|e| Error::Internal(format!("writing to the journal: {e}")))?;
+        shared.metrics.journal_entries(began.elapsed());
     }
     if call.is_none() {
         core.finished = true;
     }
     let seq = core.secretariat.record().len() as u64;
     shared.published.send_replace(seq);
+    shared.metrics.record_entries(seq);
+    shared.metrics.calls_open(i64::from(call.is_some()));
     Ok(call.map(|c| (c, sim_now)))
 }
 
@@ -1402,6 +1451,7 @@ async fn close_call(shared: &Shared, awaited: usize) {
     let missing = core.secretariat.unanswered();
     core.secretariat.close_call();
     drop(core);
+    shared.metrics.calls_open(0);
     if missing.is_empty() {
         info!(awaited, "call closed");
     } else {

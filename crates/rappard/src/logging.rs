@@ -6,6 +6,13 @@
 //! raises that: `-v` shows the nodes' joins, leaves and closed calls
 //! (`info`), `-vv` their answers too (`debug`), `-vvv` everything at
 //! `debug` and rappard at `trace`.
+//!
+//! `--log-format json` (for log collectors: Loki, Elasticsearch, `kubectl
+//! logs | jq`) writes one JSON object a line instead of text, with the
+//! event's fields, its target, the innermost span (`span`) and every span
+//! it is in (`spans`, outermost first, each with its fields): a
+//! delegation's work carries its `member` and, within a call, the `call`
+//! (rappard_net's module doc lists the spans).
 
 use std::io::IsTerminal as _;
 
@@ -21,8 +28,18 @@ pub fn default_filter(verbose: u8) -> &'static str {
     }
 }
 
+/// How diagnostics are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines (coloured on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, with the spans and their fields.
+    Json,
+}
+
 /// Installs the subscriber (once, at start).
-pub fn init(verbose: u8) {
+pub fn init(verbose: u8, format: LogFormat) {
     let (filter, bad_env) = match std::env::var(EnvFilter::DEFAULT_ENV) {
         Ok(env) if !env.trim().is_empty() => match EnvFilter::try_new(&env) {
             Ok(f) => (f, None),
@@ -30,11 +47,17 @@ pub fn init(verbose: u8) {
         },
         _ => (EnvFilter::new(default_filter(verbose)), None),
     };
-    tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => fmt.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => fmt
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
     if let Some((env, e)) = bad_env {
         tracing::warn!("RUST_LOG={env:?} is not a valid filter ({e}); using the default");
     }

@@ -16,6 +16,8 @@
 //!   record (`simulate --format record`), with its charts.
 //! - `rappard verify DIR` checks a Secretariat's journal (`secretariat
 //!   --data DIR`) without changing it and prints its record's SHA-256.
+//! - `rappard health ADDR --certs DIR` asks a Secretariat's gRPC health
+//!   service whether it serves (exit 0), for container probes.
 //!
 //! One module per command (`commands/`); one error type ([`error::Error`]),
 //! whose `exit_code` is the one place an error becomes an exit code.
@@ -27,7 +29,8 @@
 //! `secretariat` stops on either and exits 0).
 //!
 //! Diagnostics go to stderr through `tracing` (`logging.rs`): `RUST_LOG`
-//! filters them; without it, `-v` raises the default. Minutes, reports and
+//! filters them; without it, `-v` raises the default; `--log-format json`
+//! writes them as JSON lines. Minutes, reports and
 //! listening addresses go to stdout.
 
 mod chart;
@@ -43,7 +46,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bench, demo, member, pki, report, secretariat, simulate, summarize, sweep, verify,
+    bench, demo, health, member, pki, report, secretariat, simulate, summarize, sweep, verify,
 };
 use crate::error::Error;
 
@@ -59,6 +62,10 @@ struct Cli {
     /// if set, decides instead).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// How diagnostics on stderr are written: text, or one JSON object a
+    /// line with the spans' fields (member, call) for log collectors.
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,6 +100,9 @@ enum Command {
     /// Write the HTML report of a run's record (`simulate --format
     /// record`): one self-contained page with SVG charts.
     Report(report::Args),
+    /// Ask a Secretariat's gRPC health service whether it serves (for
+    /// probes): prints SERVING and exits 0, or exits 1.
+    Health(health::Args),
     /// Check a Secretariat's journal (`secretariat --data DIR`) and print
     /// the SHA-256 of its record.
     Verify(verify::Args),
@@ -111,6 +121,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Bench(args) => bench::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Health(args) => health::run(&args),
     }
 }
 
@@ -119,7 +130,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return Error::Usage(e).exit(),
     };
-    logging::init(cli.verbose);
+    logging::init(cli.verbose, cli.log_format);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.exit(),

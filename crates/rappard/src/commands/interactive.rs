@@ -336,6 +336,7 @@ mod tests {
             rule: Rule::Consensus,
             awaited: vec![MemberId::new("BRA").expect("id")],
             package: None,
+            reference: None,
         }
     }
 

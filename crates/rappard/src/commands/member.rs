@@ -9,13 +9,19 @@
 //!
 //! With `--interactive` one delegation is played by a person at the
 //! terminal (`interactive`): its answers come from standard input.
+//!
+//! With `--metrics ADDR` the process serves the metrics of its delegations
+//! at `http://ADDR/metrics` (`rappard_net::metrics`) and prints `metrics
+//! ADDR` on stdout.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rappard_core::delegation::Delegation;
 use rappard_core::member::MemberId;
 use rappard_core::simulation;
 use rappard_net::member::Connector;
+use rappard_net::metrics::Metrics;
 use rappard_net::pki::{self, Credentials};
 use tokio::task::JoinSet;
 use tracing::{debug, error, info};
@@ -62,6 +68,11 @@ pub struct Args {
     /// (default: `TZ` if it names one, else UTC).
     #[arg(long)]
     tz: Option<String>,
+    /// Serve Prometheus metrics of these delegations at
+    /// http://ADDR/metrics (plain HTTP; port 0: any free port; printed).
+    /// Default: off.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
 }
 
 /// One delegation to run: its id, credentials, and its instructions from
@@ -82,14 +93,43 @@ pub fn run(args: Args) -> Result<()> {
         let mut stop = Stop::listen()?;
         rappard_net::install_crypto();
         let to = connector(&address, args.transport)?;
+        let metrics = Arc::new(Metrics::new());
+        let _served = match &args.metrics {
+            Some(addr) => Some(serve_metrics(addr, metrics.clone()).await?),
+            None => None,
+        };
         tokio::select! {
-            r = run_all(&to, mine, args.seed) => r,
+            r = run_all(&to, mine, args.seed, &metrics) => r,
             signal = stop.recv() => Err(Error::Interrupted {
                 signal,
                 what: "the delegations leave the negotiation",
             }),
         }
     })
+}
+
+/// Serves the metrics on `addr` until the returned guard is dropped, and
+/// prints `metrics ADDR`.
+async fn serve_metrics(
+    addr: &str,
+    metrics: Arc<Metrics>,
+) -> Result<tokio::sync::oneshot::Sender<()>> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Listen {
+            addr: addr.to_owned(),
+            what: " (metrics)",
+            source,
+        })?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (served, _task) = rappard_net::metrics::serve(listener, metrics, async {
+        let _ = stopped.await;
+    })
+    .await?;
+    info!(addr = %served, "serving metrics at http://{served}/metrics");
+    println!("metrics {served}");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    Ok(stop)
 }
 
 /// The delegations of `--ids`, with their credentials and instructions.
@@ -183,14 +223,20 @@ fn user_zone(tz: Option<&str>) -> Result<chrono_tz::Tz> {
 
 /// Runs every delegation in its own task; logs each that fails as it
 /// stops, and fails if one did.
-async fn run_all(to: &Connector, mine: Vec<Mine>, seed: Option<u64>) -> Result<()> {
+async fn run_all(
+    to: &Connector,
+    mine: Vec<Mine>,
+    seed: Option<u64>,
+    metrics: &Arc<Metrics>,
+) -> Result<()> {
     let total = mine.len();
     let mut tasks = JoinSet::new();
     for m in mine {
         let to = to.clone();
+        let metrics = metrics.clone();
         tasks.spawn(async move {
             let id = m.id.to_string();
-            (id, run_one(&to, m, seed).await)
+            (id, run_one(&to, m, seed, metrics).await)
         });
     }
     let mut failed = Vec::new();
@@ -237,6 +283,7 @@ async fn run_one(
     to: &Connector,
     m: Mine,
     seed: Option<u64>,
+    metrics: Arc<Metrics>,
 ) -> Result<rappard_net::member::Activity, rappard_net::Error> {
     let delegation = match m.delegation {
         Some(d) => d,
@@ -254,5 +301,5 @@ async fn run_one(
             Delegation::new(m.id, seed, Default::default())
         }
     };
-    rappard_net::member::run_with(to, &m.creds, delegation, m.person).await
+    rappard_net::member::run_with(to, &m.creds, delegation, m.person, metrics).await
 }

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod health;
 pub mod interactive;
 pub mod member;
 pub mod pki;

@@ -24,6 +24,10 @@
 //! (`rappard_net::web`, docs/classroom.md): the live dashboard, and with
 //! `--human IDS` a page for each delegation played by a person.
 //!
+//! With `--metrics ADDR` it serves its Prometheus metrics at
+//! `http://ADDR/metrics` (plain HTTP; `rappard_net::metrics` lists them)
+//! and prints `metrics ADDR` after the other addresses.
+//!
 //! The limits against floods (`rappard_net::limits`) have a flag each,
 //! with the library's defaults.
 
@@ -90,6 +94,10 @@ pub struct Args {
     /// comma-separated: each gets a join link with its own secret token.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     human: Vec<String>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP; port
+    /// 0: any free port; printed). Default: off.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -277,6 +285,14 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         ),
         None => None,
     };
+    let metrics = match &args.metrics {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(listen(a, " (metrics)"))?,
+        ),
+        None => None,
+    };
     let options = Options {
         answer_timeout: Duration::from_secs(answer_timeout),
         join_timeout: Duration::from_secs(args.join_timeout),
@@ -317,6 +333,11 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         for (id, link) in &links.joins {
             println!("join {id} {link}");
         }
+    }
+    if let Some(listener) = metrics {
+        let (addr, _task) = rappard_net::metrics::serve(listener, n.metrics(), signalled()).await?;
+        info!(%addr, "serving metrics at http://{addr}/metrics");
+        println!("metrics {addr}");
     }
     let _ = std::io::stdout().flush();
     tokio::select! {
