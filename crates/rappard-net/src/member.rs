@@ -433,6 +433,16 @@ async fn session(
         .into_inner();
     retries.joined();
     while let Some(entry) = stream.message().await? {
+        if entry.probe != 0 {
+            // A probe of the network path: reply at once; not a record
+            // entry, so the place in the record stays.
+            let probe = v1::ProbeRequest {
+                probe: entry.probe,
+                session: me.session,
+            };
+            client.probe(probe).await?;
+            continue;
+        }
         if let Some(call) = &entry.call {
             let call = convert::call_from_wire(call)?;
             let span =

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod demo;
 pub mod member;
+pub mod netbench;
 pub mod pki;
 pub mod secretariat;
 pub mod signals;
