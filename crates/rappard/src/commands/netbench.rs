@@ -120,7 +120,7 @@ async fn measure(n: usize, transport: Transport, items: usize) -> Result<Measure
     let made = Instant::now();
     make_pki(&dir.0, &ids)?;
     let certificates = made.elapsed();
-    let own = pki::load(&dir.0, pki::SECRETARIAT_ID).map_err(Error::Credentials)?;
+    let own = pki::load(&dir.0, "secretariat").map_err(Error::Credentials)?;
     let (listeners, addr) = listen(transport)?;
     let options = Options {
         join_timeout: Duration::from_secs(600),
@@ -168,6 +168,14 @@ async fn measure(n: usize, transport: Transport, items: usize) -> Result<Measure
         )));
     }
     let timings = negotiation.timings();
+    if timings.probes.len() != timings.calls.len() {
+        return Err(Error::Run(format!(
+            "{n} delegations over {}: {} of {} probe rounds were not answered by every delegation",
+            transport.as_str(),
+            timings.calls.len() - timings.probes.len(),
+            timings.calls.len()
+        )));
+    }
     let start_up = timings
         .first_call
         .map(|t| t.saturating_duration_since(started))
