@@ -125,8 +125,12 @@ async fn measure(n: usize, transport: Transport, items: usize) -> Result<Measure
     let options = Options {
         join_timeout: Duration::from_secs(600),
         limits: Limits {
-            // Every delegation connects from 127.0.0.1 at once.
+            // Every delegation connects from 127.0.0.1 at once, and
+            // thousands of handshakes on a busy machine take longer than
+            // the limits against floods allow.
             connections_per_address: n + 64,
+            handshake_timeout: Duration::from_secs(120),
+            first_request_timeout: Duration::from_secs(120),
             ..Limits::default()
         },
         probes: true,
