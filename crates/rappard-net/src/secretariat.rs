@@ -165,8 +165,9 @@ pub struct Timings {
     /// Per call: from running the core to it (issuing it) to closing it
     /// with every answer in.
     pub calls: Vec<Duration>,
-    /// Per call: the part of it spent in the core, under its lock (running
-    /// to the call and publishing it, closing it).
+    /// Per call: the part of it spent running the core to the call and
+    /// publishing it, and closing it, the wait for the core's lock
+    /// included (the feeds take it in turn).
     pub core: Vec<Duration>,
     /// Per probe round (one after each call): from sending the probe to
     /// every delegation to the last reply.
