@@ -139,6 +139,7 @@ pub fn max_request_bytes(path: &str) -> (&str, usize) {
         Some("Join") => ("JoinRequest", MAX_OTHER_REQUEST_BYTES),
         Some("Subscribe") => ("SubscribeRequest", MAX_OTHER_REQUEST_BYTES),
         Some("Counterparts") => ("CounterpartsRequest", MAX_OTHER_REQUEST_BYTES),
+        Some("Probe") => ("ProbeRequest", MAX_OTHER_REQUEST_BYTES),
         Some("MemberCertificate") => ("MemberCertificateRequest", MAX_OTHER_REQUEST_BYTES),
         _ => (path, MAX_OTHER_REQUEST_BYTES),
     }

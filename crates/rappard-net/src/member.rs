@@ -480,6 +480,16 @@ async fn session(
     };
     let _connected = node.metrics.connected(to.transport(), role);
     while let Some(entry) = stream.message().await? {
+        if entry.probe != 0 {
+            // A probe of the network path: reply at once; not a record
+            // entry, so the place in the record stays.
+            let probe = v1::ProbeRequest {
+                probe: entry.probe,
+                session: me.session,
+            };
+            client.probe(probe).await?;
+            continue;
+        }
         node.metrics.record_entries(entry.seq);
         if let Some(call) = &entry.call {
             let call = convert::call_from_wire(call)?;

@@ -14,6 +14,14 @@
 //! another authority, reaches the service and is refused `UNAUTHENTICATED`
 //! (`crate::tls::DeferredClientVerifier`).
 //!
+//! Every QUIC socket (the Secretariat's, and the one endpoint the
+//! delegations of a process share) asks the kernel for large receive and
+//! send buffers ([`SOCKET_BUFFER_BYTES`]): all the connections of a
+//! Secretariat arrive on one UDP socket, and when every delegation
+//! answers a call at once, a default buffer (208 KiB on Linux) overflows
+//! and the kernel drops datagrams, each of which QUIC then recovers after
+//! a loss timer (measured and explained in `BENCHMARKS.md`).
+//!
 //! The limits are those of TCP ([`crate::limits`]): a connection over its
 //! address's limit is refused before its handshake (and an address that
 //! has not been validated is first sent a Retry, so that a spoofed source
@@ -325,13 +333,47 @@ pub async fn channel(
 }
 
 /// A client endpoint on an ephemeral port of every IPv4 interface, to share
-/// among the delegations of one process. (Bound to the loopback address it
-/// could reach only a Secretariat on the same host.)
+/// among the delegations of one process, with large socket buffers
+/// ([`size_buffers`]). (Bound to the loopback address it could reach only
+/// a Secretariat on the same host.)
 pub fn client_endpoint() -> Result<quinn::Endpoint, Error> {
     let addr = SocketAddr::from(([0, 0, 0, 0], 0));
-    quinn::Endpoint::client(addr).map_err(|source| Error::Listen {
+    let listen = |source| Error::Listen {
         what: "for QUIC (a client endpoint)",
         addr: addr.to_string(),
         source,
-    })
+    };
+    let socket = std::net::UdpSocket::bind(addr).map_err(listen)?;
+    size_buffers(&socket);
+    let runtime = Arc::new(quinn::TokioRuntime);
+    quinn::Endpoint::new(quinn::EndpointConfig::default(), None, socket, runtime).map_err(listen)
+}
+
+/// The receive and send buffers asked for every QUIC socket: 8 MiB, room
+/// for the datagrams of thousands of connections arriving at once. The
+/// kernel grants at most `net.core.rmem_max` and `net.core.wmem_max`
+/// (Linux doubles what it grants, for its bookkeeping).
+pub const SOCKET_BUFFER_BYTES: usize = 8 << 20;
+
+/// Asks for [`SOCKET_BUFFER_BYTES`] of receive and send buffer on a QUIC
+/// socket (module doc); says (`info`) when the kernel grants less than a
+/// quarter of it, with the setting that limits it. A socket whose buffers
+/// cannot be changed keeps its own: QUIC still works, only slower under
+/// bursts.
+pub fn size_buffers(socket: &std::net::UdpSocket) {
+    let Ok(state) = quinn::udp::UdpSocketState::new(socket.into()) else {
+        return;
+    };
+    let _ = state.set_recv_buffer_size(socket.into(), SOCKET_BUFFER_BYTES);
+    let _ = state.set_send_buffer_size(socket.into(), SOCKET_BUFFER_BYTES);
+    let granted = state.recv_buffer_size(socket.into()).unwrap_or(0);
+    if granted < SOCKET_BUFFER_BYTES / 4 {
+        tracing::info!(
+            granted,
+            asked = SOCKET_BUFFER_BYTES,
+            "the QUIC socket's receive buffer is small (raise net.core.rmem_max): bursts of datagrams may be dropped and recovered late"
+        );
+    } else {
+        tracing::debug!(granted, "QUIC socket receive buffer");
+    }
 }

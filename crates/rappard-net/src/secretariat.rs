@@ -155,6 +155,30 @@ pub struct Options {
     /// Where to keep the journal (none: the record lives in memory only,
     /// and a restart is a new run).
     pub data: Option<DataDir>,
+    /// Time every call and, after each, an empty fan-out round (a probe
+    /// that asks every delegation for nothing and waits for every reply):
+    /// the network path's floor, for `rappard bench --network`
+    /// ([`Negotiation::timings`]). Off: no probe is sent.
+    pub probes: bool,
+}
+
+/// How long the lockstep took, measured by a node with
+/// [`Options::probes`].
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// When the first call was issued (every delegation had joined, or
+    /// the join timeout had passed).
+    pub first_call: Option<std::time::Instant>,
+    /// Per call: from running the core to it (issuing it) to closing it
+    /// with every answer in.
+    pub calls: Vec<Duration>,
+    /// Per call: the part of it spent running the core to the call and
+    /// publishing it, and closing it, the wait for the core's lock
+    /// included (the feeds take it in turn).
+    pub core: Vec<Duration>,
+    /// Per probe round (one after each call): from sending the probe to
+    /// every delegation to the last reply.
+    pub probes: Vec<Duration>,
 }
 
 /// A data directory for the journal, with the scenario's text that the
@@ -177,6 +201,7 @@ impl Default for Options {
             pace: None,
             limits: Limits::default(),
             data: None,
+            probes: false,
         }
     }
 }
@@ -242,6 +267,14 @@ struct Shared {
     classroom: Classroom,
     /// The operators' metrics ([`crate::metrics`]).
     metrics: Arc<Metrics>,
+    /// The open probe round (0: none yet; [`Options::probes`]).
+    probe: watch::Sender<u64>,
+    /// The delegations that replied to the open probe.
+    probed: std::sync::Mutex<BTreeSet<MemberId>>,
+    /// Woken by each reply to a probe.
+    probe_replied: Notify,
+    /// The times measured with [`Options::probes`].
+    timings: std::sync::Mutex<Timings>,
 }
 
 /// The teacher's controls over the lockstep driver, and what the pages of
@@ -270,6 +303,12 @@ impl Classroom {
             *d = at;
         }
     }
+}
+
+/// A std mutex's guard, also after a panic elsewhere while it was held
+/// (what it guards stays consistent: sets and lists of numbers).
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Shared {
@@ -314,6 +353,10 @@ impl Shared {
             joined: Mutex::new(BTreeSet::new()),
             joined_changed: Notify::new(),
             expected,
+            probe: watch::channel(0).0,
+            probed: std::sync::Mutex::new(BTreeSet::new()),
+            probe_replied: Notify::new(),
+            timings: std::sync::Mutex::new(Timings::default()),
         }
     }
 
@@ -458,6 +501,12 @@ impl Negotiation {
     /// The run this node serves: its id, scenario and seed.
     pub fn run(&self) -> &RunIdentity {
         &self.shared.run
+    }
+
+    /// The times of the calls and of the probe rounds so far (empty
+    /// without [`Options::probes`]).
+    pub fn timings(&self) -> Timings {
+        locked(&self.shared.timings).clone()
     }
 
     /// What the node replayed from its journal when it started (record
@@ -689,6 +738,13 @@ impl SecretariatService for Service {
             self.member_certificate(req).await,
         )
     }
+
+    async fn probe(
+        &self,
+        req: Request<v1::ProbeRequest>,
+    ) -> Result<Response<v1::ProbeReply>, Status> {
+        edge(&self.shared.metrics, "Probe", self.probe(req).await)
+    }
 }
 
 impl Service {
@@ -792,6 +848,19 @@ impl Service {
         }
         .instrument(span)
         .await
+    }
+
+    /// A delegation's reply to the open probe: counted once; a reply to
+    /// another probe changes nothing.
+    async fn probe(&self, req: Request<v1::ProbeRequest>) -> Result<v1::ProbeReply, Error> {
+        let (me, _) = peer(&req, &self.shared.ca)?;
+        let body = req.into_inner();
+        self.shared.check_session(&me, body.session).await?;
+        if body.probe != 0 && body.probe == *self.shared.probe.borrow() {
+            locked(&self.shared.probed).insert(me);
+            self.shared.probe_replied.notify_waiters();
+        }
+        Ok(v1::ProbeReply {})
     }
 
     async fn counterparts(
@@ -1010,27 +1079,18 @@ async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscrib
         (limits.feed_buffer.max(1), limits.subscriber_timeout)
     };
     let mut published = shared.published.subscribe();
+    let mut probes = shared.probe.subscribe();
     loop {
         let replaced = shared.sessions_changed.notified();
         tokio::pin!(replaced);
         replaced.as_mut().enable();
         let (batch, next) = next_batch(&shared, &reader, &mut cursor, batch_max).await;
         for e in batch {
-            match tokio::time::timeout(timeout, to.tx.send(e)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => {
-                    info!("left: the delegation closed its stream");
-                    return;
+            if let Err(last_word) = send_one(&to, e, timeout, batch_max).await {
+                if let Some(status) = last_word {
+                    let _ = to.last_word.send(status);
                 }
-                Err(_) => {
-                    let why = format!(
-                        "the subscriber took no entry for {} s with {batch_max} waiting (--subscriber-timeout): its stream is cut off; subscribe again after the last sequence number it saw",
-                        timeout.as_secs_f64()
-                    );
-                    warn_throttled!("subscriber cut off", "{why}");
-                    let _ = to.last_word.send(Error::Transport(why).into_status());
-                    return;
-                }
+                return;
             }
         }
         match next {
@@ -1045,11 +1105,51 @@ async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscrib
         }
         tokio::select! {
             changed = published.changed() => if changed.is_err() { return },
+            changed = probes.changed(), if reader.only_my_calls => {
+                if changed.is_err() {
+                    return;
+                }
+                let probe = v1::RecordEntry {
+                    probe: *probes.borrow_and_update(),
+                    ..v1::RecordEntry::default()
+                };
+                if let Err(last_word) = send_one(&to, probe, timeout, batch_max).await {
+                    if let Some(status) = last_word {
+                        let _ = to.last_word.send(status);
+                    }
+                    return;
+                }
+            }
             () = &mut replaced => {}
             () = to.tx.closed() => {
                 info!("left: the delegation closed its stream");
                 return;
             }
+        }
+    }
+}
+
+/// Sends one entry to a subscriber within `timeout`; `Err` ends its feed,
+/// with the last word to say (none: the delegation left).
+async fn send_one(
+    to: &Subscriber,
+    e: v1::RecordEntry,
+    timeout: Duration,
+    batch_max: usize,
+) -> Result<(), Option<Status>> {
+    match tokio::time::timeout(timeout, to.tx.send(e)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => {
+            info!("left: the delegation closed its stream");
+            Err(None)
+        }
+        Err(_) => {
+            let why = format!(
+                "the subscriber took no entry for {} s with {batch_max} waiting (--subscriber-timeout): its stream is cut off; subscribe again after the last sequence number it saw",
+                timeout.as_secs_f64()
+            );
+            warn_throttled!("subscriber cut off", "{why}");
+            Err(Some(Error::Transport(why).into_status()))
         }
     }
 }
@@ -1240,6 +1340,7 @@ async fn quic_server(
     let gate = shared.gate.clone();
     let config = crate::quic::server_config(creds, authority, gate.limits())?;
     let addr = socket.local_addr().ok();
+    crate::quic::size_buffers(&socket);
     let endpoint = quinn::Endpoint::new(
         crate::quic::server_endpoint_config(creds),
         Some(config),
@@ -1314,9 +1415,11 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     let mut sim_before: Option<i64> = None;
     loop {
         wait_while_paused(&shared).await;
+        let issued = std::time::Instant::now();
         let Some((call, sim_now)) = open_next_call(&shared).await? else {
             break;
         };
+        let core_open = issued.elapsed();
         let span = error_span!("call", call = call.call, kind = ?call.kind, item = %call.subject);
         let opened = tokio::time::Instant::now();
         async {
@@ -1327,8 +1430,18 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
                 }
             }
             wait_for_answers(&shared, call.call, options.answer_timeout).await;
+            let closing = std::time::Instant::now();
             close_call(&shared, call.awaited.len()).await;
             shared.metrics.call_closed(opened.elapsed());
+            if options.probes {
+                {
+                    let mut t = locked(&shared.timings);
+                    t.first_call.get_or_insert(issued);
+                    t.calls.push(issued.elapsed());
+                    t.core.push(core_open + closing.elapsed());
+                }
+                probe_round(&shared, options.answer_timeout).await;
+            }
         }
         .instrument(span)
         .await;
@@ -1336,6 +1449,36 @@ async fn drive(shared: Arc<Shared>, options: Options) -> Result<(), Error> {
     }
     info!("the negotiation closed");
     Ok(())
+}
+
+/// An empty fan-out round ([`Options::probes`]): a probe to the feed of
+/// every delegation that has joined, and the wait for every reply (or
+/// `timeout`); its time is recorded as the network path's floor.
+async fn probe_round(shared: &Shared, timeout: Duration) {
+    let expected = shared.joined.lock().await.len();
+    locked(&shared.probed).clear();
+    let started = std::time::Instant::now();
+    shared.probe.send_modify(|n| *n += 1);
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let replied = shared.probe_replied.notified();
+        tokio::pin!(replied);
+        replied.as_mut().enable();
+        let got = locked(&shared.probed).len();
+        if got >= expected {
+            locked(&shared.timings).probes.push(started.elapsed());
+            return;
+        }
+        if tokio::time::timeout_at(deadline, replied).await.is_err() {
+            warn!(
+                expected,
+                replied = got,
+                "probe: not every delegation replied within {} s",
+                timeout.as_secs_f64()
+            );
+            return;
+        }
+    }
 }
 
 /// Waits until every expected delegation has joined, or `timeout`.

@@ -240,6 +240,7 @@ pub fn entry_to_wire(e: &Entry) -> v1::RecordEntry {
         at: e.at.to_string(),
         canonical,
         call,
+        probe: 0,
     }
 }
 

@@ -43,9 +43,24 @@ pub struct Args {
     /// Runs per size and case (the first is a warm-up, not counted).
     #[arg(long, default_value_t = 30)]
     repeat: usize,
+    /// Measure the lockstep over the network instead, against its floor
+    /// (`--transport`, `--delegations`, `--items`): see `BENCHMARKS.md`.
+    #[arg(long)]
+    network: bool,
+    /// With `--network`: gRPC over TCP+TLS, or the same inside QUIC.
+    #[arg(long, value_enum, default_value = "grpc")]
+    transport: super::Transport,
+    /// With `--network`: delegations, one synthetic membership each
+    /// (166 is the WTO dataset's 139 delegations).
+    #[arg(long, value_delimiter = ',', default_value = "139,1000,2000")]
+    delegations: Vec<usize>,
+    /// With `--network`: agenda items, one after the other (each is three
+    /// calls: positions, reactions, objections).
+    #[arg(long, default_value_t = 10)]
+    items: usize,
 }
 
-fn membership(n: usize) -> Result<Membership, String> {
+pub(crate) fn membership(n: usize) -> Result<Membership, String> {
     let wto = dataset::wto().map_err(|e| e.to_string())?;
     if n == wto.len() {
         return Ok(wto);
@@ -70,11 +85,24 @@ fn membership(n: usize) -> Result<Membership, String> {
     Ok(Membership::new(members))
 }
 
-fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
+/// The benchmark's scenario: `items` items (`bench`, then `bench-2`, …),
+/// each negotiated as the module doc says, one after the other.
+pub(crate) fn scenario(
+    n: usize,
+    venue: Venue,
+    rule: Rule,
+    items: usize,
+) -> Result<Scenario, String> {
     let membership = membership(n)?;
     let start = Timestamp::parse("2026-03-02T00:00:00Z")?;
-    let item = ItemSpec {
-        id: "bench".into(),
+    let ids: Vec<String> = (1..=items.max(1))
+        .map(|k| match k {
+            1 => "bench".to_owned(),
+            k => format!("bench-{k}"),
+        })
+        .collect();
+    let item = |id: &String| ItemSpec {
+        id: id.clone(),
         title: "Benchmark item".into(),
         rule,
         fallback: None,
@@ -94,8 +122,11 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
     };
     let instructions = membership
         .delegations()
-        .map(|m| (m.id.clone(), BTreeMap::from([("bench".to_owned(), accept)])))
-        .collect();
+        .map(|m| {
+            let mine = ids.iter().map(|id| (id.clone(), accept)).collect();
+            (m.id.clone(), mine)
+        })
+        .collect::<BTreeMap<_, BTreeMap<_, _>>>();
     Ok(Scenario {
         agenda: Agenda {
             name: format!("bench-{n}"),
@@ -105,7 +136,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
             session_hours: 3,
             package: Package::EarlyHarvest,
             membership,
-            items: vec![item],
+            items: ids.iter().map(item).collect(),
             green_room: None,
             coalitions: Vec::new(),
             initiatives: Vec::new(),
@@ -125,7 +156,7 @@ fn scenario(n: usize, venue: Venue, rule: Rule) -> Result<Scenario, String> {
     })
 }
 
-fn peak_rss_kib() -> Option<u64> {
+pub(crate) fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
@@ -133,6 +164,9 @@ fn peak_rss_kib() -> Option<u64> {
 
 /// Runs the benchmark and prints a Markdown table.
 pub fn run(args: &Args) -> Result<()> {
+    if args.network {
+        return super::netbench::run(&args.delegations, args.transport, args.items);
+    }
     let repeat = args.repeat.max(1);
     println!(
         "| members | venue | decision | delegations answering | events | mean per round | min | per member |"
@@ -145,7 +179,7 @@ pub fn run(args: &Args) -> Result<()> {
     ];
     for &n in &args.members {
         for (venue, rule) in cases {
-            let sc = scenario(n, venue, rule).map_err(|reason| Error::BadOption {
+            let sc = scenario(n, venue, rule, 1).map_err(|reason| Error::BadOption {
                 option: "--members",
                 reason,
             })?;

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod health;
 pub mod interactive;
 pub mod member;
+pub mod netbench;
 pub mod pki;
 pub mod report;
 pub mod secretariat;

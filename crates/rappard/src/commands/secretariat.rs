@@ -304,6 +304,7 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
             scenario_text: text,
         }),
         limits: args.limits.limits(),
+        probes: false,
     };
     let shutdown = signalled();
     let listeners = Listeners {
