@@ -117,7 +117,7 @@ print(r["sha256"], r["events"])
 PY
 }
 
-# The Secretariat's closing log line: `negotiation closed events=221
+# The Secretariat's closing log line: `negotiation closed events=266
 # sha256=0b1f…` (tracing's fields, after its timestamp and level).
 closed_re='negotiation closed events=[0-9]+ sha256=[0-9a-f]{64}'
 
@@ -340,7 +340,7 @@ print(" ".join(",".join(ids[k::3]) for k in range(3)))
 PY
   read -r g1 g2 g3 <"$tmp/groups"
   run_up RAPPARD_SCENARIO=wto-full RAPPARD_M1_IDS="$g1" RAPPARD_M2_IDS="$g2" RAPPARD_M3_IDS="$g3"
-  got="$(wait_closed 120)" || fail "wto-full: no 'negotiation closed' within 120 s"
+  got="$(wait_closed 400)" || fail "wto-full: no 'negotiation closed' within 400 s"
   read -r got_events got_sha <<<"$got"
   say "Secretariat: $got_events events, sha256 $got_sha"
   [ "$got_sha" = "$full_sha" ] && [ "$got_events" = "$full_events" ] \
