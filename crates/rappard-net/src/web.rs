@@ -45,6 +45,10 @@
 //! an `Answer` rpc; a call to a person closes at the answer timeout like
 //! any other, and a delegation that did not answer is recorded as such.
 //!
+//! [`serve_replay`] serves the same dashboard over a finished record
+//! (`rappard view`): plain HTTP, no tokens, every entry cached from the
+//! start; nothing can be answered or controlled (401 for any token).
+//!
 //! The HTTP layer is axum on hyper (both already in the tree under tonic);
 //! the TLS is tokio-rustls with ring, as for gRPC.
 
@@ -149,13 +153,35 @@ impl Cache {
 
 /// The web front's state.
 struct Web {
-    negotiation: Negotiation,
+    /// The running negotiation, or none for the replay of a finished
+    /// record ([`serve_replay`]).
+    negotiation: Option<Negotiation>,
     cache: RwLock<Cache>,
     /// Entries in the cache, as it grows (and a change when it ends).
     len: watch::Sender<u64>,
     /// Token digests and whom they are bound to.
     tokens: HashMap<[u8; 32], Holder>,
     briefs: BTreeMap<MemberId, Instructions>,
+}
+
+impl Web {
+    /// The running negotiation; a replay has none, so nothing can be
+    /// answered or controlled (409).
+    fn live(&self) -> Result<&Negotiation, Refusal> {
+        self.negotiation.as_ref().ok_or_else(|| {
+            Refusal(
+                StatusCode::CONFLICT,
+                "a replay of a finished record: nothing can be answered or controlled".into(),
+            )
+        })
+    }
+
+    /// Whether the teacher has paused the driver (never, in a replay).
+    fn paused(&self) -> bool {
+        self.negotiation
+            .as_ref()
+            .is_some_and(Negotiation::is_paused)
+    }
 }
 
 /// A refusal: its HTTP status and the message the page shows.
@@ -219,13 +245,13 @@ pub async fn serve(
         joins.push((id.clone(), format!("{base}/join#token={token}")));
     }
     let web = Arc::new(Web {
-        negotiation: negotiation.clone(),
+        negotiation: Some(negotiation.clone()),
         cache: RwLock::new(Cache::default()),
         len: watch::channel(0).0,
         tokens,
         briefs: classroom.briefs,
     });
-    tokio::spawn(follow(web.clone()));
+    tokio::spawn(follow(web.clone(), negotiation));
     let tls = server_config(creds)?;
     tokio::spawn(accept(listener, tls, router(web), shutdown));
     info!(%addr, "serving the classroom over HTTPS");
@@ -234,6 +260,45 @@ pub async fn serve(
         teacher: format!("{base}/#teacher={teacher}"),
         joins,
     })
+}
+
+/// Serves the dashboard of a finished record on `listener` until
+/// `shutdown` (`rappard view`): every entry is in the cache from the start
+/// and the event streams end at once, so the page shows the run as it
+/// ended, and a viewer can step through it from the first entry. Plain
+/// HTTP: the record is the run's public minutes, no token is made, and
+/// nothing can be answered or controlled; bind it to the loopback address
+/// unless the record may be shown to whoever reaches the port. Returns
+/// the dashboard's link.
+pub async fn serve_replay(
+    record: &rappard_core::record::Record,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<String, Error> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Transport(e.to_string()))?;
+    let mut cache = Cache::default();
+    for entry in record.entries() {
+        cache.push(entry.clone());
+    }
+    cache.ended = Some(Ok(()));
+    let web = Arc::new(Web {
+        negotiation: None,
+        cache: RwLock::new(cache),
+        len: watch::channel(record.len() as u64).0,
+        tokens: HashMap::new(),
+        briefs: BTreeMap::new(),
+    });
+    let app = router(web);
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+        if let Err(e) = served.await {
+            warn!(error = %e, "replay: the web server stopped");
+        }
+    });
+    info!(%addr, "serving the replay over HTTP");
+    Ok(format!("http://{addr}/"))
 }
 
 /// The Secretariat's certificate and key, without client authentication
@@ -301,12 +366,12 @@ async fn accept(
 
 /// Copies the published record into the cache as it grows, encoding each
 /// entry once.
-async fn follow(web: Arc<Web>) {
-    let mut published = web.negotiation.published();
+async fn follow(web: Arc<Web>, negotiation: Negotiation) {
+    let mut published = negotiation.published();
     loop {
         published.borrow_and_update();
         let have = web.cache.read().map(|c| c.lines.len()).unwrap_or_default() as u64;
-        let batch = web.negotiation.published_since(have, FOLLOW_BATCH).await;
+        let batch = negotiation.published_since(have, FOLLOW_BATCH).await;
         let got = !batch.entries.is_empty();
         let (len, ended) = {
             let Ok(mut cache) = web.cache.write() else {
@@ -446,7 +511,7 @@ async fn stream_to(web: Arc<Web>, mut cursor: u64, tx: mpsc::Sender<Result<Bytes
 
 /// Milliseconds since 1970 of the open call's deadline, if it runs.
 fn deadline_ms(web: &Web) -> Option<(u64, u128)> {
-    web.negotiation.deadline().map(|(call, at)| {
+    web.negotiation.as_ref()?.deadline().map(|(call, at)| {
         let ms = at
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -460,7 +525,7 @@ async fn state(State(web): State<Arc<Web>>) -> Response {
     let deadline = deadline_ms(&web);
     let ended = web.cache.read().map(|c| c.ended.is_some()).unwrap_or(true);
     axum::Json(json!({
-        "paused": web.negotiation.is_paused(),
+        "paused": web.paused(),
         "call": deadline.map(|d| d.0),
         "deadline_ms": deadline.map(|d| d.1 as u64),
         "people": web.briefs.keys().map(MemberId::as_str).collect::<Vec<_>>(),
@@ -506,7 +571,7 @@ fn delegation(web: &Web, headers: &HeaderMap) -> Result<MemberId, Refusal> {
 /// own answers (nobody else's). Counts the delegation as joined.
 async fn me(State(web): State<Arc<Web>>, headers: HeaderMap) -> Result<Response, Refusal> {
     let me = delegation(&web, &headers)?;
-    web.negotiation.present(&me).await;
+    web.live()?.present(&me).await;
     let mut page = {
         let cache = web
             .cache
@@ -515,14 +580,14 @@ async fn me(State(web): State<Arc<Web>>, headers: HeaderMap) -> Result<Response,
         page_of(&web, &cache, &me)
     };
     if let Some(call) = page["call"]["call"].as_u64() {
-        let given = web.negotiation.answer_given(&me, call).await;
+        let given = web.live()?.answer_given(&me, call).await;
         page["call"]["given"] = json!(given.map(describe));
         let deadline = deadline_ms(&web)
             .filter(|d| d.0 == call)
             .map(|d| d.1 as u64);
         page["call"]["deadline_ms"] = json!(deadline);
     }
-    page["paused"] = json!(web.negotiation.is_paused());
+    page["paused"] = json!(web.paused());
     Ok(axum::Json(page).into_response())
 }
 
@@ -768,7 +833,7 @@ async fn answer(
     }
     check_call(&web, &me, body.call)?;
     let answer = body.answer.answer()?;
-    web.negotiation.answer_for(&me, body.call, answer).await?;
+    web.live()?.answer_for(&me, body.call, answer).await?;
     info!(member = %me, call = body.call, "answer from the browser");
     Ok(axum::Json(json!({"call": body.call, "given": describe(answer)})).into_response())
 }
@@ -821,9 +886,9 @@ async fn teacher(
         ));
     }
     match action.as_str() {
-        "pause" => web.negotiation.set_paused(true),
-        "resume" => web.negotiation.set_paused(false),
-        "advance" => web.negotiation.advance(),
+        "pause" => web.live()?.set_paused(true),
+        "resume" => web.live()?.set_paused(false),
+        "advance" => web.live()?.advance(),
         other => {
             return Err(Refusal(
                 StatusCode::NOT_FOUND,
@@ -831,5 +896,5 @@ async fn teacher(
             ));
         }
     }
-    Ok(axum::Json(json!({"paused": web.negotiation.is_paused()})).into_response())
+    Ok(axum::Json(json!({"paused": web.paused()})).into_response())
 }

@@ -14,6 +14,8 @@
 //!   `rappard demo` run the negotiation on the network.
 //! - `rappard report RUN --html OUT.html` writes the HTML report of a run's
 //!   record (`simulate --format record`), with its charts.
+//! - `rappard view RUN` serves the classroom's dashboard over a finished
+//!   run's record.
 //! - `rappard verify DIR` checks a Secretariat's journal (`secretariat
 //!   --data DIR`) without changing it and prints its record's SHA-256.
 //! - `rappard health ADDR --certs DIR` asks a Secretariat's gRPC health
@@ -46,7 +48,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bench, demo, health, member, pki, report, secretariat, simulate, summarize, sweep, verify,
+    bench, demo, health, member, pki, report, secretariat, simulate, summarize, sweep, verify, view,
 };
 use crate::error::Error;
 
@@ -106,6 +108,9 @@ enum Command {
     /// Check a Secretariat's journal (`secretariat --data DIR`) and print
     /// the SHA-256 of its record.
     Verify(verify::Args),
+    /// Serve the classroom's dashboard over a finished run's record (or a
+    /// Secretariat's data directory), for the debrief.
+    View(view::Args),
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -120,6 +125,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Class(args) => demo::run(&args.into_demo(), cli.verbose),
         Command::Bench(args) => bench::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::View(args) => view::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Health(args) => health::run(&args),
     }

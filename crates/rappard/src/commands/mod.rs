@@ -16,6 +16,7 @@ pub mod simulate;
 pub mod summarize;
 pub mod sweep;
 pub mod verify;
+pub mod view;
 
 use std::path::Path;
 
