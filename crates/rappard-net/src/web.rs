@@ -99,6 +99,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Classroom {
     /// The brief of each delegation played from a browser.
     pub briefs: BTreeMap<MemberId, Instructions>,
+    /// The address people type to reach the web front (`https://HOST:PORT`),
+    /// for the links printed; none: the address it listens on.
+    pub public_url: Option<String>,
 }
 
 /// The links printed at start, each once.
@@ -234,7 +237,10 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| Error::Transport(e.to_string()))?;
-    let base = format!("https://{addr}");
+    let base = match &classroom.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("https://{addr}"),
+    };
     let mut tokens = HashMap::new();
     let teacher = new_token()?;
     tokens.insert(digest(&teacher), Holder::Teacher);

@@ -71,6 +71,10 @@ pub struct Args {
     /// comma-separated; the shipped strategies play the others.
     #[arg(long, value_name = "IDS", value_delimiter = ',', alias = "delegations")]
     human: Vec<String>,
+    /// The address people type to reach `--http` (see `secretariat
+    /// --public-url`).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     /// Seconds a call waits for answers (see `secretariat --answer-timeout`).
     #[arg(long)]
     answer_timeout: Option<u64>,
@@ -88,6 +92,11 @@ pub struct ClassArgs {
     /// Where to serve the dashboard and the people's pages (HTTPS).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
     http: String,
+    /// The address people type to reach `--http` (`https://HOST:PORT`):
+    /// with `--http 0.0.0.0:8443`, this laptop's name or address on the
+    /// room's network. The links and their QR codes carry it.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     /// Seconds a call waits for the people's answers.
     #[arg(long, default_value_t = super::secretariat::HUMAN_ANSWER_TIMEOUT)]
     answer_timeout: u64,
@@ -114,6 +123,7 @@ impl ClassArgs {
             format: self.format,
             http: Some(self.http),
             human: self.delegations,
+            public_url: self.public_url,
             answer_timeout: Some(self.answer_timeout),
         }
     }
@@ -334,6 +344,9 @@ async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(St
     if let Some(a) = &plan.args.http {
         cmd.args(["--http", a]);
     }
+    if let Some(url) = &plan.args.public_url {
+        cmd.args(["--public-url", url]);
+    }
     if !plan.args.human.is_empty() {
         cmd.args(["--human", &plan.args.human.join(",")]);
     }
@@ -370,7 +383,7 @@ async fn start_secretariat(plan: &Plan<'_>, procs: &mut Processes) -> Result<(St
             .chain(std::iter::repeat_n("join ", n - 2))
         {
             let rest = listening(prefix).await?;
-            println!("{prefix}{rest}");
+            super::links::print(prefix, &rest);
         }
         use std::io::Write as _;
         let _ = std::io::stdout().flush();

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod demo;
 pub mod health;
 pub mod interactive;
+pub mod links;
 pub mod member;
 pub mod netbench;
 pub mod pki;

@@ -94,6 +94,11 @@ pub struct Args {
     /// comma-separated: each gets a join link with its own secret token.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     human: Vec<String>,
+    /// The address people type to reach `--http` (`https://HOST:PORT`,
+    /// e.g. the server's name when it listens on 0.0.0.0): the links
+    /// printed, and their QR codes, carry it.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP; port
     /// 0: any free port; printed). Default: off.
     #[arg(long, value_name = "ADDR")]
@@ -137,7 +142,17 @@ fn classroom(args: &Args, sc: &Scenario) -> Result<rappard_net::web::Classroom> 
         let brief = sc.instructions_of(&member);
         briefs.insert(member, brief);
     }
-    Ok(rappard_net::web::Classroom { briefs })
+    let public_url = match &args.public_url {
+        Some(url) if args.http.is_none() => {
+            return Err(Error::BadOption {
+                option: "--public-url",
+                reason: format!("`{url}` is where people reach --http: give --http ADDR too"),
+            });
+        }
+        Some(url) => Some(super::links::public_url(url)?),
+        None => None,
+    };
+    Ok(rappard_net::web::Classroom { briefs, public_url })
 }
 
 /// The limits against floods (`rappard_net::limits`; docs/reliability.md).
@@ -329,10 +344,10 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
     if let Some(listener) = web {
         let links =
             rappard_net::web::serve(n.clone(), &creds, listener, classroom, signalled()).await?;
-        println!("http {}", links.dashboard);
-        println!("teacher {}", links.teacher);
+        super::links::print("http ", &links.dashboard);
+        super::links::print("teacher ", &links.teacher);
         for (id, link) in &links.joins {
-            println!("join {id} {link}");
+            super::links::print("join ", &format!("{id} {link}"));
         }
     }
     if let Some(listener) = metrics {
