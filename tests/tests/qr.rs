@@ -131,10 +131,7 @@ fn a_join_link_printed_on_a_terminal_has_a_qr_code_that_reads_back() {
     // A QR code is square: its first row's width, in modules, tells how
     // many rows (two modules each) follow.
     let mut rows: Vec<String> = Vec::new();
-    loop {
-        let Some(l) = node.next_line(timeout(30)) else {
-            break;
-        };
+    while let Some(l) = node.next_line(timeout(30)) {
         let Some(row) = l
             .strip_prefix("\x1b[30;107m")
             .and_then(|r| r.strip_suffix("\x1b[0m"))

@@ -19,12 +19,12 @@ use crate::error::{Error, Result};
 pub fn print(prefix: &str, rest: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{prefix}{rest}");
-    if prefix == "join " && out.is_terminal() {
-        if let Some(link) = rest.split_whitespace().nth(1) {
-            if let Some(code) = qr(link) {
-                let _ = writeln!(out, "{code}");
-            }
-        }
+    if prefix == "join "
+        && out.is_terminal()
+        && let Some(link) = rest.split_whitespace().nth(1)
+        && let Some(code) = qr(link)
+    {
+        let _ = writeln!(out, "{code}");
     }
     let _ = out.flush();
 }
