@@ -539,3 +539,36 @@ impl Drop for Slot {
         FREED.notify_one();
     }
 }
+
+/// Runs `rappard` to completion; panics if it fails.
+pub fn rappard_ok(args: &[&str]) {
+    let mut cmd = command();
+    cmd.args(args);
+    let out = Node::spawn(&format!("rappard {}", args.join(" ")), cmd).finish(timeout(120));
+    assert!(out.status.success(), "{args:?}: {}", out.stderr);
+}
+
+/// A PKI in `certs` made with `rappard pki`: the authority, the
+/// Secretariat (`WTO`) and a member certificate for each of `members`.
+pub fn pki_for(certs: &str, members: &[&str]) {
+    rappard_ok(&["pki", "init", "--certs", certs]);
+    let secretariat = ["--id", "WTO", "--role", "secretariat"];
+    rappard_ok(&[&["pki", "issue", "--certs", certs][..], &secretariat].concat());
+    for id in members {
+        rappard_ok(&[
+            "pki", "issue", "--certs", certs, "--id", id, "--role", "member",
+        ]);
+    }
+}
+
+/// The record's SHA-256 and length from `rappard simulate SCENARIO`.
+pub fn simulated(scenario: &str) -> (String, u64) {
+    let mut cmd = command();
+    cmd.args(["simulate", scenario, "--format", "json"]);
+    let out = Node::spawn("simulate", cmd).finish(timeout(300));
+    assert!(out.status.success(), "simulate: {}", out.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let sha = v["record"]["sha256"].as_str().expect("sha256").to_owned();
+    let events = v["record"]["events"].as_u64().expect("events");
+    (sha, events)
+}

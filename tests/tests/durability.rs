@@ -17,25 +17,12 @@ use std::time::{Duration, Instant};
 use rappard_core::member::MemberId;
 use rappard_net::journal;
 use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, slot, timeout, verify_journal};
-use serde_json::Value;
+use rappard_tests::{Node, Scratch, command, root, simulated, slot, timeout, verify_journal};
 
 const SCENARIO: &str = "examples/scenarios/wto-full.toml";
 
 /// How many times each test kills a process.
 const KILLS: usize = 20;
-
-/// The record's SHA-256 and length from `rappard simulate`.
-fn simulated(scenario: &str) -> (String, u64) {
-    let mut cmd = command();
-    cmd.args(["simulate", scenario, "--format", "json"]);
-    let out = Node::spawn("simulate", cmd).finish(timeout(300));
-    assert!(out.status.success(), "simulate: {}", out.stderr);
-    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    let sha = v["record"]["sha256"].as_str().expect("sha256").to_owned();
-    let events = v["record"]["events"].as_u64().expect("events");
-    (sha, events)
-}
 
 /// A PKI for every delegation of the scenario, made in process.
 fn make_pki(dir: &Path, scenario: &str) -> Vec<String> {

@@ -14,18 +14,10 @@ use std::path::Path;
 use rappard_core::record::Record;
 use rappard_core::{report, scenario};
 use rappard_net::journal;
-use rappard_tests::{Node, Scratch, command, slot, timeout};
+use rappard_tests::{Node, Scratch, command, pki_for, slot, timeout};
 
 /// The Secretariat's and the person's answer timeout, in seconds.
 const ANSWER_TIMEOUT: &str = "15";
-
-/// Runs `rappard` to completion; panics if it fails.
-fn rappard_ok(args: &[&str]) {
-    let mut cmd = command();
-    cmd.args(args);
-    let out = Node::spawn(&format!("rappard {}", args.join(" ")), cmd).finish(timeout(120));
-    assert!(out.status.success(), "{args:?}: {}", out.stderr);
-}
 
 /// The record a Secretariat's journal holds.
 fn journaled_record(data: &Path) -> Record {
@@ -65,22 +57,7 @@ fn a_person_at_a_terminal_plays_a_delegation() {
     let certs = dir.path().join("pki");
     let data = dir.path().join("data");
     let certs = certs.to_str().expect("utf-8 path");
-    rappard_ok(&["pki", "init", "--certs", certs]);
-    rappard_ok(&[
-        "pki",
-        "issue",
-        "--certs",
-        certs,
-        "--id",
-        "WTO",
-        "--role",
-        "secretariat",
-    ]);
-    for id in ["BRA", "CHN", "EU", "IND", "USA", "ZAF"] {
-        rappard_ok(&[
-            "pki", "issue", "--certs", certs, "--id", id, "--role", "member",
-        ]);
-    }
+    pki_for(certs, &["BRA", "CHN", "EU", "IND", "USA", "ZAF"]);
     let scenario = "examples/scenarios/classroom.toml";
     let mut sec = command();
     sec.args([

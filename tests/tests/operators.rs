@@ -25,22 +25,10 @@ use std::time::{Duration, Instant};
 
 use rappard_core::member::MemberId;
 use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, slot, timeout};
+use rappard_tests::{Node, Scratch, command, root, simulated, slot, timeout};
 use serde_json::Value;
 
 const SCENARIO: &str = "examples/scenarios/classroom.toml";
-
-/// The record's SHA-256 and length from `rappard simulate`.
-fn simulated() -> (String, u64) {
-    let mut cmd = command();
-    cmd.args(["simulate", SCENARIO, "--format", "json"]);
-    let out = Node::spawn("simulate", cmd).finish(timeout(120));
-    assert!(out.status.success(), "simulate: {}", out.stderr);
-    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    let sha = v["record"]["sha256"].as_str().expect("sha256").to_owned();
-    let events = v["record"]["events"].as_u64().expect("events");
-    (sha, events)
-}
 
 /// A PKI for the scenario's delegations; their ids.
 fn make_pki(dir: &Path) -> Vec<String> {
@@ -170,7 +158,7 @@ fn check_health(grpc: &str, not_grpc: &str, certs: &Path) {
 #[test]
 fn metrics_move_during_a_run_and_logs_are_json_with_member_and_call() {
     let _slot = slot();
-    let (sha, record_len) = simulated();
+    let (sha, record_len) = simulated(SCENARIO);
     let scratch = Scratch::new("rappard-operators");
     let certs = scratch.path().join("pki");
     let ids = make_pki(&certs);

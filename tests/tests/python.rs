@@ -11,7 +11,7 @@
 
 use std::process::{Command, Stdio};
 
-use rappard_tests::{Node, Scratch, command, in_ci, rappard, root, timeout};
+use rappard_tests::{Node, Scratch, command, in_ci, pki_for, rappard, root, timeout};
 
 /// A Python interpreter with the packages the examples import, or why
 /// there is none.
@@ -45,14 +45,6 @@ fn python() -> Result<String, String> {
     ))
 }
 
-/// Runs `rappard` to completion; panics if it fails.
-fn rappard_ok(args: &[&str]) {
-    let mut cmd = command();
-    cmd.args(args);
-    let out = Node::spawn(&format!("rappard {}", args.join(" ")), cmd).finish(timeout(120));
-    assert!(out.status.success(), "{args:?}: {}", out.stderr);
-}
-
 #[test]
 fn a_python_delegation_takes_part_and_python_sees_health_and_reflection() {
     let py = match python() {
@@ -65,22 +57,7 @@ fn a_python_delegation_takes_part_and_python_sees_health_and_reflection() {
     };
     let dir = Scratch::new("rappard-python");
     let certs = dir.path().to_str().expect("utf-8 path");
-    rappard_ok(&["pki", "init", "--certs", certs]);
-    rappard_ok(&[
-        "pki",
-        "issue",
-        "--certs",
-        certs,
-        "--id",
-        "WTO",
-        "--role",
-        "secretariat",
-    ]);
-    for id in ["BRA", "CHN", "EU", "IND", "USA", "ZAF"] {
-        rappard_ok(&[
-            "pki", "issue", "--certs", certs, "--id", id, "--role", "member",
-        ]);
-    }
+    pki_for(certs, &["BRA", "CHN", "EU", "IND", "USA", "ZAF"]);
     let scenario = "examples/scenarios/classroom.toml";
     let mut sec = command();
     sec.args([

@@ -671,35 +671,24 @@ fn open_call(cache: &Cache, me: &MemberId, titles: &BTreeMap<String, String>) ->
     let Some(entry) = open else {
         return Value::Null;
     };
-    let Event::CallIssued {
-        call,
-        subject,
-        kind,
-        round,
-        version,
-        text,
-        rule,
-        awaited,
-        ..
-    } = &entry.event
-    else {
+    let Some(call) = entry.event.issued_call() else {
         return Value::Null;
     };
-    if !awaited.contains(me) {
+    if !call.awaited.contains(me) {
         return Value::Null;
     }
-    let key = subject.key();
+    let key = call.subject.key();
     json!({
-        "call": call,
-        "kind": kind,
+        "call": call.call,
+        "kind": call.kind,
         "subject": key,
         "title": titles.get(key.as_ref()),
-        "round": round,
-        "version": version,
-        "text": text.map(|t| f64::from(t) / f64::from(MAX_LEVEL)),
-        "rule": rule,
+        "round": call.round,
+        "version": call.version,
+        "text": call.text.map(|t| f64::from(t) / f64::from(MAX_LEVEL)),
+        "rule": call.rule,
         "issued_at": entry.at,
-        "awaited": awaited.len(),
+        "awaited": call.awaited.len(),
     })
 }
 
