@@ -82,7 +82,7 @@ for _ in $(seq 1 50); do
 done
 export RAPPARD_SUBNET="$net.0/24" RAPPARD_SECRETARIAT_IP="$net.10"
 dc() { "${compose[@]}" -f "$root/deploy/compose.yaml" -p "$project" "$@"; }
-cid() { dc ps -q "$1" 2>/dev/null | head -1; }
+cid() { dc ps -q "$1" 2>/dev/null | awk "NR==1"; }
 
 cleanup() {
   local rc=$?
@@ -139,7 +139,9 @@ wait_closed() {
   return 1
 }
 
-closed_yet() { docker logs "$(cid secretariat)" 2>&1 | grep -qE "$closed_re"; }
+# grep reads the whole log (no -q): under pipefail, grep -q leaving early
+# would make `docker logs` die of SIGPIPE and the pipeline fail on a match.
+closed_yet() { docker logs "$(cid secretariat)" 2>&1 | grep -E "$closed_re" >/dev/null; }
 
 # Waits (at most $2 s) for service $1's container to exit; prints its exit code.
 wait_exit() {
@@ -291,7 +293,7 @@ read -r got_events got_sha <<<"$got"
 say "Secretariat: $got_events events, sha256 $got_sha"
 [ "$got_sha" = "$want_sha" ] \
   || fail "secretariat-kill: after the restart the record ($got_events events, $got_sha) is not simulate's ($want_events, $want_sha)"
-docker logs "$(cid secretariat)" 2>&1 | grep -q "resumed from the journal" \
+docker logs "$(cid secretariat)" 2>&1 | grep "resumed from the journal" >/dev/null \
   || fail "secretariat-kill: the Secretariat did not say it resumed from its journal"
 members_done 30
 step_end "Secretariat killed and started again mid-run, resumed from its journal; record = simulate's"

@@ -62,7 +62,7 @@ for f in "${files[@]}"; do
   passed="$(printf '%s\n' "$out" | grep -c ' passed for resource ' || true)"
   # kubernetes-validate exits 0 on a warning (an unknown kind or version):
   # a warning, or a file with no resource, fails here too.
-  if [ $rc -ne 0 ] || [ "$passed" -eq 0 ] || printf '%s\n' "$out" | grep -qE '^(WARN|ERROR)'; then
+  if [ $rc -ne 0 ] || [ "$passed" -eq 0 ] || printf '%s\n' "$out" | grep -E '^(WARN|ERROR)' >/dev/null; then
     echo "  FAIL  $name"
     printf '%s\n' "$out" | grep -v ' passed for resource ' | sed 's/^/        /'
     status=1
