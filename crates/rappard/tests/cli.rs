@@ -3,21 +3,12 @@
 //! with exit code 2 and an error naming file, line and field.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::{rappard, root};
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rappard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rappard"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("rappard runs")
-}
 
 fn json(args: &[&str]) -> Value {
     let out = rappard(args);

@@ -10,29 +10,9 @@
 //! time zones, §2.2.1; critical mass, §3.1); `docs/report.md`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rappard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rappard"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("rappard runs")
-}
-
-fn ok(args: &[&str]) -> Vec<u8> {
-    let out = rappard(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+mod common;
+use common::{ok, rappard, root};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rappard-report-{}", std::process::id()));

@@ -4,32 +4,12 @@
 //! summary of the whole sweep, and bad `--set` keys refused with exit
 //! code 2 naming the key.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+
+mod common;
+use common::{ok, rappard};
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rappard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rappard"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("rappard runs")
-}
-
-fn ok(args: &[&str]) -> Vec<u8> {
-    let out = rappard(args);
-    assert!(
-        out.status.success(),
-        "rappard {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rappard-sweep-{}", std::process::id()));
