@@ -612,6 +612,26 @@ impl Event {
 
     /// The call a call-issued event records, if it is one.
     pub fn issued_call(&self) -> Option<Call> {
+        self.issued_call_awaiting(|awaited| Some(awaited.to_vec()))
+    }
+
+    /// The call of a `call-issued` event that awaits `me`, as `me` needs
+    /// it to answer: its `awaited` names `me` alone. `None` for any other
+    /// event or a call that does not await `me`. A delegation's own feed
+    /// carries this form, so what each delegation receives and holds per
+    /// call does not grow with the membership.
+    pub fn issued_call_for(&self, me: &MemberId) -> Option<Call> {
+        self.issued_call_awaiting(|awaited| {
+            awaited.binary_search(me).ok().map(|_| vec![me.clone()])
+        })
+    }
+
+    /// The call of a `call-issued` event with the awaited list that
+    /// `awaiting` makes of the event's (`None`: no call).
+    fn issued_call_awaiting(
+        &self,
+        awaiting: impl FnOnce(&[MemberId]) -> Option<Vec<MemberId>>,
+    ) -> Option<Call> {
         let Event::CallIssued {
             call,
             subject,
@@ -635,7 +655,7 @@ impl Event {
             version: *version,
             text: *text,
             rule: *rule,
-            awaited: awaited.clone(),
+            awaited: awaiting(awaited)?,
             package: package.clone(),
             reference: *reference,
         })

@@ -214,9 +214,32 @@ struct Core {
     finished: bool,
     /// The first of the node's tasks that failed, and why.
     failed: Option<(&'static str, String)>,
+    /// Where the entries of the record that may go to a delegation's own
+    /// feed stand (calls issued, accessions completed), in order, up to
+    /// `own_indexed`: an own feed looks at these alone, not at every entry,
+    /// so the work of all feeds per call grows with the membership, not
+    /// with its square.
+    own_entries: Vec<usize>,
+    /// How much of the record `own_entries` covers.
+    own_indexed: usize,
 }
 
 impl Core {
+    /// Brings `own_entries` up to entry index `upto` of the record.
+    fn index_own_entries(&mut self, upto: usize) {
+        let entries = self.secretariat.record().entries();
+        let upto = upto.min(entries.len());
+        for (i, e) in entries.iter().enumerate().take(upto).skip(self.own_indexed) {
+            if matches!(
+                e.event,
+                Event::CallIssued { .. } | Event::AccessionCompleted { .. }
+            ) {
+                self.own_entries.push(i);
+            }
+        }
+        self.own_indexed = self.own_indexed.max(upto);
+    }
+
     /// The error of a failed task, if one failed.
     fn failure(&self) -> Option<Error> {
         self.failed.as_ref().map(|(task, detail)| Error::Task {
@@ -347,6 +370,8 @@ impl Shared {
                 journal,
                 finished: false,
                 failed: None,
+                own_entries: Vec::new(),
+                own_indexed: 0,
             }),
             published: watch::channel(published).0,
             answered: Notify::new(),
@@ -1166,25 +1191,22 @@ async fn next_batch(
         info!("left: {e}");
         return (Vec::new(), Next::End(Some(e.into_status())));
     }
-    let core = shared.core.lock().await;
+    let mut core = shared.core.lock().await;
     let upto = *shared.published.borrow();
-    let entries = core.secretariat.record().entries();
     let from = usize::try_from(*cursor).unwrap_or(usize::MAX);
     let upto_index = usize::try_from(upto)
         .unwrap_or(usize::MAX)
-        .min(entries.len());
-    let to = upto_index.min(from.saturating_add(batch_max));
-    let batch: Vec<v1::RecordEntry> = entries
-        .get(from..to)
-        .unwrap_or_default()
-        .iter()
-        .filter(|e| !reader.only_my_calls || concerns(&e.event, &reader.me))
-        .map(convert::entry_to_wire)
-        .collect();
-    if to < upto_index {
-        *cursor = to as u64;
+        .min(core.secretariat.record().len());
+    let (batch, stopped_at) = if reader.only_my_calls {
+        own_entries(&mut core, &reader.me, from..upto_index, batch_max)
+    } else {
+        all_entries(&core, from..upto_index, batch_max)
+    };
+    if let Some(next) = stopped_at {
+        *cursor = next as u64;
         return (batch, Next::More);
     }
+    let entries = core.secretariat.record().entries();
     *cursor = (*cursor).max(upto);
     let next = if let Some(e) = core.failure() {
         Next::End(Some(e.into_status()))
@@ -1197,13 +1219,53 @@ async fn next_batch(
     (batch, next)
 }
 
-/// Whether an event goes to a delegation that follows only its own calls.
-fn concerns(event: &Event, me: &MemberId) -> bool {
-    match event {
-        Event::CallIssued { awaited, .. } => awaited.binary_search(me).is_ok(),
-        Event::AccessionCompleted { applicant, .. } => applicant == me,
-        _ => false,
+/// The entries of the record in `range`, at most `batch_max`, on the
+/// wire; and where to go on from if the batch stopped short of the range's
+/// end.
+fn all_entries(
+    core: &Core,
+    range: std::ops::Range<usize>,
+    batch_max: usize,
+) -> (Vec<v1::RecordEntry>, Option<usize>) {
+    let end = range.end.min(range.start.saturating_add(batch_max));
+    let batch = core
+        .secretariat
+        .record()
+        .entries()
+        .get(range.start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(convert::entry_to_wire)
+        .collect();
+    (batch, (end < range.end).then_some(end))
+}
+
+/// The entries in `range` that go to `me`'s own feed (its calls and its
+/// accession, [`convert::own_entry_to_wire`]), at most `batch_max`; and
+/// where to go on from if the batch stopped short of the range's end.
+/// Only the indexed calls and accessions are looked at.
+fn own_entries(
+    core: &mut Core,
+    me: &MemberId,
+    range: std::ops::Range<usize>,
+    batch_max: usize,
+) -> (Vec<v1::RecordEntry>, Option<usize>) {
+    core.index_own_entries(range.end);
+    let entries = core.secretariat.record().entries();
+    let first = core.own_entries.partition_point(|&i| i < range.start);
+    let mut batch = Vec::new();
+    for &i in &core.own_entries[first..] {
+        if i >= range.end {
+            break;
+        }
+        if batch.len() == batch_max {
+            return (batch, Some(i));
+        }
+        if let Some(e) = convert::own_entry_to_wire(&entries[i], me) {
+            batch.push(e);
+        }
     }
+    (batch, None)
 }
 
 /// Where the Secretariat listens.

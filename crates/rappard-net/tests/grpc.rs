@@ -331,6 +331,11 @@ async fn refusals_have_precise_statuses_and_change_nothing() {
         .expect("stream")
         .expect("entry");
     let call = first.call.expect("typed call");
+    // An own feed's call names the subscriber alone among the awaited and
+    // carries no canonical entry: what a delegation receives per call does
+    // not grow with the membership.
+    assert_eq!(call.awaited, ["USA"], "{call:?}");
+    assert!(first.canonical.is_empty(), "{}", first.canonical);
     let before = {
         let mut obs = rappard_net::member::connect(&url, &creds("secretariat"))
             .await

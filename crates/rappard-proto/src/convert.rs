@@ -10,7 +10,7 @@ use rappard_core::member::MemberId;
 use rappard_core::protocol::{
     Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
 };
-use rappard_core::record::Entry;
+use rappard_core::record::{Entry, Event};
 use rappard_core::rules::Rule;
 
 use crate::v1;
@@ -241,6 +241,27 @@ pub fn entry_to_wire(e: &Entry) -> v1::RecordEntry {
         canonical,
         call,
         probe: 0,
+    }
+}
+
+/// A record entry as a delegation's own feed (`only_my_calls`) carries it
+/// to `me`, or `None` if it does not go there: a call that awaits `me`,
+/// typed, with `awaited` naming `me` alone and no canonical encoding (the
+/// canonical entry names every awaited Member, so it would make each
+/// delegation's feed grow with the membership: read the whole record, with
+/// its fingerprint, from a feed of the whole record); `me`'s own
+/// `accession-completed` entry, whole.
+pub fn own_entry_to_wire(e: &Entry, me: &MemberId) -> Option<v1::RecordEntry> {
+    match &e.event {
+        Event::CallIssued { .. } => Some(v1::RecordEntry {
+            seq: e.seq,
+            at: e.at.to_string(),
+            canonical: String::new(),
+            call: Some(call_to_wire(&e.event.issued_call_for(me)?)),
+            probe: 0,
+        }),
+        Event::AccessionCompleted { applicant, .. } if applicant == me => Some(entry_to_wire(e)),
+        _ => None,
     }
 }
 
