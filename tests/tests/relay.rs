@@ -76,6 +76,8 @@ fn run(transport: &str, talks: &str) -> Run {
         .arg(&certs)
         .arg("--data")
         .arg(&data)
+        .arg("--authority")
+        .arg(&certs)
         .args(["--grpc", "127.0.0.1:0", "--answer-timeout", "60"]);
     if transport == "quic" {
         cmd.args(["--quic", "127.0.0.1:0"]);
