@@ -48,6 +48,7 @@ pub mod metrics;
 pub mod person;
 pub mod pki;
 pub mod quic;
+pub mod relay;
 pub mod revocation;
 pub mod secretariat;
 pub mod talks;

@@ -140,6 +140,9 @@ pub fn max_request_bytes(path: &str) -> (&str, usize) {
         Some("Subscribe") => ("SubscribeRequest", MAX_OTHER_REQUEST_BYTES),
         Some("Counterparts") => ("CounterpartsRequest", MAX_OTHER_REQUEST_BYTES),
         Some("Probe") => ("ProbeRequest", MAX_OTHER_REQUEST_BYTES),
+        Some("RelayOffer") => ("RelayOfferRequest", MAX_OTHER_REQUEST_BYTES),
+        Some("Offers") => ("OffersRequest", MAX_OTHER_REQUEST_BYTES),
+        Some("ReplyOffer") => ("ReplyOfferRequest", MAX_OTHER_REQUEST_BYTES),
         Some("MemberCertificate") => ("MemberCertificateRequest", MAX_OTHER_REQUEST_BYTES),
         _ => (path, MAX_OTHER_REQUEST_BYTES),
     }

@@ -24,6 +24,14 @@
 //! decisions and the memory of the talks are the core `Delegation`'s
 //! (`hear_offer`, `answer_after_talks`): the node only moves bytes.
 //!
+//! A node behind NAT, which no applicant can reach, serves no Delegation
+//! service and gives no address ([`TalksMode::Relay`], `rappard member
+//! --talks relay`): it opens the Secretariat's `Offers` stream instead and
+//! replies to each offer relayed to it (`ReplyOffer`); an applicant makes
+//! its offer to a counterpart without an address through the Secretariat
+//! (`RelayOffer`). The same core calls decide, so the record is the same
+//! (`crate::relay`).
+//!
 //! When an applicant's accession completes, its node makes a key of its
 //! own, sends a certificate signing request (`MemberCertificate`) and
 //! carries on with the member certificate the authority signs for it.
@@ -115,8 +123,13 @@ pub enum Connector {
     /// gRPC over TCP with TLS, at `https://HOST:PORT`.
     Grpc(String),
     /// gRPC inside QUIC, at an address, through a client endpoint shared by
-    /// the delegations of the process.
+    /// the delegations of the process; the server is verified under the
+    /// name `localhost`.
     Quic(std::net::SocketAddr, quinn::Endpoint),
+    /// gRPC inside QUIC to a host dialled by name or address (`HOST`, the
+    /// address it resolved to, the endpoint): the server is verified under
+    /// that name ([`crate::tls::SecretariatVerifier`]).
+    QuicNamed(String, std::net::SocketAddr, quinn::Endpoint),
 }
 
 impl std::fmt::Display for Connector {
@@ -124,6 +137,7 @@ impl std::fmt::Display for Connector {
         match self {
             Self::Grpc(url) => write!(f, "{url}"),
             Self::Quic(addr, _) => write!(f, "quic://{addr}"),
+            Self::QuicNamed(host, addr, _) => write!(f, "quic://{host}:{}", addr.port()),
         }
     }
 }
@@ -133,7 +147,7 @@ impl Connector {
     pub fn transport(&self) -> &'static str {
         match self {
             Self::Grpc(_) => "grpc",
-            Self::Quic(..) => "quic",
+            Self::Quic(..) | Self::QuicNamed(..) => "quic",
         }
     }
 
@@ -144,16 +158,25 @@ impl Connector {
     pub async fn connect(&self, creds: &Credentials) -> Result<SecretariatClient<Channel>, Error> {
         match self {
             Self::Grpc(url) => connect(url, creds).await,
-            Self::Quic(addr, endpoint) => {
-                let verifier = crate::tls::SecretariatVerifier::new(&creds.ca)?;
-                let config = crate::quic::client_config_checked(creds, true, verifier.clone())?;
-                let ch = crate::quic::channel(endpoint, *addr, config)
-                    .await
-                    .map_err(|e| checked(e, &verifier, &addr.to_string()))?;
-                Ok(SecretariatClient::new(ch).max_decoding_message_size(16 * 1024 * 1024))
-            }
+            Self::Quic(addr, endpoint) => quic(creds, endpoint, *addr, "localhost").await,
+            Self::QuicNamed(host, addr, endpoint) => quic(creds, endpoint, *addr, host).await,
         }
     }
+}
+
+/// A client over QUIC to the Secretariat at `addr`, verified under `name`.
+async fn quic(
+    creds: &Credentials,
+    endpoint: &quinn::Endpoint,
+    addr: std::net::SocketAddr,
+    name: &str,
+) -> Result<SecretariatClient<Channel>, Error> {
+    let verifier = crate::tls::SecretariatVerifier::new(&creds.ca)?;
+    let config = crate::quic::client_config_checked(creds, true, verifier.clone())?;
+    let ch = crate::quic::channel_named(endpoint, addr, name, config)
+        .await
+        .map_err(|e| checked(e, &verifier, &addr.to_string()))?;
+    Ok(SecretariatClient::new(ch).max_decoding_message_size(16 * 1024 * 1024))
 }
 
 /// A connection error, or [`Error::NotTheSecretariat`] if the handshake was
@@ -189,15 +212,18 @@ pub async fn connect(url: &str, creds: &Credentials) -> Result<SecretariatClient
     let mut tls = crate::tls::secretariat_client_config(creds, verifier.clone(), true)?;
     tls.alpn_protocols = vec![b"h2".to_vec()];
     let tls = tokio_rustls::TlsConnector::from(Arc::new(tls));
+    // The server is verified under the host dialled (SecretariatVerifier
+    // says how an older certificate, naming only localhost, is taken).
+    let host = uri.host().unwrap_or("localhost").trim_matches(['[', ']']);
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|e| refused(format!("the host `{host}`: {e}")))?;
     let to = authority.clone();
     let connector = tower::service_fn(move |_: tonic::transport::Uri| {
-        let (tls, to) = (tls.clone(), to.clone());
+        let (tls, to, name) = (tls.clone(), to.clone(), name.clone());
         async move {
             let handshake = async {
                 let tcp = tokio::net::TcpStream::connect(&to).await?;
                 let _ = tcp.set_nodelay(true);
-                let name = rustls::pki_types::ServerName::try_from("localhost")
-                    .map_err(std::io::Error::other)?;
                 tls.connect(name, tcp).await
             };
             let stream = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
@@ -215,6 +241,19 @@ pub async fn connect(url: &str, creds: &Credentials) -> Result<SecretariatClient
         .await
         .map_err(|e| checked(refused(crate::causes(&e)), &verifier, url))?;
     Ok(SecretariatClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
+}
+
+/// How a delegation's node holds the direct talks of an accession as a
+/// Working Party member (module doc).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TalksMode {
+    /// It serves its own Delegation service on 127.0.0.1 and gives the
+    /// Secretariat its address: applicants on the same host reach it.
+    #[default]
+    Direct,
+    /// It serves none and gives no address (a node behind NAT): offers
+    /// come through the Secretariat, over the node's own connection.
+    Relay,
 }
 
 /// A delegation's state, shared by its session with the Secretariat and its
@@ -332,6 +371,19 @@ pub async fn run_with(
     person: Option<Box<dyn crate::person::AnswerSource>>,
     metrics: Arc<Metrics>,
 ) -> Result<Activity, Error> {
+    run_talking(to, creds, delegation, person, metrics, TalksMode::Direct).await
+}
+
+/// [`run_with`], holding the direct talks as `talks` says
+/// ([`TalksMode`]).
+pub async fn run_talking(
+    to: &Connector,
+    creds: &Credentials,
+    delegation: Delegation,
+    person: Option<Box<dyn crate::person::AnswerSource>>,
+    metrics: Arc<Metrics>,
+    talks: TalksMode,
+) -> Result<Activity, Error> {
     let span = error_span!("delegation", member = %delegation.id());
     let node = Arc::new(Node {
         delegation: Mutex::new(delegation),
@@ -341,16 +393,27 @@ pub async fn run_with(
     });
     async move {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let identity = crate::talks::TalksIdentity::generate(creds)?;
-        let (talks_address, mut server) = serve_talks(node.clone(), &identity, &creds.ca, async {
-            let _ = stopped.await;
-        })
-        .await?;
-        let talks_pin = identity.fingerprint();
+        let (talks_address, talks_pin, mut server) = match talks {
+            TalksMode::Direct => {
+                let identity = crate::talks::TalksIdentity::generate(creds)?;
+                let (address, server) = serve_talks(node.clone(), &identity, &creds.ca, async {
+                    let _ = stopped.await;
+                })
+                .await?;
+                (address, identity.fingerprint().to_vec(), Some(server))
+            }
+            TalksMode::Relay => (String::new(), Vec::new(), None),
+        };
         let mut progress = Progress::default();
+        let served = async {
+            match server.as_mut() {
+                Some(server) => server.await,
+                None => std::future::pending().await,
+            }
+        };
         let result = tokio::select! {
-            r = sessions(to, creds, &node, (&talks_address, talks_pin), &mut progress) => r,
-            r = &mut server => Err(server_stopped(r)),
+            r = sessions(to, creds, &node, (&talks_address, &talks_pin), &mut progress) => r,
+            r = served => Err(server_stopped(r)),
         };
         let _ = stop.send(());
         result.map(|()| Activity {
@@ -463,6 +526,11 @@ async fn session(
         "joined"
     );
     progress.same_run(&me.run_id)?;
+    let mut relayed = if talks_address.is_empty() {
+        take_relayed(&mut client, node, me.session).await?
+    } else {
+        None
+    };
     let mut stream = client
         .subscribe(v1::SubscribeRequest {
             after_seq: progress.resume_after(),
@@ -479,7 +547,16 @@ async fn session(
         v1::Role::Unspecified => "unspecified",
     };
     let _connected = node.metrics.connected(to.transport(), role);
-    while let Some(entry) = stream.message().await? {
+    loop {
+        let entry = tokio::select! {
+            m = stream.message() => m?,
+            r = relay_ended(&mut relayed), if relayed.is_some() => {
+                r?;
+                relayed = None;
+                continue;
+            }
+        };
+        let Some(entry) = entry else { break };
         if entry.probe != 0 {
             // A probe of the network path: reply at once; not a record
             // entry, so the place in the record stays.
@@ -666,19 +743,30 @@ async fn offer_directly(
             return;
         }
     };
-    for c in counterparts
-        .into_iter()
-        .filter(|c| !c.talks_address.is_empty())
-    {
+    for c in counterparts {
         let request = v1::OfferRequest {
             call: call.call,
             round: call.round,
             offer: u32::from(offer),
         };
-        let talk = offer_to(creds, &c, request);
+        // No address: the node is behind NAT (or has not joined); the
+        // Secretariat relays the offer, or says why it cannot.
+        let relay = c.talks_address.is_empty();
+        let talk = async {
+            if relay {
+                relay_to(client, &c.member, request).await
+            } else {
+                offer_to(creds, &c, request).await
+            }
+        };
         match tokio::time::timeout(TALKS_DEADLINE, talk).await {
             Ok(Ok(accept)) => {
-                debug!(member = %c.member, offer, accept, "offer made directly");
+                let how = if relay {
+                    "through the Secretariat"
+                } else {
+                    "directly"
+                };
+                debug!(member = %c.member, offer, accept, "offer made {how}");
                 node.talks.fetch_add(1, Ordering::Relaxed);
             }
             Ok(Err(e)) => warn!(member = %c.member, error = %e, "direct talks failed: no deal"),
@@ -706,6 +794,127 @@ async fn offer_to(
     .await?;
     let reply = DelegationClient::new(channel).offer(request).await?;
     Ok(reply.into_inner().accept)
+}
+
+/// One offer through the Secretariat to `member`'s node, which gave no
+/// talks address: whether it accepts.
+async fn relay_to(
+    client: &mut SecretariatClient<Channel>,
+    member: &str,
+    offer: v1::OfferRequest,
+) -> Result<bool, Error> {
+    let reply = client
+        .relay_offer(v1::RelayOfferRequest {
+            member: member.to_owned(),
+            offer: Some(offer),
+        })
+        .await?;
+    Ok(reply.into_inner().accept)
+}
+
+/// The task that takes a relayed node's offers; aborted when the session
+/// that opened it ends.
+struct Relayed(JoinHandle<Result<(), Error>>);
+
+impl Drop for Relayed {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// For a node that gave no talks address: opens its `Offers` stream and
+/// takes the offers relayed to it in a task of its own (none from a
+/// Secretariat without the relay: then no applicant reaches this node).
+async fn take_relayed(
+    client: &mut SecretariatClient<Channel>,
+    node: &Arc<Node>,
+    session: u64,
+) -> Result<Option<Relayed>, Error> {
+    let offers = match client.offers(v1::OffersRequest { session }).await {
+        Ok(offers) => offers.into_inner(),
+        Err(s) if s.code() == tonic::Code::Unimplemented => {
+            warn!("this Secretariat relays no offers: no applicant can reach this node");
+            return Ok(None);
+        }
+        Err(s) => return Err(s.into()),
+    };
+    let task = relayed_offers(client.clone(), node.clone(), offers, session);
+    Ok(Some(Relayed(tokio::spawn(task.in_current_span()))))
+}
+
+/// When the task of [`take_relayed`] ends: `Ok` if its stream ended (the
+/// negotiation closed), else why it failed.
+async fn relay_ended(relayed: &mut Option<Relayed>) -> Result<(), Error> {
+    match relayed {
+        Some(Relayed(task)) => match task.await {
+            Ok(r) => r,
+            Err(e) => Err(Error::Task {
+                task: "relayed offers",
+                detail: crate::secretariat::join_error(e),
+            }),
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Hears each offer the Secretariat relays, as the Delegation service
+/// would, and replies.
+async fn relayed_offers(
+    mut client: SecretariatClient<Channel>,
+    node: Arc<Node>,
+    mut offers: tonic::Streaming<v1::RelayedOffer>,
+    session: u64,
+) -> Result<(), Error> {
+    while let Some(relayed) = offers.message().await? {
+        let call = relayed.offer.as_ref().map_or(0, |o| o.call);
+        let span = error_span!("call", call);
+        let accept = match hear_relayed(&node, &relayed).instrument(span.clone()).await {
+            Ok(accept) => accept,
+            Err(e) => {
+                span.in_scope(|| warn!(error = %e, "a relayed offer was refused"));
+                continue;
+            }
+        };
+        let reply = v1::ReplyOfferRequest {
+            relay: relayed.relay,
+            accept,
+            session,
+        };
+        client.reply_offer(reply).await?;
+    }
+    Ok(())
+}
+
+/// A relayed offer, decided and remembered by the core delegation as one
+/// made directly (the Secretariat read the applicant from its
+/// certificate).
+async fn hear_relayed(node: &Node, relayed: &v1::RelayedOffer) -> Result<bool, Error> {
+    let offer = relayed
+        .offer
+        .as_ref()
+        .ok_or_else(|| Error::InvalidArgument("field `RelayedOffer.offer`: missing".into()))?;
+    let applicant = rappard_core::member::MemberId::new(&relayed.applicant)
+        .map_err(|why| Error::InvalidArgument(format!("field `RelayedOffer.applicant`: {why}")))?;
+    let level = offer_level(offer.offer, "RelayedOffer.offer.offer")?;
+    let accept = node
+        .delegation
+        .lock()
+        .await
+        .hear_offer(&applicant, offer.round, level);
+    node.talks.fetch_add(1, Ordering::Relaxed);
+    debug!(%applicant, round = offer.round, offer = level, accept, "offer heard through the Secretariat");
+    Ok(accept)
+}
+
+/// An offer's level, 0 to 10,000; otherwise `INVALID_ARGUMENT` naming
+/// `field`.
+fn offer_level(offer: u32, field: &str) -> Result<u16, Error> {
+    u16::try_from(offer)
+        .ok()
+        .filter(|o| *o <= rappard_core::protocol::MAX_LEVEL)
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!("field `{field}`: {offer} is beyond 0..=10000"))
+        })
 }
 
 /// The Delegation service of one node.
@@ -738,15 +947,7 @@ impl Talks {
             )));
         }
         let body = req.into_inner();
-        let offer = u16::try_from(body.offer)
-            .ok()
-            .filter(|o| *o <= rappard_core::protocol::MAX_LEVEL)
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!(
-                    "field `OfferRequest.offer`: {} is beyond 0..=10000",
-                    body.offer
-                ))
-            })?;
+        let offer = offer_level(body.offer, "OfferRequest.offer")?;
         let accept = self
             .node
             .delegation

@@ -10,7 +10,7 @@
 //!
 //! | role | usage | other names |
 //! |---|---|---|
-//! | `secretariat` | server *and* client (it serves; its certificate is also the demo's observer's) | `localhost`, `127.0.0.1` |
+//! | `secretariat` | server *and* client (it serves; its certificate is also the demo's observer's) | `localhost`, `127.0.0.1`, and the server's own names and addresses if given ([`issue_named`], `--secretariat-name`) |
 //! | `member`, `applicant` | client only | none |
 //!
 //! So no member's or applicant's certificate can serve as the Secretariat:
@@ -312,7 +312,24 @@ pub fn issue(
     existing: Existing,
     validity: Validity,
 ) -> Result<(PathBuf, PathBuf), Error> {
+    issue_named(dir, id, role, existing, validity, &[])
+}
+
+/// [`issue`], and for the Secretariat, `names` besides `localhost` and
+/// `127.0.0.1`: the DNS names and IP addresses clients dial it by (they
+/// verify the server under the name they dial: `crate::tls`). Names are
+/// refused for another role, and a name that is neither a DNS name nor an
+/// IP address is refused.
+pub fn issue_named(
+    dir: &Path,
+    id: &MemberId,
+    role: Role,
+    existing: Existing,
+    validity: Validity,
+    names: &[String],
+) -> Result<(PathBuf, PathBuf), Error> {
     check_id(id, role)?;
+    let extra = server_names(role, names)?;
     let name = stem(id.as_str(), role);
     let (pem, keyf) = (
         dir.join(format!("{name}.pem")),
@@ -321,12 +338,54 @@ pub fn issue(
     check_absent(&[&pem, &keyf], existing)?;
     let issuer = authority(dir)?;
     let key = KeyPair::generate().map_err(cert_err(format!("generating the key of {id}")))?;
-    let cert = node_params(id, role, validity)?
+    let mut params = node_params(id, role, validity)?;
+    params.subject_alt_names.extend(extra);
+    let cert = params
         .signed_by(&key, &issuer)
         .map_err(cert_err(format!("signing the certificate of {id}")))?;
     write(keyf.clone(), &key.serialize_pem(), Readers::Owner)?;
     write(pem.clone(), &cert.pem(), Readers::Anyone)?;
     Ok((pem, keyf))
+}
+
+/// The subject alternative names of `names` for a certificate in `role`
+/// ([`issue_named`]), without the ones every Secretariat's has.
+fn server_names(role: Role, names: &[String]) -> Result<Vec<SanType>, Error> {
+    if !names.is_empty() && role != Role::Secretariat {
+        return Err(Error::Certificate {
+            what: "the server names".into(),
+            detail: format!(
+                "only the Secretariat's certificate names its server, not a {}'s",
+                role.as_str()
+            ),
+        });
+    }
+    let mut sans = Vec::new();
+    for name in names {
+        let name = name.trim().trim_matches(['[', ']']);
+        if name.is_empty() || name == "localhost" || name == "127.0.0.1" {
+            continue;
+        }
+        let bad = |detail: String| Error::Certificate {
+            what: format!("the server name `{name}`"),
+            detail,
+        };
+        let san = match name.parse::<IpAddr>() {
+            Ok(ip) => SanType::IpAddress(ip),
+            Err(_) => {
+                rustls::pki_types::DnsName::try_from(name)
+                    .map_err(|e| bad(format!("neither an IP address nor a DNS name: {e}")))?;
+                SanType::DnsName(
+                    name.try_into()
+                        .map_err(|e: rcgen::Error| bad(e.to_string()))?,
+                )
+            }
+        };
+        if !sans.contains(&san) {
+            sans.push(san);
+        }
+    }
+    Ok(sans)
 }
 
 /// The name `rappard://ROLE/ID`.

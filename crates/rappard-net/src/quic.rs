@@ -290,10 +290,22 @@ async fn accept_streams(
 const DEADLINE_PASSED: quinn::VarInt = quinn::VarInt::from_u32(0x52);
 
 /// A tonic channel to the Secretariat over QUIC: one connection from
-/// `endpoint`, one stream in it.
+/// `endpoint`, one stream in it; the server is verified under the name
+/// `localhost`.
 pub async fn channel(
     endpoint: &quinn::Endpoint,
     addr: SocketAddr,
+    config: quinn::ClientConfig,
+) -> Result<tonic::transport::Channel, Error> {
+    channel_named(endpoint, addr, "localhost", config).await
+}
+
+/// [`channel`], verifying the server under `name` (the host name or
+/// address dialled; `crate::tls::SecretariatVerifier` says how).
+pub async fn channel_named(
+    endpoint: &quinn::Endpoint,
+    addr: SocketAddr,
+    name: &str,
     config: quinn::ClientConfig,
 ) -> Result<tonic::transport::Channel, Error> {
     let connect = |detail: String| Error::Connect {
@@ -301,7 +313,7 @@ pub async fn channel(
         detail,
     };
     let connecting = endpoint
-        .connect_with(config, addr, "localhost")
+        .connect_with(config, addr, name)
         .map_err(|e| connect(format!("QUIC: {e}")))?;
     let conn = tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting)
         .await
@@ -337,7 +349,17 @@ pub async fn channel(
 /// ([`size_buffers`]). (Bound to the loopback address it could reach only
 /// a Secretariat on the same host.)
 pub fn client_endpoint() -> Result<quinn::Endpoint, Error> {
-    let addr = SocketAddr::from(([0, 0, 0, 0], 0));
+    client_endpoint_for(&SocketAddr::from(([127, 0, 0, 1], 0)))
+}
+
+/// A client endpoint like [`client_endpoint`]'s, of the address family of
+/// `server`: every IPv6 interface for an IPv6 server, every IPv4 interface
+/// otherwise.
+pub fn client_endpoint_for(server: &SocketAddr) -> Result<quinn::Endpoint, Error> {
+    let addr = match server {
+        SocketAddr::V4(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
+        SocketAddr::V6(_) => SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, 0)),
+    };
     let listen = |source| Error::Listen {
         what: "for QUIC (a client endpoint)",
         addr: addr.to_string(),

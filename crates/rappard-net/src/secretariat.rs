@@ -265,6 +265,9 @@ struct Shared {
     /// Where each delegation serves direct talks, and the SHA-256 of the
     /// certificate it serves them with, as it said when joining.
     talks: Mutex<BTreeMap<MemberId, (String, Vec<u8>)>>,
+    /// The relay of direct talks for nodes that gave no talks address
+    /// ([`crate::relay`]).
+    relay: crate::relay::Relay,
     /// The member certificates signed on accession: the request's public
     /// key, and the certificate (PEM).
     issued: Mutex<BTreeMap<MemberId, (Vec<u8>, String)>>,
@@ -355,6 +358,7 @@ impl Shared {
             seed: agenda.seed,
             authority: options.authority.clone(),
             talks: Mutex::new(BTreeMap::new()),
+            relay: crate::relay::Relay::default(),
             gate: Arc::new(Gate::new(options.limits.clone(), ca.clone())),
             metrics: Arc::new(Metrics::new()),
             issued: Mutex::new(BTreeMap::new()),
@@ -391,6 +395,7 @@ impl Shared {
         let mut core = self.core.lock().await;
         core.failed.get_or_insert((task, detail));
         drop(core);
+        self.relay.close_all();
         self.published.send_modify(|_| {});
     }
 }
@@ -718,6 +723,9 @@ struct Service {
     transport: &'static str,
 }
 
+/// A relayed delegation's offers ([`crate::relay`]).
+type OfferStream = Pin<Box<dyn Stream<Item = Result<v1::RelayedOffer, Status>> + Send>>;
+
 type EntryStream = Pin<Box<dyn Stream<Item = Result<v1::RecordEntry, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -770,13 +778,47 @@ impl SecretariatService for Service {
     ) -> Result<Response<v1::ProbeReply>, Status> {
         edge(&self.shared.metrics, "Probe", self.probe(req).await)
     }
+
+    async fn relay_offer(
+        &self,
+        req: Request<v1::RelayOfferRequest>,
+    ) -> Result<Response<v1::OfferReply>, Status> {
+        edge(
+            &self.shared.metrics,
+            "RelayOffer",
+            self.relay_offer(req).await,
+        )
+    }
+
+    type OffersStream = OfferStream;
+
+    async fn offers(
+        &self,
+        req: Request<v1::OffersRequest>,
+    ) -> Result<Response<Self::OffersStream>, Status> {
+        edge(&self.shared.metrics, "Offers", self.offers(req).await)
+    }
+
+    async fn reply_offer(
+        &self,
+        req: Request<v1::ReplyOfferRequest>,
+    ) -> Result<Response<v1::ReplyOfferReply>, Status> {
+        edge(
+            &self.shared.metrics,
+            "ReplyOffer",
+            self.reply_offer(req).await,
+        )
+    }
 }
 
 impl Service {
     async fn join(&self, req: Request<v1::JoinRequest>) -> Result<v1::JoinReply, Error> {
         let (id, role) = peer(&req, &self.shared.ca)?;
         let talks = check_talks_address(&req.get_ref().talks_address)?.to_owned();
-        if !talks.is_empty() {
+        if talks.is_empty() {
+            // A node behind NAT: its talks go through the relay.
+            self.shared.talks.lock().await.remove(&id);
+        } else {
             let pin = check_talks_pin(&req.get_ref().talks_certificate_sha256)?;
             self.shared
                 .talks
@@ -920,6 +962,98 @@ impl Service {
                 })
                 .collect(),
         })
+    }
+
+    /// An applicant's offer to a Working Party member whose node gave no
+    /// talks address, relayed to that node ([`crate::relay`]): who makes
+    /// it is read from the certificate; only to a member of its Working
+    /// Party it has no deal with yet.
+    async fn relay_offer(
+        &self,
+        req: Request<v1::RelayOfferRequest>,
+    ) -> Result<v1::OfferReply, Error> {
+        let (me, role) = peer(&req, &self.shared.ca)?;
+        if role != Role::Applicant {
+            return Err(Error::PermissionDenied(format!(
+                "{me} is not an applicant: only an applicant makes offers"
+            )));
+        }
+        let body = req.into_inner();
+        let offer = body.offer.ok_or_else(|| {
+            Error::InvalidArgument("field `RelayOfferRequest.offer`: missing".into())
+        })?;
+        if offer.offer > u32::from(rappard_core::protocol::MAX_LEVEL) {
+            return Err(Error::InvalidArgument(format!(
+                "field `RelayOfferRequest.offer.offer`: {} is beyond 0..=10000",
+                offer.offer
+            )));
+        }
+        let to = MemberId::new(&body.member).map_err(|why| {
+            Error::InvalidArgument(format!("field `RelayOfferRequest.member`: {why}"))
+        })?;
+        let counterparts = self
+            .shared
+            .core
+            .lock()
+            .await
+            .secretariat
+            .bilateral_counterparts(me.as_str())
+            .ok_or_else(|| {
+                Error::FailedPrecondition(format!("{me} is not an applicant in this negotiation"))
+            })?;
+        if !counterparts.contains(&to) {
+            return Err(Error::FailedPrecondition(format!(
+                "{to} is not a member of {me}'s Working Party without a deal: no offer is relayed to it"
+            )));
+        }
+        // A node that joined without a talks address may still be opening
+        // its stream; one that never joined is no deal at once.
+        let wait = self.shared.joined.lock().await.contains(&to)
+            && !self.shared.talks.lock().await.contains_key(&to);
+        let span = error_span!("delegation", member = %me, call = offer.call);
+        let accept = self
+            .shared
+            .relay
+            .offer(&to, &me, offer, wait)
+            .instrument(span.clone())
+            .await?;
+        span.in_scope(|| debug!(to = %to, accept, "offer relayed"));
+        Ok(v1::OfferReply { accept })
+    }
+
+    /// A relayed delegation's stream of the offers made to it
+    /// ([`crate::relay`]); it ends when the negotiation closes.
+    async fn offers(&self, req: Request<v1::OffersRequest>) -> Result<OfferStream, Error> {
+        let (me, role) = peer(&req, &self.shared.ca)?;
+        if role == Role::Secretariat {
+            return Err(Error::PermissionDenied(
+                "the Secretariat's certificate reads the record but holds no talks".into(),
+            ));
+        }
+        self.shared
+            .check_session(&me, req.get_ref().session)
+            .await?;
+        let mut offers = self.shared.relay.open(&me);
+        let core = self.shared.core.lock().await;
+        if core.finished || core.failed.is_some() {
+            offers.close();
+        }
+        drop(core);
+        info!(member = %me, "takes its offers through the relay");
+        let offers = tokio_stream::wrappers::ReceiverStream::new(offers);
+        Ok(Box::pin(tokio_stream::StreamExt::map(offers, Ok)))
+    }
+
+    /// A relayed delegation's node's reply to an offer made to it.
+    async fn reply_offer(
+        &self,
+        req: Request<v1::ReplyOfferRequest>,
+    ) -> Result<v1::ReplyOfferReply, Error> {
+        let (me, _) = peer(&req, &self.shared.ca)?;
+        let body = req.into_inner();
+        self.shared.check_session(&me, body.session).await?;
+        self.shared.relay.reply(&me, body.relay, body.accept)?;
+        Ok(v1::ReplyOfferReply {})
     }
 
     /// Signs an acceded applicant's request for its member certificate:
@@ -1598,6 +1732,7 @@ async fn open_next_call(shared: &Shared) -> Result<Option<(Call, Option<i64>)>, 
     }
     if call.is_none() {
         core.finished = true;
+        shared.relay.close_all();
     }
     let seq = core.secretariat.record().len() as u64;
     shared.published.send_replace(seq);

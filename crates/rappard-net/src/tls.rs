@@ -510,6 +510,39 @@ impl SecretariatVerifier {
     }
 }
 
+/// The names every Secretariat's certificate carries (`crate::pki`); a
+/// certificate with no other is verified under `localhost`, whatever the
+/// address dialled.
+pub const DEFAULT_NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
+
+/// The DNS names and IP addresses a certificate names (its subject
+/// alternative names), as text.
+pub fn server_names(der: &[u8]) -> Vec<String> {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return Vec::new();
+    };
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|n| match n {
+            x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+            x509_parser::extensions::GeneralName::IPAddress(ip) => match ip.len() {
+                4 => <[u8; 4]>::try_from(*ip)
+                    .ok()
+                    .map(|b| std::net::IpAddr::from(b).to_string()),
+                16 => <[u8; 16]>::try_from(*ip)
+                    .ok()
+                    .map(|b| std::net::IpAddr::from(b).to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// Why a server certificate the authority issued is not the Secretariat's
 /// (`None`: it is).
 pub fn not_the_secretariat(end_entity: &[u8]) -> Option<String> {
@@ -536,6 +569,40 @@ impl ServerCertVerifier for SecretariatVerifier {
         let verified = self
             .inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .or_else(|e| match (&e, server_names(end_entity.as_ref())) {
+                // Not named so: an older certificate, which names only
+                // `localhost` and `127.0.0.1`, is verified under
+                // `localhost` whatever the address dialled; one named for
+                // its server must name what was dialled.
+                (
+                    rustls::Error::InvalidCertificate(
+                        rustls::CertificateError::NotValidForName
+                        | rustls::CertificateError::NotValidForNameContext { .. },
+                    ),
+                    names,
+                ) if names.iter().all(|n| DEFAULT_NAMES.contains(&n.as_str())) => {
+                    let localhost = ServerName::try_from("localhost").map_err(|_| e.clone())?;
+                    self.inner.verify_server_cert(
+                        end_entity,
+                        intermediates,
+                        &localhost,
+                        ocsp_response,
+                        now,
+                    )
+                }
+                (
+                    rustls::Error::InvalidCertificate(
+                        rustls::CertificateError::NotValidForName
+                        | rustls::CertificateError::NotValidForNameContext { .. },
+                    ),
+                    names,
+                ) => Err(self.refuse(format!(
+                    "the Secretariat's certificate names {}, not {}: dial one of those (`rappard pki issue --role secretariat --secretariat-name` adds names)",
+                    names.join(", "),
+                    server_name.to_str()
+                ))),
+                _ => Err(e),
+            })
             .map_err(|e| match (&e, not_the_secretariat(end_entity.as_ref())) {
                 // A member's or an applicant's certificate is for clients
                 // only: webpki refuses its usage; say whose it is.
@@ -598,4 +665,135 @@ pub(crate) fn secretariat_client_config(
             key(&c.key, "the client key")?,
         )
         .map_err(|e| tls_err("the client certificate")(e.to_string()))
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+    use crate::pki::{self, Existing, Validity};
+    use rappard_core::member::MemberId;
+
+    /// A fresh authority in a temporary directory, and the Secretariat's
+    /// certificate (DER) issued there with `names`; the authority (PEM).
+    fn secretariat(tag: &str, names: &[&str]) -> (Vec<u8>, String) {
+        let dir = std::env::temp_dir().join(format!("rappard-names-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        pki::init(&dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("init");
+        let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let days = Validity::days(pki::NODE_DAYS);
+        let (pem, _) = pki::issue_named(
+            &dir,
+            &wto,
+            Role::Secretariat,
+            Existing::Refuse,
+            days,
+            &names,
+        )
+        .expect("issue");
+        let cert = chain(&std::fs::read_to_string(pem).expect("pem"), "cert").expect("chain");
+        let ca = std::fs::read_to_string(dir.join("ca.pem")).expect("ca");
+        let _ = std::fs::remove_dir_all(&dir);
+        (cert[0].as_ref().to_vec(), ca)
+    }
+
+    /// Whether the Secretariat's certificate `der` passes the check of a
+    /// node that dialled `dialled`; the refusal otherwise.
+    fn check(der: &[u8], ca: &str, dialled: &str) -> Result<(), String> {
+        crate::install_crypto();
+        let verifier = SecretariatVerifier::new(ca).expect("verifier");
+        let name = ServerName::try_from(dialled.to_owned()).expect("name");
+        verifier
+            .verify_server_cert(
+                &CertificateDer::from(der.to_vec()),
+                &[],
+                &name,
+                &[],
+                UnixTime::now(),
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// `--secretariat-name` adds DNS names and IP addresses (v4 and v6) to
+    /// `localhost` and `127.0.0.1`; a node dialling one of them is
+    /// verified under it, and one dialling another name is refused with
+    /// the names the certificate has.
+    #[test]
+    fn a_named_certificate_is_verified_under_the_name_dialled() {
+        let (der, ca) = secretariat(
+            "named",
+            &["rappard.test", "192.0.2.10", "2001:db8::1", "localhost"],
+        );
+        assert_eq!(
+            server_names(&der),
+            [
+                "localhost",
+                "127.0.0.1",
+                "rappard.test",
+                "192.0.2.10",
+                "2001:db8::1"
+            ]
+        );
+        for ok in [
+            "rappard.test",
+            "192.0.2.10",
+            "2001:db8::1",
+            "localhost",
+            "127.0.0.1",
+        ] {
+            check(&der, &ca, ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        let e = check(&der, &ca, "other.test").expect_err("not named");
+        assert!(
+            e.contains("rappard.test") && e.contains("other.test"),
+            "{e}"
+        );
+        let e = check(&der, &ca, "192.0.2.11").expect_err("not named");
+        assert!(e.contains("192.0.2.11"), "{e}");
+    }
+
+    /// A certificate without names of its own (as every one made before
+    /// `--secretariat-name`) is verified under `localhost`, whatever the
+    /// name or address dialled: existing PKI directories keep working.
+    #[test]
+    fn an_unnamed_certificate_is_verified_under_localhost() {
+        let (der, ca) = secretariat("plain", &[]);
+        assert_eq!(server_names(&der), ["localhost", "127.0.0.1"]);
+        for dialled in ["localhost", "192.0.2.10", "server.test"] {
+            check(&der, &ca, dialled).unwrap_or_else(|e| panic!("{dialled}: {e}"));
+        }
+    }
+
+    /// Names are for the Secretariat only, and must be names.
+    #[test]
+    fn names_are_checked() {
+        let dir = std::env::temp_dir().join(format!("rappard-names-bad-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        pki::init(&dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("init");
+        let days = Validity::days(pki::NODE_DAYS);
+        let bra = MemberId::new("BRA").expect("id");
+        let e = pki::issue_named(
+            &dir,
+            &bra,
+            Role::Member,
+            Existing::Refuse,
+            days,
+            &["bra.test".into()],
+        )
+        .expect_err("a member's certificate names no server");
+        assert!(e.to_string().contains("only the Secretariat"), "{e}");
+        let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
+        let e = pki::issue_named(
+            &dir,
+            &wto,
+            Role::Secretariat,
+            Existing::Refuse,
+            days,
+            &["not a name".into()],
+        )
+        .expect_err("not a name");
+        assert!(e.to_string().contains("not a name"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -78,6 +78,10 @@ pub struct Args {
     /// Seconds a call waits for answers (see `secretariat --answer-timeout`).
     #[arg(long)]
     answer_timeout: Option<u64>,
+    /// How the member processes hold the direct talks of an accession (see
+    /// `member --talks`).
+    #[arg(long, value_enum, default_value = "direct")]
+    talks: super::member::Talks,
 }
 
 /// `rappard class`: a class on one machine, `demo` with people.
@@ -125,6 +129,7 @@ impl ClassArgs {
             human: self.delegations,
             public_url: self.public_url,
             answer_timeout: Some(self.answer_timeout),
+            talks: super::member::Talks::Direct,
         }
     }
 }
@@ -408,6 +413,7 @@ fn start_members(plan: &Plan<'_>, addr: &str, procs: &mut Processes) -> Result<(
         cmd.args(["--secretariat", addr])
             .args(["--transport", plan.args.transport.as_str()])
             .args(["--ids", &g.join(",")])
+            .args(["--talks", plan.args.talks.as_str()])
             .stdout(Stdio::null());
         procs.spawn(
             format!("member process {} ({} delegations)", k + 1, g.len()),
@@ -477,7 +483,7 @@ impl Processes {
 async fn observe(plan: &Plan<'_>, addr: &str) -> Result<Record> {
     let creds = pki::load(plan.dir, "secretariat").map_err(Error::Observer)?;
     rappard_net::install_crypto();
-    let to = connector(addr, plan.args.transport)?;
+    let to = connector(addr, plan.args.transport).await?;
     let mut client = connect_observer(&to, &creds).await?;
     let mut stream = client
         .subscribe(v1::SubscribeRequest {

@@ -73,6 +73,31 @@ pub struct Args {
     /// Default: off.
     #[arg(long, value_name = "ADDR")]
     metrics: Option<String>,
+    /// How the delegations hold the direct talks of an accession with an
+    /// applicant: `direct` serves them on 127.0.0.1 (applicants on this
+    /// host reach them); `relay` serves nothing and takes the applicants'
+    /// offers through the Secretariat (a laptop behind NAT).
+    #[arg(long, value_enum, default_value = "direct")]
+    talks: Talks,
+}
+
+/// The values of `--talks`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Talks {
+    /// Serve them on 127.0.0.1, for applicants on this host.
+    Direct,
+    /// Through the Secretariat, over the delegation's own connection.
+    Relay,
+}
+
+impl Talks {
+    /// Its name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Relay => "relay",
+        }
+    }
 }
 
 /// One delegation to run: its id, credentials, and its instructions from
@@ -92,14 +117,14 @@ pub fn run(args: Args) -> Result<()> {
     runtime()?.block_on(async move {
         let mut stop = Stop::listen()?;
         rappard_net::install_crypto();
-        let to = connector(&address, args.transport)?;
+        let to = connector(&address, args.transport).await?;
         let metrics = Arc::new(Metrics::new());
         let _served = match &args.metrics {
             Some(addr) => Some(serve_metrics(addr, metrics.clone()).await?),
             None => None,
         };
         tokio::select! {
-            r = run_all(&to, mine, args.seed, &metrics) => r,
+            r = run_all(&to, mine, (args.seed, args.talks), &metrics) => r,
             signal = stop.recv() => Err(Error::Interrupted {
                 signal,
                 what: "the delegations leave the negotiation",
@@ -226,7 +251,7 @@ fn user_zone(tz: Option<&str>) -> Result<chrono_tz::Tz> {
 async fn run_all(
     to: &Connector,
     mine: Vec<Mine>,
-    seed: Option<u64>,
+    (seed, talks): (Option<u64>, Talks),
     metrics: &Arc<Metrics>,
 ) -> Result<()> {
     let total = mine.len();
@@ -236,7 +261,7 @@ async fn run_all(
         let metrics = metrics.clone();
         tasks.spawn(async move {
             let id = m.id.to_string();
-            (id, run_one(&to, m, seed, metrics).await)
+            (id, run_one(&to, m, (seed, talks), metrics).await)
         });
     }
     let mut failed = Vec::new();
@@ -282,7 +307,7 @@ async fn run_all(
 async fn run_one(
     to: &Connector,
     m: Mine,
-    seed: Option<u64>,
+    (seed, talks): (Option<u64>, Talks),
     metrics: Arc<Metrics>,
 ) -> Result<rappard_net::member::Activity, rappard_net::Error> {
     let delegation = match m.delegation {
@@ -301,5 +326,9 @@ async fn run_one(
             Delegation::new(m.id, seed, Default::default())
         }
     };
-    rappard_net::member::run_with(to, &m.creds, delegation, m.person, metrics).await
+    let talks = match talks {
+        Talks::Direct => rappard_net::member::TalksMode::Direct,
+        Talks::Relay => rappard_net::member::TalksMode::Relay,
+    };
+    rappard_net::member::run_talking(to, &m.creds, delegation, m.person, metrics, talks).await
 }

@@ -93,16 +93,36 @@ pub fn load_scenario_text(path: &Path, seed: Option<u64>) -> Result<(Scenario, S
 }
 
 /// How to reach the Secretariat at `address` (HOST:PORT) over a transport.
+/// QUIC resolves a host name (the first address the system's resolver
+/// gives) and binds a client endpoint of that address's family; the server
+/// is verified under the host dialled.
 /// Must be called inside the runtime (QUIC binds a socket).
-pub fn connector(address: &str, transport: Transport) -> Result<rappard_net::member::Connector> {
+pub async fn connector(
+    address: &str,
+    transport: Transport,
+) -> Result<rappard_net::member::Connector> {
     match transport {
         Transport::Quic => {
-            let addr = address.parse().map_err(|e| Error::BadOption {
+            let bad = |reason: String| Error::BadOption {
                 option: "--secretariat",
-                reason: format!("{address}: {e}"),
-            })?;
-            let endpoint = rappard_net::quic::client_endpoint()?;
-            Ok(rappard_net::member::Connector::Quic(addr, endpoint))
+                reason: format!("{address}: {reason}"),
+            };
+            let (host, _) = address
+                .rsplit_once(':')
+                .ok_or_else(|| bad("expected HOST:PORT".into()))?;
+            let host = host.trim_matches(['[', ']']).to_owned();
+            let addr = match address.parse::<std::net::SocketAddr>() {
+                Ok(addr) => addr,
+                Err(_) => tokio::net::lookup_host(address)
+                    .await
+                    .map_err(|e| bad(format!("cannot resolve the host: {e}")))?
+                    .next()
+                    .ok_or_else(|| bad("the host resolves to no address".into()))?,
+            };
+            let endpoint = rappard_net::quic::client_endpoint_for(&addr)?;
+            Ok(rappard_net::member::Connector::QuicNamed(
+                host, addr, endpoint,
+            ))
         }
         Transport::Grpc => Ok(rappard_net::member::Connector::Grpc(format!(
             "https://{address}"

@@ -141,7 +141,7 @@ async fn measure(n: usize, transport: Transport, items: usize) -> Result<Measure
         let _ = stopped.await;
     })
     .await?;
-    let to = super::connector(&addr, transport)?;
+    let to = super::connector(&addr, transport).await?;
     let mut delegations = simulation::delegations(&sc);
     let mut tasks = JoinSet::new();
     let started = Instant::now();

@@ -52,6 +52,12 @@ pub enum Command {
         /// Secretariat refuses it after that (UNAUTHENTICATED, "expired").
         #[arg(long, default_value_t = pki::NODE_DAYS, value_parser = clap::value_parser!(u32).range(1..=36_500))]
         days: u32,
+        /// With `--role secretariat`: a DNS name or IP address clients
+        /// dial the Secretariat by, named in its certificate besides
+        /// `localhost` and `127.0.0.1` (repeat for several). Clients
+        /// verify the server under the name they dial.
+        #[arg(long, value_name = "HOST")]
+        secretariat_name: Vec<String>,
     },
     /// Revoke certificates: add them to the authority's revocation list
     /// `ca.crl` (signed with `ca.key`), which the Secretariat reads at
@@ -87,6 +93,7 @@ pub fn run(command: Command) -> Result<()> {
             role,
             force,
             days,
+            secretariat_name,
         } => {
             let role = Role::parse(&role).ok_or_else(|| Error::BadOption {
                 option: "--role",
@@ -97,7 +104,23 @@ pub fn run(command: Command) -> Result<()> {
                 option: "--id",
                 reason: e.to_string(),
             })?;
-            let (pem, key) = pki::issue(&certs, &id, role, existing(force), Validity::days(days))?;
+            if role != Role::Secretariat && !secretariat_name.is_empty() {
+                return Err(Error::BadOption {
+                    option: "--secretariat-name",
+                    reason: format!(
+                        "names the Secretariat's server: give it with --role secretariat, not {}",
+                        role.as_str()
+                    ),
+                });
+            }
+            let (pem, key) = pki::issue_named(
+                &certs,
+                &id,
+                role,
+                existing(force),
+                Validity::days(days),
+                &secretariat_name,
+            )?;
             println!("{} {}", pem.display(), key.display());
         }
         Command::Revoke { certs, id, serial } => {
