@@ -83,7 +83,7 @@ fn delegations_over_capacity_miss_business_and_cannot_object() {
     let c = limited.capacity.as_ref().expect("capacity in the report");
     assert_eq!(c.least_developed.delegations, 2);
     assert_eq!(c.least_developed.business_missed, missed.len() as u32 * 2);
-    // Fisheries' decision, and Vanuatu (absent) misses both.
+    // The fisheries decision, taken without both.
     assert_eq!(c.least_developed.decisions_missed, 2);
     let u = unlimited.capacity.as_ref().expect("missions in the report");
     assert_eq!(u.least_developed.business_missed, 0);

@@ -37,7 +37,7 @@ pub struct CapacityReport {
 }
 
 /// One delegation's attendance.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct AttendanceReport {
     /// The delegation.
     pub member: MemberId,
@@ -153,7 +153,10 @@ fn listed(
             .map(|member| AttendanceReport {
                 least_developed: least_developed.contains(&member),
                 member,
-                ..AttendanceReport::default()
+                present: 0,
+                absent: 0,
+                missed: Vec::new(),
+                decisions_missed: Vec::new(),
             })
             .collect(),
         ..CapacityReport::default()
