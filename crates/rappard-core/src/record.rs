@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::member::MemberId;
 use crate::flexibility::{Flexibility, Granted};
+use crate::member::MemberId;
 use crate::protocol::Package;
 use crate::protocol::{
     Call, CallId, CallKind, Level, PackageText, Reaction, Stated, Subject, Vote,

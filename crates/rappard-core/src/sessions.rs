@@ -188,7 +188,11 @@ impl Calendar {
 
     /// The calendar of `roll` at `venue`, the delegations in
     /// `non_resident` keeping their capitals' zones even in Geneva.
-    pub fn with_missions(roll: &Membership, venue: Venue, non_resident: &BTreeSet<MemberId>) -> Self {
+    pub fn with_missions(
+        roll: &Membership,
+        venue: Venue,
+        non_resident: &BTreeSet<MemberId>,
+    ) -> Self {
         let eu = roll.position(crate::member::EU);
         let own_seat = |i: usize| {
             let m = &roll.members()[i];

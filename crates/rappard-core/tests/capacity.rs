@@ -112,11 +112,7 @@ fn a_non_resident_delegation_keeps_its_capitals_hours() {
     assert_eq!(a.decisions_missed, ["agriculture"]);
     // Resident, it is no longer listed, and sits in every session.
     assert!(vut(&home).is_none());
-    assert!(
-        home.sessions
-            .iter()
-            .all(|s| !s.absent.contains(&id("VUT")))
-    );
+    assert!(home.sessions.iter().all(|s| !s.absent.contains(&id("VUT"))));
 }
 
 /// The same limits by scenario key: a delegation's own `meetings_per_day`
@@ -135,7 +131,11 @@ fn capacity_keys_resolve_per_delegation_and_errors_name_the_field() {
     assert_eq!(limits.get(&id("USA")), None);
     let (r, _) = run("own", &sc);
     let c = r.capacity.expect("capacity");
-    let mwi = c.attendance.iter().find(|a| a.member == id("MWI")).expect("MWI");
+    let mwi = c
+        .attendance
+        .iter()
+        .find(|a| a.member == id("MWI"))
+        .expect("MWI");
     assert!(mwi.missed.is_empty(), "two meetings a day cover both items");
     let bad = LIMITED.replace(
         "[[item]]\nid = \"agriculture\"",
@@ -187,7 +187,15 @@ fn flexibilities_draw_more_developing_participants() {
     let carried = |rec: &Record| {
         rec.entries()
             .iter()
-            .filter(|e| matches!(&e.event, Event::CallIssued { flexibility: Some(_), .. }))
+            .filter(|e| {
+                matches!(
+                    &e.event,
+                    Event::CallIssued {
+                        flexibility: Some(_),
+                        ..
+                    }
+                )
+            })
             .count()
     };
     assert!(carried(&rec_with) > 0);

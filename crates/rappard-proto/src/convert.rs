@@ -162,7 +162,11 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
             .reference
             .map(|r| level(r, "Call.reference"))
             .transpose()?,
-        flexibility: c.flexibility.as_ref().map(flexibility_from_wire).transpose()?,
+        flexibility: c
+            .flexibility
+            .as_ref()
+            .map(flexibility_from_wire)
+            .transpose()?,
     })
 }
 

@@ -88,7 +88,6 @@ pub struct FlexibilityReport {
 /// Adds both accounts to a folded report.
 pub(super) fn complete(report: &mut Report, record: &Record) {
     let mut capacity: Option<CapacityReport> = None;
-    let mut ldcs: Vec<MemberId> = Vec::new();
     for e in record.entries() {
         match &e.event {
             Event::CapacityListed {
@@ -97,15 +96,17 @@ pub(super) fn complete(report: &mut Report, record: &Record) {
                 least_developed,
             } => {
                 capacity = Some(listed(non_resident, meetings_per_day, least_developed));
-                ldcs.clone_from(least_developed);
             }
             Event::FlexibilitiesListed {
                 item,
                 flexibility,
                 beneficiaries,
-            } => report
-                .flexibilities
-                .push(flexibility_report(report, item, flexibility, beneficiaries)),
+            } => report.flexibilities.push(flexibility_report(
+                report,
+                item,
+                flexibility,
+                beneficiaries,
+            )),
             _ => {}
         }
         if let Some(c) = capacity.as_mut() {
@@ -113,20 +114,17 @@ pub(super) fn complete(report: &mut Report, record: &Record) {
         }
     }
     if let Some(c) = capacity.as_mut() {
+        let add = |g: &mut MissedReport, a: &AttendanceReport| {
+            g.delegations += 1;
+            g.business_missed += a.missed.len() as u32;
+            g.decisions_missed += a.decisions_missed.len() as u32;
+        };
         for a in &c.attendance {
-            let group = if a.least_developed {
-                Some(&mut c.least_developed)
-            } else {
-                None
-            };
-            for g in group.into_iter().chain(
-                c.meetings_per_day
-                    .contains_key(&a.member)
-                    .then_some(&mut c.small_delegations),
-            ) {
-                g.delegations += 1;
-                g.business_missed += a.missed.len() as u32;
-                g.decisions_missed += a.decisions_missed.len() as u32;
+            if a.least_developed {
+                add(&mut c.least_developed, a);
+            }
+            if c.meetings_per_day.contains_key(&a.member) {
+                add(&mut c.small_delegations, a);
             }
         }
     }

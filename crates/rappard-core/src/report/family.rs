@@ -45,9 +45,9 @@ impl Family {
             | Event::ItemListed { .. }
             | Event::CapacityListed { .. }
             | Event::FlexibilitiesListed { .. } => Self::Opening,
-            Event::DayOpened { .. } | Event::MeetingConvened { .. } | Event::MeetingMissed { .. } => {
-                Self::Meetings
-            }
+            Event::DayOpened { .. }
+            | Event::MeetingConvened { .. }
+            | Event::MeetingMissed { .. } => Self::Meetings,
             Event::CallIssued { .. }
             | Event::PositionStated { .. }
             | Event::DraftSigned { .. }

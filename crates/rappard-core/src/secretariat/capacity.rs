@@ -47,7 +47,11 @@ impl Secretariat {
         if self.agenda.flexibilities.is_empty() {
             return;
         }
-        let ids: Vec<String> = (self.agenda.items.iter().map(|i| i.id.clone()))
+        let ids: Vec<String> = self
+            .agenda
+            .items
+            .iter()
+            .map(|i| i.id.clone())
             .chain(self.agenda.initiatives.iter().map(|i| i.id.clone()))
             .collect();
         for id in ids {
