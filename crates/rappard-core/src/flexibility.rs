@@ -9,10 +9,11 @@
 //!   and with capacity-building support), so that it commits only to what it
 //!   can implement;
 //! - the Agreement on Fisheries Subsidies (WT/MIN(22)/33, 17 June 2022),
-//!   Art. 4: for two years from entry into force, subsidies a developing
-//!   Member or LDC grants for fishing within its exclusive economic zone are
-//!   exempt from action under the prohibition on subsidies to fishing of
-//!   overfished stocks.
+//!   Art. 4 (its paragraph 4, as far as we read the text: verify before
+//!   citing the paragraph): for two years from entry into force, subsidies
+//!   a developing Member or LDC grants for fishing within its exclusive
+//!   economic zone are exempt from action under the prohibition on
+//!   subsidies to fishing of overfished stocks.
 //!
 //! Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
 //! Negotiations", *Journal of Hubei University of Economics* 21(5), 2023,
