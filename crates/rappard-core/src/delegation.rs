@@ -91,6 +91,7 @@ impl Delegation {
                     item: &t.item,
                     round: t.round,
                     rule: call.rule,
+                    widening: 0,
                 };
                 let s = self.strategy(&t.item);
                 objects |= s.objects(&view, t.text);
@@ -102,6 +103,10 @@ impl Delegation {
             item: &key,
             round: call.round,
             rule: call.rule,
+            widening: call
+                .flexibility
+                .as_ref()
+                .map_or(0, |f| f.widening_for(&self.id)),
         };
         let text = call.text.unwrap_or(5_000);
         let on_accession = call.subject.applicant().is_some();
@@ -148,6 +153,7 @@ impl Delegation {
             item: &item,
             round,
             rule: Rule::Consensus,
+            widening: 0,
         };
         let accept = self.strategy(&item).accepts_offer(&view, offer);
         self.heard
@@ -225,6 +231,7 @@ mod tests {
             awaited: awaited.iter().map(|m| id(m)).collect(),
             package: None,
             reference: None,
+            flexibility: None,
         }
     }
 

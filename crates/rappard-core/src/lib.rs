@@ -13,11 +13,13 @@
 
 pub mod accession;
 pub mod amendment;
+pub mod capacity;
 pub mod coalition;
 pub mod dataset;
 pub mod delegation;
 pub mod drafting;
 pub mod error;
+pub mod flexibility;
 pub mod greenroom;
 pub mod initiative;
 pub mod invariants;

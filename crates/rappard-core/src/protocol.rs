@@ -280,6 +280,10 @@ pub struct Call {
     /// the unweighted median of the levels stated in the round. `None`
     /// otherwise.
     pub reference: Option<Level>,
+    /// On an item or initiative with flexibilities for developing Members
+    /// and LDCs: the widening of the tolerance and who has it
+    /// (`crate::flexibility`). `None` otherwise.
+    pub flexibility: Option<crate::flexibility::Granted>,
 }
 
 /// A delegation's answer to a call.

@@ -13,9 +13,12 @@
 //! fingerprint that must be the same for the same scenario and seed however
 //! the negotiation was carried (in process, over gRPC, over QUIC).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::flexibility::{Flexibility, Granted};
 use crate::member::MemberId;
 use crate::protocol::Package;
 use crate::protocol::{
@@ -172,6 +175,11 @@ pub enum Event {
         /// median: that median.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<Level>,
+        /// On an item or initiative with flexibilities for developing
+        /// Members and LDCs: the widening of the tolerance and who has it
+        /// (`crate::flexibility`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flexibility: Option<Granted>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -591,6 +599,41 @@ pub enum Event {
         /// Objectors in the last round.
         objectors: Vec<MemberId>,
     },
+    /// The delegations' capacity, when the scenario limits it
+    /// (`crate::capacity`): who has no Geneva mission and keeps its
+    /// capital's hours, and how many meetings a day each limited
+    /// delegation can follow.
+    CapacityListed {
+        /// Delegations without a Geneva mission.
+        non_resident: Vec<MemberId>,
+        /// Meetings a day, per limited delegation.
+        meetings_per_day: BTreeMap<MemberId, u32>,
+        /// The least-developed countries among the delegations listed
+        /// above (for the report).
+        least_developed: Vec<MemberId>,
+    },
+    /// Delegations present at a meeting that miss a piece of its business,
+    /// being over their capacity for the day: they are not asked and cannot
+    /// object (Art. IX:1, fn. 1).
+    MeetingMissed {
+        /// The meeting.
+        meeting: u32,
+        /// The business: an item's or an initiative's id, `package`, or
+        /// `green-room:ID`.
+        business: String,
+        /// Who misses it, in id order.
+        members: Vec<MemberId>,
+    },
+    /// An item or initiative carries flexibilities for developing Members
+    /// and LDCs (`crate::flexibility`).
+    FlexibilitiesListed {
+        /// Item or initiative.
+        item: String,
+        /// The flexibilities.
+        flexibility: Flexibility,
+        /// The delegations that benefit, in id order.
+        beneficiaries: Vec<MemberId>,
+    },
 }
 
 impl Event {
@@ -607,6 +650,7 @@ impl Event {
             awaited: call.awaited.clone(),
             package: call.package.clone(),
             reference: call.reference,
+            flexibility: call.flexibility.clone(),
         }
     }
 
@@ -643,6 +687,7 @@ impl Event {
             awaited,
             package,
             reference,
+            flexibility,
         } = self
         else {
             return None;
@@ -658,6 +703,7 @@ impl Event {
             awaited: awaiting(awaited)?,
             package: package.clone(),
             reference: *reference,
+            flexibility: flexibility.clone(),
         })
     }
 }

@@ -54,6 +54,7 @@
 //! feature.
 mod accessions;
 mod amendments;
+mod capacity;
 mod consensus_period;
 mod green_room;
 mod initiatives;
@@ -179,6 +180,10 @@ pub struct Secretariat {
     consensus_objectors_accession: Vec<MemberId>,
     /// Amendments submitted for acceptance, by item index.
     amendments: BTreeMap<usize, amendments::AmendmentState>,
+    /// Who took up which business on which day (`[capacity]`).
+    attendance: crate::capacity::Attendance,
+    /// What calls on an item or initiative with flexibilities carry, by id.
+    granted: BTreeMap<String, crate::flexibility::Granted>,
 }
 
 /// A decision as its rule gave it, before it is recorded.
@@ -223,7 +228,11 @@ impl Secretariat {
     /// A Secretariat with another drafting policy for the chair's texts on
     /// items (the convenors of an initiative draft at the median).
     pub fn with_drafting(agenda: Agenda, drafting: Box<dyn DraftingPolicy>) -> Self {
-        let calendar = Calendar::new(&agenda.membership, agenda.venue);
+        let calendar = Calendar::with_missions(
+            &agenda.membership,
+            agenda.venue,
+            &agenda.capacity.non_resident,
+        );
         let all_delegations = agenda
             .membership
             .delegations()
@@ -255,6 +264,8 @@ impl Secretariat {
             accessions: Vec::new(),
             consensus_objectors_accession: Vec::new(),
             amendments: BTreeMap::new(),
+            attendance: Default::default(),
+            granted: BTreeMap::new(),
         };
         s.open_negotiation();
         s
@@ -273,8 +284,10 @@ impl Secretariat {
             id: m.id.clone(),
             name: m.name.clone(),
             seat: match self.agenda.venue {
-                Venue::Geneva => crate::sessions::GENEVA.name().to_owned(),
-                Venue::Virtual => m.time_zone.name().to_owned(),
+                Venue::Geneva if !self.agenda.capacity.is_non_resident(&m.id) => {
+                    crate::sessions::GENEVA.name().to_owned()
+                }
+                _ => m.time_zone.name().to_owned(),
             },
             office_hours: m.office_hours.to_string(),
             represented_by: represented
@@ -329,6 +342,8 @@ impl Secretariat {
         for e in listed {
             self.emit(e);
         }
+        self.list_capacity();
+        self.list_flexibilities();
         self.launch_initiatives();
         self.accessions = self
             .agenda
@@ -583,6 +598,7 @@ impl Secretariat {
     fn issue_call(&mut self, mut call: Call, then: Continuation) {
         self.calls += 1;
         call.call = self.calls;
+        call.flexibility = self.granted.get(call.subject.key().as_ref()).cloned();
         self.emit(Event::call_issued(&call));
         let n = call.awaited.len();
         self.open = Some(OpenCall {
@@ -654,6 +670,7 @@ impl Secretariat {
 
     /// Does one piece of the meeting's work.
     fn run(&mut self, w: Work) {
+        self.take_up(&w);
         match w {
             Work::Round { item, at_decision } => self.item_round(item, at_decision),
             Work::Decide(item) => self.put_to_decision(item),

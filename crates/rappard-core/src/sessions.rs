@@ -12,6 +12,11 @@
 //! meeting face to face, and time differences shortened the negotiating
 //! time; see `docs/sources.md`).
 //!
+//! A delegation without a Geneva mission (`[capacity] non_resident`, or
+//! `mission = "non-resident"`; `crate::capacity`) keeps its capital's zone
+//! at venue `geneva` too: it follows the work from home, as the Members the
+//! WTO's "Geneva Week" is for do.
+//!
 //! A delegation is *present* at a meeting only if the whole meeting lies
 //! within its office hours on its local date. An EU member State is present
 //! when the EU is (it is represented by it). The Secretariat schedules a
@@ -30,7 +35,7 @@
 //! (`crate::procedure`); delegations' own weekends in capitals are not
 //! modelled.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -38,7 +43,7 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::member::Membership;
+use crate::member::{MemberId, Membership};
 use crate::time::{Interval, Timestamp};
 
 /// Where delegations sit.
@@ -175,15 +180,26 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// The calendar of `roll` at `venue`.
+    /// The calendar of `roll` at `venue`, every delegation with a Geneva
+    /// mission.
     pub fn new(roll: &Membership, venue: Venue) -> Self {
+        Self::with_missions(roll, venue, &BTreeSet::new())
+    }
+
+    /// The calendar of `roll` at `venue`, the delegations in
+    /// `non_resident` keeping their capitals' zones even in Geneva.
+    pub fn with_missions(
+        roll: &Membership,
+        venue: Venue,
+        non_resident: &BTreeSet<MemberId>,
+    ) -> Self {
         let eu = roll.position(crate::member::EU);
         let own_seat = |i: usize| {
             let m = &roll.members()[i];
             Seat {
                 tz: match venue {
-                    Venue::Geneva => GENEVA,
-                    Venue::Virtual => m.time_zone,
+                    Venue::Geneva if !non_resident.contains(&m.id) => GENEVA,
+                    _ => m.time_zone,
                 },
                 hours: m.office_hours,
             }

@@ -20,6 +20,8 @@
 //!   round's tolerance would reach, and objects otherwise. At a decision it
 //!   formally objects only to a text beyond its tolerance; in a vote it says
 //!   yes within its tolerance, abstains in the reserve band, no beyond.
+//!   Under special and differential treatment a beneficiary's tolerance is
+//!   wider by the item's widening in every round (`crate::flexibility`).
 //!   Unless the scenario fixes them, the three are drawn from the seed per
 //!   Member and item: ideal uniform in 0–10,000, tolerance in 500–3,000,
 //!   concession in 200–800 (model parameters, not facts).
@@ -57,6 +59,10 @@ pub struct ItemView<'a> {
     pub round: u32,
     /// The rule the decision is taken under.
     pub rule: Rule,
+    /// The widening of the tolerance this delegation has on the item under
+    /// special and differential treatment (`crate::flexibility`); 0
+    /// without.
+    pub widening: Level,
 }
 
 /// How a delegation decides. One value per delegation and item.
@@ -146,6 +152,11 @@ impl IdealPoint {
         u32::from(self.tolerance) + u32::from(self.concession) * round.saturating_sub(1)
     }
 
+    /// The tolerance in `round` with the flexibility `view` gives.
+    fn tolerance_with(&self, view: &ItemView<'_>, round: u32) -> u32 {
+        self.tolerance_in(round) + u32::from(view.widening)
+    }
+
     fn distance(&self, text: Level) -> u32 {
         u32::from(self.ideal.abs_diff(text))
     }
@@ -158,9 +169,9 @@ impl Strategy for IdealPoint {
 
     fn react(&mut self, view: &ItemView<'_>, text: Level) -> Reaction {
         let d = self.distance(text);
-        if d <= self.tolerance_in(view.round) {
+        if d <= self.tolerance_with(view, view.round) {
             Reaction::Support
-        } else if d <= self.tolerance_in(view.round + 1) {
+        } else if d <= self.tolerance_with(view, view.round + 1) {
             Reaction::Reserve
         } else {
             Reaction::Object
@@ -168,7 +179,7 @@ impl Strategy for IdealPoint {
     }
 
     fn objects(&mut self, view: &ItemView<'_>, text: Level) -> bool {
-        self.distance(text) > self.tolerance_in(view.round)
+        self.distance(text) > self.tolerance_with(view, view.round)
     }
 
     fn vote(&mut self, view: &ItemView<'_>, text: Level) -> Vote {
@@ -256,6 +267,7 @@ mod tests {
             item: "agri",
             round,
             rule: Rule::Consensus,
+            widening: 0,
         }
     }
 

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use rappard_core::flexibility::Granted;
 use rappard_core::member::MemberId;
 use rappard_core::protocol::{
     Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
@@ -105,6 +106,14 @@ pub fn call_to_wire(call: &Call) -> v1::Call {
             })
             .collect(),
         reference: call.reference.map(u32::from),
+        flexibility: call.flexibility.as_ref().map(|f| v1::Flexibility {
+            widening: u32::from(f.widening),
+            beneficiaries: f
+                .beneficiaries
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+        }),
     }
 }
 
@@ -153,6 +162,23 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
             .reference
             .map(|r| level(r, "Call.reference"))
             .transpose()?,
+        flexibility: c
+            .flexibility
+            .as_ref()
+            .map(flexibility_from_wire)
+            .transpose()?,
+    })
+}
+
+/// A wire flexibility as the core's.
+fn flexibility_from_wire(f: &v1::Flexibility) -> Result<Granted, ConvertError> {
+    Ok(Granted {
+        widening: level(f.widening, "Flexibility.widening")?,
+        beneficiaries: f
+            .beneficiaries
+            .iter()
+            .map(|m| MemberId::new(m).map_err(|e| bad("Flexibility.beneficiaries", e)))
+            .collect::<Result<Vec<_>, _>>()?,
     })
 }
 
@@ -329,6 +355,10 @@ mod tests {
                 text: 5_000,
             }]),
             reference: Some(4_500),
+            flexibility: Some(Granted {
+                widening: 1_000,
+                beneficiaries: vec![MemberId::new("MWI").expect("id")],
+            }),
         };
         assert_eq!(call_from_wire(&call_to_wire(&call)), Ok(call));
     }

@@ -42,8 +42,12 @@ impl Family {
             Event::NegotiationOpened { .. }
             | Event::RollCalled { .. }
             | Event::CoalitionsListed { .. }
-            | Event::ItemListed { .. } => Self::Opening,
-            Event::DayOpened { .. } | Event::MeetingConvened { .. } => Self::Meetings,
+            | Event::ItemListed { .. }
+            | Event::CapacityListed { .. }
+            | Event::FlexibilitiesListed { .. } => Self::Opening,
+            Event::DayOpened { .. }
+            | Event::MeetingConvened { .. }
+            | Event::MeetingMissed { .. } => Self::Meetings,
             Event::CallIssued { .. }
             | Event::PositionStated { .. }
             | Event::DraftSigned { .. }

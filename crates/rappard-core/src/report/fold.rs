@@ -34,6 +34,7 @@ impl Report {
         for e in record.entries() {
             fold.event(e.at, &e.event);
         }
+        super::development::complete(&mut fold.report, record);
         fold.report
     }
 }
@@ -87,6 +88,8 @@ impl Fold {
             green_rooms: Vec::new(),
             initiatives: Vec::new(),
             accessions: Vec::new(),
+            capacity: None,
+            flexibilities: Vec::new(),
         };
         Self {
             report,

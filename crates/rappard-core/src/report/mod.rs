@@ -19,10 +19,13 @@ use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
+mod development;
 mod family;
 mod fold;
 pub mod html;
 mod minutes;
+
+pub use development::{AttendanceReport, CapacityReport, FlexibilityReport, MissedReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -181,6 +184,13 @@ pub struct Report {
     pub initiatives: Vec<InitiativeReport>,
     /// Accessions.
     pub accessions: Vec<AccessionReport>,
+    /// Delegations' capacity, when the scenario limits it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityReport>,
+    /// Flexibilities for developing Members and LDCs, per item or
+    /// initiative that has them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flexibilities: Vec<FlexibilityReport>,
 }
 
 /// Where an accession ended.

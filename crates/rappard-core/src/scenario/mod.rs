@@ -20,15 +20,19 @@
 //! rule in `named`), `[[initiative]]` (`initiatives`),
 //! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`), `[chair]`
 //! (`chair`) and
-//! `[[coalition]]` (`coalitions`). What several tables share lives once:
+//! `[[coalition]]` (`coalitions`), `[capacity]` with the members' mission
+//! keys (`capacity`) and the `sdt` keys of items and initiatives
+//! (`flexibility`). What several tables share lives once:
 //! placing an error (`error`), the limits (`limits`), reading values
 //! (`values`, dates and texts within the limits), resolving member
 //! ids (`resolve`) and turning positions into instructions (`positions`).
 
 mod accessions;
+mod capacity;
 mod chair;
 mod coalitions;
 mod error;
+mod flexibility;
 mod green_room;
 mod header;
 mod initiatives;
@@ -200,6 +204,11 @@ pub struct Agenda {
     pub procedure: crate::procedure::Procedure,
     /// The chair's drafting, the co-chairs' signing, withdrawal (`[chair]`).
     pub chair: ChairSpec,
+    /// The delegations' missions and meetings a day (`[capacity]`).
+    pub capacity: crate::capacity::CapacitySpec,
+    /// Flexibilities for developing Members and LDCs, by item or
+    /// initiative id (`sdt`).
+    pub flexibilities: BTreeMap<String, crate::flexibility::Flexibility>,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -299,6 +308,8 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
+    let capacity = capacity::parse(&who, raw.capacity.as_ref(), &raw.member)?;
+    let flexibilities = flexibility::parse(&cx, &raw.item, &raw.initiative)?;
     Ok(Scenario {
         agenda: Agenda {
             name: header.name,
@@ -315,6 +326,8 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             accessions,
             procedure,
             chair,
+            capacity,
+            flexibilities,
         },
         instructions: book,
     })

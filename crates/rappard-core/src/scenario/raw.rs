@@ -33,6 +33,30 @@ pub(super) struct RawFile {
     pub procedure: Option<RawProcedure>,
     #[serde(default)]
     pub chair: Option<RawChair>,
+    #[serde(default)]
+    pub capacity: Option<RawCapacity>,
+}
+
+/// `[capacity]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCapacity {
+    #[serde(default)]
+    pub meetings_per_day: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub by_development: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,
+    #[serde(default)]
+    pub non_resident: Vec<Spanned<String>>,
+}
+
+/// The `sdt` key of `[[item]]` and `[[initiative]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSdt {
+    pub tolerance_widening: Option<Spanned<f64>>,
+    pub transition_years: Option<Spanned<i64>>,
+    #[serde(rename = "for")]
+    pub beneficiaries: Option<Vec<Spanned<String>>>,
 }
 
 /// `[chair]`.
@@ -122,6 +146,8 @@ pub(super) struct RawMember {
     pub region: Option<Spanned<String>>,
     pub export_share: Option<Spanned<f64>>,
     pub office_hours: Option<Spanned<String>>,
+    pub mission: Option<Spanned<String>>,
+    pub meetings_per_day: Option<Spanned<i64>>,
 }
 
 /// A fixed meeting, `{ start, hours }`.
@@ -165,6 +191,7 @@ pub(super) struct RawItem {
     pub consensus_days: Option<Spanned<i64>>,
     pub acceptance: Option<Spanned<RawAcceptance>>,
     pub acceptance_days: Option<Spanned<RawAcceptanceDays>>,
+    pub sdt: Option<Spanned<RawSdt>>,
 }
 
 /// `[item.acceptance]`: when Members accept an amendment, by member id (a
@@ -199,6 +226,7 @@ pub(super) struct RawInitiative {
     #[serde(default)]
     pub positions: RawPositions,
     pub others: Option<Spanned<RawPosition>>,
+    pub sdt: Option<Spanned<RawSdt>>,
 }
 
 /// `[[accession]]`.

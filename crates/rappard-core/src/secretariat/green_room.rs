@@ -183,6 +183,7 @@ impl Secretariat {
             delegations: participants.clone(),
             members: participants,
             session: false,
+            room: None,
         });
         self.work.push_back(Work::GreenRoom { item, objectors });
     }

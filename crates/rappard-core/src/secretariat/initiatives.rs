@@ -204,6 +204,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
+            flexibility: None,
         };
         let then = Continuation::Initiative {
             initiative: i,

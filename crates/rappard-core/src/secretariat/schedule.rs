@@ -152,6 +152,10 @@ pub(super) struct Meeting {
     pub(super) members: Vec<MemberId>,
     /// Whether it is a day's session (Green Rooms follow sessions only).
     pub(super) session: bool,
+    /// Under limited capacity (`capacity`), everyone in the room, present
+    /// delegations and Members, while `delegations` and `members` are those
+    /// who take the business in hand up. `None` until a limit applies.
+    pub(super) room: Option<(Vec<MemberId>, Vec<MemberId>)>,
 }
 
 /// The start of the (UTC) day of `t`.
@@ -215,6 +219,7 @@ impl Secretariat {
             delegations: present,
             members,
             session,
+            room: None,
         });
     }
 

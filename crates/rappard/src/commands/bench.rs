@@ -151,6 +151,8 @@ pub(crate) fn scenario(
                 ..Procedure::default()
             },
             chair: Default::default(),
+            capacity: Default::default(),
+            flexibilities: Default::default(),
         },
         instructions,
     })

@@ -8,7 +8,8 @@
 //! meetings, and the closing here; calls and their answers in `calls`;
 //! texts, decisions, written procedure and the package in `decisions`;
 //! named rules and the acceptances of amendments in `amendments`; Green
-//! Rooms, initiatives and accessions in `tracks`. How figures, times
+//! Rooms, initiatives and accessions in `tracks`; delegations' capacity and
+//! special and differential treatment in `development`. How figures, times
 //! and lists of Members are written is decided once, in `format`.
 
 use std::collections::{HashMap, HashSet};
@@ -26,6 +27,7 @@ use crate::time::{Interval, Timestamp};
 mod amendments;
 mod calls;
 mod decisions;
+mod development;
 mod format;
 mod tracks;
 
@@ -80,6 +82,9 @@ impl Minutes {
 
     /// Hands one event to the method for its family.
     fn event(&mut self, at: Timestamp, event: &Event) {
+        if self.development(event) {
+            return;
+        }
         match Family::of(event) {
             Family::Opening => self.opening(event),
             Family::Meetings => self.meetings(event),
@@ -295,7 +300,9 @@ impl Minutes {
         if absent.is_empty() {
             return;
         }
-        if self.venue == Venue::Virtual {
+        // In Geneva, delegations without a mission sit in their capitals.
+        let away = |m: &MemberId| self.seats.get(m).is_some_and(|tz| *tz != GENEVA);
+        if self.venue == Venue::Virtual || absent.iter().any(away) {
             let shown = capped(absent, |m| match self.seats.get(m) {
                 Some(tz) => format!("{m} {}", hm_in(interval.start, tz)),
                 None => m.to_string(),
