@@ -280,6 +280,9 @@ pub struct Call {
     /// the unweighted median of the levels stated in the round. `None`
     /// otherwise.
     pub reference: Option<Level>,
+    /// The pressure each delegation asked is under from a political shock
+    /// in effect (`crate::shock`), in id order; empty without one.
+    pub pressures: Vec<crate::shock::Pressure>,
 }
 
 /// A delegation's answer to a call.

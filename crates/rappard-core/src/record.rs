@@ -23,6 +23,7 @@ use crate::protocol::{
 };
 use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
+use crate::shock::{Postponed, Pressure, ShockKind};
 use crate::time::{Interval, Timestamp};
 
 fn early_harvest() -> Package {
@@ -172,6 +173,10 @@ pub enum Event {
         /// median: that median.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<Level>,
+        /// The pressure on each delegation asked from a political shock in
+        /// effect (`crate::shock`), omitted without one.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pressures: Vec<Pressure>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -591,6 +596,31 @@ pub enum Event {
         /// Objectors in the last round.
         objectors: Vec<MemberId>,
     },
+    /// A political shock begins (`[[shock]]`, `crate::shock`).
+    ShockBegan {
+        /// The shock, from 0 in the scenario's order.
+        shock: u32,
+        /// Its kind.
+        kind: ShockKind,
+        /// The Members it names, in id order (none for a pandemic).
+        members: Vec<MemberId>,
+        /// When it is to end.
+        end: Timestamp,
+        /// The share of its tolerance each Member named keeps, in 1/10,000
+        /// (omitted for a pandemic).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        factor: Option<u16>,
+        /// The in-person meetings a pandemic postponed to its end.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        postponed: Vec<Postponed>,
+    },
+    /// A political shock ends.
+    ShockEnded {
+        /// The shock, from 0 in the scenario's order.
+        shock: u32,
+        /// Its kind.
+        kind: ShockKind,
+    },
 }
 
 impl Event {
@@ -607,6 +637,7 @@ impl Event {
             awaited: call.awaited.clone(),
             package: call.package.clone(),
             reference: call.reference,
+            pressures: call.pressures.clone(),
         }
     }
 
@@ -623,6 +654,7 @@ impl Event {
             awaited,
             package,
             reference,
+            pressures,
         } = self
         else {
             return None;
@@ -638,6 +670,7 @@ impl Event {
             awaited: awaited.clone(),
             package: package.clone(),
             reference: *reference,
+            pressures: pressures.clone(),
         })
     }
 }

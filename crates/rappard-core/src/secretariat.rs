@@ -59,6 +59,7 @@ mod green_room;
 mod initiatives;
 mod items;
 mod schedule;
+mod shocks;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -179,6 +180,8 @@ pub struct Secretariat {
     consensus_objectors_accession: Vec<MemberId>,
     /// Amendments submitted for acceptance, by item index.
     amendments: BTreeMap<usize, amendments::AmendmentState>,
+    /// Political shocks (`shocks`).
+    shocks: shocks::ShockState,
 }
 
 /// A decision as its rule gave it, before it is recorded.
@@ -255,6 +258,7 @@ impl Secretariat {
             accessions: Vec::new(),
             consensus_objectors_accession: Vec::new(),
             amendments: BTreeMap::new(),
+            shocks: shocks::ShockState::default(),
         };
         s.open_negotiation();
         s
@@ -336,6 +340,7 @@ impl Secretariat {
             .iter()
             .map(|_| accessions::AccessionState::new())
             .collect();
+        self.schedule_shocks();
         self.schedule_agenda();
         self.ensure_session();
     }
@@ -583,6 +588,7 @@ impl Secretariat {
     fn issue_call(&mut self, mut call: Call, then: Continuation) {
         self.calls += 1;
         call.call = self.calls;
+        call.pressures = self.pressures_for(&call);
         self.emit(Event::call_issued(&call));
         let n = call.awaited.len();
         self.open = Some(OpenCall {

@@ -12,6 +12,7 @@ use rappard_core::protocol::{
 };
 use rappard_core::record::Entry;
 use rappard_core::rules::Rule;
+use rappard_core::shock::Pressure;
 
 use crate::v1;
 
@@ -105,6 +106,16 @@ pub fn call_to_wire(call: &Call) -> v1::Call {
             })
             .collect(),
         reference: call.reference.map(u32::from),
+        pressures: call
+            .pressures
+            .iter()
+            .map(|p| v1::Pressure {
+                member: p.member.as_str().to_owned(),
+                tolerance: u32::from(p.tolerance),
+                concession_stopped: p.concession_stopped,
+                rival_supported: p.rival_supported,
+            })
+            .collect(),
     }
 }
 
@@ -153,6 +164,18 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
             .reference
             .map(|r| level(r, "Call.reference"))
             .transpose()?,
+        pressures: c
+            .pressures
+            .iter()
+            .map(|p| {
+                Ok(Pressure {
+                    member: MemberId::new(&p.member).map_err(|e| bad("Pressure.member", e))?,
+                    tolerance: level(p.tolerance, "Pressure.tolerance")?,
+                    concession_stopped: p.concession_stopped,
+                    rival_supported: p.rival_supported,
+                })
+            })
+            .collect::<Result<Vec<_>, ConvertError>>()?,
     })
 }
 
@@ -308,6 +331,12 @@ mod tests {
                 text: 5_000,
             }]),
             reference: Some(4_500),
+            pressures: vec![Pressure {
+                member: MemberId::new("USA").expect("id"),
+                tolerance: 5_000,
+                concession_stopped: false,
+                rival_supported: true,
+            }],
         };
         assert_eq!(call_from_wire(&call_to_wire(&call)), Ok(call));
     }

@@ -34,6 +34,7 @@ impl Report {
         for e in record.entries() {
             fold.event(e.at, &e.event);
         }
+        fold.report.shocks = super::shocks::reports(record);
         fold.report
     }
 }
@@ -87,6 +88,7 @@ impl Fold {
             green_rooms: Vec::new(),
             initiatives: Vec::new(),
             accessions: Vec::new(),
+            shocks: Vec::new(),
         };
         Self {
             report,
@@ -111,7 +113,7 @@ impl Fold {
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(event),
             Family::Calls => self.calls(event),
-            Family::Closing => {}
+            Family::Closing | Family::Shocks => {}
         }
     }
 

@@ -23,6 +23,9 @@ mod family;
 mod fold;
 pub mod html;
 mod minutes;
+mod shocks;
+
+pub use shocks::{Shares, ShockReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -181,6 +184,9 @@ pub struct Report {
     pub initiatives: Vec<InitiativeReport>,
     /// Accessions.
     pub accessions: Vec<AccessionReport>,
+    /// Political shocks (`[[shock]]`), omitted without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shocks: Vec<ShockReport>,
 }
 
 /// Where an accession ended.

@@ -40,6 +40,7 @@ mod positions;
 mod procedure;
 mod raw;
 mod resolve;
+mod shocks;
 mod values;
 
 #[cfg(test)]
@@ -200,6 +201,8 @@ pub struct Agenda {
     pub procedure: crate::procedure::Procedure,
     /// The chair's drafting, the co-chairs' signing, withdrawal (`[chair]`).
     pub chair: ChairSpec,
+    /// Political shocks (`[[shock]]`; `crate::shock`), in the file's order.
+    pub shocks: Vec<crate::shock::Shock>,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -299,6 +302,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
+    let shocks = shocks::parse(&who, &raw.shock, start, &items)?;
     Ok(Scenario {
         agenda: Agenda {
             name: header.name,
@@ -315,6 +319,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             accessions,
             procedure,
             chair,
+            shocks,
         },
         instructions: book,
     })

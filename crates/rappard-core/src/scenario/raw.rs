@@ -33,6 +33,21 @@ pub(super) struct RawFile {
     pub procedure: Option<RawProcedure>,
     #[serde(default)]
     pub chair: Option<RawChair>,
+    #[serde(default)]
+    pub shock: Vec<RawShock>,
+}
+
+/// `[[shock]]`: a political shock (`crate::shock`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawShock {
+    pub kind: Spanned<String>,
+    pub start: Spanned<toml::Value>,
+    pub end: Spanned<toml::Value>,
+    #[serde(default)]
+    pub members: Vec<Spanned<String>>,
+    pub factor: Option<Spanned<f64>>,
+    pub in_person: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[chair]`.

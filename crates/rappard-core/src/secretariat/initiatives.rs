@@ -204,6 +204,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
+            pressures: Vec::new(),
         };
         let then = Continuation::Initiative {
             initiative: i,

@@ -201,6 +201,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
+            pressures: Vec::new(),
         }
     }
 
@@ -742,6 +743,7 @@ impl Secretariat {
             awaited: self.present_delegations(),
             package: Some(texts),
             reference: None,
+            pressures: Vec::new(),
         };
         self.issue_call(call, Continuation::Package);
     }

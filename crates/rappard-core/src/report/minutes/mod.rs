@@ -27,6 +27,7 @@ mod amendments;
 mod calls;
 mod decisions;
 mod format;
+mod shocks;
 mod tracks;
 
 use super::family::Family;
@@ -69,6 +70,7 @@ impl Minutes {
         for Entry { at, event, .. } in record.entries() {
             m.event(*at, event);
         }
+        m.out.push_str(&super::shocks::minutes_lines(record));
         let _ = writeln!(
             m.out,
             "Record: {} events, sha256 {}",
@@ -92,6 +94,7 @@ impl Minutes {
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(at, event),
             Family::Closing => self.closing(at, event),
+            Family::Shocks => self.shocks(at, event),
         }
     }
 
