@@ -112,6 +112,7 @@ macro_rules! scenarios {
 
 scenarios! {
     accessions_2024: "accessions-2024",
+    appellate_body: "appellate-body",
     chair_biased: "chair-biased",
     chair_biased_co_chairs: "chair-biased-co-chairs",
     chair_median: "chair-median",
@@ -126,10 +127,14 @@ scenarios! {
     greenroom_traditional: "greenroom-traditional",
     ifd_annex4: "ifd-annex4",
     ita_critical_mass: "ita-critical-mass",
+    no_pandemic_2020: "no-pandemic-2020",
+    no_trade_war: "no-trade-war",
+    pandemic_2020: "pandemic-2020",
     singapore_issues: "singapore-issues",
     singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",
     trade_facilitation: "trade-facilitation",
+    trade_war: "trade-war",
     virtual_2020: "virtual-2020",
     wto_full: "wto-full",
 }
