@@ -87,9 +87,12 @@ impl Delegation {
             return self.answer_unpressed(call);
         };
         let key = call.subject.key();
-        let pressed = self
-            .strategy(&key)
-            .under_pressure(p.tolerance, p.concession_stopped);
+        let pressed = match call.package {
+            Some(_) => None,
+            None => self
+                .strategy(&key)
+                .under_pressure(p.tolerance, p.concession_stopped),
+        };
         let kept = pressed.map(|s| std::mem::replace(self.strategy(&key), s));
         let answer = self.answer_unpressed(call);
         if let Some(s) = kept {

@@ -40,7 +40,9 @@
 //! lasts); that the narrowing applies to delegations with an ideal point
 //! (a fixed stance stays fixed, though a rival in a trade war still objects
 //! to what the other supports); and, for a package, that only the trade
-//! war's objection applies.
+//! war's objection applies. An accession is not pressed: its bilateral
+//! talks are decided between the nodes, before any call could carry a
+//! pressure.
 //!
 //! The Secretariat tells the delegations asked, in each call, the pressure
 //! each is under ([`Pressure`]): the shocks are public, as is the record

@@ -64,10 +64,19 @@ fn a_trade_war_drains_what_the_rivals_would_have_agreed() {
     assert!(calm.shocks.is_empty());
     let s = &war.shocks[0];
     assert_eq!(s.kind, ShockKind::TradeWar);
-    assert_eq!((s.start, s.end), (t("2018-03-22T00:00:00Z"), t("2018-04-30T00:00:00Z")));
+    assert_eq!(
+        (s.start, s.end),
+        (t("2018-03-22T00:00:00Z"), t("2018-04-30T00:00:00Z"))
+    );
     assert_eq!((s.before.outcomes, s.before.lapsed), (1, 0));
-    assert_eq!((s.during.outcomes, s.during.lapsed, s.during.lapsed_pct), (2, 2, 100.0));
-    assert_eq!((s.after.outcomes, s.after.blocked, s.after.lapsed), (1, 0, 0));
+    assert_eq!(
+        (s.during.outcomes, s.during.lapsed, s.during.lapsed_pct),
+        (2, 2, 100.0)
+    );
+    assert_eq!(
+        (s.after.outcomes, s.after.blocked, s.after.lapsed),
+        (1, 0, 0)
+    );
     // The record says when it began and ended; without it, neither.
     let shocks = |r: &Record| {
         r.entries()
@@ -78,7 +87,10 @@ fn a_trade_war_drains_what_the_rivals_would_have_agreed() {
     assert_eq!((shocks(&rec), shocks(&calm_rec)), (2, 0));
     let minutes = rappard_core::report::minutes(&rec);
     assert!(minutes.contains("SHOCK 1 BEGAN 2018-03-22T00:00:00Z: trade war between CHN, USA"));
-    assert!(minutes.contains("during, 0 of 2 blocked, 2 lapsed"), "{minutes}");
+    assert!(
+        minutes.contains("during, 0 of 2 blocked, 2 lapsed"),
+        "{minutes}"
+    );
 }
 
 /// The pressures travel in the calls, and only while the shock lasts: a
@@ -89,9 +101,15 @@ fn calls_name_the_pressure_only_while_the_shock_lasts() {
     let (start, end) = (t("2018-03-22T00:00:00Z"), t("2018-04-30T00:00:00Z"));
     let mut pressed = 0;
     for e in rec.entries() {
-        let Some(call) = e.event.issued_call() else { continue };
+        let Some(call) = e.event.issued_call() else {
+            continue;
+        };
         let lasting = start <= e.at && e.at < end;
-        assert_eq!(!call.pressures.is_empty(), lasting && call.awaited.len() > 1, "{call:?}");
+        assert_eq!(
+            !call.pressures.is_empty(),
+            lasting && call.awaited.len() > 1,
+            "{call:?}"
+        );
         for p in &call.pressures {
             assert!(matches!(p.member.as_str(), "CHN" | "USA"));
             assert_eq!(p.tolerance, 5_000);
@@ -129,7 +147,10 @@ fn a_pandemic_turns_the_venue_virtual_and_postpones_mc12() {
         Event::ShockBegan { postponed, .. } => Some(postponed.clone()),
         _ => None,
     });
-    assert_eq!(began.expect("began")[0].from.start, t("2020-06-08T07:00:00Z"));
+    assert_eq!(
+        began.expect("began")[0].from.start,
+        t("2020-06-08T07:00:00Z")
+    );
 }
 
 /// A populist turn or an election: the Member's tolerance narrows and its
@@ -145,9 +166,21 @@ fn populism_and_elections_stop_concessions() {
             "{base}\n[[shock]]\nkind = \"{kind}\"\nstart = \"2018-03-15T00:00:00Z\"\nend = \"2018-06-01T00:00:00Z\"\nmembers = [\"USA\"]\n"
         );
         let (pressed, _) = run("politics.toml", &text);
-        assert_eq!(item(&pressed, "ecommerce").outcome, Outcome::Lapsed, "{kind}");
-        assert_eq!(item(&pressed, "subsidies").outcome, Outcome::Lapsed, "{kind}");
-        assert_eq!(item(&pressed, "transparency").outcome, Outcome::Adopted, "{kind}");
+        assert_eq!(
+            item(&pressed, "ecommerce").outcome,
+            Outcome::Lapsed,
+            "{kind}"
+        );
+        assert_eq!(
+            item(&pressed, "subsidies").outcome,
+            Outcome::Lapsed,
+            "{kind}"
+        );
+        assert_eq!(
+            item(&pressed, "transparency").outcome,
+            Outcome::Adopted,
+            "{kind}"
+        );
         assert_eq!(pressed.shocks[0].during.lapsed, 2, "{kind}");
     }
 }

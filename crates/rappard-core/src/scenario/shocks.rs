@@ -132,13 +132,19 @@ fn factor(
     kind: ShockKind,
 ) -> Result<u16, ScenarioError> {
     let Some(f) = &r.factor else {
-        return Ok(if kind.narrows() { DEFAULT_FACTOR } else { WHOLE });
+        return Ok(if kind.narrows() {
+            DEFAULT_FACTOR
+        } else {
+            WHOLE
+        });
     };
     let name = format!("{field}.factor");
     if !kind.narrows() {
-        return Err(who
-            .cx
-            .at(f.span(), &name, "a pandemic narrows no tolerance: no `factor`"));
+        return Err(who.cx.at(
+            f.span(),
+            &name,
+            "a pandemic narrows no tolerance: no `factor`",
+        ));
     }
     who.cx.level(f, &name)
 }
@@ -206,7 +212,9 @@ meeting = { start = "2026-03-20T09:00:00Z", hours = 3 }
 
     fn error(shock: &str) -> String {
         let text = format!("{BASE}\n[[shock]]\n{shock}");
-        parse_file("s.toml", &text).expect_err("refused").to_string()
+        parse_file("s.toml", &text)
+            .expect_err("refused")
+            .to_string()
     }
 
     #[test]
@@ -222,21 +230,35 @@ meeting = { start = "2026-03-20T09:00:00Z", hours = 3 }
 
     #[test]
     fn bad_shocks_name_file_line_and_field() {
-        let e = error("kind = \"war\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\n");
-        assert!(e.contains("s.toml:16:") && e.contains("`shock[0].kind`"), "{e}");
+        let e = error(
+            "kind = \"war\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\n",
+        );
+        assert!(
+            e.contains("s.toml:16:") && e.contains("`shock[0].kind`"),
+            "{e}"
+        );
         assert!(e.contains("unknown kind of shock `war`"), "{e}");
         let e = error(
             "kind = \"trade-war\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\nmembers = [\"USA\"]\n",
         );
-        assert!(e.contains("`shock[0].members`") && e.contains("two Members"), "{e}");
+        assert!(
+            e.contains("`shock[0].members`") && e.contains("two Members"),
+            "{e}"
+        );
         let e = error(
             "kind = \"election\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-01T00:00:00Z\"\nmembers = [\"USA\"]\n",
         );
-        assert!(e.contains("`shock[0].end`") && e.contains("before it begins"), "{e}");
+        assert!(
+            e.contains("`shock[0].end`") && e.contains("before it begins"),
+            "{e}"
+        );
         let e = error(
             "kind = \"populism\"\nstart = \"2026-03-01T00:00:00Z\"\nend = \"2026-03-09T00:00:00Z\"\nmembers = [\"USA\"]\n",
         );
-        assert!(e.contains("`shock[0].start`") && e.contains("before the scenario"), "{e}");
+        assert!(
+            e.contains("`shock[0].start`") && e.contains("before the scenario"),
+            "{e}"
+        );
         let e = error(
             "kind = \"pandemic\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\nfactor = 0.5\n",
         );
@@ -244,11 +266,17 @@ meeting = { start = "2026-03-20T09:00:00Z", hours = 3 }
         let e = error(
             "kind = \"pandemic\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\nin_person = [\"y\"]\n",
         );
-        assert!(e.contains("`shock[0].in_person`") && e.contains("unknown item"), "{e}");
+        assert!(
+            e.contains("`shock[0].in_person`") && e.contains("unknown item"),
+            "{e}"
+        );
         let e = error(
             "kind = \"election\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\nmembers = [\"USA\"]\nfactor = 1.5\n",
         );
-        assert!(e.contains("`shock[0].factor`") && e.contains("outside 0..1"), "{e}");
+        assert!(
+            e.contains("`shock[0].factor`") && e.contains("outside 0..1"),
+            "{e}"
+        );
         let e = error(
             "kind = \"election\"\nstart = \"2026-03-05T00:00:00Z\"\nend = \"2026-03-15T00:00:00Z\"\nmembers = [\"XXX\"]\n",
         );

@@ -60,7 +60,10 @@ impl Secretariat {
                     self.shocks.postponed[i].push(Postponed { item: id, from, to });
                 }
             }
-            for (t, what) in [(s.start, ShockHappening::Began), (s.end, ShockHappening::Ended)] {
+            for (t, what) in [
+                (s.start, ShockHappening::Began),
+                (s.end, ShockHappening::Ended),
+            ] {
                 let h = Happening::Shock { what, shock: i };
                 self.schedule.insert((t, h), super::schedule::point(t));
             }
@@ -114,9 +117,10 @@ impl Secretariat {
     }
 
     /// The pressures on the delegations a call awaits from the shocks in
-    /// effect (empty without one).
+    /// effect (empty without one). An accession's calls are not pressed:
+    /// its bilateral talks are decided node to node, before any call.
     pub(super) fn pressures_for(&self, call: &Call) -> Vec<Pressure> {
-        if self.shocks.lasting.is_empty() {
+        if self.shocks.lasting.is_empty() || call.subject.applicant().is_some() {
             return Vec::new();
         }
         let supporters = self.latest_supporters(&call.subject.key());

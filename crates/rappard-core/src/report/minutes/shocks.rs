@@ -27,11 +27,9 @@ impl Minutes {
                         list(members)
                     ),
                     ShockKind::Pandemic => "pandemic: the venue turns virtual".to_owned(),
-                    ShockKind::Populism | ShockKind::Election => format!(
-                        "{} in {}: concessions stop",
-                        kind.as_str(),
-                        list(members)
-                    ),
+                    ShockKind::Populism | ShockKind::Election => {
+                        format!("{} in {}: concessions stop", kind.as_str(), list(members))
+                    }
                 };
                 let kept = factor
                     .map(|f| format!("; each keeps {}.{:02} % of its tolerance", f / 100, f % 100))
