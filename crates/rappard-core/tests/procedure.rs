@@ -147,7 +147,6 @@ fn by_default_co_chairs_sign_by_the_members_median() {
         Event::CallIssued {
             kind: rappard_core::protocol::CallKind::Signatures,
             reference: Some(5_000),
-            pressures: Vec::new(),
             ..
         }
     )));
