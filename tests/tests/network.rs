@@ -112,6 +112,7 @@ macro_rules! scenarios {
 
 scenarios! {
     accessions_2024: "accessions-2024",
+    appellate_body: "appellate-body",
     chair_biased: "chair-biased",
     chair_biased_co_chairs: "chair-biased-co-chairs",
     chair_median: "chair-median",
@@ -130,10 +131,14 @@ scenarios! {
     jsi_no_flexibilities: "jsi-no-flexibilities",
     ldc_capacity: "ldc-capacity",
     ldc_capacity_unlimited: "ldc-capacity-unlimited",
+    no_pandemic_2020: "no-pandemic-2020",
+    no_trade_war: "no-trade-war",
+    pandemic_2020: "pandemic-2020",
     singapore_issues: "singapore-issues",
     singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",
     trade_facilitation: "trade-facilitation",
+    trade_war: "trade-war",
     virtual_2020: "virtual-2020",
     wto_full: "wto-full",
 }

@@ -78,8 +78,31 @@ impl Delegation {
         }
     }
 
-    /// Its answer to a call, or `None` if the call does not ask it.
+    /// Its answer to a call, or `None` if the call does not ask it. Under a
+    /// political shock the call names its pressure (`crate::shock`): it
+    /// answers with its tolerance narrowed, and a rival in a trade war
+    /// objects to what the other supported.
     pub fn answer(&mut self, call: &Call) -> Option<Answer> {
+        let Some(p) = call.pressures.iter().find(|p| p.member == self.id) else {
+            return self.answer_unpressed(call);
+        };
+        let key = call.subject.key();
+        let pressed = match call.package {
+            Some(_) => None,
+            None => self
+                .strategy(&key)
+                .under_pressure(p.tolerance, p.concession_stopped),
+        };
+        let kept = pressed.map(|s| std::mem::replace(self.strategy(&key), s));
+        let answer = self.answer_unpressed(call);
+        if let Some(s) = kept {
+            *self.strategy(&key) = s;
+        }
+        answer.map(|a| crate::shock::overlay(p, call.kind, a))
+    }
+
+    /// Its answer to a call, under no pressure.
+    fn answer_unpressed(&mut self, call: &Call) -> Option<Answer> {
         if call.awaited.binary_search(&self.id).is_err() {
             return None;
         }
@@ -232,6 +255,7 @@ mod tests {
             package: None,
             reference: None,
             flexibility: None,
+            pressures: Vec::new(),
         }
     }
 

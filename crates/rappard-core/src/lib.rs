@@ -33,6 +33,7 @@ pub mod rules;
 pub mod scenario;
 pub mod secretariat;
 pub mod sessions;
+pub mod shock;
 pub mod simulation;
 pub mod strategy;
 pub mod time;

@@ -284,6 +284,9 @@ pub struct Call {
     /// and LDCs: the widening of the tolerance and who has it
     /// (`crate::flexibility`). `None` otherwise.
     pub flexibility: Option<crate::flexibility::Granted>,
+    /// The pressure each delegation asked is under from a political shock
+    /// in effect (`crate::shock`), in id order; empty without one.
+    pub pressures: Vec<crate::shock::Pressure>,
 }
 
 /// A delegation's answer to a call.

@@ -26,6 +26,7 @@ use crate::protocol::{
 };
 use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
+use crate::shock::{Postponed, Pressure, ShockKind};
 use crate::time::{Interval, Timestamp};
 
 fn early_harvest() -> Package {
@@ -180,6 +181,10 @@ pub enum Event {
         /// (`crate::flexibility`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         flexibility: Option<Granted>,
+        /// The pressure on each delegation asked from a political shock in
+        /// effect (`crate::shock`), omitted without one.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pressures: Vec<Pressure>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -634,6 +639,31 @@ pub enum Event {
         /// The delegations that benefit, in id order.
         beneficiaries: Vec<MemberId>,
     },
+    /// A political shock begins (`[[shock]]`, `crate::shock`).
+    ShockBegan {
+        /// The shock, from 0 in the scenario's order.
+        shock: u32,
+        /// Its kind.
+        kind: ShockKind,
+        /// The Members it names, in id order (none for a pandemic).
+        members: Vec<MemberId>,
+        /// When it is to end.
+        end: Timestamp,
+        /// The share of its tolerance each Member named keeps, in 1/10,000
+        /// (omitted for a pandemic).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        factor: Option<u16>,
+        /// The in-person meetings a pandemic postponed to its end.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        postponed: Vec<Postponed>,
+    },
+    /// A political shock ends.
+    ShockEnded {
+        /// The shock, from 0 in the scenario's order.
+        shock: u32,
+        /// Its kind.
+        kind: ShockKind,
+    },
 }
 
 impl Event {
@@ -651,6 +681,7 @@ impl Event {
             package: call.package.clone(),
             reference: call.reference,
             flexibility: call.flexibility.clone(),
+            pressures: call.pressures.clone(),
         }
     }
 
@@ -688,6 +719,7 @@ impl Event {
             package,
             reference,
             flexibility,
+            pressures,
         } = self
         else {
             return None;
@@ -704,6 +736,7 @@ impl Event {
             package: package.clone(),
             reference: *reference,
             flexibility: flexibility.clone(),
+            pressures: pressures.clone(),
         })
     }
 }

@@ -60,6 +60,7 @@ mod green_room;
 mod initiatives;
 mod items;
 mod schedule;
+mod shocks;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -184,6 +185,8 @@ pub struct Secretariat {
     attendance: crate::capacity::Attendance,
     /// What calls on an item or initiative with flexibilities carry, by id.
     granted: BTreeMap<String, crate::flexibility::Granted>,
+    /// Political shocks (`shocks`).
+    shocks: shocks::ShockState,
 }
 
 /// A decision as its rule gave it, before it is recorded.
@@ -266,6 +269,7 @@ impl Secretariat {
             amendments: BTreeMap::new(),
             attendance: Default::default(),
             granted: BTreeMap::new(),
+            shocks: shocks::ShockState::default(),
         };
         s.open_negotiation();
         s
@@ -351,6 +355,7 @@ impl Secretariat {
             .iter()
             .map(|_| accessions::AccessionState::new())
             .collect();
+        self.schedule_shocks();
         self.schedule_agenda();
         self.ensure_session();
     }
@@ -599,6 +604,7 @@ impl Secretariat {
         self.calls += 1;
         call.call = self.calls;
         call.flexibility = self.granted.get(call.subject.key().as_ref()).cloned();
+        call.pressures = self.pressures_for(&call);
         self.emit(Event::call_issued(&call));
         let n = call.awaited.len();
         self.open = Some(OpenCall {

@@ -110,6 +110,12 @@ pub trait Strategy: fmt::Debug + Send {
     fn accepts_offer(&mut self, view: &ItemView<'_>, offer: Level) -> bool {
         self.react(view, offer) != Reaction::Object
     }
+    /// The strategy under a political shock (`crate::shock`): keeping
+    /// `kept` (in 1/10,000) of its tolerance, and with its concessions
+    /// stopped if `stopped`. `None`: unchanged, as a fixed stance is.
+    fn under_pressure(&self, _kept: u16, _stopped: bool) -> Option<Box<dyn Strategy>> {
+        None
+    }
 }
 
 /// The ideal-point strategy (module doc).
@@ -202,6 +208,17 @@ impl Strategy for IdealPoint {
     /// offer that falls short of it by no more than its tolerance.
     fn accepts_offer(&mut self, view: &ItemView<'_>, offer: Level) -> bool {
         u32::from(offer) + self.tolerance_in(view.round) >= u32::from(self.ideal)
+    }
+
+    /// Its tolerance in every round narrowed to `kept`; with its concessions
+    /// stopped, it stands on its first round's tolerance, narrowed.
+    fn under_pressure(&self, kept: u16, stopped: bool) -> Option<Box<dyn Strategy>> {
+        let scaled = |l| crate::shock::scaled(l, kept);
+        Some(Box::new(Self {
+            ideal: self.ideal,
+            tolerance: scaled(self.tolerance),
+            concession: if stopped { 0 } else { scaled(self.concession) },
+        }))
     }
 }
 

@@ -13,6 +13,7 @@ use rappard_core::protocol::{
 };
 use rappard_core::record::{Entry, Event};
 use rappard_core::rules::Rule;
+use rappard_core::shock::Pressure;
 
 use crate::v1;
 
@@ -114,6 +115,16 @@ pub fn call_to_wire(call: &Call) -> v1::Call {
                 .map(|m| m.as_str().to_owned())
                 .collect(),
         }),
+        pressures: call
+            .pressures
+            .iter()
+            .map(|p| v1::Pressure {
+                member: p.member.as_str().to_owned(),
+                tolerance: u32::from(p.tolerance),
+                concession_stopped: p.concession_stopped,
+                rival_supported: p.rival_supported,
+            })
+            .collect(),
     }
 }
 
@@ -167,6 +178,18 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
             .as_ref()
             .map(flexibility_from_wire)
             .transpose()?,
+        pressures: c
+            .pressures
+            .iter()
+            .map(|p| {
+                Ok(Pressure {
+                    member: MemberId::new(&p.member).map_err(|e| bad("Pressure.member", e))?,
+                    tolerance: level(p.tolerance, "Pressure.tolerance")?,
+                    concession_stopped: p.concession_stopped,
+                    rival_supported: p.rival_supported,
+                })
+            })
+            .collect::<Result<Vec<_>, ConvertError>>()?,
     })
 }
 
@@ -359,6 +382,12 @@ mod tests {
                 widening: 1_000,
                 beneficiaries: vec![MemberId::new("MWI").expect("id")],
             }),
+            pressures: vec![Pressure {
+                member: MemberId::new("USA").expect("id"),
+                tolerance: 5_000,
+                concession_stopped: false,
+                rival_supported: true,
+            }],
         };
         assert_eq!(call_from_wire(&call_to_wire(&call)), Ok(call));
     }

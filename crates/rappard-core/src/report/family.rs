@@ -33,6 +33,8 @@ pub(super) enum Family {
     Accessions,
     /// The negotiation closes.
     Closing,
+    /// Political shocks begin and end.
+    Shocks,
 }
 
 impl Family {
@@ -85,6 +87,7 @@ impl Family {
             | Event::BilateralConcluded { .. }
             | Event::AccessionCompleted { .. } => Self::Accessions,
             Event::NegotiationClosed { .. } => Self::Closing,
+            Event::ShockBegan { .. } | Event::ShockEnded { .. } => Self::Shocks,
         }
     }
 }

@@ -35,6 +35,7 @@ impl Report {
             fold.event(e.at, &e.event);
         }
         super::development::complete(&mut fold.report, record);
+        fold.report.shocks = super::shocks::reports(record);
         fold.report
     }
 }
@@ -90,6 +91,7 @@ impl Fold {
             accessions: Vec::new(),
             capacity: None,
             flexibilities: Vec::new(),
+            shocks: Vec::new(),
         };
         Self {
             report,
@@ -114,7 +116,7 @@ impl Fold {
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(event),
             Family::Calls => self.calls(event),
-            Family::Closing => {}
+            Family::Closing | Family::Shocks => {}
         }
     }
 

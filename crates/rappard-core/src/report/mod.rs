@@ -24,6 +24,9 @@ mod family;
 mod fold;
 pub mod html;
 mod minutes;
+mod shocks;
+
+pub use shocks::{Shares, ShockReport};
 
 pub use development::{AttendanceReport, CapacityReport, FlexibilityReport, MissedReport};
 
@@ -191,6 +194,9 @@ pub struct Report {
     /// initiative that has them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flexibilities: Vec<FlexibilityReport>,
+    /// Political shocks (`[[shock]]`), omitted without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shocks: Vec<ShockReport>,
 }
 
 /// Where an accession ended.

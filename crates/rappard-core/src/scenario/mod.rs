@@ -44,6 +44,7 @@ mod positions;
 mod procedure;
 mod raw;
 mod resolve;
+mod shocks;
 mod values;
 
 #[cfg(test)]
@@ -209,6 +210,8 @@ pub struct Agenda {
     /// Flexibilities for developing Members and LDCs, by item or
     /// initiative id (`sdt`).
     pub flexibilities: BTreeMap<String, crate::flexibility::Flexibility>,
+    /// Political shocks (`[[shock]]`; `crate::shock`), in the file's order.
+    pub shocks: Vec<crate::shock::Shock>,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -310,6 +313,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     let capacity = capacity::parse(&who, raw.capacity.as_ref(), &raw.member)?;
     let flexibilities = flexibility::parse(&cx, &raw.item, &raw.initiative)?;
+    let shocks = shocks::parse(&who, &raw.shock, start, &items)?;
     Ok(Scenario {
         agenda: Agenda {
             name: header.name,
@@ -328,6 +332,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             chair,
             capacity,
             flexibilities,
+            shocks,
         },
         instructions: book,
     })

@@ -35,6 +35,8 @@ pub(super) struct RawFile {
     pub chair: Option<RawChair>,
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
+    #[serde(default)]
+    pub shock: Vec<RawShock>,
 }
 
 /// `[capacity]`.
@@ -57,6 +59,19 @@ pub(super) struct RawSdt {
     pub transition_years: Option<Spanned<i64>>,
     #[serde(rename = "for")]
     pub beneficiaries: Option<Vec<Spanned<String>>>,
+}
+
+/// `[[shock]]`: a political shock (`crate::shock`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawShock {
+    pub kind: Spanned<String>,
+    pub start: Spanned<toml::Value>,
+    pub end: Spanned<toml::Value>,
+    #[serde(default)]
+    pub members: Vec<Spanned<String>>,
+    pub factor: Option<Spanned<f64>>,
+    pub in_person: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[chair]`.

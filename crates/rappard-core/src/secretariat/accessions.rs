@@ -113,6 +113,7 @@ impl Secretariat {
             package: None,
             reference: None,
             flexibility: None,
+            pressures: Vec::new(),
         };
         let then = Continuation::Accession { accession: a, step };
         self.issue_call(call, then);

@@ -205,6 +205,7 @@ impl Secretariat {
             package: None,
             reference: None,
             flexibility: None,
+            pressures: Vec::new(),
         };
         let then = Continuation::Initiative {
             initiative: i,

@@ -202,6 +202,7 @@ impl Secretariat {
             package: None,
             reference: None,
             flexibility: None,
+            pressures: Vec::new(),
         }
     }
 
@@ -744,6 +745,7 @@ impl Secretariat {
             package: Some(texts),
             reference: None,
             flexibility: None,
+            pressures: Vec::new(),
         };
         self.issue_call(call, Continuation::Package);
     }

@@ -95,6 +95,11 @@ pub(super) enum AmendmentHappening {
 /// index) breaks ties between happenings at the same instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Happening {
+    /// A political shock begins or ends (`shocks`): first at its instant.
+    Shock {
+        what: super::shocks::ShockHappening,
+        shock: usize,
+    },
     /// Something happens to agenda item `item`.
     Item { what: ItemHappening, item: usize },
     /// Something happens to initiative `initiative`.
@@ -254,6 +259,7 @@ impl Secretariat {
                 self.amendment_happening(what, item, party, t);
             }
             Happening::Session => self.hold_session(t, span),
+            Happening::Shock { what, shock } => self.shock_happening(what, shock, t),
         }
     }
 

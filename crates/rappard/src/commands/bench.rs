@@ -153,6 +153,7 @@ pub(crate) fn scenario(
             chair: Default::default(),
             capacity: Default::default(),
             flexibilities: Default::default(),
+            shocks: Vec::new(),
         },
         instructions,
     })

@@ -338,6 +338,7 @@ mod tests {
             package: None,
             reference: None,
             flexibility: None,
+            pressures: Vec::new(),
         }
     }
 

@@ -29,6 +29,7 @@ mod calls;
 mod decisions;
 mod development;
 mod format;
+mod shocks;
 mod tracks;
 
 use super::family::Family;
@@ -71,6 +72,7 @@ impl Minutes {
         for Entry { at, event, .. } in record.entries() {
             m.event(*at, event);
         }
+        m.out.push_str(&super::shocks::minutes_lines(record));
         let _ = writeln!(
             m.out,
             "Record: {} events, sha256 {}",
@@ -97,6 +99,7 @@ impl Minutes {
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(at, event),
             Family::Closing => self.closing(at, event),
+            Family::Shocks => self.shocks(at, event),
         }
     }
 
