@@ -126,6 +126,8 @@ scenarios! {
     greenroom_traditional: "greenroom-traditional",
     ifd_annex4: "ifd-annex4",
     ita_critical_mass: "ita-critical-mass",
+    rta_none: "rta-none",
+    rta_world: "rta-world",
     singapore_issues: "singapore-issues",
     singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",

@@ -31,6 +31,8 @@ pub(super) enum Family {
     Initiatives,
     /// Accessions.
     Accessions,
+    /// Regional trade agreements around the negotiation (`crate::rta`).
+    Regional,
     /// The negotiation closes.
     Closing,
 }
@@ -81,6 +83,11 @@ impl Family {
             | Event::BilateralConcluded { .. }
             | Event::AccessionCompleted { .. } => Self::Accessions,
             Event::NegotiationClosed { .. } => Self::Closing,
+            Event::RtaNotified { .. }
+            | Event::RtaReviewScheduled { .. }
+            | Event::RtaNotNotified { .. }
+            | Event::SpaghettiBowl { .. }
+            | Event::RtaDocked { .. } => Self::Regional,
         }
     }
 }

@@ -87,6 +87,8 @@ impl Fold {
             green_rooms: Vec::new(),
             initiatives: Vec::new(),
             accessions: Vec::new(),
+            rtas: Vec::new(),
+            spaghetti_bowl: Vec::new(),
         };
         Self {
             report,
@@ -110,6 +112,7 @@ impl Fold {
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(event),
+            Family::Regional => super::rtas::fold(&mut self.report, event),
             Family::Calls => self.calls(event),
             Family::Closing => {}
         }

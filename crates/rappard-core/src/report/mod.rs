@@ -23,6 +23,9 @@ mod family;
 mod fold;
 pub mod html;
 mod minutes;
+mod rtas;
+
+pub use rtas::{RtaReport, SpaghettiReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -181,6 +184,13 @@ pub struct Report {
     pub initiatives: Vec<InitiativeReport>,
     /// Accessions.
     pub accessions: Vec<AccessionReport>,
+    /// Regional trade agreements in force at the start (omitted without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rtas: Vec<RtaReport>,
+    /// Each Member's spaghetti bowl and outside option (omitted without
+    /// RTAs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spaghetti_bowl: Vec<SpaghettiReport>,
 }
 
 /// Where an accession ended.

@@ -20,7 +20,7 @@
 //! rule in `named`), `[[initiative]]` (`initiatives`),
 //! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`), `[chair]`
 //! (`chair`) and
-//! `[[coalition]]` (`coalitions`). What several tables share lives once:
+//! `[[coalition]]` (`coalitions`), `[rtas]` and `[[rta]]` (`rtas`). What several tables share lives once:
 //! placing an error (`error`), the limits (`limits`), reading values
 //! (`values`, dates and texts within the limits), resolving member
 //! ids (`resolve`) and turning positions into instructions (`positions`).
@@ -40,6 +40,7 @@ mod positions;
 mod procedure;
 mod raw;
 mod resolve;
+mod rtas;
 mod values;
 
 #[cfg(test)]
@@ -130,6 +131,9 @@ pub struct InitiativeSpec {
     pub deadline: Timestamp,
     /// A fixed Ministerial meeting for the Annex 4 decision.
     pub meeting: Option<Interval>,
+    /// The convenors' opening text: the level of the RTA it was docked
+    /// from (`[[rta]] dock_as`); none for a plain initiative.
+    pub opening_text: Option<Level>,
 }
 
 /// An accession, as the Secretariat knows it.
@@ -200,6 +204,9 @@ pub struct Agenda {
     pub procedure: crate::procedure::Procedure,
     /// The chair's drafting, the co-chairs' signing, withdrawal (`[chair]`).
     pub chair: ChairSpec,
+    /// Regional trade agreements and the outside option (`[rtas]`,
+    /// `[[rta]]`; [`crate::rta`]).
+    pub rtas: crate::rta::RtaSpec,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -286,7 +293,15 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let mut ids = HashSet::new();
     let start = header.start;
     let items = items::parse(&who, &raw.item, start, &mut ids, &mut book)?;
-    let initiatives = initiatives::parse(&who, &raw.initiative, start, &mut ids, &mut book)?;
+    let mut initiatives = initiatives::parse(&who, &raw.initiative, start, &mut ids, &mut book)?;
+    let rtas = rtas::parse(
+        &who,
+        raw.rtas.as_ref(),
+        &raw.rta,
+        start,
+        &mut ids,
+        &mut initiatives,
+    )?;
     let accessions = accessions::parse(&who, &roll, &raw.accession, start, &mut book)?;
     members::check_export_total(&cx, &roll.membership, &accessions, &raw)?;
     if items.is_empty() && initiatives.is_empty() && accessions.is_empty() {
@@ -315,6 +330,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             accessions,
             procedure,
             chair,
+            rtas,
         },
         instructions: book,
     })

@@ -33,6 +33,35 @@ pub(super) struct RawFile {
     pub procedure: Option<RawProcedure>,
     #[serde(default)]
     pub chair: Option<RawChair>,
+    #[serde(default)]
+    pub rtas: Option<RawRtas>,
+    #[serde(default)]
+    pub rta: Vec<RawRta>,
+}
+
+/// `[rtas]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRtas {
+    #[serde(default)]
+    pub dataset: Option<Spanned<String>>,
+    #[serde(default)]
+    pub outside_option_weight: Option<Spanned<f64>>,
+}
+
+/// `[[rta]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRta {
+    pub name: Spanned<String>,
+    pub parties: Spanned<Vec<Spanned<String>>>,
+    pub entry_into_force: Spanned<toml::Value>,
+    pub depth: Spanned<String>,
+    pub notified: Option<bool>,
+    pub rules_of_origin: Option<Spanned<String>>,
+    pub enabling_clause: Option<bool>,
+    pub level: Option<Spanned<f64>>,
+    pub dock_as: Option<Spanned<String>>,
 }
 
 /// `[chair]`.

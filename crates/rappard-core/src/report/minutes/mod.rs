@@ -27,6 +27,7 @@ mod amendments;
 mod calls;
 mod decisions;
 mod format;
+mod rtas;
 mod tracks;
 
 use super::family::Family;
@@ -91,6 +92,7 @@ impl Minutes {
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(at, event),
+            Family::Regional => self.regional(event),
             Family::Closing => self.closing(at, event),
         }
     }
