@@ -8,6 +8,15 @@ use super::Minutes;
 use super::format::{capped, level, list};
 use crate::record::Event;
 
+/// `n thing` or `n things`.
+fn plural(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 /// Basis points as a percentage with two decimals.
 fn bp(x: u32) -> String {
     format!("{}.{:02}%", x / 100, x % 100)
@@ -65,9 +74,11 @@ impl Minutes {
             } => {
                 let _ = writeln!(
                     w,
-                    "spaghetti bowl {member}: {} agreements ({}), {rules_of_origin} rules-of-origin regimes; partners {} of others' exports; tolerance and concession x{}",
-                    agreements.len(),
+                    "spaghetti bowl {member}: {} ({}), {} rules-of-origin regime{}; partners {} of others' exports; tolerance and concession x{}",
+                    plural(agreements.len(), "agreement"),
                     capped(agreements, String::clone),
+                    rules_of_origin,
+                    if *rules_of_origin == 1 { "" } else { "s" },
                     bp(*covered),
                     bp(*factor)
                 );
