@@ -275,6 +275,9 @@ fn scale(x: Level, factor: u32) -> Level {
     (u32::from(x) * factor / BASIS).min(u32::from(MAX_LEVEL)) as Level
 }
 
+/// A Member's agreements, their rules-of-origin regimes and its partners.
+type Bowl<'a> = (Vec<String>, BTreeSet<&'a str>, BTreeSet<MemberId>);
+
 impl RtaSpec {
     /// The timetable of an RTA (module doc); `None` if not notified.
     pub fn timetable(rta: &Rta, roll: &Membership) -> Option<Timetable> {
@@ -305,8 +308,7 @@ impl RtaSpec {
 
     /// Each delegation's exposure, in id order, for those party to an RTA.
     pub fn exposures(&self, roll: &Membership) -> Vec<Exposure> {
-        let mut bowls: BTreeMap<MemberId, (Vec<String>, BTreeSet<&str>, BTreeSet<MemberId>)> =
-            BTreeMap::new();
+        let mut bowls: BTreeMap<MemberId, Bowl<'_>> = BTreeMap::new();
         for rta in &self.rtas {
             for p in &rta.parties {
                 let e = bowls.entry(p.clone()).or_default();
@@ -331,11 +333,10 @@ impl RtaSpec {
             .map(|(member, (agreements, regimes, partners))| {
                 let others = world.saturating_sub(share(&member));
                 let partners: u64 = partners.iter().map(share).sum();
-                let covered = if others == 0 {
-                    0
-                } else {
-                    (partners * u64::from(BASIS) / others).min(u64::from(BASIS)) as u32
-                };
+                let covered = (partners * u64::from(BASIS))
+                    .checked_div(others)
+                    .unwrap_or(0)
+                    .min(u64::from(BASIS)) as u32;
                 let factor = BASIS - self.weight * covered / BASIS;
                 Exposure {
                     member,
@@ -435,7 +436,7 @@ mod tests {
         let rows = shipped().expect("the shipped dataset parses");
         assert!(rows.len() >= 9);
         assert!(rows.len() < PAPER_IN_FORCE as usize);
-        assert!(PAPER_IN_FORCE < PAPER_NOTIFIED);
+        const { assert!(PAPER_IN_FORCE < PAPER_NOTIFIED) };
         for r in &rows {
             assert!(!r.source.is_empty() && !r.note.is_empty(), "{}", r.name);
             assert!(r.parties.len() >= 2, "{}", r.name);
