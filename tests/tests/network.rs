@@ -134,6 +134,8 @@ scenarios! {
     no_pandemic_2020: "no-pandemic-2020",
     no_trade_war: "no-trade-war",
     pandemic_2020: "pandemic-2020",
+    rta_none: "rta-none",
+    rta_world: "rta-world",
     singapore_issues: "singapore-issues",
     singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",

@@ -45,7 +45,7 @@ impl std::fmt::Display for DatasetError {
 impl std::error::Error for DatasetError {}
 
 /// Splits one CSV line into fields (RFC 4180 quoting, no embedded newlines).
-fn split_csv(line: &str) -> Vec<String> {
+pub(crate) fn split_csv(line: &str) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;

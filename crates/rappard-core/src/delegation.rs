@@ -51,6 +51,9 @@ pub struct Delegation {
     /// Offers heard directly from applicants, by (applicant, round): the
     /// offer and the answer given.
     heard: BTreeMap<(MemberId, u32), (u16, bool)>,
+    /// The outside option its RTAs give it on multilateral items
+    /// ([`crate::rta`]), if any.
+    outside: Option<crate::rta::OutsideOption>,
 }
 
 impl Delegation {
@@ -62,7 +65,15 @@ impl Delegation {
             instructions,
             strategies: Vec::new(),
             heard: BTreeMap::new(),
+            outside: None,
         }
+    }
+
+    /// The same delegation with the outside option its RTAs give it
+    /// ([`crate::rta`]; `None` leaves it as it is).
+    pub fn with_outside_option(mut self, outside: Option<crate::rta::OutsideOption>) -> Self {
+        self.outside = outside;
+        self
     }
 
     /// Its member id.
@@ -212,7 +223,10 @@ impl Delegation {
         let k = match self.strategies.iter().position(|(i, _)| i == item) {
             Some(k) => k,
             None => {
-                let s = strategy_for(spec, seed, item, id);
+                let s = match self.outside.as_ref().filter(|o| o.applies_to(item)) {
+                    Some(o) => o.strategy(spec, seed, item, id),
+                    None => strategy_for(spec, seed, item, id),
+                };
                 self.strategies.push((item.to_owned(), s));
                 self.strategies.len() - 1
             }

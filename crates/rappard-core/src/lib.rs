@@ -29,6 +29,7 @@ pub mod protocol;
 pub mod record;
 pub mod report;
 pub mod rng;
+pub mod rta;
 pub mod rules;
 pub mod scenario;
 pub mod secretariat;

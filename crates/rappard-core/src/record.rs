@@ -664,6 +664,71 @@ pub enum Event {
         /// Its kind.
         kind: ShockKind,
     },
+    /// A regional trade agreement in force at the start, as notified to
+    /// the WTO (GATT 1994 Art. XXIV:7(a), GATS Art. V:7(a); `crate::rta`).
+    /// Dates are `YYYY-MM-DD`.
+    RtaNotified {
+        /// Its name.
+        rta: String,
+        /// Its parties on the roll.
+        parties: Vec<MemberId>,
+        /// Entry into force (or provisional application).
+        entry_into_force: String,
+        /// `wto-plus` or `wto-extra`.
+        depth: crate::rta::Depth,
+        /// Its rules-of-origin regime (its own name if it has no label).
+        rules_of_origin: String,
+        /// Notified on (assumed: on entry into force).
+        notified_on: String,
+    },
+    /// The transparency review of a notified RTA and its timetable (General
+    /// Council decision of 14 December 2006, WT/L/671; periods as recalled,
+    /// see `crate::rta`).
+    RtaReviewScheduled {
+        /// The RTA.
+        rta: String,
+        /// `crta` (GATT XXIV, GATS V) or `ctd` (Enabling Clause).
+        committee: crate::rta::Committee,
+        /// The parties' data due.
+        data_due: String,
+        /// The consideration normally concluded by.
+        consideration_by: String,
+    },
+    /// An RTA in force that its parties did not notify: no review.
+    RtaNotNotified {
+        /// Its name.
+        rta: String,
+        /// Its parties on the roll.
+        parties: Vec<MemberId>,
+        /// Entry into force.
+        entry_into_force: String,
+    },
+    /// A Member's spaghetti bowl and the outside option its RTAs give it
+    /// (a modelling assumption, `crate::rta`).
+    SpaghettiBowl {
+        /// The Member.
+        member: MemberId,
+        /// The RTAs it is party to.
+        agreements: Vec<String>,
+        /// Distinct rules-of-origin regimes among them.
+        rules_of_origin: u32,
+        /// Its RTA partners' share of the other delegations' 2019 exports,
+        /// in 0.01 % (a proxy for the share of its trade they cover).
+        covered: u32,
+        /// The factor on its tolerance and concession on multilateral
+        /// items, in 0.01 %.
+        factor: u32,
+    },
+    /// A chapter of an RTA docked into the WTO as an open plurilateral
+    /// initiative, its parties as sponsors, its level the opening text.
+    RtaDocked {
+        /// The RTA.
+        rta: String,
+        /// The initiative it becomes.
+        initiative: String,
+        /// The convenors' opening text.
+        opening_text: Level,
+    },
 }
 
 impl Event {

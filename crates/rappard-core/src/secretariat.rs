@@ -47,6 +47,7 @@
 //! shares (recording answers, issuing calls, applying a rule); `schedule`
 //! the calendar of happenings, meetings and sessions; `items` the procedure
 //! above; `green_room`, `initiatives` and `accessions` theirs;
+//! `rtas` the regional trade agreements recorded at the opening;
 //! `consensus_period` the period in which a waiver or an amendment can only
 //! be decided by consensus; `amendments` the Members' acceptances of an
 //! amendment after its decision. A call carries a `Continuation` naming the
@@ -59,6 +60,7 @@ mod consensus_period;
 mod green_room;
 mod initiatives;
 mod items;
+mod rtas;
 mod schedule;
 mod shocks;
 
@@ -348,6 +350,7 @@ impl Secretariat {
         }
         self.list_capacity();
         self.list_flexibilities();
+        self.notify_rtas();
         self.launch_initiatives();
         self.accessions = self
             .agenda

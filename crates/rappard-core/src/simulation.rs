@@ -17,20 +17,24 @@ use crate::scenario::Scenario;
 use crate::secretariat::Secretariat;
 
 /// One delegation per delegation of the roll and per applicant for
-/// accession, each with its own instructions.
+/// accession, each with its own instructions and the outside option its
+/// RTAs give it (public: computed from the agenda).
 pub fn delegations(scenario: &Scenario) -> BTreeMap<MemberId, Delegation> {
-    let applicants = scenario.agenda.accessions.iter().map(|a| &a.applicant);
+    let agenda = &scenario.agenda;
+    let applicants = agenda.accessions.iter().map(|a| &a.applicant);
+    // The outside option acts on the multilateral items only (`crate::rta`).
+    let items: Vec<String> = agenda.items.iter().map(|i| i.id.clone()).collect();
     scenario
         .agenda
         .membership
         .delegations()
         .chain(applicants)
         .map(|m| {
-            let d = Delegation::new(
-                m.id.clone(),
-                scenario.agenda.seed,
-                scenario.instructions_of(&m.id),
-            );
+            let outside = agenda
+                .rtas
+                .outside_option(&agenda.membership, &m.id, &items);
+            let d = Delegation::new(m.id.clone(), agenda.seed, scenario.instructions_of(&m.id))
+                .with_outside_option(outside);
             (m.id.clone(), d)
         })
         .collect()

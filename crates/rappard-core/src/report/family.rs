@@ -31,6 +31,8 @@ pub(super) enum Family {
     Initiatives,
     /// Accessions.
     Accessions,
+    /// Regional trade agreements around the negotiation (`crate::rta`).
+    Regional,
     /// The negotiation closes.
     Closing,
     /// Political shocks begin and end.
@@ -88,6 +90,11 @@ impl Family {
             | Event::AccessionCompleted { .. } => Self::Accessions,
             Event::NegotiationClosed { .. } => Self::Closing,
             Event::ShockBegan { .. } | Event::ShockEnded { .. } => Self::Shocks,
+            Event::RtaNotified { .. }
+            | Event::RtaReviewScheduled { .. }
+            | Event::RtaNotNotified { .. }
+            | Event::SpaghettiBowl { .. }
+            | Event::RtaDocked { .. } => Self::Regional,
         }
     }
 }

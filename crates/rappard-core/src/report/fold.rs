@@ -92,6 +92,8 @@ impl Fold {
             capacity: None,
             flexibilities: Vec::new(),
             shocks: Vec::new(),
+            rtas: Vec::new(),
+            spaghetti_bowl: Vec::new(),
         };
         Self {
             report,
@@ -115,6 +117,7 @@ impl Fold {
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(event),
+            Family::Regional => super::rtas::fold(&mut self.report, event),
             Family::Calls => self.calls(event),
             Family::Closing | Family::Shocks => {}
         }

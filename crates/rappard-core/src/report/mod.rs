@@ -29,6 +29,9 @@ mod shocks;
 pub use shocks::{Shares, ShockReport};
 
 pub use development::{AttendanceReport, CapacityReport, FlexibilityReport, MissedReport};
+mod rtas;
+
+pub use rtas::{RtaReport, SpaghettiReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -197,6 +200,13 @@ pub struct Report {
     /// Political shocks (`[[shock]]`), omitted without any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shocks: Vec<ShockReport>,
+    /// Regional trade agreements in force at the start (omitted without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rtas: Vec<RtaReport>,
+    /// Each Member's spaghetti bowl and outside option (omitted without
+    /// RTAs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spaghetti_bowl: Vec<SpaghettiReport>,
 }
 
 /// Where an accession ended.

@@ -109,6 +109,7 @@ fn initiative(
         mfn,
         deadline,
         meeting,
+        opening_text: None,
     })
 }
 

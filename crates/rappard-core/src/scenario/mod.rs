@@ -22,7 +22,8 @@
 //! (`chair`) and
 //! `[[coalition]]` (`coalitions`), `[capacity]` with the members' mission
 //! keys (`capacity`) and the `sdt` keys of items and initiatives
-//! (`flexibility`). What several tables share lives once:
+//! (`flexibility`), `[[shock]]` (`shocks`), `[rtas]` and `[[rta]]`
+//! (`rtas`). What several tables share lives once:
 //! placing an error (`error`), the limits (`limits`), reading values
 //! (`values`, dates and texts within the limits), resolving member
 //! ids (`resolve`) and turning positions into instructions (`positions`).
@@ -45,6 +46,7 @@ mod procedure;
 mod raw;
 mod resolve;
 mod shocks;
+mod rtas;
 mod values;
 
 #[cfg(test)]
@@ -135,6 +137,9 @@ pub struct InitiativeSpec {
     pub deadline: Timestamp,
     /// A fixed Ministerial meeting for the Annex 4 decision.
     pub meeting: Option<Interval>,
+    /// The convenors' opening text: the level of the RTA it was docked
+    /// from (`[[rta]] dock_as`); none for a plain initiative.
+    pub opening_text: Option<Level>,
 }
 
 /// An accession, as the Secretariat knows it.
@@ -212,6 +217,9 @@ pub struct Agenda {
     pub flexibilities: BTreeMap<String, crate::flexibility::Flexibility>,
     /// Political shocks (`[[shock]]`; `crate::shock`), in the file's order.
     pub shocks: Vec<crate::shock::Shock>,
+    /// Regional trade agreements and the outside option (`[rtas]`,
+    /// `[[rta]]`; [`crate::rta`]).
+    pub rtas: crate::rta::RtaSpec,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -298,7 +306,15 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let mut ids = HashSet::new();
     let start = header.start;
     let items = items::parse(&who, &raw.item, start, &mut ids, &mut book)?;
-    let initiatives = initiatives::parse(&who, &raw.initiative, start, &mut ids, &mut book)?;
+    let mut initiatives = initiatives::parse(&who, &raw.initiative, start, &mut ids, &mut book)?;
+    let rtas = rtas::parse(
+        &who,
+        raw.rtas.as_ref(),
+        &raw.rta,
+        start,
+        &mut ids,
+        &mut initiatives,
+    )?;
     let accessions = accessions::parse(&who, &roll, &raw.accession, start, &mut book)?;
     members::check_export_total(&cx, &roll.membership, &accessions, &raw)?;
     if items.is_empty() && initiatives.is_empty() && accessions.is_empty() {
@@ -333,6 +349,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             capacity,
             flexibilities,
             shocks,
+            rtas,
         },
         instructions: book,
     })

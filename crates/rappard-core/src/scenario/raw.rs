@@ -37,6 +37,10 @@ pub(super) struct RawFile {
     pub capacity: Option<RawCapacity>,
     #[serde(default)]
     pub shock: Vec<RawShock>,
+    #[serde(default)]
+    pub rtas: Option<RawRtas>,
+    #[serde(default)]
+    pub rta: Vec<RawRta>,
 }
 
 /// `[capacity]`.
@@ -72,6 +76,31 @@ pub(super) struct RawShock {
     pub members: Vec<Spanned<String>>,
     pub factor: Option<Spanned<f64>>,
     pub in_person: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// `[rtas]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRtas {
+    #[serde(default)]
+    pub dataset: Option<Spanned<String>>,
+    #[serde(default)]
+    pub outside_option_weight: Option<Spanned<f64>>,
+}
+
+/// `[[rta]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRta {
+    pub name: Spanned<String>,
+    pub parties: Spanned<Vec<Spanned<String>>>,
+    pub entry_into_force: Spanned<toml::Value>,
+    pub depth: Spanned<String>,
+    pub notified: Option<bool>,
+    pub rules_of_origin: Option<Spanned<String>>,
+    pub enabling_clause: Option<bool>,
+    pub level: Option<Spanned<f64>>,
+    pub dock_as: Option<Spanned<String>>,
 }
 
 /// `[chair]`.

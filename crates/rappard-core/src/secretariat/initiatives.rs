@@ -96,7 +96,10 @@ impl Secretariat {
                 threshold: spec.threshold,
                 mfn: spec.mfn,
             });
-            self.initiatives.push(InitiativeState::new(participants));
+            let mut state = InitiativeState::new(participants);
+            // A docked RTA's chapter is the convenors' opening text.
+            state.text = spec.opening_text;
+            self.initiatives.push(state);
         }
     }
 

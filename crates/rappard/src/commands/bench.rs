@@ -154,6 +154,7 @@ pub(crate) fn scenario(
             capacity: Default::default(),
             flexibilities: Default::default(),
             shocks: Vec::new(),
+            rtas: Default::default(),
         },
         instructions,
     })

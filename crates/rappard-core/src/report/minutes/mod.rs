@@ -30,6 +30,7 @@ mod decisions;
 mod development;
 mod format;
 mod shocks;
+mod rtas;
 mod tracks;
 
 use super::family::Family;
@@ -98,6 +99,7 @@ impl Minutes {
             Family::GreenRooms => self.green_rooms(event),
             Family::Initiatives => self.initiatives(event),
             Family::Accessions => self.accessions(at, event),
+            Family::Regional => self.regional(event),
             Family::Closing => self.closing(at, event),
             Family::Shocks => self.shocks(at, event),
         }
