@@ -126,6 +126,8 @@ scenarios! {
     greenroom_traditional: "greenroom-traditional",
     ifd_annex4: "ifd-annex4",
     ita_critical_mass: "ita-critical-mass",
+    secretariat_passive: "secretariat-passive",
+    secretariat_proactive: "secretariat-proactive",
     singapore_issues: "singapore-issues",
     singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",

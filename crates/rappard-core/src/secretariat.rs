@@ -58,6 +58,7 @@ mod consensus_period;
 mod green_room;
 mod initiatives;
 mod items;
+mod mediation;
 mod schedule;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -83,6 +84,7 @@ use schedule::{Meeting, Schedule};
 
 pub use green_room::GREEN_ROOM_NOTICE_SECS;
 pub use items::EXHAUSTED_AFTER_ROUNDS;
+pub use mediation::{DEFAULT_BRIDGING_AFTER, fewest_objections};
 
 /// Work queued for the meeting in progress, done in order.
 #[derive(Clone, Debug)]
@@ -125,6 +127,8 @@ enum Continuation {
     },
     /// The decision on the whole package (`items`).
     Package,
+    /// The Director-General's confessionals on an item (`mediation`).
+    Mediation { item: usize },
 }
 
 /// A call that has just closed: its answers in member-id order and the
@@ -452,6 +456,7 @@ impl Secretariat {
         {
             return Err(AnswerError::LevelOutOfRange(l));
         }
+        mediation::check_range(answer)?;
         if open.answers[slot].is_some() {
             return Err(AnswerError::AlreadyAnswered {
                 member: from.clone(),
@@ -492,6 +497,7 @@ impl Secretariat {
                 self.continue_accession(accession, step, closed);
             }
             Continuation::Package => self.package_decided(closed),
+            Continuation::Mediation { item } => self.confessionals_heard(item, closed),
         }
     }
 

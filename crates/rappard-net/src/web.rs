@@ -725,6 +725,8 @@ fn describe(a: Answer) -> String {
         Answer::Join(b) => format!("join: {}", yes(b)),
         Answer::Offer(l) => format!("offer {}", level(l)),
         Answer::Accept(b) => format!("accept: {}", yes(b)),
+        Answer::Confessional(Some((lo, hi))) => format!("range {} to {}", level(lo), level(hi)),
+        Answer::Confessional(None) => "no text acceptable".into(),
     }
 }
 

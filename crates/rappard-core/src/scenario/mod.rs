@@ -19,7 +19,7 @@
 //! (`members`), `[[item]]` (`items`, with the keys that go with a named
 //! rule in `named`), `[[initiative]]` (`initiatives`),
 //! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`), `[chair]`
-//! (`chair`) and
+//! (`chair`), `[secretariat]` (`secretariat`) and
 //! `[[coalition]]` (`coalitions`). What several tables share lives once:
 //! placing an error (`error`), the limits (`limits`), reading values
 //! (`values`, dates and texts within the limits), resolving member
@@ -40,6 +40,7 @@ mod positions;
 mod procedure;
 mod raw;
 mod resolve;
+mod secretariat;
 mod values;
 
 #[cfg(test)]
@@ -57,6 +58,7 @@ use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
 pub use error::ScenarioError;
+pub use secretariat::{SecretariatMode, SecretariatSpec};
 
 use error::Ctx;
 use positions::Book;
@@ -200,6 +202,8 @@ pub struct Agenda {
     pub procedure: crate::procedure::Procedure,
     /// The chair's drafting, the co-chairs' signing, withdrawal (`[chair]`).
     pub chair: ChairSpec,
+    /// Whether the Director-General steps in on a stall (`[secretariat]`).
+    pub secretariat: SecretariatSpec,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -298,6 +302,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
+    let secretariat = secretariat::parse(&cx, raw.secretariat.as_ref())?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     Ok(Scenario {
         agenda: Agenda {
@@ -315,6 +320,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             accessions,
             procedure,
             chair,
+            secretariat,
         },
         instructions: book,
     })

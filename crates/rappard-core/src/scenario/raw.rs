@@ -33,6 +33,18 @@ pub(super) struct RawFile {
     pub procedure: Option<RawProcedure>,
     #[serde(default)]
     pub chair: Option<RawChair>,
+    #[serde(default)]
+    pub secretariat: Option<RawSecretariat>,
+}
+
+/// `[secretariat]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSecretariat {
+    #[serde(default)]
+    pub mode: Option<Spanned<String>>,
+    #[serde(default)]
+    pub bridging_after: Option<Spanned<i64>>,
 }
 
 /// `[chair]`.
