@@ -136,6 +136,8 @@ scenarios! {
     pandemic_2020: "pandemic-2020",
     rta_none: "rta-none",
     rta_world: "rta-world",
+    secretariat_passive: "secretariat-passive",
+    secretariat_proactive: "secretariat-proactive",
     singapore_issues: "singapore-issues",
     singapore_issues_withdrawn: "singapore-issues-withdrawn",
     time_zones: "time-zones",

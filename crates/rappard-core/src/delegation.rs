@@ -173,6 +173,7 @@ impl Delegation {
             }
             CallKind::BilateralOffer => Answer::Offer(strategy.offer(&view)),
             CallKind::BilateralResponse => Answer::Accept(strategy.accepts_offer(&view, text)),
+            CallKind::Confessional => Answer::Confessional(strategy.acceptable(&view)),
         })
     }
 

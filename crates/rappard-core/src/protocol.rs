@@ -238,6 +238,11 @@ pub enum CallKind {
     /// modifications that put an MFN plurilateral outcome into force (the
     /// 1980 procedures for the modification of schedules).
     CertificationObjections,
+    /// The Director-General's confessionals: each delegation tells the
+    /// Director-General, in private, the range of texts it could accept
+    /// (`secretariat::mediation`). The answers go to the Secretariat only
+    /// and are never written to the record.
+    Confessional,
 }
 
 /// One item's text in a package put to decision.
@@ -309,6 +314,10 @@ pub enum Answer {
     Offer(Level),
     /// To [`CallKind::BilateralResponse`]: whether the offer makes a deal.
     Accept(bool),
+    /// To [`CallKind::Confessional`]: the range of texts, lowest and
+    /// highest level, the delegation would not object to (`None`: no text
+    /// at all). Private to the Secretariat.
+    Confessional(Option<(Level, Level)>),
 }
 
 impl Answer {
@@ -329,6 +338,7 @@ impl Answer {
                 | (Answer::Join(_), CallKind::Join)
                 | (Answer::Offer(_), CallKind::BilateralOffer)
                 | (Answer::Accept(_), CallKind::BilateralResponse)
+                | (Answer::Confessional(_), CallKind::Confessional)
                 | (
                     Answer::Objection(_),
                     CallKind::Annex4Objections | CallKind::CertificationObjections
@@ -347,6 +357,7 @@ impl Answer {
             Answer::Join(_) => "a decision to join",
             Answer::Offer(_) => "an offer",
             Answer::Accept(_) => "an acceptance",
+            Answer::Confessional(_) => "an acceptable range",
         }
     }
 }
@@ -387,6 +398,13 @@ pub enum AnswerError {
     },
     /// A stated level or an offer beyond 0..=10,000.
     LevelOutOfRange(u16),
+    /// An acceptable range whose low end is above its high end.
+    EmptyRange {
+        /// Low end.
+        low: u16,
+        /// High end.
+        high: u16,
+    },
 }
 
 impl std::fmt::Display for AnswerError {
@@ -406,6 +424,12 @@ impl std::fmt::Display for AnswerError {
                 write!(f, "call asks for {expected:?}, not {given}")
             }
             Self::LevelOutOfRange(l) => write!(f, "level {l} is beyond 0..={MAX_LEVEL}"),
+            Self::EmptyRange { low, high } => {
+                write!(
+                    f,
+                    "the range {low}..={high} is empty: its low end is above its high end"
+                )
+            }
         }
     }
 }

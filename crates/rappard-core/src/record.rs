@@ -729,6 +729,27 @@ pub enum Event {
         /// The convenors' opening text.
         opening_text: Level,
     },
+    /// A proactive Director-General held confessionals on a stalled item
+    /// (`[secretariat] mode = "proactive"`): who was heard in private.
+    /// What each said is not recorded: it went to the Secretariat only.
+    ConfessionalsHeld {
+        /// Item.
+        item: String,
+        /// The round after which they were held.
+        round: u32,
+        /// The delegations heard, in id order.
+        heard: Vec<MemberId>,
+    },
+    /// The Director-General's bridging proposal after the confessionals:
+    /// the text the chair issues in the next round.
+    BridgingProposed {
+        /// Item.
+        item: String,
+        /// The round after which it was made.
+        round: u32,
+        /// The proposed text.
+        text: Level,
+    },
 }
 
 impl Event {

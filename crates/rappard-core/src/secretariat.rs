@@ -61,6 +61,7 @@ mod green_room;
 mod initiatives;
 mod items;
 mod rtas;
+mod mediation;
 mod schedule;
 mod shocks;
 
@@ -87,6 +88,7 @@ use schedule::{Meeting, Schedule};
 
 pub use green_room::GREEN_ROOM_NOTICE_SECS;
 pub use items::EXHAUSTED_AFTER_ROUNDS;
+pub use mediation::{DEFAULT_BRIDGING_AFTER, fewest_objections};
 
 /// Work queued for the meeting in progress, done in order.
 #[derive(Clone, Debug)]
@@ -129,6 +131,8 @@ enum Continuation {
     },
     /// The decision on the whole package (`items`).
     Package,
+    /// The Director-General's confessionals on an item (`mediation`).
+    Mediation { item: usize },
 }
 
 /// A call that has just closed: its answers in member-id order and the
@@ -475,6 +479,7 @@ impl Secretariat {
         {
             return Err(AnswerError::LevelOutOfRange(l));
         }
+        mediation::check_range(answer)?;
         if open.answers[slot].is_some() {
             return Err(AnswerError::AlreadyAnswered {
                 member: from.clone(),
@@ -515,6 +520,7 @@ impl Secretariat {
                 self.continue_accession(accession, step, closed);
             }
             Continuation::Package => self.package_decided(closed),
+            Continuation::Mediation { item } => self.confessionals_heard(item, closed),
         }
     }
 

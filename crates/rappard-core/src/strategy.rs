@@ -116,6 +116,19 @@ pub trait Strategy: fmt::Debug + Send {
     fn under_pressure(&self, _kept: u16, _stopped: bool) -> Option<Box<dyn Strategy>> {
         None
     }
+
+    /// In a Director-General's confessional (private to the Secretariat):
+    /// the lowest and highest text it would not object to in round
+    /// `view.round`, or `None` if it would object to every text. By
+    /// default, the span of the levels (in steps of 100) at which
+    /// [`Strategy::react`] does not object.
+    fn acceptable(&mut self, view: &ItemView<'_>) -> Option<(Level, Level)> {
+        let fine: Vec<Level> = (0..=MAX_LEVEL)
+            .step_by(100)
+            .filter(|&l| self.react(view, l) != Reaction::Object)
+            .collect();
+        Some((*fine.first()?, *fine.last()?))
+    }
 }
 
 /// The ideal-point strategy (module doc).
@@ -204,6 +217,15 @@ impl Strategy for IdealPoint {
         raised.min(u32::from(MAX_LEVEL)) as Level
     }
 
+    /// The texts within the tolerance of the round after `view.round`:
+    /// those it supports or reserves on, never objects to.
+    fn acceptable(&mut self, view: &ItemView<'_>) -> Option<(Level, Level)> {
+        let t = self.tolerance_in(view.round + 1);
+        let low = u32::from(self.ideal).saturating_sub(t);
+        let high = (u32::from(self.ideal) + t).min(u32::from(MAX_LEVEL));
+        Some((low as Level, high as Level))
+    }
+
     /// A WP member requests its ideal level of market access and accepts an
     /// offer that falls short of it by no more than its tolerance.
     fn accepts_offer(&mut self, view: &ItemView<'_>, offer: Level) -> bool {
@@ -273,6 +295,10 @@ impl Strategy for FixedStance {
     fn accepts_offer(&mut self, _view: &ItemView<'_>, _offer: Level) -> bool {
         self.0 != Stance::Object
     }
+
+    fn acceptable(&mut self, _view: &ItemView<'_>) -> Option<(Level, Level)> {
+        (self.0 != Stance::Object).then_some((0, MAX_LEVEL))
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +332,11 @@ mod tests {
         assert_eq!(s.vote(&view(1), 5_200), Vote::Yes);
         assert_eq!(s.vote(&view(1), 8_000), Vote::No);
         assert_eq!(s.position(&view(1), None), Stated::Level(5_000));
+        // In a confessional: what it would not object to in round 1, the
+        // tolerance of round 2 either side of the ideal.
+        assert_eq!(s.acceptable(&view(1)), Some((3_750, 6_250)));
+        assert_eq!(s.react(&view(1), 6_250), Reaction::Reserve);
+        assert_eq!(s.react(&view(1), 6_251), Reaction::Object);
     }
 
     #[test]
@@ -321,6 +352,8 @@ mod tests {
         }
         assert!(!o.sign(&view(1), 5_000));
         assert!(a.sign(&view(1), 5_000));
+        assert_eq!(o.acceptable(&view(1)), None);
+        assert_eq!(a.acceptable(&view(1)), Some((0, MAX_LEVEL)));
     }
 
     #[test]

@@ -272,9 +272,9 @@ impl Error {
                 | AnswerError::StaleCall { .. }
                 | AnswerError::AlreadyAnswered { .. } => Code::FailedPrecondition,
                 AnswerError::NotAwaited { .. } => Code::PermissionDenied,
-                AnswerError::WrongAnswer { .. } | AnswerError::LevelOutOfRange(_) => {
-                    Code::InvalidArgument
-                }
+                AnswerError::WrongAnswer { .. }
+                | AnswerError::LevelOutOfRange(_)
+                | AnswerError::EmptyRange { .. } => Code::InvalidArgument,
             },
             Self::Refused { code, .. } => *code,
             Self::Transport(_) => Code::Unavailable,

@@ -725,6 +725,8 @@ fn describe(a: Answer) -> String {
         Answer::Join(b) => format!("join: {}", yes(b)),
         Answer::Offer(l) => format!("offer {}", level(l)),
         Answer::Accept(b) => format!("accept: {}", yes(b)),
+        Answer::Confessional(Some((lo, hi))) => format!("range {} to {}", level(lo), level(hi)),
+        Answer::Confessional(None) => "no text acceptable".into(),
     }
 }
 
@@ -770,6 +772,14 @@ enum Choice {
     Accept {
         accept: bool,
     },
+    /// To a confessional: the range it could accept (both ends, 0 to 1),
+    /// or neither for none. Private: it goes to the Secretariat only.
+    Confessional {
+        #[serde(default)]
+        low: Option<f64>,
+        #[serde(default)]
+        high: Option<f64>,
+    },
 }
 
 /// A level on the 0–1 scale as the core's level; 422 outside it.
@@ -807,6 +817,20 @@ impl Choice {
             Choice::Join { join } => Answer::Join(join),
             Choice::Offer { level: x } => Answer::Offer(level(x)?),
             Choice::Accept { accept } => Answer::Accept(accept),
+            Choice::Confessional {
+                low: Some(lo),
+                high: Some(hi),
+            } => Answer::Confessional(Some((level(lo)?, level(hi)?))),
+            Choice::Confessional {
+                low: None,
+                high: None,
+            } => Answer::Confessional(None),
+            Choice::Confessional { .. } => {
+                return Err(Refusal(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "a confessional gives both `low` and `high` (0 to 1), or neither".into(),
+                ));
+            }
         })
     }
 }

@@ -56,6 +56,7 @@ pub fn kind_to_wire(kind: CallKind) -> v1::CallKind {
         CallKind::CertificationObjections => v1::CallKind::CertificationObjections,
         CallKind::BilateralOffer => v1::CallKind::BilateralOffer,
         CallKind::BilateralResponse => v1::CallKind::BilateralResponse,
+        CallKind::Confessional => v1::CallKind::Confessional,
     }
 }
 
@@ -77,6 +78,7 @@ pub fn kind_from_wire(kind: i32) -> Result<CallKind, ConvertError> {
             v1::CallKind::CertificationObjections => CallKind::CertificationObjections,
             v1::CallKind::BilateralOffer => CallKind::BilateralOffer,
             v1::CallKind::BilateralResponse => CallKind::BilateralResponse,
+            v1::CallKind::Confessional => CallKind::Confessional,
             v1::CallKind::Unspecified => {
                 return Err(bad("Call.kind", "the call kind is unspecified"));
             }
@@ -234,6 +236,14 @@ pub fn answer_to_wire(a: Answer) -> v1::answer_request::Answer {
         Answer::Join(b) => W::Join(b),
         Answer::Offer(l) => W::Offer(u32::from(l)),
         Answer::Accept(b) => W::Accept(b),
+        Answer::Confessional(range) => W::Confessional(match range {
+            Some((low, high)) => v1::AcceptableRange {
+                any: true,
+                low: u32::from(low),
+                high: u32::from(high),
+            },
+            None => v1::AcceptableRange::default(),
+        }),
     }
 }
 
@@ -276,6 +286,19 @@ pub fn answer_from_wire(a: Option<&v1::answer_request::Answer>) -> Result<Answer
         W::Join(b) => Answer::Join(b),
         W::Offer(l) => Answer::Offer(level(l, "AnswerRequest.offer")?),
         W::Accept(b) => Answer::Accept(b),
+        W::Confessional(r) => Answer::Confessional(if r.any {
+            let low = level(r.low, "AcceptableRange.low")?;
+            let high = level(r.high, "AcceptableRange.high")?;
+            if low > high {
+                return Err(bad(
+                    "AcceptableRange.low",
+                    format!("{low} is above the high end {high}"),
+                ));
+            }
+            Some((low, high))
+        } else {
+            None
+        }),
     })
 }
 
@@ -344,6 +367,8 @@ mod tests {
             Answer::Join(false),
             Answer::Offer(7_000),
             Answer::Accept(true),
+            Answer::Confessional(Some((3_000, 6_500))),
+            Answer::Confessional(None),
         ];
         for a in all {
             let w = answer_to_wire(a);
@@ -354,6 +379,14 @@ mod tests {
         let e = answer_from_wire(Some(&v1::answer_request::Answer::Offer(10_001))).unwrap_err();
         assert!(e.message.contains("beyond"));
         assert!(answer_from_wire(None).is_err());
+        let upside_down = v1::AcceptableRange {
+            any: true,
+            low: 6_000,
+            high: 5_000,
+        };
+        let e = answer_from_wire(Some(&v1::answer_request::Answer::Confessional(upside_down)))
+            .unwrap_err();
+        assert_eq!(e.field, "AcceptableRange.low");
     }
 
     /// A call survives the round trip, package texts included.

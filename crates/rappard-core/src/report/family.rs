@@ -65,7 +65,9 @@ impl Family {
             | Event::TextTabled { .. }
             | Event::TextDrafted { .. }
             | Event::DraftRevised { .. }
-            | Event::RevisionsExhausted { .. } => Self::Texts,
+            | Event::RevisionsExhausted { .. }
+            | Event::ConfessionalsHeld { .. }
+            | Event::BridgingProposed { .. } => Self::Texts,
             Event::WrittenProcedureOpened { .. }
             | Event::WrittenProcedureFailed { .. }
             | Event::DecisionTaken { .. }

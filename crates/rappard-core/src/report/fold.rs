@@ -215,6 +215,8 @@ impl Fold {
                     distance_from_median: None,
                     revisions: 0,
                     withdrawn: false,
+                    confessionals: 0,
+                    bridging_proposals: Vec::new(),
                 });
             }
             _ => {}
@@ -252,6 +254,16 @@ impl Fold {
             Event::DraftRevised { item, .. } => {
                 if let Some(it) = self.item_mut(item) {
                     it.revisions += 1;
+                }
+            }
+            Event::ConfessionalsHeld { item, .. } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.confessionals += 1;
+                }
+            }
+            Event::BridgingProposed { item, text, .. } => {
+                if let Some(it) = self.item_mut(item) {
+                    it.bridging_proposals.push(*text);
                 }
             }
             _ => {}

@@ -101,6 +101,11 @@ pub struct ItemReport {
     /// Whether the chair withdrew the item (`[chair] withdraw_after`; its
     /// outcome is then `lapsed`).
     pub withdrawn: bool,
+    /// Confessionals the Director-General held on the item (`[secretariat]
+    /// mode = "proactive"`); what each delegation said is not in the record.
+    pub confessionals: u32,
+    /// The Director-General's bridging proposals on the item, in order.
+    pub bridging_proposals: Vec<Level>,
 }
 
 /// One instrument of acceptance of an amendment.

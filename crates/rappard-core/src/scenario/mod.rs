@@ -19,7 +19,7 @@
 //! (`members`), `[[item]]` (`items`, with the keys that go with a named
 //! rule in `named`), `[[initiative]]` (`initiatives`),
 //! `[[accession]]` (`accessions`), `[greenroom]` (`green_room`), `[chair]`
-//! (`chair`) and
+//! (`chair`), `[secretariat]` (`secretariat`),
 //! `[[coalition]]` (`coalitions`), `[capacity]` with the members' mission
 //! keys (`capacity`) and the `sdt` keys of items and initiatives
 //! (`flexibility`), `[[shock]]` (`shocks`), `[rtas]` and `[[rta]]`
@@ -47,6 +47,7 @@ mod raw;
 mod resolve;
 mod shocks;
 mod rtas;
+mod secretariat;
 mod values;
 
 #[cfg(test)]
@@ -64,6 +65,7 @@ use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
 pub use error::ScenarioError;
+pub use secretariat::{SecretariatMode, SecretariatSpec};
 
 use error::Ctx;
 use positions::Book;
@@ -220,6 +222,8 @@ pub struct Agenda {
     /// Regional trade agreements and the outside option (`[rtas]`,
     /// `[[rta]]`; [`crate::rta`]).
     pub rtas: crate::rta::RtaSpec,
+    /// Whether the Director-General steps in on a stall (`[secretariat]`).
+    pub secretariat: SecretariatSpec,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -326,6 +330,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
+    let secretariat = secretariat::parse(&cx, raw.secretariat.as_ref())?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     let capacity = capacity::parse(&who, raw.capacity.as_ref(), &raw.member)?;
     let flexibilities = flexibility::parse(&cx, &raw.item, &raw.initiative)?;
@@ -350,6 +355,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             flexibilities,
             shocks,
             rtas,
+            secretariat,
         },
         instructions: book,
     })

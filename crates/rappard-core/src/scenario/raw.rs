@@ -41,6 +41,8 @@ pub(super) struct RawFile {
     pub rtas: Option<RawRtas>,
     #[serde(default)]
     pub rta: Vec<RawRta>,
+    #[serde(default)]
+    pub secretariat: Option<RawSecretariat>,
 }
 
 /// `[capacity]`.
@@ -101,6 +103,16 @@ pub(super) struct RawRta {
     pub enabling_clause: Option<bool>,
     pub level: Option<Spanned<f64>>,
     pub dock_as: Option<Spanned<String>>,
+}
+
+/// `[secretariat]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSecretariat {
+    #[serde(default)]
+    pub mode: Option<Spanned<String>>,
+    #[serde(default)]
+    pub bridging_after: Option<Spanned<i64>>,
 }
 
 /// `[chair]`.

@@ -187,7 +187,10 @@ impl Secretariat {
     ) -> Call {
         let st = &self.items[item];
         let round = match kind {
-            CallKind::Objections | CallKind::Votes | CallKind::WrittenObjections => st.round + 1,
+            CallKind::Objections
+            | CallKind::Votes
+            | CallKind::WrittenObjections
+            | CallKind::Confessional => st.round + 1,
             _ => st.round,
         };
         Call {
@@ -502,7 +505,7 @@ impl Secretariat {
                 .is_some_and(|k| diverging >= k)
             {
                 self.withdraw(item, diverging, objectors);
-            } else {
+            } else if !self.mediate_on_stall(item, diverging) {
                 self.maybe_green_room(item, &objectors);
             }
             return;

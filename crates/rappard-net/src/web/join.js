@@ -43,6 +43,7 @@ const CHOICES = {
   "bilateral-response": [["accept", { kind: "accept", accept: true }, "Accept the offer"], ["refuse", { kind: "accept", accept: false }, "Refuse"]],
   objections: objection, "written-objections": objection, "package-objections": objection,
   "annex4-objections": objection, "certification-objections": objection,
+  confessional: "range",
 };
 const EXPLAIN = {
   positions: "State your position on the 0–1 scale (0: least ambitious, 1: most), or a fixed stance.",
@@ -53,6 +54,7 @@ const EXPLAIN = {
   join: "Join the plurilateral initiative?",
   "bilateral-offer": "Make your market-access offer (0–1).",
   "bilateral-response": "Accept the applicant's offer?",
+  confessional: "In private, tell the Director-General the lowest and highest text you could accept (no other delegation sees it).",
 };
 
 async function send(call, answer) {
@@ -84,6 +86,12 @@ function showChoices(c) {
       const b = box.querySelector(`[data-choice="stance-${s}"]`);
       if (b) b.onclick = () => send(c.call, { kind: "position", stance: s });
     }
+  } else if (kind === "range") {
+    box.innerHTML = `<label>From <input id="low" type="number" min="0" max="1" step="0.01" value="0.40"></label>
+      <label>to <input id="high" type="number" min="0" max="1" step="0.01" value="0.60"></label>
+      <button data-choice="range">Tell the Director-General</button><button data-choice="none">No text is acceptable</button>`;
+    box.querySelector('[data-choice="range"]').onclick = () => send(c.call, { kind: "confessional", low: Number(box.querySelector("#low").value), high: Number(box.querySelector("#high").value) });
+    box.querySelector('[data-choice="none"]').onclick = () => send(c.call, { kind: "confessional" });
   } else {
     for (const [name, answer, label] of kind || []) {
       const b = document.createElement("button");

@@ -155,6 +155,7 @@ pub(crate) fn scenario(
             flexibilities: Default::default(),
             shocks: Vec::new(),
             rtas: Default::default(),
+            secretariat: Default::default(),
         },
         instructions,
     })

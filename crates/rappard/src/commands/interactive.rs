@@ -217,6 +217,9 @@ fn kind_name(kind: CallKind) -> &'static str {
         CallKind::BilateralOffer => "make your market-access offer",
         CallKind::BilateralResponse => "accept the applicant's offer, or not",
         CallKind::CertificationObjections => "object to the certification, or not",
+        CallKind::Confessional => {
+            "tell the Director-General, in private, the texts you could accept"
+        }
     }
 }
 
@@ -230,6 +233,7 @@ pub fn choices(kind: CallKind) -> &'static str {
         CallKind::Join => "join, stay-out",
         CallKind::BilateralOffer => "a level from 0 to 1 (e.g. 0.45)",
         CallKind::BilateralResponse => "accept, refuse",
+        CallKind::Confessional => "a range such as 0.40-0.60, or none",
         _ => "object, no-objection",
     }
 }
@@ -255,6 +259,11 @@ pub fn parse(call: &Call, line: &str) -> Result<Answer, String> {
         (CallKind::Join, "stay-out") => Some(Answer::Join(false)),
         (CallKind::BilateralResponse, "accept") => Some(Answer::Accept(true)),
         (CallKind::BilateralResponse, "refuse") => Some(Answer::Accept(false)),
+        (CallKind::Confessional, "none") => Some(Answer::Confessional(None)),
+        (CallKind::Confessional, w) => w.split_once('-').and_then(|(lo, hi)| {
+            let (lo, hi) = (scale(lo.trim())?, scale(hi.trim())?);
+            (lo <= hi).then_some(Answer::Confessional(Some((lo, hi))))
+        }),
         (
             CallKind::Objections
             | CallKind::WrittenObjections

@@ -224,6 +224,7 @@ impl CallNote {
             CallKind::CertificationObjections => {
                 "objections to certifying the schedule modifications".into()
             }
+            CallKind::Confessional => format!("confessionals before round {round}"),
         }
     }
 
@@ -247,6 +248,8 @@ impl CallNote {
         let t = &self.tally;
         if self.kind == CallKind::BilateralResponse {
             format!("{} of {} accept", t.deals, self.awaited)
+        } else if self.kind == CallKind::Confessional {
+            format!("{} asked, each in private", self.awaited)
         } else if self.names_answers() {
             if self.answers.is_empty() {
                 "none".into()

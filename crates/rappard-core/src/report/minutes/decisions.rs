@@ -89,6 +89,20 @@ impl Minutes {
                     level(*text)
                 );
             }
+            Event::ConfessionalsHeld { item, round, heard } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] after round {round}: the Director-General hears {} in confessionals (what each said stays with the Secretariat)",
+                    short_list(heard)
+                );
+            }
+            Event::BridgingProposed { item, round, text } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] after round {round}: the Director-General's bridging proposal at {}, the text with the fewest objections",
+                    level(*text)
+                );
+            }
             Event::RoundConcluded {
                 item,
                 round,

@@ -1,0 +1,87 @@
+//! `[secretariat]`: whether the Director-General stays passive on a
+//! stalled item or steps in with confessionals and a bridging proposal
+//! (the mechanism, its sources and its assumptions are in
+//! `secretariat::mediation`).
+//!
+//! ```toml
+//! [secretariat]
+//! mode = "proactive"     # or "passive" (the default)
+//! bridging_after = 2     # rounds in a row without movement
+//! ```
+//!
+//! Without the table, the Secretariat is passive: today's behaviour.
+
+use super::error::{Ctx, ScenarioError};
+use super::raw::RawSecretariat;
+
+/// How the Secretariat meets a stall.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SecretariatMode {
+    /// It does nothing about a stall: rounds go on until the item is
+    /// tabled or lapses at its deadline.
+    #[default]
+    Passive,
+    /// The Director-General holds confessionals and makes a bridging
+    /// proposal once an item has stalled.
+    Proactive,
+}
+
+impl SecretariatMode {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passive => "passive",
+            Self::Proactive => "proactive",
+        }
+    }
+}
+
+/// The Secretariat's office (`[secretariat]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SecretariatSpec {
+    /// Passive or proactive.
+    pub mode: SecretariatMode,
+    /// Rounds in a row without movement before a proactive
+    /// Director-General steps in.
+    pub bridging_after: u32,
+}
+
+impl Default for SecretariatSpec {
+    fn default() -> Self {
+        Self {
+            mode: SecretariatMode::Passive,
+            bridging_after: crate::secretariat::DEFAULT_BRIDGING_AFTER,
+        }
+    }
+}
+
+/// Reads `[secretariat]`, or the defaults without it.
+pub(super) fn parse(
+    cx: &Ctx<'_>,
+    s: Option<&RawSecretariat>,
+) -> Result<SecretariatSpec, ScenarioError> {
+    let mut out = SecretariatSpec::default();
+    let Some(s) = s else {
+        return Ok(out);
+    };
+    if let Some(m) = &s.mode {
+        out.mode = match m.get_ref().as_str() {
+            "passive" => SecretariatMode::Passive,
+            "proactive" => SecretariatMode::Proactive,
+            other => {
+                return Err(cx.at(
+                    m.span(),
+                    "secretariat.mode",
+                    format!("unknown mode `{other}`; use passive or proactive"),
+                ));
+            }
+        };
+    }
+    out.bridging_after = cx.positive_or(
+        s.bridging_after.as_ref(),
+        "secretariat.bridging_after",
+        100,
+        out.bridging_after,
+    )?;
+    Ok(out)
+}
