@@ -280,6 +280,9 @@ pub struct Call {
     /// the unweighted median of the levels stated in the round. `None`
     /// otherwise.
     pub reference: Option<Level>,
+    /// When a scenario turns on `[pressure]`: what the Members know of the
+    /// pressure on the item (`pressure`). `None` otherwise.
+    pub shadow: Option<crate::pressure::Shadow>,
 }
 
 /// A delegation's answer to a call.
@@ -302,6 +305,9 @@ pub enum Answer {
     Offer(Level),
     /// To [`CallKind::BilateralResponse`]: whether the offer makes a deal.
     Accept(bool),
+    /// To [`CallKind::Objections`]: no formal objection, but an objection
+    /// downgraded to a reservation under pressure (`pressure`).
+    Reservation,
 }
 
 impl Answer {
@@ -322,6 +328,7 @@ impl Answer {
                 | (Answer::Join(_), CallKind::Join)
                 | (Answer::Offer(_), CallKind::BilateralOffer)
                 | (Answer::Accept(_), CallKind::BilateralResponse)
+                | (Answer::Reservation, CallKind::Objections)
                 | (
                     Answer::Objection(_),
                     CallKind::Annex4Objections | CallKind::CertificationObjections
@@ -340,6 +347,7 @@ impl Answer {
             Answer::Join(_) => "a decision to join",
             Answer::Offer(_) => "an offer",
             Answer::Accept(_) => "an acceptance",
+            Answer::Reservation => "a reservation",
         }
     }
 }

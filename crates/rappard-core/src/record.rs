@@ -172,6 +172,10 @@ pub enum Event {
         /// median: that median.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<Level>,
+        /// Under `[pressure]`: what the Members know of the pressure on the
+        /// item (`pressure`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shadow: Option<crate::pressure::Shadow>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -591,6 +595,46 @@ pub enum Event {
         /// Objectors in the last round.
         objectors: Vec<MemberId>,
     },
+    /// A Member that would have objected downgraded its objection to a
+    /// reservation under pressure (`pressure`, `[pressure] shadow`): it
+    /// objected alone or with few others, and depends on the supporters.
+    ObjectionWithdrawn {
+        /// The decision call.
+        call: u64,
+        /// Item.
+        item: String,
+        /// The Member.
+        member: MemberId,
+        /// Its dependence on the supporters, in basis points (the export
+        /// share proxy unless the scenario gives it).
+        dependence: u16,
+        /// The largest exporters among the supporters it depends on.
+        depends_on: Vec<MemberId>,
+    },
+    /// A Member declared that it objects to `item` until `until` is adopted
+    /// at `level` at least (`[[pressure.linkage]]`).
+    LinkageDeclared {
+        /// The Member.
+        member: MemberId,
+        /// The item it holds.
+        item: String,
+        /// The item it waits for.
+        until: String,
+        /// The level `until` must be adopted at.
+        level: Level,
+    },
+    /// The linked item was adopted (or agreed) at the level: the Member
+    /// lifts its hold on the item.
+    LinkageSatisfied {
+        /// The Member.
+        member: MemberId,
+        /// The item it held.
+        item: String,
+        /// The item it waited for.
+        until: String,
+        /// The text `until` was adopted at.
+        text: Level,
+    },
 }
 
 impl Event {
@@ -607,6 +651,7 @@ impl Event {
             awaited: call.awaited.clone(),
             package: call.package.clone(),
             reference: call.reference,
+            shadow: call.shadow.clone(),
         }
     }
 
@@ -623,6 +668,7 @@ impl Event {
             awaited,
             package,
             reference,
+            shadow,
         } = self
         else {
             return None;
@@ -638,6 +684,7 @@ impl Event {
             awaited: awaited.clone(),
             package: package.clone(),
             reference: *reference,
+            shadow: shadow.clone(),
         })
     }
 }

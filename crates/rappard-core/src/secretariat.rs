@@ -59,6 +59,7 @@ mod green_room;
 mod initiatives;
 mod items;
 mod schedule;
+mod shadow;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -329,6 +330,7 @@ impl Secretariat {
         for e in listed {
             self.emit(e);
         }
+        self.declare_linkages();
         self.launch_initiatives();
         self.accessions = self
             .agenda
@@ -551,6 +553,8 @@ impl Secretariat {
                     member: member.clone(),
                 });
                 objectors.push(member);
+            } else if a == Answer::Reservation {
+                self.objection_withdrawn(call, member);
             }
         }
         objectors

@@ -193,6 +193,7 @@ impl Metrics {
             Answer::Join(_) => "join",
             Answer::Offer(_) => "offer",
             Answer::Accept(_) => "accept",
+            Answer::Reservation => "reservation",
         };
         self.answers.get_or_create(&Kind { kind }).inc();
     }

@@ -725,6 +725,7 @@ fn describe(a: Answer) -> String {
         Answer::Join(b) => format!("join: {}", yes(b)),
         Answer::Offer(l) => format!("offer {}", level(l)),
         Answer::Accept(b) => format!("accept: {}", yes(b)),
+        Answer::Reservation => "object: no, with a reservation".to_owned(),
     }
 }
 

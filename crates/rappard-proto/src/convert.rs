@@ -10,6 +10,7 @@ use rappard_core::member::MemberId;
 use rappard_core::protocol::{
     Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
 };
+use rappard_core::pressure::{Hold, Shadow};
 use rappard_core::record::Entry;
 use rappard_core::rules::Rule;
 
@@ -105,7 +106,75 @@ pub fn call_to_wire(call: &Call) -> v1::Call {
             })
             .collect(),
         reference: call.reference.map(u32::from),
+        shadow: call.shadow.as_ref().map(shadow_to_wire),
     }
+}
+
+fn shadow_to_wire(s: &Shadow) -> v1::Shadow {
+    v1::Shadow {
+        objectors: s
+            .objectors
+            .iter()
+            .map(|(m, d)| v1::ShadowObjector {
+                member: m.as_str().to_owned(),
+                dependence: u32::from(*d),
+            })
+            .collect(),
+        supporters: s.supporters.iter().map(|m| m.as_str().to_owned()).collect(),
+        max_objectors: s.max_objectors,
+        threshold: u32::from(s.threshold),
+        holds: s
+            .holds
+            .iter()
+            .map(|h| v1::Hold {
+                member: h.member.as_str().to_owned(),
+                until: h.until.clone(),
+                level: u32::from(h.level),
+                adopted: h.adopted.map(u32::from),
+            })
+            .collect(),
+    }
+}
+
+fn member(m: &str, field: &'static str) -> Result<MemberId, ConvertError> {
+    MemberId::new(m).map_err(|e| bad(field, e))
+}
+
+fn shadow_from_wire(s: &v1::Shadow) -> Result<Shadow, ConvertError> {
+    let objectors = s
+        .objectors
+        .iter()
+        .map(|o| {
+            Ok((
+                member(&o.member, "Shadow.objectors.member")?,
+                level(o.dependence, "Shadow.objectors.dependence")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    let supporters = s
+        .supporters
+        .iter()
+        .map(|m| member(m, "Shadow.supporters"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let holds = s
+        .holds
+        .iter()
+        .map(|h| {
+            Ok(Hold {
+                member: member(&h.member, "Hold.member")?,
+                until: h.until.clone(),
+                level: level(h.level, "Hold.level")?,
+                adopted: h.adopted.map(|a| level(a, "Hold.adopted")).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    Ok(Shadow {
+        objectors,
+        supporters,
+        max_objectors: s.max_objectors,
+        threshold: level(s.threshold, "Shadow.threshold")?,
+        holds,
+    })
 }
 
 fn level(v: u32, field: &'static str) -> Result<u16, ConvertError> {
@@ -153,6 +222,7 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
             .reference
             .map(|r| level(r, "Call.reference"))
             .transpose()?,
+        shadow: c.shadow.as_ref().map(shadow_from_wire).transpose()?,
     })
 }
 
@@ -185,6 +255,7 @@ pub fn answer_to_wire(a: Answer) -> v1::answer_request::Answer {
         Answer::Join(b) => W::Join(b),
         Answer::Offer(l) => W::Offer(u32::from(l)),
         Answer::Accept(b) => W::Accept(b),
+        Answer::Reservation => W::Reservation(true),
     }
 }
 
@@ -227,6 +298,8 @@ pub fn answer_from_wire(a: Option<&v1::answer_request::Answer>) -> Result<Answer
         W::Join(b) => Answer::Join(b),
         W::Offer(l) => Answer::Offer(level(l, "AnswerRequest.offer")?),
         W::Accept(b) => Answer::Accept(b),
+        W::Reservation(true) => Answer::Reservation,
+        W::Reservation(false) => Answer::Objection(false),
     })
 }
 
@@ -274,6 +347,7 @@ mod tests {
             Answer::Join(false),
             Answer::Offer(7_000),
             Answer::Accept(true),
+            Answer::Reservation,
         ];
         for a in all {
             let w = answer_to_wire(a);
@@ -308,6 +382,18 @@ mod tests {
                 text: 5_000,
             }]),
             reference: Some(4_500),
+            shadow: Some(Shadow {
+                objectors: vec![(MemberId::new("KEN").unwrap(), 6_000)],
+                supporters: vec![MemberId::new("USA").unwrap()],
+                max_objectors: 1,
+                threshold: 5_000,
+                holds: vec![Hold {
+                    member: MemberId::new("IND").unwrap(),
+                    until: "stockholding".into(),
+                    level: 5_000,
+                    adopted: Some(5_500),
+                }],
+            }),
         };
         assert_eq!(call_from_wire(&call_to_wire(&call)), Ok(call));
     }

@@ -34,6 +34,7 @@ impl Report {
         for e in record.entries() {
             fold.event(e.at, &e.event);
         }
+        fold.report.pressure = super::pressure::fold(record, &fold.report.items);
         fold.report
     }
 }
@@ -87,6 +88,7 @@ impl Fold {
             green_rooms: Vec::new(),
             initiatives: Vec::new(),
             accessions: Vec::new(),
+            pressure: super::PressureReport::default(),
         };
         Self {
             report,

@@ -23,6 +23,9 @@ mod family;
 mod fold;
 pub mod html;
 mod minutes;
+mod pressure;
+
+pub use pressure::{LinkageReport, PressureReport, WithdrawalReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -181,6 +184,9 @@ pub struct Report {
     pub initiatives: Vec<InitiativeReport>,
     /// Accessions.
     pub accessions: Vec<AccessionReport>,
+    /// Objections withdrawn under pressure, linkages, and the
+    /// false-consensus index (`[pressure]`).
+    pub pressure: PressureReport,
 }
 
 /// Where an accession ended.

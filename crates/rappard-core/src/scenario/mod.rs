@@ -37,6 +37,7 @@ pub mod limits;
 mod members;
 mod named;
 mod positions;
+mod pressure;
 mod procedure;
 mod raw;
 mod resolve;
@@ -57,6 +58,7 @@ use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
 pub use error::ScenarioError;
+pub use pressure::{Linkage, PressureSpec};
 
 use error::Ctx;
 use positions::Book;
@@ -200,6 +202,8 @@ pub struct Agenda {
     pub procedure: crate::procedure::Procedure,
     /// The chair's drafting, the co-chairs' signing, withdrawal (`[chair]`).
     pub chair: ChairSpec,
+    /// Pressure on objectors and issue linkage (`[pressure]`).
+    pub pressure: pressure::PressureSpec,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -298,6 +302,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
+    let pressure = pressure::parse(&who, raw.pressure.as_ref(), &items)?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     Ok(Scenario {
         agenda: Agenda {
@@ -315,6 +320,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             accessions,
             procedure,
             chair,
+            pressure,
         },
         instructions: book,
     })

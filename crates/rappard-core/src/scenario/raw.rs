@@ -33,6 +33,8 @@ pub(super) struct RawFile {
     pub procedure: Option<RawProcedure>,
     #[serde(default)]
     pub chair: Option<RawChair>,
+    #[serde(default)]
+    pub pressure: Option<super::pressure::RawPressure>,
 }
 
 /// `[chair]`.

@@ -112,6 +112,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
+            shadow: None,
         };
         let then = Continuation::Accession { accession: a, step };
         self.issue_call(call, then);

@@ -204,6 +204,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
+            shadow: None,
         };
         let then = Continuation::Initiative {
             initiative: i,

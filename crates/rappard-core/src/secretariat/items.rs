@@ -201,6 +201,7 @@ impl Secretariat {
             awaited,
             package: None,
             reference: None,
+            shadow: self.shadow_for(item, kind),
         }
     }
 
@@ -525,6 +526,7 @@ impl Secretariat {
         let version = self.items[item].version;
         let id = self.agenda.items[item].id.clone();
         let outcome = d.outcome;
+        let reached = self.items[item].text.filter(|_| outcome == Outcome::Adopted);
         if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
             self.items[item].phase = Phase::Agreed;
             self.emit(Event::ItemAgreed {
@@ -532,11 +534,17 @@ impl Secretariat {
                 version,
                 how: d.how,
             });
+            if let Some(text) = reached {
+                self.linkages_reached(item, text);
+            }
             self.check_package_ready();
             return;
         }
         self.items[item].phase = Phase::Done;
         self.record_decision(id, version, d, held);
+        if let Some(text) = reached {
+            self.linkages_reached(item, text);
+        }
         if outcome == Outcome::Adopted {
             self.submit_for_acceptance(item);
         } else {
@@ -742,6 +750,7 @@ impl Secretariat {
             awaited: self.present_delegations(),
             package: Some(texts),
             reference: None,
+            shadow: None,
         };
         self.issue_call(call, Continuation::Package);
     }

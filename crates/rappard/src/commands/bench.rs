@@ -151,6 +151,7 @@ pub(crate) fn scenario(
                 ..Procedure::default()
             },
             chair: Default::default(),
+            pressure: Default::default(),
         },
         instructions,
     })

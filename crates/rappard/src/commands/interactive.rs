@@ -337,6 +337,7 @@ mod tests {
             awaited: vec![MemberId::new("BRA").expect("id")],
             package: None,
             reference: None,
+            shadow: None,
         }
     }
 

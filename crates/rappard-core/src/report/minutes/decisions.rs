@@ -206,7 +206,7 @@ impl Minutes {
                     short_list(objectors)
                 );
             }
-            _ => {}
+            _ => self.pressure(at, event),
         }
     }
 

@@ -27,6 +27,7 @@ mod amendments;
 mod calls;
 mod decisions;
 mod format;
+mod pressure;
 mod tracks;
 
 use super::family::Family;
@@ -69,6 +70,7 @@ impl Minutes {
         for Entry { at, event, .. } in record.entries() {
             m.event(*at, event);
         }
+        m.false_consensus(record);
         let _ = writeln!(
             m.out,
             "Record: {} events, sha256 {}",
