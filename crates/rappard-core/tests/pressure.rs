@@ -143,7 +143,10 @@ fn a_linked_hold_out_lifts_when_the_linked_item_is_adopted() {
     assert!(decided_on(&rec, "tf-protocol").as_str() >= "2014-11-27");
     let declared = |e: &Event| matches!(e, Event::LinkageDeclared { .. });
     let satisfied = |e: &Event| matches!(e, Event::LinkageSatisfied { .. });
-    assert_eq!((count(&plain_rec, declared), count(&plain_rec, satisfied)), (0, 0));
+    assert_eq!(
+        (count(&plain_rec, declared), count(&plain_rec, satisfied)),
+        (0, 0)
+    );
     assert_eq!((count(&rec, declared), count(&rec, satisfied)), (1, 1));
     // India objected in the rounds before, and not at the decision.
     let india_objected = count(&rec, |e| {

@@ -7,10 +7,10 @@
 use std::fmt;
 
 use rappard_core::member::MemberId;
+use rappard_core::pressure::{Hold, Shadow};
 use rappard_core::protocol::{
     Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
 };
-use rappard_core::pressure::{Hold, Shadow};
 use rappard_core::record::Entry;
 use rappard_core::rules::Rule;
 

@@ -94,9 +94,10 @@ pub(super) fn fold(record: &Record, items: &[ItemReport]) -> PressureReport {
                 until,
                 text,
             } => {
-                let l = out.linkages.iter_mut().find(|l| {
-                    &l.member == member && &l.item == item && &l.until == until
-                });
+                let l = out
+                    .linkages
+                    .iter_mut()
+                    .find(|l| &l.member == member && &l.item == item && &l.until == until);
                 if let Some(l) = l {
                     l.satisfied_at = Some(*text);
                 }

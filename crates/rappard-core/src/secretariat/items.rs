@@ -526,7 +526,9 @@ impl Secretariat {
         let version = self.items[item].version;
         let id = self.agenda.items[item].id.clone();
         let outcome = d.outcome;
-        let reached = self.items[item].text.filter(|_| outcome == Outcome::Adopted);
+        let reached = self.items[item]
+            .text
+            .filter(|_| outcome == Outcome::Adopted);
         if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
             self.items[item].phase = Phase::Agreed;
             self.emit(Event::ItemAgreed {

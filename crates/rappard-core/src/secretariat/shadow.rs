@@ -140,7 +140,9 @@ impl Secretariat {
         }
         let share = |m: &MemberId| {
             let roll = &self.agenda.membership;
-            roll.get(m.as_str()).and_then(|x| x.export_share).unwrap_or(0)
+            roll.get(m.as_str())
+                .and_then(|x| x.export_share)
+                .unwrap_or(0)
         };
         let total: u32 = supporting.iter().map(share).sum();
         objecting.sort();
@@ -160,15 +162,20 @@ impl Secretariat {
     /// A delegation downgraded its objection to a reservation: records it
     /// with the item, its dependence and the supporters the call named.
     pub(super) fn objection_withdrawn(&mut self, call: u64, member: MemberId) {
-        let issued = self.record.entries().iter().rev().find_map(|e| match &e.event {
-            Event::CallIssued {
-                call: c,
-                subject,
-                shadow,
-                ..
-            } if *c == call => Some((subject.key().into_owned(), shadow.clone())),
-            _ => None,
-        });
+        let issued = self
+            .record
+            .entries()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.event {
+                Event::CallIssued {
+                    call: c,
+                    subject,
+                    shadow,
+                    ..
+                } if *c == call => Some((subject.key().into_owned(), shadow.clone())),
+                _ => None,
+            });
         let Some((item, Some(shadow))) = issued else {
             return;
         };
