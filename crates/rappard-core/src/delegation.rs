@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::member::MemberId;
-use crate::protocol::{Answer, Call, CallKind, Subject};
+use crate::protocol::{Answer, Call, CallKind, Reaction, Subject, Vote};
 use crate::rules::Rule;
 use crate::scenario::{Instructions, PositionSpec};
 use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
@@ -144,6 +144,9 @@ impl Delegation {
         };
         let text = call.text.unwrap_or(5_000);
         let on_accession = call.subject.applicant().is_some();
+        // Issue linkage and pressure (`pressure`), from what the call says.
+        let holds = call.shadow.as_ref().is_some_and(|s| s.holds_out(&self.id));
+        let yields = call.shadow.as_ref().and_then(|s| s.yields(&self.id));
         let strategy = self.strategy(&key);
         if on_accession {
             match call.kind {
@@ -162,10 +165,17 @@ impl Delegation {
                 Some(median) => crate::drafting::signs_by_median(text, median),
                 None => strategy.sign(&view, text),
             }),
+            CallKind::Reactions if holds => Answer::Reaction(Reaction::Object),
             CallKind::Reactions => Answer::Reaction(strategy.react(&view, text)),
             CallKind::Objections | CallKind::WrittenObjections | CallKind::PackageObjections => {
-                Answer::Objection(strategy.objects(&view, text))
+                let objects = holds || strategy.objects(&view, text);
+                if objects && !holds && call.kind == CallKind::Objections && yields.is_some() {
+                    Answer::Reservation
+                } else {
+                    Answer::Objection(objects)
+                }
             }
+            CallKind::Votes if holds => Answer::Vote(Vote::No),
             CallKind::Votes => Answer::Vote(strategy.vote(&view, text)),
             CallKind::Join => Answer::Join(strategy.joins(&view, call.text)),
             CallKind::Annex4Objections | CallKind::CertificationObjections => {
@@ -271,6 +281,7 @@ mod tests {
             reference: None,
             flexibility: None,
             pressures: Vec::new(),
+            shadow: None,
         }
     }
 

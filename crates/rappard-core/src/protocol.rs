@@ -292,6 +292,9 @@ pub struct Call {
     /// The pressure each delegation asked is under from a political shock
     /// in effect (`crate::shock`), in id order; empty without one.
     pub pressures: Vec<crate::shock::Pressure>,
+    /// When a scenario turns on `[pressure]`: what the Members know of the
+    /// pressure on the item (`pressure`). `None` otherwise.
+    pub shadow: Option<crate::pressure::Shadow>,
 }
 
 /// A delegation's answer to a call.
@@ -318,6 +321,9 @@ pub enum Answer {
     /// highest level, the delegation would not object to (`None`: no text
     /// at all). Private to the Secretariat.
     Confessional(Option<(Level, Level)>),
+    /// To [`CallKind::Objections`]: no formal objection, but an objection
+    /// downgraded to a reservation under pressure (`pressure`).
+    Reservation,
 }
 
 impl Answer {
@@ -339,6 +345,7 @@ impl Answer {
                 | (Answer::Offer(_), CallKind::BilateralOffer)
                 | (Answer::Accept(_), CallKind::BilateralResponse)
                 | (Answer::Confessional(_), CallKind::Confessional)
+                | (Answer::Reservation, CallKind::Objections)
                 | (
                     Answer::Objection(_),
                     CallKind::Annex4Objections | CallKind::CertificationObjections
@@ -358,6 +365,7 @@ impl Answer {
             Answer::Offer(_) => "an offer",
             Answer::Accept(_) => "an acceptance",
             Answer::Confessional(_) => "an acceptable range",
+            Answer::Reservation => "a reservation",
         }
     }
 }

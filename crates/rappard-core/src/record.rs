@@ -185,6 +185,10 @@ pub enum Event {
         /// effect (`crate::shock`), omitted without one.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pressures: Vec<Pressure>,
+        /// Under `[pressure]`: what the Members know of the pressure on the
+        /// item (`pressure`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shadow: Option<crate::pressure::Shadow>,
     },
     /// A delegation states its position.
     PositionStated {
@@ -750,6 +754,46 @@ pub enum Event {
         /// The proposed text.
         text: Level,
     },
+    /// A Member that would have objected downgraded its objection to a
+    /// reservation under pressure (`pressure`, `[pressure] shadow`): it
+    /// objected alone or with few others, and depends on the supporters.
+    ObjectionWithdrawn {
+        /// The decision call.
+        call: u64,
+        /// Item.
+        item: String,
+        /// The Member.
+        member: MemberId,
+        /// Its dependence on the supporters, in basis points (the export
+        /// share proxy unless the scenario gives it).
+        dependence: u16,
+        /// The largest exporters among the supporters it depends on.
+        depends_on: Vec<MemberId>,
+    },
+    /// A Member declared that it objects to `item` until `until` is adopted
+    /// at `level` at least (`[[pressure.linkage]]`).
+    LinkageDeclared {
+        /// The Member.
+        member: MemberId,
+        /// The item it holds.
+        item: String,
+        /// The item it waits for.
+        until: String,
+        /// The level `until` must be adopted at.
+        level: Level,
+    },
+    /// The linked item was adopted (or agreed) at the level: the Member
+    /// lifts its hold on the item.
+    LinkageSatisfied {
+        /// The Member.
+        member: MemberId,
+        /// The item it held.
+        item: String,
+        /// The item it waited for.
+        until: String,
+        /// The text `until` was adopted at.
+        text: Level,
+    },
 }
 
 impl Event {
@@ -768,6 +812,7 @@ impl Event {
             reference: call.reference,
             flexibility: call.flexibility.clone(),
             pressures: call.pressures.clone(),
+            shadow: call.shadow.clone(),
         }
     }
 
@@ -806,6 +851,7 @@ impl Event {
             reference,
             flexibility,
             pressures,
+            shadow,
         } = self
         else {
             return None;
@@ -823,6 +869,7 @@ impl Event {
             reference: *reference,
             flexibility: flexibility.clone(),
             pressures: pressures.clone(),
+            shadow: shadow.clone(),
         })
     }
 }

@@ -64,6 +64,7 @@ mod rtas;
 mod mediation;
 mod schedule;
 mod shocks;
+mod shadow;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -355,6 +356,7 @@ impl Secretariat {
         self.list_capacity();
         self.list_flexibilities();
         self.notify_rtas();
+        self.declare_linkages();
         self.launch_initiatives();
         self.accessions = self
             .agenda
@@ -580,6 +582,8 @@ impl Secretariat {
                     member: member.clone(),
                 });
                 objectors.push(member);
+            } else if a == Answer::Reservation {
+                self.objection_withdrawn(call, member);
             }
         }
         objectors

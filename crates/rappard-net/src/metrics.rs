@@ -194,6 +194,7 @@ impl Metrics {
             Answer::Offer(_) => "offer",
             Answer::Accept(_) => "accept",
             Answer::Confessional(_) => "confessional",
+            Answer::Reservation => "reservation",
         };
         self.answers.get_or_create(&Kind { kind }).inc();
     }

@@ -727,6 +727,7 @@ fn describe(a: Answer) -> String {
         Answer::Accept(b) => format!("accept: {}", yes(b)),
         Answer::Confessional(Some((lo, hi))) => format!("range {} to {}", level(lo), level(hi)),
         Answer::Confessional(None) => "no text acceptable".into(),
+        Answer::Reservation => "object: no, with a reservation".to_owned(),
     }
 }
 

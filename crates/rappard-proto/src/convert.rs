@@ -8,6 +8,7 @@ use std::fmt;
 
 use rappard_core::flexibility::Granted;
 use rappard_core::member::MemberId;
+use rappard_core::pressure::{Hold, Shadow};
 use rappard_core::protocol::{
     Answer, Call, CallKind, MAX_LEVEL, PackageText, Reaction, Stance, Stated, Subject, Vote,
 };
@@ -127,7 +128,75 @@ pub fn call_to_wire(call: &Call) -> v1::Call {
                 rival_supported: p.rival_supported,
             })
             .collect(),
+        shadow: call.shadow.as_ref().map(shadow_to_wire),
     }
+}
+
+fn shadow_to_wire(s: &Shadow) -> v1::Shadow {
+    v1::Shadow {
+        objectors: s
+            .objectors
+            .iter()
+            .map(|(m, d)| v1::ShadowObjector {
+                member: m.as_str().to_owned(),
+                dependence: u32::from(*d),
+            })
+            .collect(),
+        supporters: s.supporters.iter().map(|m| m.as_str().to_owned()).collect(),
+        max_objectors: s.max_objectors,
+        threshold: u32::from(s.threshold),
+        holds: s
+            .holds
+            .iter()
+            .map(|h| v1::Hold {
+                member: h.member.as_str().to_owned(),
+                until: h.until.clone(),
+                level: u32::from(h.level),
+                adopted: h.adopted.map(u32::from),
+            })
+            .collect(),
+    }
+}
+
+fn member(m: &str, field: &'static str) -> Result<MemberId, ConvertError> {
+    MemberId::new(m).map_err(|e| bad(field, e))
+}
+
+fn shadow_from_wire(s: &v1::Shadow) -> Result<Shadow, ConvertError> {
+    let objectors = s
+        .objectors
+        .iter()
+        .map(|o| {
+            Ok((
+                member(&o.member, "Shadow.objectors.member")?,
+                level(o.dependence, "Shadow.objectors.dependence")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    let supporters = s
+        .supporters
+        .iter()
+        .map(|m| member(m, "Shadow.supporters"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let holds = s
+        .holds
+        .iter()
+        .map(|h| {
+            Ok(Hold {
+                member: member(&h.member, "Hold.member")?,
+                until: h.until.clone(),
+                level: level(h.level, "Hold.level")?,
+                adopted: h.adopted.map(|a| level(a, "Hold.adopted")).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    Ok(Shadow {
+        objectors,
+        supporters,
+        max_objectors: s.max_objectors,
+        threshold: level(s.threshold, "Shadow.threshold")?,
+        holds,
+    })
 }
 
 fn level(v: u32, field: &'static str) -> Result<u16, ConvertError> {
@@ -192,6 +261,7 @@ pub fn call_from_wire(c: &v1::Call) -> Result<Call, ConvertError> {
                 })
             })
             .collect::<Result<Vec<_>, ConvertError>>()?,
+        shadow: c.shadow.as_ref().map(shadow_from_wire).transpose()?,
     })
 }
 
@@ -244,6 +314,7 @@ pub fn answer_to_wire(a: Answer) -> v1::answer_request::Answer {
             },
             None => v1::AcceptableRange::default(),
         }),
+        Answer::Reservation => W::Reservation(true),
     }
 }
 
@@ -299,6 +370,8 @@ pub fn answer_from_wire(a: Option<&v1::answer_request::Answer>) -> Result<Answer
         } else {
             None
         }),
+        W::Reservation(true) => Answer::Reservation,
+        W::Reservation(false) => Answer::Objection(false),
     })
 }
 
@@ -369,6 +442,7 @@ mod tests {
             Answer::Accept(true),
             Answer::Confessional(Some((3_000, 6_500))),
             Answer::Confessional(None),
+            Answer::Reservation,
         ];
         for a in all {
             let w = answer_to_wire(a);
@@ -421,6 +495,18 @@ mod tests {
                 concession_stopped: false,
                 rival_supported: true,
             }],
+            shadow: Some(Shadow {
+                objectors: vec![(MemberId::new("KEN").unwrap(), 6_000)],
+                supporters: vec![MemberId::new("USA").unwrap()],
+                max_objectors: 1,
+                threshold: 5_000,
+                holds: vec![Hold {
+                    member: MemberId::new("IND").unwrap(),
+                    until: "stockholding".into(),
+                    level: 5_000,
+                    adopted: Some(5_500),
+                }],
+            }),
         };
         assert_eq!(call_from_wire(&call_to_wire(&call)), Ok(call));
     }

@@ -74,7 +74,10 @@ impl Family {
             | Event::NoQuorum { .. }
             | Event::ConsensusNotReached { .. }
             | Event::ItemLapsed { .. }
-            | Event::ItemWithdrawn { .. } => Self::Decisions,
+            | Event::ItemWithdrawn { .. }
+            | Event::ObjectionWithdrawn { .. }
+            | Event::LinkageDeclared { .. }
+            | Event::LinkageSatisfied { .. } => Self::Decisions,
             Event::AcceptanceDeposited { .. } | Event::AmendmentInForce { .. } => Self::Amendments,
             Event::ItemAgreed { .. } => Self::Package,
             Event::GreenRoomAnnounced { .. }

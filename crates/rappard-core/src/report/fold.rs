@@ -36,6 +36,7 @@ impl Report {
         }
         super::development::complete(&mut fold.report, record);
         fold.report.shocks = super::shocks::reports(record);
+        fold.report.pressure = super::pressure::fold(record, &fold.report.items);
         fold.report
     }
 }
@@ -94,6 +95,7 @@ impl Fold {
             shocks: Vec::new(),
             rtas: Vec::new(),
             spaghetti_bowl: Vec::new(),
+            pressure: super::PressureReport::default(),
         };
         Self {
             report,

@@ -32,6 +32,9 @@ pub use development::{AttendanceReport, CapacityReport, FlexibilityReport, Misse
 mod rtas;
 
 pub use rtas::{RtaReport, SpaghettiReport};
+mod pressure;
+
+pub use pressure::{LinkageReport, PressureReport, WithdrawalReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -212,6 +215,9 @@ pub struct Report {
     /// RTAs).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub spaghetti_bowl: Vec<SpaghettiReport>,
+    /// Objections withdrawn under pressure, linkages, and the
+    /// false-consensus index (`[pressure]`).
+    pub pressure: PressureReport,
 }
 
 /// Where an accession ended.

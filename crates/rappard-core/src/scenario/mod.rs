@@ -42,6 +42,7 @@ pub mod limits;
 mod members;
 mod named;
 mod positions;
+mod pressure;
 mod procedure;
 mod raw;
 mod resolve;
@@ -66,6 +67,7 @@ use crate::time::{Interval, Timestamp};
 
 pub use error::ScenarioError;
 pub use secretariat::{SecretariatMode, SecretariatSpec};
+pub use pressure::{Linkage, PressureSpec};
 
 use error::Ctx;
 use positions::Book;
@@ -224,6 +226,8 @@ pub struct Agenda {
     pub rtas: crate::rta::RtaSpec,
     /// Whether the Director-General steps in on a stall (`[secretariat]`).
     pub secretariat: SecretariatSpec,
+    /// Pressure on objectors and issue linkage (`[pressure]`).
+    pub pressure: pressure::PressureSpec,
 }
 
 /// The chair's office (`[chair]`; sources in [`crate::drafting`] and the
@@ -331,6 +335,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
     let secretariat = secretariat::parse(&cx, raw.secretariat.as_ref())?;
+    let pressure = pressure::parse(&who, raw.pressure.as_ref(), &items)?;
     let coalitions = coalitions::parse(&who, &raw.coalition, roll.with_dataset)?;
     let capacity = capacity::parse(&who, raw.capacity.as_ref(), &raw.member)?;
     let flexibilities = flexibility::parse(&cx, &raw.item, &raw.initiative)?;
@@ -356,6 +361,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             shocks,
             rtas,
             secretariat,
+            pressure,
         },
         instructions: book,
     })

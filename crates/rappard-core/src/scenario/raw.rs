@@ -43,6 +43,8 @@ pub(super) struct RawFile {
     pub rta: Vec<RawRta>,
     #[serde(default)]
     pub secretariat: Option<RawSecretariat>,
+    #[serde(default)]
+    pub pressure: Option<super::pressure::RawPressure>,
 }
 
 /// `[capacity]`.

@@ -114,6 +114,7 @@ impl Secretariat {
             reference: None,
             flexibility: None,
             pressures: Vec::new(),
+            shadow: None,
         };
         let then = Continuation::Accession { accession: a, step };
         self.issue_call(call, then);

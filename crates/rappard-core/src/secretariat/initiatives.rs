@@ -209,6 +209,7 @@ impl Secretariat {
             reference: None,
             flexibility: None,
             pressures: Vec::new(),
+            shadow: None,
         };
         let then = Continuation::Initiative {
             initiative: i,

@@ -206,6 +206,7 @@ impl Secretariat {
             reference: None,
             flexibility: None,
             pressures: Vec::new(),
+            shadow: self.shadow_for(item, kind),
         }
     }
 
@@ -530,6 +531,9 @@ impl Secretariat {
         let version = self.items[item].version;
         let id = self.agenda.items[item].id.clone();
         let outcome = d.outcome;
+        let reached = self.items[item]
+            .text
+            .filter(|_| outcome == Outcome::Adopted);
         if self.agenda.package == Package::SingleUndertaking && outcome == Outcome::Adopted {
             self.items[item].phase = Phase::Agreed;
             self.emit(Event::ItemAgreed {
@@ -537,11 +541,17 @@ impl Secretariat {
                 version,
                 how: d.how,
             });
+            if let Some(text) = reached {
+                self.linkages_reached(item, text);
+            }
             self.check_package_ready();
             return;
         }
         self.items[item].phase = Phase::Done;
         self.record_decision(id, version, d, held);
+        if let Some(text) = reached {
+            self.linkages_reached(item, text);
+        }
         if outcome == Outcome::Adopted {
             self.submit_for_acceptance(item);
         } else {
@@ -749,6 +759,7 @@ impl Secretariat {
             reference: None,
             flexibility: None,
             pressures: Vec::new(),
+            shadow: None,
         };
         self.issue_call(call, Continuation::Package);
     }

@@ -156,6 +156,7 @@ pub(crate) fn scenario(
             shocks: Vec::new(),
             rtas: Default::default(),
             secretariat: Default::default(),
+            pressure: Default::default(),
         },
         instructions,
     })

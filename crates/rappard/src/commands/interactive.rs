@@ -348,6 +348,7 @@ mod tests {
             reference: None,
             flexibility: None,
             pressures: Vec::new(),
+            shadow: None,
         }
     }
 

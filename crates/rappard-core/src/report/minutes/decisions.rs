@@ -220,7 +220,7 @@ impl Minutes {
                     short_list(objectors)
                 );
             }
-            _ => {}
+            _ => self.pressure(at, event),
         }
     }
 

@@ -31,6 +31,7 @@ mod development;
 mod format;
 mod shocks;
 mod rtas;
+mod pressure;
 mod tracks;
 
 use super::family::Family;
@@ -74,6 +75,7 @@ impl Minutes {
             m.event(*at, event);
         }
         m.out.push_str(&super::shocks::minutes_lines(record));
+        m.false_consensus(record);
         let _ = writeln!(
             m.out,
             "Record: {} events, sha256 {}",
