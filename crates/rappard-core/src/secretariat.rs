@@ -60,11 +60,11 @@ mod consensus_period;
 mod green_room;
 mod initiatives;
 mod items;
-mod rtas;
 mod mediation;
+mod rtas;
 mod schedule;
-mod shocks;
 mod shadow;
+mod shocks;
 
 use std::collections::{BTreeMap, VecDeque};
 

@@ -46,9 +46,9 @@ mod pressure;
 mod procedure;
 mod raw;
 mod resolve;
-mod shocks;
 mod rtas;
 mod secretariat;
+mod shocks;
 mod values;
 
 #[cfg(test)]
@@ -66,8 +66,8 @@ use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
 pub use error::ScenarioError;
-pub use secretariat::{SecretariatMode, SecretariatSpec};
 pub use pressure::{Linkage, PressureSpec};
+pub use secretariat::{SecretariatMode, SecretariatSpec};
 
 use error::Ctx;
 use positions::Book;

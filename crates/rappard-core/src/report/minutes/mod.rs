@@ -29,9 +29,9 @@ mod calls;
 mod decisions;
 mod development;
 mod format;
-mod shocks;
-mod rtas;
 mod pressure;
+mod rtas;
+mod shocks;
 mod tracks;
 
 use super::family::Family;
