@@ -15,25 +15,11 @@
 //! thresholds are modelling assumptions (`rappard_core::pressure`).
 
 use rappard_core::record::{Event, Record};
-use rappard_core::report::{ItemReport, Report};
 use rappard_core::rules::{How, Outcome};
-use rappard_core::{invariants, scenario, simulation};
+use rappard_core::scenario;
 
-fn run(name: &str, text: &str) -> (Report, Record) {
-    let sc = scenario::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
-    let record = simulation::run(&sc).expect("runs");
-    let broken = invariants::check(&record);
-    assert!(broken.is_empty(), "{name}: {broken:?}");
-    (Report::from_record(&record), record)
-}
-
-fn item<'a>(r: &'a Report, id: &str) -> &'a ItemReport {
-    r.items.iter().find(|i| i.id == id).expect("item in report")
-}
-
-fn count(rec: &Record, f: impl Fn(&Event) -> bool) -> usize {
-    rec.entries().iter().filter(|e| f(&e.event)).count()
-}
+mod pairs;
+use pairs::{count, item, run};
 
 /// The day (UTC, `YYYY-MM-DD`) of the item's decision.
 fn decided_on(rec: &Record, id: &str) -> String {

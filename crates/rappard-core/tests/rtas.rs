@@ -14,22 +14,12 @@
 //! outside option, its trade proxy and its weight are modelling
 //! assumptions (`rappard_core::rta`).
 
-use rappard_core::record::{Event, Record};
-use rappard_core::report::{ItemReport, Report};
+use rappard_core::record::Event;
 use rappard_core::rules::Outcome;
-use rappard_core::{invariants, scenario, simulation};
+use rappard_core::scenario;
 
-fn run(name: &str, text: &str) -> (Report, Record) {
-    let sc = scenario::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
-    let record = simulation::run(&sc).expect("runs");
-    let broken = invariants::check(&record);
-    assert!(broken.is_empty(), "{name}: {broken:?}");
-    (Report::from_record(&record), record)
-}
-
-fn item<'a>(r: &'a Report, id: &str) -> &'a ItemReport {
-    r.items.iter().find(|i| i.id == id).expect("item in report")
-}
+mod pairs;
+use pairs::{item, run};
 
 const NONE: &str = include_str!("../../../examples/scenarios/rta-none.toml");
 const WORLD: &str = include_str!("../../../examples/scenarios/rta-world.toml");

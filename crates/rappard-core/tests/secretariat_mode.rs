@@ -13,21 +13,11 @@
 
 use rappard_core::protocol::CallKind;
 use rappard_core::record::{Event, Record};
-use rappard_core::report::{ItemReport, Report};
 use rappard_core::rules::{How, Outcome};
-use rappard_core::{invariants, scenario, simulation};
+use rappard_core::scenario;
 
-fn run(name: &str, text: &str) -> (Report, Record) {
-    let sc = scenario::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
-    let record = simulation::run(&sc).expect("runs");
-    let broken = invariants::check(&record);
-    assert!(broken.is_empty(), "{name}: {broken:?}");
-    (Report::from_record(&record), record)
-}
-
-fn item<'a>(r: &'a Report, id: &str) -> &'a ItemReport {
-    r.items.iter().find(|i| i.id == id).expect("item in report")
-}
+mod pairs;
+use pairs::{item, run};
 
 const PASSIVE: &str = include_str!("../../../examples/scenarios/secretariat-passive.toml");
 const PROACTIVE: &str = include_str!("../../../examples/scenarios/secretariat-proactive.toml");

@@ -15,23 +15,13 @@
 //! (`rappard_core::shock`).
 
 use rappard_core::record::{Event, Record};
-use rappard_core::report::{ItemReport, Report};
+use rappard_core::report::Report;
 use rappard_core::rules::Outcome;
 use rappard_core::shock::ShockKind;
 use rappard_core::time::Timestamp;
-use rappard_core::{invariants, scenario, simulation};
 
-fn run(name: &str, text: &str) -> (Report, Record) {
-    let sc = scenario::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
-    let record = simulation::run(&sc).expect("runs");
-    let broken = invariants::check(&record);
-    assert!(broken.is_empty(), "{name}: {broken:?}");
-    (Report::from_record(&record), record)
-}
-
-fn item<'a>(r: &'a Report, id: &str) -> &'a ItemReport {
-    r.items.iter().find(|i| i.id == id).expect("item in report")
-}
+mod pairs;
+use pairs::{item, run};
 
 fn t(s: &str) -> Timestamp {
     Timestamp::parse(s).expect("instant")
