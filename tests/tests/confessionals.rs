@@ -220,7 +220,7 @@ fn run_over(transport: &str) {
     );
     assert_eq!(own.calls.len(), own.wire.len(), "only calls");
     for call in &own.calls {
-        assert_eq!(call.awaited, [kenya.clone()], "{call:?}");
+        assert_eq!(call.awaited, std::slice::from_ref(&kenya), "{call:?}");
     }
     // The record is the simulation's, and the journal replays it.
     let (sha, events) = simulated(SCENARIO);
