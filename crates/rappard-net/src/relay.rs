@@ -15,9 +15,9 @@
 //!   only from an applicant, only for a Working Party member it has no
 //!   deal with yet;
 //! - hands the offer to the named member's latest `Offers` stream, and to
-//!   no other ([`Relay::offer`]); waits for that node's `ReplyOffer`, which
+//!   no other (`Relay::offer`); waits for that node's `ReplyOffer`, which
 //!   only the node of the member the offer was made to can give
-//!   ([`Relay::reply`]), at most [`RELAY_DEADLINE`]; and returns the reply
+//!   (`Relay::reply`), at most [`RELAY_DEADLINE`]; and returns the reply
 //!   to the applicant. It forwards and decides nothing: the member's core
 //!   `Delegation` decides and remembers, as on the direct path, so the
 //!   record is the same byte for byte.
