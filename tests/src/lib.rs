@@ -561,6 +561,43 @@ pub fn pki_for(certs: &str, members: &[&str]) {
     }
 }
 
+/// A PKI made in process in `dir` for `scenario` (a path from the
+/// repository's root): the authority, the Secretariat, a member
+/// certificate for every delegation and an applicant's for every
+/// applicant. Gives the delegations' ids and the applicants'.
+pub fn scenario_pki(dir: &Path, scenario: &str) -> (Vec<String>, Vec<String>) {
+    use rappard_core::member::MemberId;
+    use rappard_net::pki::{self, Existing, Role, Validity};
+    let text = std::fs::read_to_string(root().join(scenario)).expect("scenario");
+    let sc = rappard_core::scenario::parse(scenario, &text).expect("parses");
+    let days = Validity::days(pki::NODE_DAYS);
+    pki::init(dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("pki init");
+    let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
+    pki::issue(dir, &wto, Role::Secretariat, Existing::Refuse, days).expect("secretariat");
+    let issue = |ids: Vec<MemberId>, role: Role| -> Vec<String> {
+        for id in &ids {
+            pki::issue(dir, id, role, Existing::Refuse, days).expect("a node's certificate");
+        }
+        ids.iter().map(ToString::to_string).collect()
+    };
+    let members = sc
+        .agenda
+        .membership
+        .delegations()
+        .map(|m| m.id.clone())
+        .collect();
+    let applicants = sc
+        .agenda
+        .accessions
+        .iter()
+        .map(|a| a.applicant.id.clone())
+        .collect();
+    (
+        issue(members, Role::Member),
+        issue(applicants, Role::Applicant),
+    )
+}
+
 /// The record's SHA-256 and length from `rappard simulate SCENARIO`.
 pub fn simulated(scenario: &str) -> (String, u64) {
     let mut cmd = command();

@@ -14,48 +14,15 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rappard_core::member::MemberId;
 use rappard_net::journal;
-use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, simulated, slot, timeout, verify_journal};
+use rappard_tests::{
+    Node, Scratch, command, scenario_pki, simulated, slot, timeout, verify_journal,
+};
 
 const SCENARIO: &str = "examples/scenarios/wto-full.toml";
 
 /// How many times each test kills a process.
 const KILLS: usize = 20;
-
-/// A PKI for every delegation of the scenario, made in process.
-fn make_pki(dir: &Path, scenario: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join(scenario)).expect("scenario");
-    let sc = rappard_core::scenario::parse(scenario, &text).expect("parses");
-    pki::init(dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("pki init");
-    let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
-    pki::issue(
-        dir,
-        &wto,
-        Role::Secretariat,
-        Existing::Refuse,
-        Validity::days(pki::NODE_DAYS),
-    )
-    .expect("secretariat");
-    let ids: Vec<MemberId> = sc
-        .agenda
-        .membership
-        .delegations()
-        .map(|m| m.id.clone())
-        .collect();
-    for id in &ids {
-        pki::issue(
-            dir,
-            id,
-            Role::Member,
-            Existing::Refuse,
-            Validity::days(pki::NODE_DAYS),
-        )
-        .expect("member");
-    }
-    ids.iter().map(ToString::to_string).collect()
-}
 
 /// A seed for the kill points: `RAPPARD_KILL_SEED`, or the clock.
 fn kill_seed(test: &str) -> u64 {
@@ -208,7 +175,7 @@ impl Run {
         let tmp = Scratch::new(prefix);
         let certs = tmp.path().join("pki");
         let data = tmp.path().join("data");
-        let ids = make_pki(&certs, SCENARIO);
+        let ids = scenario_pki(&certs, SCENARIO).0;
         Run {
             _tmp: tmp,
             certs,

@@ -23,32 +23,10 @@ use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rappard_core::member::MemberId;
-use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, simulated, slot, timeout};
+use rappard_tests::{Node, Scratch, command, scenario_pki, simulated, slot, timeout};
 use serde_json::Value;
 
 const SCENARIO: &str = "examples/scenarios/classroom.toml";
-
-/// A PKI for the scenario's delegations; their ids.
-fn make_pki(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join(SCENARIO)).expect("scenario");
-    let sc = rappard_core::scenario::parse(SCENARIO, &text).expect("parses");
-    let days = Validity::days(pki::NODE_DAYS);
-    pki::init(dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("pki init");
-    let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
-    pki::issue(dir, &wto, Role::Secretariat, Existing::Refuse, days).expect("secretariat");
-    let ids: Vec<MemberId> = sc
-        .agenda
-        .membership
-        .delegations()
-        .map(|m| m.id.clone())
-        .collect();
-    for id in &ids {
-        pki::issue(dir, id, Role::Member, Existing::Refuse, days).expect("member");
-    }
-    ids.iter().map(ToString::to_string).collect()
-}
 
 /// `GET /metrics` at `addr` over plain HTTP/1.1 (a one-request client
 /// written here: the test needs nothing a client crate would add): the
@@ -161,7 +139,7 @@ fn metrics_move_during_a_run_and_logs_are_json_with_member_and_call() {
     let (sha, record_len) = simulated(SCENARIO);
     let scratch = Scratch::new("rappard-operators");
     let certs = scratch.path().join("pki");
-    let ids = make_pki(&certs);
+    let ids = scenario_pki(&certs, SCENARIO).0;
     let mut cmd = command();
     cmd.args([
         "--log-format",

@@ -16,43 +16,11 @@
 //! - With the default (`--talks direct`), the same record through the
 //!   direct path: both paths give one record.
 
-use std::path::Path;
-
-use rappard_core::member::MemberId;
-use rappard_net::pki::{self, Existing, Role, Validity};
-use rappard_tests::{Node, Scratch, command, root, simulated, slot, timeout, verify_journal};
+use rappard_tests::{
+    Node, Scratch, command, scenario_pki, simulated, slot, timeout, verify_journal,
+};
 
 const SCENARIO: &str = "crates/rappard-core/tests/scenarios/mixed.toml";
-
-/// A PKI for the scenario: the Members' ids and the applicants'.
-fn make_pki(dir: &Path) -> (Vec<String>, Vec<String>) {
-    let text = std::fs::read_to_string(root().join(SCENARIO)).expect("scenario");
-    let sc = rappard_core::scenario::parse(SCENARIO, &text).expect("parses");
-    let days = Validity::days(pki::NODE_DAYS);
-    pki::init(dir, Existing::Refuse, Validity::days(pki::AUTHORITY_DAYS)).expect("pki init");
-    let wto = MemberId::new(pki::SECRETARIAT_ID).expect("id");
-    pki::issue(dir, &wto, Role::Secretariat, Existing::Refuse, days).expect("secretariat");
-    let members: Vec<MemberId> = sc
-        .agenda
-        .membership
-        .delegations()
-        .map(|m| m.id.clone())
-        .collect();
-    let applicants: Vec<MemberId> = sc
-        .agenda
-        .accessions
-        .iter()
-        .map(|a| a.applicant.id.clone())
-        .collect();
-    for id in &members {
-        pki::issue(dir, id, Role::Member, Existing::Refuse, days).expect("member");
-    }
-    for id in &applicants {
-        pki::issue(dir, id, Role::Applicant, Existing::Refuse, days).expect("applicant");
-    }
-    let names = |ids: Vec<MemberId>| ids.iter().map(ToString::to_string).collect();
-    (names(members), names(applicants))
-}
 
 /// What a run showed: the record's SHA-256, and the logs of the
 /// Members' process and of the applicant's.
@@ -69,7 +37,7 @@ fn run(transport: &str, talks: &str) -> Run {
     let scratch = Scratch::new("rappard-relay");
     let certs = scratch.path().join("pki");
     let data = scratch.path().join("data");
-    let (members, applicants) = make_pki(&certs);
+    let (members, applicants) = scenario_pki(&certs, SCENARIO);
     let mut cmd = command();
     cmd.args(["secretariat", "--scenario", SCENARIO])
         .arg("--certs")
