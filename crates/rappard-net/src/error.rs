@@ -161,6 +161,11 @@ pub enum Error {
     /// one's requests are refused: it was replaced.
     #[error("replaced: {0}")]
     Replaced(String),
+    /// `UNAVAILABLE`: a request of a session this Secretariat never
+    /// handed out (one from before it restarted): the node joins again,
+    /// as after a connection failure.
+    #[error("session unknown: {0}")]
+    SessionUnknown(String),
     /// The Secretariat's journal cannot be used: which file, and what is
     /// wrong where (a corrupt frame, another scenario or seed, a newer
     /// format, an entry the core does not reproduce).
@@ -246,6 +251,7 @@ impl Error {
             | Self::Answer(_)
             | Self::BadMessage(_)
             | Self::Replaced(_)
+            | Self::SessionUnknown(_)
             | Self::Journal { .. }
             | Self::RunChanged { .. } => true,
         }
@@ -267,6 +273,7 @@ impl Error {
             Self::OutOfRange(_) => Code::OutOfRange,
             Self::TooLarge { .. } | Self::ResourceExhausted(_) => Code::ResourceExhausted,
             Self::Replaced(_) => Code::Aborted,
+            Self::SessionUnknown(_) => Code::Unavailable,
             Self::Answer(e) => match e {
                 AnswerError::NoOpenCall
                 | AnswerError::StaleCall { .. }
@@ -295,6 +302,7 @@ impl Error {
             | Self::ResourceExhausted(m)
             | Self::Transport(m)
             | Self::Replaced(m)
+            | Self::SessionUnknown(m)
             | Self::Internal(m) => m,
             Self::Refused { message, .. } => message,
             Self::TooLarge { size, limit } => {

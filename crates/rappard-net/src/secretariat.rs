@@ -463,6 +463,13 @@ fn session_base() -> u64 {
 }
 
 impl Shared {
+    /// Whether this node handed out `session`: sessions start at a random
+    /// multiple of 2^32 ([`session_base`]) and count up from there.
+    fn issued(&self, session: u64) -> bool {
+        let last = self.last_session.load(std::sync::atomic::Ordering::Relaxed);
+        session >> 32 == last >> 32 && session <= last
+    }
+
     /// A new session for a delegation that joins: it replaces any earlier
     /// node of the same delegation (logged, and that node's feed ends).
     async fn new_session(&self, id: &MemberId) -> u64 {
@@ -479,10 +486,19 @@ impl Shared {
     }
 
     /// Refuses a request of a session that a later `Join` of the same
-    /// delegation replaced (0: the caller gives none, taken as current).
+    /// delegation replaced (0: the caller gives none, taken as current),
+    /// and, as a connection failure, one of a session this node never
+    /// handed out: a node that joined the Secretariat before it restarted
+    /// and whose channel reconnected under a request (tonic reconnects a
+    /// channel by itself) must join again, not stop as replaced.
     async fn check_session(&self, me: &MemberId, session: u64) -> Result<(), Error> {
         if session == 0 || self.sessions.lock().await.get(me) == Some(&session) {
             return Ok(());
+        }
+        if !self.issued(session) {
+            return Err(Error::SessionUnknown(format!(
+                "session {session} of {me} was not opened by this Secretariat (it restarted since): join again"
+            )));
         }
         Err(Error::Replaced(format!(
             "another node of {me} joined after this one (session {session}): only the latest node of a delegation may subscribe and answer, so that two nodes never answer for one delegation"
@@ -2068,5 +2084,33 @@ rule = "consensus"
             .gate
             .answer(&MemberId::new("USA").expect("id"))
             .expect("another member has its own rate");
+    }
+
+    /// A session a later `Join` replaced is refused `ABORTED` (the earlier
+    /// node stops), but a session this node never handed out, one from
+    /// before a restart that a reconnected channel still carries, is
+    /// refused `UNAVAILABLE` so that its node joins again instead of
+    /// stopping (a delegation stopped that way left a run killed and
+    /// restarted waiting for its answers).
+    #[tokio::test]
+    async fn a_session_from_before_a_restart_joins_again() {
+        let shared = shared("sessions", Limits::default());
+        let me = MemberId::new("BRA").expect("id");
+        let first = shared.new_session(&me).await;
+        let second = shared.new_session(&me).await;
+        shared.check_session(&me, second).await.expect("the latest");
+        let replaced = shared
+            .check_session(&me, first)
+            .await
+            .expect_err("replaced");
+        assert_eq!(replaced.code(), tonic::Code::Aborted, "{replaced}");
+        // The base of another node (a random multiple of 2^32) and a
+        // session this one has not yet handed out.
+        for other in [first ^ (1 << 40), second + 1] {
+            let e = shared.check_session(&me, other).await.expect_err("unknown");
+            assert_eq!(e.code(), tonic::Code::Unavailable, "{e}");
+            assert!(e.to_string().contains("join again"), "{e}");
+            assert!(Error::from_status(&e.into_status()).is_connection());
+        }
     }
 }
