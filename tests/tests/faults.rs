@@ -388,3 +388,33 @@ fn delegations_cut_off_for_a_while_catch_up() {
     assert_eq!(state, "the negotiation closed");
     assert_eq!(sha, s.expected(&[]));
 }
+
+/// A delegation that answers faster than the Secretariat's answer rate
+/// (`--max-answers-per-second`) is refused with `RESOURCE_EXHAUSTED`,
+/// "send it again later": it waits and sends the same answer again, and
+/// the run ends with the simulation's record, instead of the delegation
+/// giving up at its first refusal.
+#[test]
+fn answers_over_the_rate_are_sent_again_later() {
+    let _slot = slot();
+    let s = Setup::new("rappard-rate", SMALL);
+    let rate = ["--max-answers-per-second", "1", "--answer-burst", "1"];
+    let (_sec, addr) = s.secretariat("127.0.0.1:0", true, &rate);
+    let mut cmd = command();
+    cmd.args(["-vv", "member", "--scenario"])
+        .arg(&s.scenario)
+        .arg("--certs")
+        .arg(s.certs())
+        .args(["--secretariat", &addr, "--ids", "BRA,CHN,IND,USA"]);
+    let mut members = Node::spawn("member BRA,CHN,IND,USA", cmd);
+    let out = members.finish(timeout(300));
+    assert!(out.status.success(), "a member failed: {}", out.stderr);
+    assert!(
+        out.stderr.contains("answer refused as too fast"),
+        "the rate was never reached, so the test shows nothing: {}",
+        out.stderr
+    );
+    let (sha, state) = s.verified();
+    assert_eq!(state, "the negotiation closed");
+    assert_eq!(sha, s.expected(&[]));
+}

@@ -659,18 +659,13 @@ async fn take_call(
     let Some(a) = answer else {
         return Ok(());
     };
-    let sent = client
-        .answer(v1::AnswerRequest {
-            call: call.call,
-            member: String::new(),
-            answer: Some(convert::answer_to_wire(a)),
-            session,
-        })
-        .await
-        .map_err(|status| {
-            node.metrics.refusal(status.code());
-            Error::from(status)
-        });
+    let request = v1::AnswerRequest {
+        call: call.call,
+        member: String::new(),
+        answer: Some(convert::answer_to_wire(a)),
+        session,
+    };
+    let sent = send_answer(client, node, request).await;
     match sent {
         Ok(reply) if reply.get_ref().repeat => debug!(answer = ?a, "answered again: a repeat"),
         Ok(_) => {
@@ -690,6 +685,44 @@ async fn take_call(
         Err(e) => return Err(e),
     }
     Ok(())
+}
+
+/// The first wait before sending an answer again that the Secretariat
+/// refused as too fast; it doubles up to [`ANSWER_MAX_WAIT`].
+const ANSWER_FIRST_WAIT: Duration = Duration::from_millis(20);
+
+/// The longest wait between two tries of the same answer.
+const ANSWER_MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// Sends an answer; when the Secretariat refuses it as faster than its
+/// answer rate (`RESOURCE_EXHAUSTED`, "send it again later"), waits and
+/// sends it again, with the wait doubling up to [`ANSWER_MAX_WAIT`]. The
+/// call stays open meanwhile: the Secretariat closes it at its answer
+/// timeout, and a try after that is refused with `FAILED_PRECONDITION`,
+/// which ends the loop like any refusal other than the rate's.
+async fn send_answer(
+    client: &mut SecretariatClient<Channel>,
+    node: &Node,
+    request: v1::AnswerRequest,
+) -> Result<Response<v1::AnswerReply>, Error> {
+    let mut wait = ANSWER_FIRST_WAIT;
+    loop {
+        let refused = match client.answer(request.clone()).await {
+            Ok(reply) => return Ok(reply),
+            Err(status) => status,
+        };
+        node.metrics.refusal(refused.code());
+        if refused.code() != tonic::Code::ResourceExhausted {
+            return Err(Error::from(refused));
+        }
+        debug!(
+            "answer refused as too fast; sending it again in {} ms: {}",
+            wait.as_millis(),
+            refused.message()
+        );
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(ANSWER_MAX_WAIT);
+    }
 }
 
 /// The answer to a call: the person's, if a person plays this delegation
