@@ -93,8 +93,20 @@ fn journaled(data: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// The last `n` lines of a node's stderr, for a failure message, without
+/// the reconnections every kill causes (one per delegation).
+fn tail(node: &Node, n: usize) -> String {
+    let all = node.stderr();
+    let lines: Vec<&str> = all
+        .lines()
+        .filter(|l| !l.contains("reconnecting in"))
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 /// Waits until the journal holds `n` entries, or the Secretariat exits.
-fn wait_for_entries(data: &Path, n: u64, secretariat: &mut Node) {
+/// A run that stalls fails with the end of every node's log.
+fn wait_for_entries(data: &Path, n: u64, secretariat: &mut Node, members: &[Node]) {
     let until = Instant::now() + timeout(300);
     while journaled(data) < n {
         assert!(
@@ -102,10 +114,19 @@ fn wait_for_entries(data: &Path, n: u64, secretariat: &mut Node) {
             "the Secretariat exited before entry {n}: {}",
             secretariat.stderr()
         );
-        assert!(
-            Instant::now() < until,
-            "the journal never reached {n} entries"
-        );
+        if Instant::now() >= until {
+            let logs: Vec<String> = members
+                .iter()
+                .enumerate()
+                .map(|(k, m)| format!("member process {k}:\n{}", tail(m, 30)))
+                .collect();
+            panic!(
+                "the journal never reached {n} entries (it holds {});\nthe Secretariat:\n{}\n{}",
+                journaled(data),
+                tail(secretariat, 60),
+                logs.join("\n")
+            );
+        }
         // Polls the journal's length; a file has no change notification
         // that works everywhere.
         std::thread::sleep(Duration::from_millis(20));
@@ -229,7 +250,7 @@ fn secretariat_killed(transport: &str) {
         .into_iter()
         .enumerate()
     {
-        wait_for_entries(&run.data, point, &mut node);
+        wait_for_entries(&run.data, point, &mut node, &members);
         node.kill9();
         eprintln!(
             "{test}: kill {} at {} entries (asked {point})",
@@ -274,7 +295,7 @@ fn member_killed(transport: &str) {
         .into_iter()
         .enumerate()
     {
-        wait_for_entries(&run.data, point, &mut node);
+        wait_for_entries(&run.data, point, &mut node, std::slice::from_ref(&victim));
         victim.kill9();
         eprintln!("{test}: kill {} at {} entries", k + 1, journaled(&run.data));
         victim = member(&run.certs, &addr, transport, &victims, 9);
