@@ -75,9 +75,11 @@ pub(super) fn fold(r: &mut Report, pending: &mut Pending, event: &Event) {
         Event::AmendmentNotTakenUp { item, member, .. } => {
             answered(r, pending, item, member, false);
         }
-        Event::TextWithheld { item, .. } => {
+        // A round in which the chair withheld its text still counts.
+        Event::TextWithheld { item, round, .. } => {
             if let Some(it) = r.items.iter_mut().find(|i| &i.id == item) {
                 it.texts_withheld += 1;
+                it.rounds = it.rounds.max(*round);
             }
         }
         _ => {}
