@@ -117,7 +117,9 @@ impl Fold {
             Family::Opening => self.opening(event),
             Family::Meetings => self.sessions(event),
             Family::Texts => self.texts(event),
-            Family::Proposals => super::proposals::fold(&mut self.report, &mut self.amendment, event),
+            Family::Proposals => {
+                super::proposals::fold(&mut self.report, &mut self.amendment, event)
+            }
             Family::Decisions => self.decisions(event),
             Family::Amendments => self.amendments(at, event),
             Family::Package => self.package(event),

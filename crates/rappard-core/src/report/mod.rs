@@ -35,8 +35,8 @@ pub use rtas::{RtaReport, SpaghettiReport};
 mod pressure;
 mod proposals;
 
-pub use proposals::{AmendmentsReport, MemberUptake, UptakeReport};
 pub use pressure::{LinkageReport, PressureReport, WithdrawalReport};
+pub use proposals::{AmendmentsReport, MemberUptake, UptakeReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {

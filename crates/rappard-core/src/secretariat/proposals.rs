@@ -45,7 +45,12 @@ impl Secretariat {
     /// states a level proposes it; the chair takes each up or not, in
     /// member-id order, by a draw weighted by trade; those taken up move
     /// the text, and stay in every later draft of the item.
-    pub(super) fn amend(&mut self, item: usize, draft: Level, stated: &[(MemberId, Stated)]) -> Level {
+    pub(super) fn amend(
+        &mut self,
+        item: usize,
+        draft: Level,
+        stated: &[(MemberId, Stated)],
+    ) -> Level {
         let Some(amendments) = self.agenda.chair.amendments else {
             return draft;
         };
