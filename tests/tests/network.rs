@@ -113,9 +113,13 @@ macro_rules! scenarios {
 scenarios! {
     accessions_2024: "accessions-2024",
     appellate_body: "appellate-body",
+    chair_amendments: "chair-amendments",
     chair_biased: "chair-biased",
     chair_biased_co_chairs: "chair-biased-co-chairs",
     chair_median: "chair-median",
+    chair_no_amendments: "chair-no-amendments",
+    chair_no_timing: "chair-no-timing",
+    chair_timing: "chair-timing",
     chair_weighted_median: "chair-weighted-median",
     classroom: "classroom",
     doha_early_harvest: "doha-early-harvest",

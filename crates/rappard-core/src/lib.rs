@@ -26,6 +26,7 @@ pub mod invariants;
 pub mod member;
 pub mod pressure;
 pub mod procedure;
+pub mod proposal;
 pub mod protocol;
 pub mod record;
 pub mod report;

@@ -598,6 +598,60 @@ pub enum Event {
         /// The text the chair goes on with.
         text: Level,
     },
+    /// A delegation that objected to the chair's last text proposes an
+    /// amendment to it: its stated level (`[chair] amendments`,
+    /// `crate::proposal`).
+    AmendmentProposed {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// The proposer.
+        member: MemberId,
+        /// The level the amendment asks for.
+        level: Level,
+        /// The chair's text it amends.
+        against: Level,
+        /// Whether the proposer is a least-developed country.
+        #[serde(default, skip_serializing_if = "is_false")]
+        least_developed: bool,
+        /// Whether the proposer is a large trader (at least 1 % of world
+        /// exports).
+        #[serde(default, skip_serializing_if = "is_false")]
+        large_trader: bool,
+        /// The chance the chair takes it up, in 1/10,000.
+        chance: u32,
+    },
+    /// The chair takes up a Member's amendment: it moves this round's text.
+    AmendmentTakenUp {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// The proposer.
+        member: MemberId,
+    },
+    /// The chair does not take up a Member's amendment.
+    AmendmentNotTakenUp {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// The proposer.
+        member: MemberId,
+    },
+    /// The chair withholds its text: the levels stated by the Members
+    /// present are too far apart (`[chair] issue_when_spread_below`).
+    TextWithheld {
+        /// Item.
+        item: String,
+        /// Round.
+        round: u32,
+        /// Highest less lowest stated level.
+        spread: Level,
+        /// The spread below which the chair issues a text.
+        below: Level,
+    },
     /// The chair withdraws an item that did not converge in `rounds` rounds
     /// in a row (`[chair] withdraw_after`), so that the rest can move.
     ItemWithdrawn {

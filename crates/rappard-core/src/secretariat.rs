@@ -61,6 +61,7 @@ mod green_room;
 mod initiatives;
 mod items;
 mod mediation;
+mod proposals;
 mod rtas;
 mod schedule;
 mod shadow;

@@ -10,7 +10,9 @@
 //! (WT/L/579), which dropped three Singapore issues from the Doha work
 //! programme. The trade weight, the chair's bias and the co-chairs'
 //! signing by the Members' median are modelling assumptions
-//! (`rappard_core::drafting`).
+//! (`rappard_core::drafting`), and so are the chance that the chair takes
+//! up a Member's amendment and the chair's patience in withholding a text
+//! (`rappard_core::proposal`).
 
 use rappard_core::record::Event;
 use rappard_core::rules::{How, Outcome};
@@ -24,6 +26,10 @@ const BIASED: &str = include_str!("../../../examples/scenarios/chair-biased.toml
 const CO_CHAIRED: &str = include_str!("../../../examples/scenarios/chair-biased-co-chairs.toml");
 const SINGAPORE: &str = include_str!("../../../examples/scenarios/singapore-issues.toml");
 const WITHDRAWN: &str = include_str!("../../../examples/scenarios/singapore-issues-withdrawn.toml");
+const NO_AMENDMENTS: &str = include_str!("../../../examples/scenarios/chair-no-amendments.toml");
+const AMENDMENTS: &str = include_str!("../../../examples/scenarios/chair-amendments.toml");
+const NO_TIMING: &str = include_str!("../../../examples/scenarios/chair-no-timing.toml");
+const TIMING: &str = include_str!("../../../examples/scenarios/chair-timing.toml");
 
 /// §2.1.2: a chair who weighs Members by trade drafts for the large
 /// traders. On the same Members, positions and seed, the median chair's
@@ -128,4 +134,86 @@ fn withdrawing_what_cannot_converge_lets_the_package_move() {
         )),
         1
     );
+}
+
+/// §2.1.2: Members' proposals are "only for the chair's reference", and
+/// their uptake "depends more on national strength". On the same Members,
+/// positions and seed, with amendments at α = 1 the chair takes up every
+/// large trader's amendment and few of the least-developed countries'; the
+/// adopted text leaves the Members' median towards the large traders,
+/// where without amendments it is the median.
+#[test]
+fn the_chair_takes_up_large_traders_amendments_more_than_ldcs() {
+    let (plain, rec) = run("chair-no-amendments.toml", NO_AMENDMENTS);
+    assert!(plain.amendments.is_none());
+    assert_eq!(
+        count(&rec, |e| matches!(e, Event::AmendmentProposed { .. })),
+        0
+    );
+    let p = item(&plain, "tariffs");
+    assert_eq!(p.outcome, Outcome::Adopted);
+    assert_eq!((p.text, p.distance_from_median), (Some(5_000), Some(0)));
+
+    let (amended, rec) = run("chair-amendments.toml", AMENDMENTS);
+    let a = amended.amendments.as_ref().expect("amendments reported");
+    let (ldc, large) = (&a.least_developed, &a.large_traders);
+    assert!(ldc.proposed >= 6 && large.proposed >= 6, "{a:?}");
+    assert!(
+        ldc.rate < large.rate,
+        "LDCs' uptake {:?} must be below the large traders' {:?}",
+        ldc.rate,
+        large.rate
+    );
+    assert_eq!(large.rate, Some(1.0));
+    assert!(ldc.rate <= Some(0.2), "{ldc:?}");
+    assert_eq!(a.all.proposed, ldc.proposed + large.proposed);
+    let taken = count(&rec, |e| matches!(e, Event::AmendmentTakenUp { .. }));
+    let not_taken = count(&rec, |e| matches!(e, Event::AmendmentNotTakenUp { .. }));
+    assert_eq!(taken, a.all.taken_up as usize);
+    assert_eq!(taken + not_taken, a.all.proposed as usize);
+    let t = item(&amended, "tariffs");
+    assert_eq!(t.outcome, Outcome::Adopted);
+    assert_eq!(t.median, Some(5_000));
+    assert!(t.text > Some(5_000), "towards the large traders: {t:?}");
+    assert!(t.distance_from_median > p.distance_from_median);
+    assert_eq!(t.amendments_taken_up, a.all.taken_up);
+}
+
+/// §2.1.2: when a chair's text appears depends on the chair. On the same
+/// seed, the chair that waits for the positions to converge (at most three
+/// rounds) withholds its text three times, issues it when the capitals'
+/// instructions have loosened, and sees it adopted by consensus a session
+/// later; the chair that issues at once meets ten objections three rounds
+/// running and the text passes only by a vote over them.
+#[test]
+fn a_chair_that_waits_has_its_text_adopted_by_consensus_later() {
+    let (at_once, _) = run("chair-no-timing.toml", NO_TIMING);
+    let (waiting, rec) = run("chair-timing.toml", TIMING);
+    let (o, w) = (item(&at_once, "tariffs"), item(&waiting, "tariffs"));
+    assert_eq!(o.texts_withheld, 0);
+    assert_eq!(o.how, Some(How::Vote));
+    assert_eq!(o.objectors.len(), 10);
+    assert_eq!(w.texts_withheld, 3);
+    let withheld: Vec<_> = rec
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::TextWithheld {
+                round,
+                spread,
+                below,
+                ..
+            } => Some((*round, *spread, *below)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        withheld,
+        [(1, 5_000, 3_000), (2, 5_000, 3_000), (3, 5_000, 3_000)]
+    );
+    assert_eq!((w.outcome, w.how), (Outcome::Adopted, Some(How::Consensus)));
+    assert!(w.objectors.is_empty());
+    assert!(w.rounds > o.rounds, "later: {} vs {}", w.rounds, o.rounds);
+    assert!(w.meeting.expect("met").start > o.meeting.expect("met").start);
+    assert_eq!(w.distance_from_median, Some(0));
 }

@@ -18,6 +18,9 @@ pub(super) enum Family {
     Calls,
     /// Chairs' texts and consultation rounds.
     Texts,
+    /// Members' amendments to the chair's text, and texts the chair
+    /// withholds (`crate::proposal`).
+    Proposals,
     /// Written procedure, decisions, consensus not reached in a consensus
     /// period, items lapsing.
     Decisions,
@@ -68,6 +71,10 @@ impl Family {
             | Event::RevisionsExhausted { .. }
             | Event::ConfessionalsHeld { .. }
             | Event::BridgingProposed { .. } => Self::Texts,
+            Event::AmendmentProposed { .. }
+            | Event::AmendmentTakenUp { .. }
+            | Event::AmendmentNotTakenUp { .. }
+            | Event::TextWithheld { .. } => Self::Proposals,
             Event::WrittenProcedureOpened { .. }
             | Event::WrittenProcedureFailed { .. }
             | Event::DecisionTaken { .. }

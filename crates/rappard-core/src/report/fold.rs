@@ -54,6 +54,8 @@ struct Fold {
     medians: HashMap<usize, Level>,
     /// Whether a Green Room is sitting (its positions are not the Members').
     in_green_room: bool,
+    /// A Member's amendment proposed and not yet answered.
+    amendment: super::proposals::Pending,
 }
 
 /// A share in 0.0001 % units, as a percentage.
@@ -96,6 +98,7 @@ impl Fold {
             rtas: Vec::new(),
             spaghetti_bowl: Vec::new(),
             pressure: super::PressureReport::default(),
+            amendments: None,
         };
         Self {
             report,
@@ -103,6 +106,7 @@ impl Fold {
             positions: None,
             medians: HashMap::new(),
             in_green_room: false,
+            amendment: None,
         }
     }
 
@@ -113,6 +117,9 @@ impl Fold {
             Family::Opening => self.opening(event),
             Family::Meetings => self.sessions(event),
             Family::Texts => self.texts(event),
+            Family::Proposals => {
+                super::proposals::fold(&mut self.report, &mut self.amendment, event)
+            }
             Family::Decisions => self.decisions(event),
             Family::Amendments => self.amendments(at, event),
             Family::Package => self.package(event),
@@ -217,6 +224,8 @@ impl Fold {
                     distance_from_median: None,
                     revisions: 0,
                     withdrawn: false,
+                    texts_withheld: 0,
+                    amendments_taken_up: 0,
                     confessionals: 0,
                     bridging_proposals: Vec::new(),
                 });

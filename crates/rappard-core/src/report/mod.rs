@@ -33,8 +33,10 @@ mod rtas;
 
 pub use rtas::{RtaReport, SpaghettiReport};
 mod pressure;
+mod proposals;
 
 pub use pressure::{LinkageReport, PressureReport, WithdrawalReport};
+pub use proposals::{AmendmentsReport, MemberUptake, UptakeReport};
 
 /// The minutes: a readable account of the record, in order.
 pub fn minutes(record: &Record) -> String {
@@ -104,6 +106,14 @@ pub struct ItemReport {
     /// Whether the chair withdrew the item (`[chair] withdraw_after`; its
     /// outcome is then `lapsed`).
     pub withdrawn: bool,
+    /// Rounds in which the chair withheld its text (`[chair]
+    /// issue_when_spread_below`); omitted when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub texts_withheld: u32,
+    /// Members' amendments the chair took up on the item (`[chair]
+    /// amendments`); omitted when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub amendments_taken_up: u32,
     /// Confessionals the Director-General held on the item (`[secretariat]
     /// mode = "proactive"`); what each delegation said is not in the record.
     pub confessionals: u32,
@@ -218,6 +228,11 @@ pub struct Report {
     /// Objections withdrawn under pressure, linkages, and the
     /// false-consensus index (`[pressure]`).
     pub pressure: PressureReport,
+    /// Members' amendments to the chair's texts and their uptake by the
+    /// chair, by the least-developed countries and by the large traders
+    /// (`[chair] amendments`); omitted when none was proposed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amendments: Option<AmendmentsReport>,
 }
 
 /// Where an accession ended.
@@ -306,6 +321,11 @@ impl InclusivenessReport {
 /// Hours in a day's common windows.
 fn common_hours(windows: &[Interval]) -> f64 {
     windows.iter().map(|w| w.secs()).sum::<i64>() as f64 / 3600.0
+}
+
+/// For `skip_serializing_if`.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A per mille figure as a percentage.

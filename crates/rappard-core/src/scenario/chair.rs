@@ -10,15 +10,20 @@
 //! co_chairs_sign = "median"      # or "national"
 //! revisions = 2                  # co-chairs' revisions of a refused draft
 //! withdraw_after = 6             # rounds without convergence
+//! amendments = { alpha = 1.0 }   # Members' amendments, uptake by weight
+//! issue_when_spread_below = 0.3  # the chair's timing
+//! withhold_at_most = 3           # rounds in a row it waits at most
 //! ```
 //!
 //! Without the table every key takes its default, today's chair: the plain
-//! median, no bias, no withdrawal.
+//! median, no bias, no withdrawal, no amendments, a text every round
+//! ([`crate::proposal`] for amendments and timing).
 
 use super::ChairSpec;
 use super::error::{Ctx, ScenarioError};
 use super::raw::RawChair;
 use crate::drafting::{Bias, Chair, CoChairSigning, Drafting};
+use crate::proposal::{Amendments, DEFAULT_WITHHOLD_AT_MOST, Timing};
 
 /// Reads `[chair]`, or the defaults without it.
 pub(super) fn parse(cx: &Ctx<'_>, c: Option<&RawChair>) -> Result<ChairSpec, ScenarioError> {
@@ -55,7 +60,53 @@ pub(super) fn parse(cx: &Ctx<'_>, c: Option<&RawChair>) -> Result<ChairSpec, Sce
         .as_ref()
         .map(|w| cx.positive(w, "chair.withdraw_after", 100))
         .transpose()?;
+    out.amendments = amendments(cx, c)?;
+    out.timing = timing(cx, c)?;
     Ok(out)
+}
+
+/// `amendments = { alpha }`, α in 0..4 (default 1).
+fn amendments(cx: &Ctx<'_>, c: &RawChair) -> Result<Option<Amendments>, ScenarioError> {
+    let Some(a) = &c.amendments else {
+        return Ok(None);
+    };
+    let Some(alpha) = &a.get_ref().alpha else {
+        return Ok(Some(Amendments::default()));
+    };
+    let x = *alpha.get_ref();
+    if !(0.0..=4.0).contains(&x) {
+        return Err(cx.at(
+            alpha.span(),
+            "chair.amendments.alpha",
+            format!("{x} is outside 0..4"),
+        ));
+    }
+    Ok(Some(Amendments { alpha: x }))
+}
+
+/// `issue_when_spread_below` (0–1) and `withhold_at_most` (1..=20).
+fn timing(cx: &Ctx<'_>, c: &RawChair) -> Result<Option<Timing>, ScenarioError> {
+    let Some(x) = &c.issue_when_spread_below else {
+        if let Some(w) = &c.withhold_at_most {
+            return Err(cx.at(
+                w.span(),
+                "chair.withhold_at_most",
+                "`withhold_at_most` applies only with issue_when_spread_below",
+            ));
+        }
+        return Ok(None);
+    };
+    let spread_below = cx.level(x, "chair.issue_when_spread_below")?;
+    let withhold_at_most = cx.positive_or(
+        c.withhold_at_most.as_ref(),
+        "chair.withhold_at_most",
+        20,
+        DEFAULT_WITHHOLD_AT_MOST,
+    )?;
+    Ok(Some(Timing {
+        spread_below,
+        withhold_at_most,
+    }))
 }
 
 /// `drafting` and `alpha`.
@@ -112,6 +163,7 @@ fn bias(cx: &Ctx<'_>, c: &RawChair) -> Result<Option<Bias>, ScenarioError> {
 mod tests {
     use super::super::parse as parse_file;
     use crate::drafting::{Bias, CoChairSigning, Drafting};
+    use crate::proposal::{Amendments, Timing};
 
     const BASE: &str = r#"
 [scenario]
@@ -136,6 +188,7 @@ rule = "consensus"
         assert_eq!(c.co_chairs_sign, CoChairSigning::Median);
         assert_eq!(c.revisions, 2);
         assert_eq!(c.withdraw_after, None);
+        assert_eq!((c.amendments, c.timing), (None, None));
     }
 
     #[test]
@@ -143,7 +196,8 @@ rule = "consensus"
         let text = format!(
             "{BASE}\n[chair]\ndrafting = \"weighted-median\"\nalpha = 0.5\n\
              bias = {{ ideal = 0.8, weight = 0.25 }}\nco_chairs_sign = \"national\"\n\
-             revisions = 3\nwithdraw_after = 4\n"
+             revisions = 3\nwithdraw_after = 4\namendments = {{ alpha = 0.5 }}\n\
+             issue_when_spread_below = 0.3\nwithhold_at_most = 2\n"
         );
         let c = parse_file("c.toml", &text).expect("valid").agenda.chair;
         assert_eq!(c.chair.drafting, Drafting::WeightedMedian { alpha: 0.5 });
@@ -156,6 +210,18 @@ rule = "consensus"
         );
         assert_eq!(c.co_chairs_sign, CoChairSigning::National);
         assert_eq!((c.revisions, c.withdraw_after), (3, Some(4)));
+        assert_eq!(c.amendments, Some(Amendments { alpha: 0.5 }));
+        assert_eq!(
+            c.timing,
+            Some(Timing {
+                spread_below: 3_000,
+                withhold_at_most: 2
+            })
+        );
+        let text = format!("{BASE}\n[chair]\namendments = {{}}\nissue_when_spread_below = 0.5\n");
+        let c = parse_file("c.toml", &text).expect("valid").agenda.chair;
+        assert_eq!(c.amendments, Some(Amendments { alpha: 1.0 }));
+        assert_eq!(c.timing.map(|t| t.withhold_at_most), Some(3));
     }
 
     #[test]
@@ -187,6 +253,21 @@ rule = "consensus"
                 "withdraw_after = 0",
                 "chair.withdraw_after",
                 "outside 1..=100",
+            ),
+            (
+                "amendments = { alpha = 5.0 }",
+                "chair.amendments.alpha",
+                "outside 0..4",
+            ),
+            (
+                "issue_when_spread_below = 1.5",
+                "chair.issue_when_spread_below",
+                "outside 0..1",
+            ),
+            (
+                "withhold_at_most = 2",
+                "chair.withhold_at_most",
+                "only with issue_when_spread_below",
             ),
         ];
         for (line, field, message) in cases {

@@ -244,6 +244,11 @@ pub struct ChairSpec {
     /// Rounds in a row without convergence after which the chair withdraws
     /// an item; `None`: never.
     pub withdraw_after: Option<u32>,
+    /// Members' amendments to the chair's text; `None`: none are proposed.
+    pub amendments: Option<crate::proposal::Amendments>,
+    /// The chair's discretion over when to issue a text; `None`: a text
+    /// every round.
+    pub timing: Option<crate::proposal::Timing>,
 }
 
 /// Default for [`ChairSpec::revisions`].
@@ -256,6 +261,8 @@ impl Default for ChairSpec {
             co_chairs_sign: crate::drafting::CoChairSigning::default(),
             revisions: DEFAULT_REVISIONS,
             withdraw_after: None,
+            amendments: None,
+            timing: None,
         }
     }
 }

@@ -133,6 +133,20 @@ pub(super) struct RawChair {
     pub revisions: Option<Spanned<i64>>,
     #[serde(default)]
     pub withdraw_after: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub amendments: Option<Spanned<RawAmendments>>,
+    #[serde(default)]
+    pub issue_when_spread_below: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub withhold_at_most: Option<Spanned<i64>>,
+}
+
+/// `[chair] amendments = { alpha }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAmendments {
+    #[serde(default)]
+    pub alpha: Option<Spanned<f64>>,
 }
 
 /// `[chair] bias = { ideal, weight }`.

@@ -100,6 +100,11 @@ pub(super) struct ItemState {
     pub(super) last_objectors: Option<usize>,
     /// The chair withdrew the item (`withdraw_after`); its phase is done.
     pub(super) withdrawn: bool,
+    /// Rounds in a row the chair withheld its text (`proposals`).
+    pub(super) withheld: u32,
+    /// The moves of the Members' amendments taken up so far, summed
+    /// (`proposals`).
+    pub(super) amended: i32,
 }
 
 impl ItemState {
@@ -121,6 +126,8 @@ impl ItemState {
             diverging: 0,
             last_objectors: None,
             withdrawn: false,
+            withheld: 0,
+            amended: 0,
         }
     }
 }
@@ -240,13 +247,18 @@ impl Secretariat {
 
     /// The chair drafts from the positions (`drafting`: the policy and
     /// bias of `[chair]`, each level weighed by its delegation's export
-    /// share); with co-chairs, asks them to sign the draft first.
+    /// share), unless it withholds its text this round, and moves the
+    /// draft by the Members' amendments it takes up (`proposals`); with
+    /// co-chairs, asks them to sign the draft first.
     fn positions_heard(&mut self, item: usize, at_decision: bool, closed: ClosedCall) {
         let stated = self.record_positions(closed.call, closed.answers);
         self.close_recorded(closed.call, closed.unanswered);
         let previous = self.items[item].text;
         let median = Median.draft(&levels(&stated), previous);
         self.items[item].median = Some(median);
+        if !at_decision && self.withholds_text(item, &stated) {
+            return;
+        }
         let statements: Vec<Statement> = stated
             .iter()
             .filter_map(|(m, s)| match s {
@@ -261,7 +273,8 @@ impl Secretariat {
                 Stated::Stance(_) => None,
             })
             .collect();
-        let text = self.drafting.draft_from(&statements, previous);
+        let draft = self.drafting.draft_from(&statements, previous);
+        let text = self.amend(item, draft, &stated);
         let chair = self.agenda.chair.chair;
         if chair != Chair::default() {
             self.emit(Event::TextDrafted {

@@ -30,6 +30,7 @@ mod decisions;
 mod development;
 mod format;
 mod pressure;
+mod proposals;
 mod rtas;
 mod shocks;
 mod tracks;
@@ -95,6 +96,7 @@ impl Minutes {
             Family::Meetings => self.meetings(event),
             Family::Calls => self.calls(at, event),
             Family::Texts => self.texts(event),
+            Family::Proposals => self.proposals(event),
             Family::Decisions => self.decisions(at, event),
             Family::Amendments => self.amendments(at, event),
             Family::Package => self.package(event),
