@@ -20,6 +20,7 @@ use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
 mod development;
+mod blocs;
 mod family;
 mod fold;
 pub mod html;
@@ -34,6 +35,7 @@ mod rtas;
 pub use rtas::{RtaReport, SpaghettiReport};
 mod pressure;
 
+pub use blocs::{BlocReport, DefectionReport};
 pub use pressure::{LinkageReport, PressureReport, WithdrawalReport};
 
 /// The minutes: a readable account of the record, in order.
@@ -218,6 +220,10 @@ pub struct Report {
     /// Objections withdrawn under pressure, linkages, and the
     /// false-consensus index (`[pressure]`).
     pub pressure: PressureReport,
+    /// Coalitions acting as blocs (`[[coalition]] bloc = true`), omitted
+    /// without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocs: Vec<BlocReport>,
 }
 
 /// Where an accession ended.
