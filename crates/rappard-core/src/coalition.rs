@@ -231,8 +231,14 @@ mod tests {
         assert_eq!(n("g90"), Ok(72));
         assert_eq!(n("g20"), Ok(22));
         let g20 = shipped("g20", &roll).expect("g20");
-        assert!(!g20.iter().any(|m| m.as_str() == "ZWE" || m.as_str() == "TUR"));
-        assert_eq!(rows_of("g20", "disputed").collect::<Vec<_>>(), ["ZWE", "TUR"]);
+        assert!(
+            !g20.iter()
+                .any(|m| m.as_str() == "ZWE" || m.as_str() == "TUR")
+        );
+        assert_eq!(
+            rows_of("g20", "disputed").collect::<Vec<_>>(),
+            ["ZWE", "TUR"]
+        );
         assert_eq!(n("g33"), Err(NotShipped::Partial { listed: 10 }));
         assert_eq!(n("g77"), Err(NotShipped::Unknown));
         assert_eq!(n("cairns"), Ok(20));

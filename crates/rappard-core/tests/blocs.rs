@@ -52,12 +52,18 @@ fn the_g90_as_a_bloc_blocks_the_singapore_issue() {
     assert_eq!(count(&on_rec, formed), 2);
 
     let (g20, g90) = (&on.blocs[0], &on.blocs[1]);
-    assert_eq!((g20.coalition.as_str(), g20.coordinator.as_str()), ("g20", "BRA"));
+    assert_eq!(
+        (g20.coalition.as_str(), g20.coordinator.as_str()),
+        ("g20", "BRA")
+    );
     assert_eq!(g20.calls, g20.calls_as_one);
     assert_eq!(g20.items_as_one, ["agriculture", "investment"]);
     assert!(g20.defections.is_empty());
 
-    assert_eq!((g90.coalition.as_str(), g90.coordinator.as_str()), ("g90", "KEN"));
+    assert_eq!(
+        (g90.coalition.as_str(), g90.coordinator.as_str()),
+        ("g90", "KEN")
+    );
     assert_eq!(g90.members, 8);
     assert_eq!(g90.defection_limit, 0.2);
     assert_eq!(g90.items_as_one, ["agriculture"]);
@@ -76,7 +82,9 @@ fn the_g90_as_a_bloc_blocks_the_singapore_issue() {
     let m = minutes(&on_rec);
     assert!(m.contains("Bloc g90: 8 Members follow KEN unless their position is more than 0.2000"));
     assert!(m.contains("MUS leaves bloc g90 and says support (distance 0.4500)"));
-    assert!(m.contains("bloc g90 split, KEN says object; followed by BGD, JAM, MAR, SEN, UGA, ZMB"));
+    assert!(
+        m.contains("bloc g90 split, KEN says object; followed by BGD, JAM, MAR, SEN, UGA, ZMB")
+    );
 }
 
 /// A tighter defection limit: the six members 0.2 from Kenya no longer
@@ -114,7 +122,9 @@ fn without_a_bloc_the_record_is_unchanged_and_runs_repeat() {
 #[test]
 fn bloc_keys_are_checked() {
     let refused = |text: &str, field: &str, says: &str| {
-        let e = scenario::parse("t.toml", text).expect_err("refused").to_string();
+        let e = scenario::parse("t.toml", text)
+            .expect_err("refused")
+            .to_string();
         assert!(e.contains(field) && e.contains(says), "{e}");
     };
     let base = "[scenario]\nname = \"t\"\nstart = \"2026-03-02T00:00:00Z\"\n\
@@ -126,17 +136,37 @@ fn bloc_keys_are_checked() {
         "coalition[0].defection_limit",
         "needs `bloc = true`",
     );
-    refused(&with("id = \"g20\"\nbloc = true"), "coalition[0].bloc", "give `coordinator`");
+    refused(
+        &with("id = \"g20\"\nbloc = true"),
+        "coalition[0].bloc",
+        "give `coordinator`",
+    );
     refused(
         &with("id = \"g20\"\ncoordinator = \"BRA\"\nbloc = true\ndefection_limit = 1.5"),
         "coalition[0].defection_limit",
         "outside 0..1",
     );
-    refused(&with("id = \"g33\""), "coalition[0].members", "partial (10 Members sourced)");
-    refused(&with("id = \"g77\""), "coalition[0].members", "no list is shipped as `g77`");
-    let sc = scenario::parse("t.toml", &with("id = \"g20\"\ncoordinator = \"BRA\"\nbloc = true"))
-        .expect("parses");
-    let g20 = sc.agenda.coalitions.iter().find(|c| c.id == "g20").expect("g20");
+    refused(
+        &with("id = \"g33\""),
+        "coalition[0].members",
+        "partial (10 Members sourced)",
+    );
+    refused(
+        &with("id = \"g77\""),
+        "coalition[0].members",
+        "no list is shipped as `g77`",
+    );
+    let sc = scenario::parse(
+        "t.toml",
+        &with("id = \"g20\"\ncoordinator = \"BRA\"\nbloc = true"),
+    )
+    .expect("parses");
+    let g20 = sc
+        .agenda
+        .coalitions
+        .iter()
+        .find(|c| c.id == "g20")
+        .expect("g20");
     let ids: Vec<&str> = g20.members.iter().map(|m| m.as_str()).collect();
     assert_eq!(ids, ["BRA", "IND"]);
     assert_eq!(g20.bloc.map(|b| b.defection_limit), Some(2_000));

@@ -19,8 +19,8 @@ use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
-mod development;
 mod blocs;
+mod development;
 mod family;
 mod fold;
 pub mod html;

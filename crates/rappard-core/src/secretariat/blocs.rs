@@ -149,11 +149,16 @@ impl Secretariat {
             .cloned()
             .collect();
         blocs.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut done: BTreeSet<MemberId> = blocs.iter().filter_map(|b| b.coordinator.clone()).collect();
+        let mut done: BTreeSet<MemberId> =
+            blocs.iter().filter_map(|b| b.coordinator.clone()).collect();
         let mut events = Vec::new();
         for b in &blocs {
-            let (Some(coord), Some(bloc)) = (&b.coordinator, b.bloc) else { continue };
-            let Ok(ci) = c.answers.binary_search_by(|(m, _)| m.cmp(coord)) else { continue };
+            let (Some(coord), Some(bloc)) = (&b.coordinator, b.bloc) else {
+                continue;
+            };
+            let Ok(ci) = c.answers.binary_search_by(|(m, _)| m.cmp(coord)) else {
+                continue;
+            };
             let said = c.answers[ci].1;
             let stated = self.blocs.stated.get(item);
             let mut follow = Vec::new();
