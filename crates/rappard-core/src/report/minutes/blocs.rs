@@ -22,7 +22,7 @@ impl Minutes {
             } => {
                 let _ = writeln!(
                     w,
-                    "Bloc {coalition}: {} Members follow {coordinator} unless their position is more than {} from its",
+                    "Bloc {coalition}: {} Members follow {coordinator} unless their position is more than {} from the coordinator's",
                     members.len(),
                     level(*defection_limit)
                 );
