@@ -4,7 +4,7 @@
 //! or negotiating team" (WTO, "Groups in the WTO", updated 24 July 2015).
 //! At the Cancún Ministerial Conference (10–14 September 2003) the G-20 on
 //! agriculture held together against the EU–US text on agriculture, and
-//! the African Group, the ACP and the LDCs (the G-90) refused to open
+//! the African Group, the ACP and the LDCs (the G-90) opposed opening
 //! negotiations on the Singapore issues; the Conference ended on 14
 //! September 2003 without agreement (Li Ke, "Stagnation and Breakthrough
 //! of WTO Multilateral Trade Negotiations", Journal of Hubei University of
