@@ -836,6 +836,62 @@ pub enum Event {
         /// The level `until` must be adopted at.
         level: Level,
     },
+    /// A coalition acts as a bloc (`[[coalition]] bloc = true`; rules in
+    /// `secretariat/blocs.rs`): recorded at the opening.
+    BlocFormed {
+        /// The coalition's id.
+        coalition: String,
+        /// Its coordinator, whom the members follow.
+        coordinator: MemberId,
+        /// Its members in the negotiation, in id order.
+        members: Vec<MemberId>,
+        /// How far, in levels, a member's position may be from the
+        /// coordinator's for it to follow.
+        defection_limit: Level,
+    },
+    /// On a call on an item, a bloc's coordinator answered and other
+    /// members of the bloc answered too: what the coordinator said, who
+    /// changed their answer to follow it, and whether every member that
+    /// answered now says the same (no defection).
+    BlocSpoke {
+        /// The call.
+        call: u64,
+        /// Item (or initiative).
+        item: String,
+        /// The coalition's id.
+        coalition: String,
+        /// Its coordinator.
+        coordinator: MemberId,
+        /// The coordinator's answer: `support`, `reserve` or `object` to a
+        /// text, `objection` or `no-objection` at a decision, `yes`, `no`
+        /// or `abstain` in a vote.
+        answer: String,
+        /// Members whose own answer differed and who followed, in id order.
+        followed: Vec<MemberId>,
+        /// Whether no member of the bloc defected on this call.
+        as_one: bool,
+    },
+    /// A member of a bloc kept its own answer, different from the
+    /// coordinator's: its position on the item is farther from the
+    /// coordinator's than the defection limit, or one of the two stated
+    /// none comparable (`distance` is then absent).
+    BlocDefection {
+        /// The call.
+        call: u64,
+        /// Item (or initiative).
+        item: String,
+        /// The coalition's id.
+        coalition: String,
+        /// Who left the bloc on this call.
+        member: MemberId,
+        /// Its answer.
+        answer: String,
+        /// The distance between its last stated position on the item and
+        /// the coordinator's, in levels, when both stated a level (or the
+        /// same stance: 0).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        distance: Option<Level>,
+    },
     /// The linked item was adopted (or agreed) at the level: the Member
     /// lifts its hold on the item.
     LinkageSatisfied {

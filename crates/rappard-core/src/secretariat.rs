@@ -49,12 +49,14 @@
 //! above; `green_room`, `initiatives` and `accessions` theirs;
 //! `rtas` the regional trade agreements recorded at the opening;
 //! `consensus_period` the period in which a waiver or an amendment can only
-//! be decided by consensus; `amendments` the Members' acceptances of an
+//! be decided by consensus; `blocs` the coalitions that speak with one
+//! voice; `amendments` the Members' acceptances of an
 //! amendment after its decision. A call carries a `Continuation` naming the
 //! feature and its step, and `close_call` hands the closed call to that
 //! feature.
 mod accessions;
 mod amendments;
+mod blocs;
 mod capacity;
 mod consensus_period;
 mod green_room;
@@ -195,6 +197,8 @@ pub struct Secretariat {
     granted: BTreeMap<String, crate::flexibility::Granted>,
     /// Political shocks (`shocks`).
     shocks: shocks::ShockState,
+    /// Coalitions acting as blocs (`blocs`).
+    blocs: blocs::BlocState,
 }
 
 /// A decision as its rule gave it, before it is recorded.
@@ -278,6 +282,7 @@ impl Secretariat {
             attendance: Default::default(),
             granted: BTreeMap::new(),
             shocks: shocks::ShockState::default(),
+            blocs: blocs::BlocState::default(),
         };
         s.open_negotiation();
         s
@@ -350,6 +355,7 @@ impl Secretariat {
         if !self.agenda.coalitions.is_empty() {
             let coalitions = self.agenda.coalitions.clone();
             self.emit(Event::CoalitionsListed { coalitions });
+            self.form_blocs();
         }
         for e in listed {
             self.emit(e);
@@ -499,6 +505,9 @@ impl Secretariat {
     /// feature that issued the call. Does nothing if no call is open.
     pub fn close_call(&mut self) {
         let Some(open) = self.open.take() else { return };
+        let blocs = self
+            .has_blocs()
+            .then(|| (open.call.subject.clone(), open.call.kind));
         let mut unanswered: Vec<MemberId> = Vec::new();
         let mut answers: Vec<(MemberId, Answer)> = Vec::with_capacity(open.answered);
         for (m, a) in open.call.awaited.into_iter().zip(open.answers) {
@@ -507,12 +516,15 @@ impl Secretariat {
                 None => unanswered.push(m),
             }
         }
-        let closed = ClosedCall {
+        let mut closed = ClosedCall {
             call: open.call.call,
             rule: open.call.rule,
             answers,
             unanswered,
         };
+        if let Some((subject, kind)) = blocs {
+            self.speak_as_blocs(&subject, kind, &mut closed);
+        }
         match open.then {
             Continuation::Item { item, step } => self.continue_item(item, step, closed),
             Continuation::GreenRoom { item, step } => self.continue_green_room(item, step, closed),

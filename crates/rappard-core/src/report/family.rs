@@ -40,6 +40,9 @@ pub(super) enum Family {
     Closing,
     /// Political shocks begin and end.
     Shocks,
+    /// Coalitions acting as blocs: formed, speaking with one voice, a
+    /// member defecting.
+    Blocs,
 }
 
 impl Family {
@@ -102,6 +105,9 @@ impl Family {
             | Event::AccessionCompleted { .. } => Self::Accessions,
             Event::NegotiationClosed { .. } => Self::Closing,
             Event::ShockBegan { .. } | Event::ShockEnded { .. } => Self::Shocks,
+            Event::BlocFormed { .. } | Event::BlocSpoke { .. } | Event::BlocDefection { .. } => {
+                Self::Blocs
+            }
             Event::RtaNotified { .. }
             | Event::RtaReviewScheduled { .. }
             | Event::RtaNotNotified { .. }

@@ -37,6 +37,7 @@ impl Report {
         super::development::complete(&mut fold.report, record);
         fold.report.shocks = super::shocks::reports(record);
         fold.report.pressure = super::pressure::fold(record, &fold.report.items);
+        fold.report.blocs = super::blocs::fold(record);
         fold.report
     }
 }
@@ -99,6 +100,7 @@ impl Fold {
             spaghetti_bowl: Vec::new(),
             pressure: super::PressureReport::default(),
             amendments: None,
+            blocs: Vec::new(),
         };
         Self {
             report,
@@ -128,7 +130,7 @@ impl Fold {
             Family::Accessions => self.accessions(event),
             Family::Regional => super::rtas::fold(&mut self.report, event),
             Family::Calls => self.calls(event),
-            Family::Closing | Family::Shocks => {}
+            Family::Closing | Family::Shocks | Family::Blocs => {}
         }
     }
 

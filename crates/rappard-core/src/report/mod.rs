@@ -19,6 +19,7 @@ use crate::rules::{How, NamedRule, Outcome, Rule, Votes};
 use crate::sessions::Venue;
 use crate::time::{Interval, Timestamp};
 
+mod blocs;
 mod development;
 mod family;
 mod fold;
@@ -35,6 +36,7 @@ pub use rtas::{RtaReport, SpaghettiReport};
 mod pressure;
 mod proposals;
 
+pub use blocs::{BlocReport, DefectionReport};
 pub use pressure::{LinkageReport, PressureReport, WithdrawalReport};
 pub use proposals::{AmendmentsReport, MemberUptake, UptakeReport};
 
@@ -233,6 +235,10 @@ pub struct Report {
     /// (`[chair] amendments`); omitted when none was proposed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amendments: Option<AmendmentsReport>,
+    /// Coalitions acting as blocs (`[[coalition]] bloc = true`), omitted
+    /// without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocs: Vec<BlocReport>,
 }
 
 /// Where an accession ended.

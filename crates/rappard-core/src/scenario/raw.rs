@@ -339,8 +339,10 @@ pub(super) struct RawGreenRoom {
 pub(super) struct RawCoalition {
     pub id: Spanned<String>,
     pub name: Option<Spanned<String>>,
-    pub members: Vec<Spanned<String>>,
+    pub members: Option<Vec<Spanned<String>>>,
     pub coordinator: Option<Spanned<String>>,
+    pub bloc: Option<Spanned<bool>>,
+    pub defection_limit: Option<Spanned<f64>>,
 }
 
 /// What `[[member]]` and `[[accession]]` both say about a Member, borrowed

@@ -9,7 +9,8 @@
 //! texts, decisions, written procedure and the package in `decisions`;
 //! named rules and the acceptances of amendments in `amendments`; Green
 //! Rooms, initiatives and accessions in `tracks`; delegations' capacity and
-//! special and differential treatment in `development`. How figures, times
+//! special and differential treatment in `development`; coalitions acting
+//! as blocs in `blocs`. How figures, times
 //! and lists of Members are written is decided once, in `format`.
 
 use std::collections::{HashMap, HashSet};
@@ -25,6 +26,7 @@ use crate::sessions::{GENEVA, Venue};
 use crate::time::{Interval, Timestamp};
 
 mod amendments;
+mod blocs;
 mod calls;
 mod decisions;
 mod development;
@@ -106,6 +108,7 @@ impl Minutes {
             Family::Regional => self.regional(event),
             Family::Closing => self.closing(at, event),
             Family::Shocks => self.shocks(at, event),
+            Family::Blocs => self.blocs(event),
         }
     }
 
