@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::member::MemberId;
-use crate::protocol::{Answer, Call, CallKind, Reaction, Subject, Vote};
+use crate::protocol::{Answer, Call, CallKind, PackageText, Reaction, Subject, Vote};
 use crate::rules::Rule;
 use crate::scenario::{Instructions, PositionSpec};
 use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
@@ -32,6 +32,7 @@ pub fn strategy_for(
             ideal,
             tolerance,
             concession,
+            ..
         }) => Box::new(IdealPoint::drawn(
             seed, item, member, ideal, tolerance, concession,
         )),
@@ -118,19 +119,7 @@ impl Delegation {
             return None;
         }
         if let Some(texts) = &call.package {
-            // The whole package: it objects if it objects to any item's text.
-            let mut objects = false;
-            for t in texts {
-                let view = ItemView {
-                    item: &t.item,
-                    round: t.round,
-                    rule: call.rule,
-                    widening: 0,
-                };
-                let s = self.strategy(&t.item);
-                objects |= s.objects(&view, t.text);
-            }
-            return Some(Answer::Objection(objects));
+            return Some(Answer::Objection(self.objects_to_package(call, texts)));
         }
         let key = call.subject.key();
         let view = ItemView {
@@ -185,6 +174,40 @@ impl Delegation {
             CallKind::BilateralResponse => Answer::Accept(strategy.accepts_offer(&view, text)),
             CallKind::Confessional => Answer::Confessional(strategy.acceptable(&view)),
         })
+    }
+
+    /// Whether it objects to a package. The whole package of a single
+    /// undertaking (a `PackageObjections` call): if it objects to any
+    /// item's text. A package of items linked by the Director-General (an
+    /// `Objections` call carrying the texts): unless the items' weighted
+    /// slack makes up its losses ([`crate::package_deal`]).
+    fn objects_to_package(&mut self, call: &Call, texts: &[PackageText]) -> bool {
+        let mut objects = false;
+        let mut terms = Vec::with_capacity(texts.len());
+        for t in texts {
+            let view = ItemView {
+                item: &t.item,
+                round: t.round,
+                rule: call.rule,
+                widening: 0,
+            };
+            let importance = match self.instructions.get(&t.item) {
+                Some(PositionSpec::IdealPoint {
+                    importance: Some(w),
+                    ..
+                }) => *w,
+                _ => crate::package_deal::DEFAULT_IMPORTANCE,
+            };
+            let s = self.strategy(&t.item);
+            if call.kind == CallKind::PackageObjections {
+                objects |= s.objects(&view, t.text);
+            } else {
+                let slack = s.slack(&view, t.text);
+                terms.push(crate::package_deal::Term { slack, importance });
+            }
+        }
+        objects
+            || (call.kind != CallKind::PackageObjections && !crate::package_deal::accepts(&terms))
     }
 
     /// As a Working Party member: an applicant's offer in a bilateral round,
@@ -261,6 +284,7 @@ mod tests {
             ideal: Some(6_000),
             tolerance: Some(500),
             concession: Some(500),
+            importance: None,
         };
         let key = Subject::Accession(id("COM")).key().into_owned();
         let instructions = Instructions::from([(key, spec)]);

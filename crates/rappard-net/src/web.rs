@@ -702,6 +702,7 @@ fn brief_line(item: &str, spec: &PositionSpec, titles: &BTreeMap<String, String>
             ideal,
             tolerance,
             concession,
+            ..
         } => {
             line["ideal"] = json!(scale(*ideal));
             line["tolerance"] = json!(scale(*tolerance));
