@@ -354,6 +354,42 @@ mod tests {
         );
     }
 
+    /// The same two texts: objected to as a single undertaking's package
+    /// (one text is beyond its tolerance), accepted as a package of linked
+    /// items, where its gain on the item it weighs twice makes up the loss
+    /// (`crate::package_deal`); weighed once, it is not made up.
+    #[test]
+    fn a_linked_package_is_weighed_across_its_items() {
+        let point = |ideal, importance| PositionSpec::IdealPoint {
+            ideal: Some(ideal),
+            tolerance: Some(1_000),
+            concession: Some(0),
+            importance,
+        };
+        let usa = |w| {
+            let instructions = Instructions::from([
+                ("agri".to_owned(), point(8_000, None)),
+                ("nama".to_owned(), point(5_000, w)),
+            ]);
+            Delegation::new(id("USA"), 7, instructions)
+        };
+        let text = |item: &str| PackageText {
+            item: item.to_owned(),
+            version: 3,
+            round: 4,
+            text: 5_000,
+        };
+        let mut call = response("COM", 1, 0, &["USA"]);
+        call.subject = Subject::Package;
+        call.package = Some(vec![text("agri"), text("nama")]);
+        call.kind = CallKind::PackageObjections;
+        assert_eq!(usa(Some(2)).answer(&call), Some(Answer::Objection(true)));
+        call.kind = CallKind::Objections;
+        // agri: 1,000 − 3,000 = −2,000; nama: 1,000 × 2 = 2,000.
+        assert_eq!(usa(Some(2)).answer(&call), Some(Answer::Objection(false)));
+        assert_eq!(usa(None).answer(&call), Some(Answer::Objection(true)));
+    }
+
     /// Every other call is answered as `answer` answers it.
     #[test]
     fn other_calls_are_answered_as_without_talks() {

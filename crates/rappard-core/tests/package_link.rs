@@ -156,3 +156,21 @@ fn without_link_after_nothing_is_linked_and_bad_keys_are_refused() {
     let e = scenario::parse("s.toml", &stance).expect_err("refused");
     assert!(e.to_string().contains("importance"), "{e}");
 }
+
+/// Only items decided by plain consensus are linked: with a voting
+/// fallback on NAMA, the Director-General links nothing, and NAMA goes to
+/// a vote when consultations are exhausted, as without `link_after`.
+#[test]
+fn an_item_with_a_voting_fallback_is_never_linked() {
+    let nama = "id = \"nama\"\ntitle = \"Non-agricultural market access\"\nrule = \"consensus\"\n";
+    assert!(ON.contains(nama));
+    let fallback = format!("{nama}fallback = \"majority\"\n");
+    let (on, rec) = run("package-link-on.toml", &ON.replace(nama, &fallback));
+    let (off, _) = run("package-link-off.toml", &OFF.replace(nama, &fallback));
+    assert_eq!(count(&rec, |e| matches!(e, Event::PackageLinked { .. })), 0);
+    for id in ["agriculture", "nama"] {
+        assert_eq!(item(&on, id).linked_with, None);
+        assert_eq!(item(&on, id).outcome, item(&off, id).outcome, "{id}");
+    }
+    assert_eq!(item(&on, "nama").how, Some(How::Vote));
+}
