@@ -169,7 +169,8 @@ pub enum Event {
         rule: Rule,
         /// Who is asked, by id.
         awaited: Vec<MemberId>,
-        /// The texts of a package decision (single undertaking only).
+        /// The texts of a package decision (single undertaking, or two
+        /// items a proactive Director-General linked).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         package: Option<Vec<PackageText>>,
         /// On a signatures call whose co-chairs sign by the Members'
