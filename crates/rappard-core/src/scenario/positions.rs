@@ -5,10 +5,9 @@
 //! position for every delegation that the table does not list. A position is
 //! either a fixed stance or an ideal point, which may give the item's
 //! `importance` to the Member in a package (`crate::package_deal`;
-//! `docs/scenarios.md`). Each
-//! position becomes an entry of its delegation's private [`Instructions`],
-//! under the subject it is about (an item or initiative id, or an
-//! accession's subject).
+//! `docs/scenarios.md`). Each position becomes an entry of its
+//! delegation's private [`Instructions`], under the subject it is about
+//! (an item or initiative id, or an accession's subject).
 
 use std::collections::BTreeMap;
 
