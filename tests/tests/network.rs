@@ -139,6 +139,8 @@ scenarios! {
     ldc_capacity_unlimited: "ldc-capacity-unlimited",
     no_pandemic_2020: "no-pandemic-2020",
     no_trade_war: "no-trade-war",
+    package_link_off: "package-link-off",
+    package_link_on: "package-link-on",
     pandemic_2020: "pandemic-2020",
     pressure_off: "pressure-off",
     pressure_on: "pressure-on",

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::member::MemberId;
-use crate::protocol::{Answer, Call, CallKind, Reaction, Subject, Vote};
+use crate::protocol::{Answer, Call, CallKind, PackageText, Reaction, Subject, Vote};
 use crate::rules::Rule;
 use crate::scenario::{Instructions, PositionSpec};
 use crate::strategy::{FixedStance, IdealPoint, ItemView, Strategy};
@@ -32,6 +32,7 @@ pub fn strategy_for(
             ideal,
             tolerance,
             concession,
+            ..
         }) => Box::new(IdealPoint::drawn(
             seed, item, member, ideal, tolerance, concession,
         )),
@@ -118,19 +119,7 @@ impl Delegation {
             return None;
         }
         if let Some(texts) = &call.package {
-            // The whole package: it objects if it objects to any item's text.
-            let mut objects = false;
-            for t in texts {
-                let view = ItemView {
-                    item: &t.item,
-                    round: t.round,
-                    rule: call.rule,
-                    widening: 0,
-                };
-                let s = self.strategy(&t.item);
-                objects |= s.objects(&view, t.text);
-            }
-            return Some(Answer::Objection(objects));
+            return Some(Answer::Objection(self.objects_to_package(call, texts)));
         }
         let key = call.subject.key();
         let view = ItemView {
@@ -185,6 +174,40 @@ impl Delegation {
             CallKind::BilateralResponse => Answer::Accept(strategy.accepts_offer(&view, text)),
             CallKind::Confessional => Answer::Confessional(strategy.acceptable(&view)),
         })
+    }
+
+    /// Whether it objects to a package. The whole package of a single
+    /// undertaking (a `PackageObjections` call): if it objects to any
+    /// item's text. A package of items linked by the Director-General (an
+    /// `Objections` call carrying the texts): unless the items' weighted
+    /// slack makes up its losses ([`crate::package_deal`]).
+    fn objects_to_package(&mut self, call: &Call, texts: &[PackageText]) -> bool {
+        let mut objects = false;
+        let mut terms = Vec::with_capacity(texts.len());
+        for t in texts {
+            let view = ItemView {
+                item: &t.item,
+                round: t.round,
+                rule: call.rule,
+                widening: 0,
+            };
+            let importance = match self.instructions.get(&t.item) {
+                Some(PositionSpec::IdealPoint {
+                    importance: Some(w),
+                    ..
+                }) => *w,
+                _ => crate::package_deal::DEFAULT_IMPORTANCE,
+            };
+            let s = self.strategy(&t.item);
+            if call.kind == CallKind::PackageObjections {
+                objects |= s.objects(&view, t.text);
+            } else {
+                let slack = s.slack(&view, t.text);
+                terms.push(crate::package_deal::Term { slack, importance });
+            }
+        }
+        objects
+            || (call.kind != CallKind::PackageObjections && !crate::package_deal::accepts(&terms))
     }
 
     /// As a Working Party member: an applicant's offer in a bilateral round,
@@ -261,6 +284,7 @@ mod tests {
             ideal: Some(6_000),
             tolerance: Some(500),
             concession: Some(500),
+            importance: None,
         };
         let key = Subject::Accession(id("COM")).key().into_owned();
         let instructions = Instructions::from([(key, spec)]);
@@ -328,6 +352,42 @@ mod tests {
             d.answer_after_talks(&response("COM", 1, 5_800, &["USA"])),
             Some(Answer::Accept(true))
         );
+    }
+
+    /// The same two texts: objected to as a single undertaking's package
+    /// (one text is beyond its tolerance), accepted as a package of linked
+    /// items, where its gain on the item it weighs twice makes up the loss
+    /// (`crate::package_deal`); weighed once, it is not made up.
+    #[test]
+    fn a_linked_package_is_weighed_across_its_items() {
+        let point = |ideal, importance| PositionSpec::IdealPoint {
+            ideal: Some(ideal),
+            tolerance: Some(1_000),
+            concession: Some(0),
+            importance,
+        };
+        let usa = |w| {
+            let instructions = Instructions::from([
+                ("agri".to_owned(), point(8_000, None)),
+                ("nama".to_owned(), point(5_000, w)),
+            ]);
+            Delegation::new(id("USA"), 7, instructions)
+        };
+        let text = |item: &str| PackageText {
+            item: item.to_owned(),
+            version: 3,
+            round: 4,
+            text: 5_000,
+        };
+        let mut call = response("COM", 1, 0, &["USA"]);
+        call.subject = Subject::Package;
+        call.package = Some(vec![text("agri"), text("nama")]);
+        call.kind = CallKind::PackageObjections;
+        assert_eq!(usa(Some(2)).answer(&call), Some(Answer::Objection(true)));
+        call.kind = CallKind::Objections;
+        // agri: 1,000 − 3,000 = −2,000; nama: 1,000 × 2 = 2,000.
+        assert_eq!(usa(Some(2)).answer(&call), Some(Answer::Objection(false)));
+        assert_eq!(usa(None).answer(&call), Some(Answer::Objection(true)));
     }
 
     /// Every other call is answered as `answer` answers it.

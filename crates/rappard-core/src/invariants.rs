@@ -164,8 +164,17 @@ impl Fold {
                 kind,
                 rule,
                 awaited,
+                package,
                 ..
-            } => self.issue(*call, &subject.key(), *kind, *rule, awaited),
+            } => {
+                self.issue(*call, &subject.key(), *kind, *rule, awaited);
+                // A package of linked items is decided on each of them.
+                if *kind == CallKind::Objections {
+                    for t in package.iter().flatten() {
+                        self.last_objections.insert(t.item.clone(), *call);
+                    }
+                }
+            }
             _ => self.answer(event),
         }
     }

@@ -24,6 +24,7 @@ pub mod greenroom;
 pub mod initiative;
 pub mod invariants;
 pub mod member;
+pub mod package_deal;
 pub mod pressure;
 pub mod procedure;
 pub mod proposal;

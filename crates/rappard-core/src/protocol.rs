@@ -3,11 +3,12 @@
 //!
 //! Every other module speaks these words: the [`Secretariat`] issues a
 //! [`Call`] on a [`Subject`] (an agenda item, an open plurilateral
-//! initiative, an applicant's accession, or the whole package of a single
-//! undertaking), of a [`CallKind`], to the delegations it awaits; a
-//! [`Delegation`] gives an [`Answer`] ([`Stated`] position, [`Reaction`] to
-//! a chair's text, signature, formal objection, [`Vote`], decision to join,
-//! offer, acceptance); an answer that does not fit is refused with an
+//! initiative, an applicant's accession, or a package: the whole package
+//! of a single undertaking, or two items the Director-General linked), of
+//! a [`CallKind`], to the delegations it awaits; a [`Delegation`] gives an
+//! [`Answer`] ([`Stated`] position, [`Reaction`] to a chair's text,
+//! signature, formal objection, [`Vote`], decision to join, offer,
+//! acceptance); an answer that does not fit is refused with an
 //! [`AnswerError`] and changes nothing. The record ([`crate::record`]) and
 //! the wire schema (`proto/rappard/v1/rappard.proto`) carry the same words.
 //!
@@ -111,7 +112,9 @@ pub enum Subject {
     Item(String),
     /// The accession of an applicant (Marrakesh Agreement, Art. XII).
     Accession(MemberId),
-    /// The whole package, under a single undertaking.
+    /// A package: the whole package under a single undertaking, or two
+    /// items a proactive Director-General linked (the call's `package`
+    /// names them; `crate::package_deal`).
     Package,
 }
 
@@ -278,7 +281,9 @@ pub struct Call {
     pub rule: Rule,
     /// Who is asked, in id order.
     pub awaited: Vec<MemberId>,
-    /// The texts of a package decision (single undertaking only).
+    /// The texts of a package decision: every item's under a single
+    /// undertaking ([`CallKind::PackageObjections`]), or the two linked
+    /// items' ([`CallKind::Objections`] on [`Subject::Package`]).
     pub package: Option<Vec<PackageText>>,
     /// On a co-chairs' [`CallKind::Signatures`] call, when co-chairs sign by
     /// the Members' median (`drafting::CoChairSigning::Median`): that median,

@@ -169,7 +169,8 @@ pub enum Event {
         rule: Rule,
         /// Who is asked, by id.
         awaited: Vec<MemberId>,
-        /// The texts of a package decision (single undertaking only).
+        /// The texts of a package decision (single undertaking, or two
+        /// items a proactive Director-General linked).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         package: Option<Vec<PackageText>>,
         /// On a signatures call whose co-chairs sign by the Members'
@@ -807,6 +808,29 @@ pub enum Event {
         round: u32,
         /// The proposed text.
         text: Level,
+    },
+    /// A proactive Director-General linked two items, each stalled for
+    /// `[secretariat] link_after` rounds, into a package
+    /// (`secretariat::package_deal`): both are decided together, at the
+    /// next session, on their latest texts.
+    PackageLinked {
+        /// The items, in agenda order.
+        items: Vec<String>,
+        /// Their texts, in the same order.
+        texts: Vec<Level>,
+        /// The rounds in a row each had gone without movement.
+        stalled: Vec<u32>,
+    },
+    /// The decision on a package of linked items, under their rule: one
+    /// objection to the package blocks both (a decision on each item
+    /// follows).
+    LinkedPackageDecided {
+        /// The items, in agenda order.
+        items: Vec<String>,
+        /// Adopted or blocked, for both.
+        outcome: Outcome,
+        /// The Members that objected to the package, in id order.
+        objectors: Vec<MemberId>,
     },
     /// A Member that would have objected downgraded its objection to a
     /// reservation under pressure (`pressure`, `[pressure] shadow`): it

@@ -259,6 +259,7 @@ impl OutsideOption {
                 ideal,
                 tolerance,
                 concession,
+                ..
             }) => (ideal, tolerance, concession),
             None => (None, None, None),
         };

@@ -50,7 +50,9 @@
 //! `rtas` the regional trade agreements recorded at the opening;
 //! `consensus_period` the period in which a waiver or an amendment can only
 //! be decided by consensus; `blocs` the coalitions that speak with one
-//! voice; `amendments` the Members' acceptances of an
+//! voice; `mediation` the Director-General's confessionals and
+//! `package_deal` the packages of stalled items a proactive
+//! Director-General links; `amendments` the Members' acceptances of an
 //! amendment after its decision. A call carries a `Continuation` naming the
 //! feature and its step, and `close_call` hands the closed call to that
 //! feature.
@@ -63,6 +65,7 @@ mod green_room;
 mod initiatives;
 mod items;
 mod mediation;
+mod package_deal;
 mod proposals;
 mod rtas;
 mod schedule;
@@ -104,6 +107,8 @@ enum Work {
     Decide(usize),
     /// The decision on the whole package.
     DecidePackage,
+    /// The decision on a package of linked items, by its index.
+    DecideLinked(usize),
     /// A Green Room on an item, with the objectors it is for.
     GreenRoom {
         item: usize,
@@ -137,6 +142,8 @@ enum Continuation {
     Package,
     /// The Director-General's confessionals on an item (`mediation`).
     Mediation { item: usize },
+    /// The decision on a package of linked items (`package_deal`).
+    Linked { package: usize },
 }
 
 /// A call that has just closed: its answers in member-id order and the
@@ -199,6 +206,8 @@ pub struct Secretariat {
     shocks: shocks::ShockState,
     /// Coalitions acting as blocs (`blocs`).
     blocs: blocs::BlocState,
+    /// Packages of items linked by the Director-General (`package_deal`).
+    linked: Vec<package_deal::LinkedPackage>,
 }
 
 /// A decision as its rule gave it, before it is recorded.
@@ -283,6 +292,7 @@ impl Secretariat {
             granted: BTreeMap::new(),
             shocks: shocks::ShockState::default(),
             blocs: blocs::BlocState::default(),
+            linked: Vec::new(),
         };
         s.open_negotiation();
         s
@@ -536,6 +546,7 @@ impl Secretariat {
             }
             Continuation::Package => self.package_decided(closed),
             Continuation::Mediation { item } => self.confessionals_heard(item, closed),
+            Continuation::Linked { package } => self.linked_package_decided(package, closed),
         }
     }
 
@@ -707,6 +718,7 @@ impl Secretariat {
             Work::Round { item, at_decision } => self.item_round(item, at_decision),
             Work::Decide(item) => self.put_to_decision(item),
             Work::DecidePackage => self.put_package_to_decision(),
+            Work::DecideLinked(k) => self.put_linked_to_decision(k),
             Work::GreenRoom { item, objectors } => self.green_room_positions(item, objectors),
             Work::InitiativeRound(i) => self.initiative_round(i),
             Work::Annex4(i) => self.annex4_decision(i),

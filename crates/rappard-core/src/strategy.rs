@@ -117,6 +117,15 @@ pub trait Strategy: fmt::Debug + Send {
         None
     }
 
+    /// In a package of items (`crate::package_deal`): how far inside its
+    /// tolerance of `view.round` the text lies, in levels (tolerance minus
+    /// distance; negative beyond it), or `None` if it objects to the text
+    /// whatever the rest of the package. By default 0 for a text it would
+    /// not formally object to (nothing to trade), `None` otherwise.
+    fn slack(&mut self, view: &ItemView<'_>, text: Level) -> Option<i64> {
+        (!self.objects(view, text)).then_some(0)
+    }
+
     /// In a Director-General's confessional (private to the Secretariat):
     /// the lowest and highest text it would not object to in round
     /// `view.round`, or `None` if it would object to every text. By
@@ -199,6 +208,10 @@ impl Strategy for IdealPoint {
 
     fn objects(&mut self, view: &ItemView<'_>, text: Level) -> bool {
         self.distance(text) > self.tolerance_with(view, view.round)
+    }
+
+    fn slack(&mut self, view: &ItemView<'_>, text: Level) -> Option<i64> {
+        Some(i64::from(self.tolerance_with(view, view.round)) - i64::from(self.distance(text)))
     }
 
     fn vote(&mut self, view: &ItemView<'_>, text: Level) -> Vote {
@@ -337,6 +350,10 @@ mod tests {
         assert_eq!(s.acceptable(&view(1)), Some((3_750, 6_250)));
         assert_eq!(s.react(&view(1), 6_250), Reaction::Reserve);
         assert_eq!(s.react(&view(1), 6_251), Reaction::Object);
+        // In a package: tolerance minus distance, negative beyond it.
+        assert_eq!(s.slack(&view(1), 5_400), Some(600));
+        assert_eq!(s.slack(&view(1), 6_500), Some(-500));
+        assert_eq!(s.slack(&view(3), 6_500), Some(0));
     }
 
     #[test]
@@ -353,6 +370,8 @@ mod tests {
         assert!(!o.sign(&view(1), 5_000));
         assert!(a.sign(&view(1), 5_000));
         assert_eq!(o.acceptable(&view(1)), None);
+        assert_eq!(o.slack(&view(1), 5_000), None);
+        assert_eq!(a.slack(&view(1), 0), Some(0));
         assert_eq!(a.acceptable(&view(1)), Some((0, MAX_LEVEL)));
     }
 

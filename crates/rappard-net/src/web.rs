@@ -702,10 +702,14 @@ fn brief_line(item: &str, spec: &PositionSpec, titles: &BTreeMap<String, String>
             ideal,
             tolerance,
             concession,
+            importance,
         } => {
             line["ideal"] = json!(scale(*ideal));
             line["tolerance"] = json!(scale(*tolerance));
             line["concession"] = json!(scale(*concession));
+            if let Some(w) = importance {
+                line["importance"] = json!(w);
+            }
         }
     }
     line

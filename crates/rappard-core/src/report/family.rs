@@ -73,7 +73,8 @@ impl Family {
             | Event::DraftRevised { .. }
             | Event::RevisionsExhausted { .. }
             | Event::ConfessionalsHeld { .. }
-            | Event::BridgingProposed { .. } => Self::Texts,
+            | Event::BridgingProposed { .. }
+            | Event::PackageLinked { .. } => Self::Texts,
             Event::AmendmentProposed { .. }
             | Event::AmendmentTakenUp { .. }
             | Event::AmendmentNotTakenUp { .. }
@@ -87,7 +88,8 @@ impl Family {
             | Event::ItemWithdrawn { .. }
             | Event::ObjectionWithdrawn { .. }
             | Event::LinkageDeclared { .. }
-            | Event::LinkageSatisfied { .. } => Self::Decisions,
+            | Event::LinkageSatisfied { .. }
+            | Event::LinkedPackageDecided { .. } => Self::Decisions,
             Event::AcceptanceDeposited { .. } | Event::AmendmentInForce { .. } => Self::Amendments,
             Event::ItemAgreed { .. } => Self::Package,
             Event::GreenRoomAnnounced { .. }

@@ -230,6 +230,7 @@ impl Fold {
                     amendments_taken_up: 0,
                     confessionals: 0,
                     bridging_proposals: Vec::new(),
+                    linked_with: None,
                 });
             }
             _ => {}
@@ -277,6 +278,15 @@ impl Fold {
             Event::BridgingProposed { item, text, .. } => {
                 if let Some(it) = self.item_mut(item) {
                     it.bridging_proposals.push(*text);
+                }
+            }
+            Event::PackageLinked { items, .. } => {
+                for (a, b) in [(0, 1), (1, 0)] {
+                    if let (Some(it), Some(other)) = (items.get(a), items.get(b))
+                        && let Some(r) = self.item_mut(it)
+                    {
+                        r.linked_with = Some(other.clone());
+                    }
                 }
             }
             _ => {}

@@ -121,6 +121,12 @@ pub struct ItemReport {
     pub confessionals: u32,
     /// The Director-General's bridging proposals on the item, in order.
     pub bridging_proposals: Vec<Level>,
+    /// The item the Director-General linked this one with into a package
+    /// (`[secretariat] link_after`); omitted when it was never linked. The
+    /// item's decision is then the package's, and its `objectors` those
+    /// of the package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_with: Option<String>,
 }
 
 /// One instrument of acceptance of an amendment.

@@ -87,6 +87,10 @@ pub enum PositionSpec {
         tolerance: Option<Level>,
         /// Concession per round.
         concession: Option<Level>,
+        /// The item's importance to the Member, 1 to 100, when it weighs a
+        /// package of items (`crate::package_deal`); `None`: the default,
+        /// [`crate::package_deal::DEFAULT_IMPORTANCE`].
+        importance: Option<u16>,
     },
 }
 

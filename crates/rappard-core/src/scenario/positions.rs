@@ -3,10 +3,11 @@
 //! Items, initiatives and accessions all take positions the same way: a
 //! table from member id to position (`[item.positions]`), and `others`, a
 //! position for every delegation that the table does not list. A position is
-//! either a fixed stance or an ideal point (`docs/scenarios.md`). Each
-//! position becomes an entry of its delegation's private [`Instructions`],
-//! under the subject it is about (an item or initiative id, or an
-//! accession's subject).
+//! either a fixed stance or an ideal point, which may give the item's
+//! `importance` to the Member in a package (`crate::package_deal`;
+//! `docs/scenarios.md`). Each position becomes an entry of its
+//! delegation's private [`Instructions`], under the subject it is about
+//! (an item or initiative id, or an accession's subject).
 
 use std::collections::BTreeMap;
 
@@ -54,6 +55,13 @@ impl Ctx<'_> {
                 "tolerance and concession go with an ideal, not with a stance",
             ));
         }
+        if let Some(x) = &p.importance {
+            return Err(self.at(
+                x.span(),
+                &format!("{pfield}.importance"),
+                "importance goes with an ideal point, not with a stance",
+            ));
+        }
         let stance = Stance::parse(st.get_ref()).ok_or_else(|| {
             self.at(
                 st.span(),
@@ -74,7 +82,11 @@ impl Ctx<'_> {
         pfield: &str,
     ) -> Result<PositionSpec, ScenarioError> {
         let p = pos.get_ref();
-        if p.ideal.is_none() && p.tolerance.is_none() && p.concession.is_none() {
+        if p.ideal.is_none()
+            && p.tolerance.is_none()
+            && p.concession.is_none()
+            && p.importance.is_none()
+        {
             return Err(self.at(
                 pos.span(),
                 pfield,
@@ -90,6 +102,15 @@ impl Ctx<'_> {
             ideal: level(&p.ideal, "ideal")?,
             tolerance: level(&p.tolerance, "tolerance")?,
             concession: level(&p.concession, "concession")?,
+            importance: p
+                .importance
+                .as_ref()
+                .map(|v| {
+                    let max = i64::from(crate::package_deal::MAX_IMPORTANCE);
+                    self.positive(v, &format!("{pfield}.importance"), max)
+                })
+                .transpose()?
+                .map(|w| w as u16),
         })
     }
 

@@ -115,6 +115,8 @@ pub(super) struct RawSecretariat {
     pub mode: Option<Spanned<String>>,
     #[serde(default)]
     pub bridging_after: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub link_after: Option<Spanned<i64>>,
 }
 
 /// `[chair]`.
@@ -238,6 +240,7 @@ pub(super) struct RawPosition {
     pub ideal: Option<Spanned<f64>>,
     pub tolerance: Option<Spanned<f64>>,
     pub concession: Option<Spanned<f64>>,
+    pub importance: Option<Spanned<i64>>,
 }
 
 /// Positions by member id, as in `[item.positions]`.

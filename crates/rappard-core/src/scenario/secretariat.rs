@@ -1,15 +1,21 @@
 //! `[secretariat]`: whether the Director-General stays passive on a
 //! stalled item or steps in with confessionals and a bridging proposal
 //! (the mechanism, its sources and its assumptions are in
-//! `secretariat::mediation`).
+//! `secretariat::mediation`), and whether a proactive Director-General
+//! links two stalled items into a package (`link_after`; the mechanism in
+//! `secretariat::package_deal`, the delegations' side in
+//! [`crate::package_deal`]).
 //!
 //! ```toml
 //! [secretariat]
 //! mode = "proactive"     # or "passive" (the default)
 //! bridging_after = 2     # rounds in a row without movement
+//! link_after = 3         # link two items stalled this long (default: never)
 //! ```
 //!
 //! Without the table, the Secretariat is passive: today's behaviour.
+//! Without `link_after`, a proactive Secretariat links nothing: the
+//! behaviour before packages were modelled.
 
 use super::error::{Ctx, ScenarioError};
 use super::raw::RawSecretariat;
@@ -44,6 +50,10 @@ pub struct SecretariatSpec {
     /// Rounds in a row without movement before a proactive
     /// Director-General steps in.
     pub bridging_after: u32,
+    /// Rounds in a row without movement after which a proactive
+    /// Director-General links two such items into a package; `None` (the
+    /// default): never.
+    pub link_after: Option<u32>,
 }
 
 impl Default for SecretariatSpec {
@@ -51,6 +61,7 @@ impl Default for SecretariatSpec {
         Self {
             mode: SecretariatMode::Passive,
             bridging_after: crate::secretariat::DEFAULT_BRIDGING_AFTER,
+            link_after: None,
         }
     }
 }
@@ -83,5 +94,16 @@ pub(super) fn parse(
         100,
         out.bridging_after,
     )?;
+    if let Some(k) = &s.link_after {
+        let field = "secretariat.link_after";
+        if out.mode != SecretariatMode::Proactive {
+            return Err(cx.at(
+                k.span(),
+                field,
+                "only a proactive Director-General links items: set mode = \"proactive\"",
+            ));
+        }
+        out.link_after = Some(cx.positive(k, field, 100)?);
+    }
     Ok(out)
 }

@@ -43,7 +43,8 @@ fn parses_a_small_scenario() {
         PositionSpec::IdealPoint {
             ideal: Some(8_000),
             tolerance: Some(1_000),
-            concession: None
+            concession: None,
+            importance: None,
         }
     );
     assert!(s.agenda.membership.is_represented("DEU"));

@@ -91,6 +91,7 @@ impl Secretariat {
         match w {
             Work::Round { item: i, .. } | Work::Decide(i) => item(i),
             Work::DecidePackage => PACKAGE_KEY.to_owned(),
+            Work::DecideLinked(k) => self.linked_business(*k),
             Work::GreenRoom { item: i, .. } => format!("green-room:{}", item(i)),
             Work::InitiativeRound(i) | Work::Annex4(i) => initiative(i),
         }

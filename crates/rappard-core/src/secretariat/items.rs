@@ -65,6 +65,9 @@ pub(super) enum Phase {
     Written,
     /// Agreed, waiting for the whole package (single undertaking).
     Agreed,
+    /// Linked with another item into a package by the Director-General,
+    /// waiting for the package's decision (`package_deal`).
+    Linked,
     /// Decided or lapsed.
     Done,
 }
@@ -105,6 +108,9 @@ pub(super) struct ItemState {
     /// The moves of the Members' amendments taken up so far, summed
     /// (`proposals`).
     pub(super) amended: i32,
+    /// Rounds in a row without convergence, as `diverging` but not reset
+    /// by the Director-General's confessionals (`link_after`).
+    pub(super) stalled: u32,
 }
 
 impl ItemState {
@@ -128,6 +134,7 @@ impl ItemState {
             withdrawn: false,
             withheld: 0,
             amended: 0,
+            stalled: 0,
         }
     }
 }
@@ -494,6 +501,7 @@ impl Secretariat {
         // the round before.
         let converging = no_objection || st.last_objectors.is_some_and(|n| objectors.len() < n);
         st.diverging = if converging { 0 } else { st.diverging + 1 };
+        st.stalled = if converging { 0 } else { st.stalled + 1 };
         st.last_objectors = Some(objectors.len());
         let diverging = st.diverging;
         self.emit(Event::RoundConcluded {
@@ -512,6 +520,9 @@ impl Secretariat {
             let Some((_, objectors)) = self.items[item].last.clone() else {
                 return;
             };
+            if self.link_on_stall(item) {
+                return;
+            }
             if self
                 .agenda
                 .chair
@@ -540,7 +551,12 @@ impl Secretariat {
     /// Records an item's decision. Under the single undertaking an adopted
     /// item is only *agreed* (its adoption waits for the whole package) and a
     /// failed one brings the package down.
-    fn decide(&mut self, item: usize, d: Decision, held: Option<(Interval, Vec<MemberId>)>) {
+    pub(super) fn decide(
+        &mut self,
+        item: usize,
+        d: Decision,
+        held: Option<(Interval, Vec<MemberId>)>,
+    ) {
         let version = self.items[item].version;
         let id = self.agenda.items[item].id.clone();
         let outcome = d.outcome;
@@ -855,6 +871,7 @@ impl Secretariat {
         if self.package_ready {
             out.push(Work::DecidePackage);
         }
+        out.extend(self.linked_work());
         for (i, st) in self.items.iter().enumerate() {
             match st.phase {
                 Phase::Consulting => out.push(Work::Round {
@@ -871,6 +888,7 @@ impl Secretariat {
     /// Whether an item needs a session: a round or a decision.
     pub(super) fn items_need_session(&self) -> bool {
         self.package_ready
+            || !self.linked_work().is_empty()
             || self
                 .items
                 .iter()

@@ -134,7 +134,7 @@ function renderCall(p) {
 function renderBrief(p) {
   if (!p.brief.length) { $("brief").innerHTML = '<span class="muted">No instructions: your position is yours to choose.</span>'; return; }
   const f = (x) => (x == null ? "yours to choose" : x.toFixed(2));
-  $("brief").innerHTML = "<table><tr><th>Item</th><th>Your instructions</th></tr>" + p.brief.map((b) => `<tr><td><b>${esc(b.item)}</b><br><span class="muted">${esc(b.title)}</span></td><td>${b.stance ? `stance: <b>${esc(b.stance)}</b> throughout` : `ideal ${f(b.ideal)}, tolerance ${f(b.tolerance)}, concession per round ${f(b.concession)}`}</td></tr>`).join("") + "</table>";
+  $("brief").innerHTML = "<table><tr><th>Item</th><th>Your instructions</th></tr>" + p.brief.map((b) => `<tr><td><b>${esc(b.item)}</b><br><span class="muted">${esc(b.title)}</span></td><td>${b.stance ? `stance: <b>${esc(b.stance)}</b> throughout` : `ideal ${f(b.ideal)}, tolerance ${f(b.tolerance)}, concession per round ${f(b.concession)}${b.importance ? `, importance in a package ${esc(String(b.importance))}` : ""}`}</td></tr>`).join("") + "</table>";
 }
 
 function describe(a) {

@@ -119,6 +119,7 @@ pub(crate) fn scenario(
         ideal: None,
         tolerance: Some(10_000),
         concession: Some(0),
+        importance: None,
     };
     let instructions = membership
         .delegations()

@@ -314,6 +314,7 @@ fn brief(me: &MemberId, agenda: &Agenda, instructions: &Instructions, seat: Tz) 
                 ideal,
                 tolerance,
                 concession,
+                ..
             }) => format!(
                 "aim for a text near {}; accept one within {} of it, {} more each round",
                 ideal.map_or("(your choice)".into(), level),

@@ -3,8 +3,9 @@
 //! An item's way to a decision: the chair's texts issued or withheld, the
 //! rounds that end with objections, the text tabled, its circulation for
 //! written procedure, the decision (or, during a consensus period, consensus
-//! not reached), the item lapsing, and under the
-//! single undertaking the item agreed for the whole package.
+//! not reached), the item lapsing, under the single undertaking the item
+//! agreed for the whole package, and the packages of two stalled items a
+//! proactive Director-General links.
 
 use std::fmt::Write as _;
 
@@ -101,6 +102,23 @@ impl Minutes {
                     w,
                     "  [{item}] after round {round}: the Director-General's bridging proposal at {}, the text with the fewest objections",
                     level(*text)
+                );
+            }
+            Event::PackageLinked {
+                items,
+                texts,
+                stalled,
+            } => {
+                let each: Vec<String> = items
+                    .iter()
+                    .zip(texts)
+                    .zip(stalled)
+                    .map(|((i, t), k)| format!("[{i}] at {} (stalled {k} rounds)", level(*t)))
+                    .collect();
+                let _ = writeln!(
+                    w,
+                    "  the Director-General links {} into a package, to be decided together",
+                    each.join(" and ")
                 );
             }
             Event::RoundConcluded {
@@ -204,6 +222,20 @@ impl Minutes {
                 let _ = writeln!(
                     w,
                     "  [{item}] NO QUORUM: {present} Members present, {required} needed; the decision moves to the next meeting"
+                );
+            }
+            Event::LinkedPackageDecided {
+                items,
+                outcome,
+                objectors,
+            } => {
+                let items: Vec<String> = items.iter().map(|i| format!("[{i}]")).collect();
+                let outcome = format!("{outcome:?}").to_uppercase();
+                let _ = writeln!(
+                    w,
+                    "  PACKAGE {}: {outcome} by consensus; objections to the package: {}",
+                    items.join("+"),
+                    list(objectors)
                 );
             }
             Event::ItemLapsed { item, reason } => {
