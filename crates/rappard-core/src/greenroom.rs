@@ -20,15 +20,16 @@
 //! informal decision-making", and its note 8): a limited number of seats
 //! (default 15) chosen fairly across development level and region; seats
 //! reserved for regional or issue-specific actors ("regional trade
-//! representatives"), for the objectors and for the Members most concerned by
-//! the item (the paper's example: Brazil, the largest coffee producer, for
+//! representatives" or "the relevant international organisations") and for
+//! the Members most concerned by the item (the paper's example: Brazil, the largest coffee producer, for
 //! talks on coffee); rotation across meetings; participants and agenda
 //! announced to all Members before (here 24 hours before it meets, a modelling
 //! default), the outcome reported to all after;
-//! observers admitted. rappard reserves seats for the objectors, then the
-//! item's `concerned` Members, then the coordinators of the coalitions in the
-//! negotiation, then fills the rest round by round over the (development
-//! status, region) strata, taking in each the Member invited least often so
+//! observers admitted. rappard reserves seats for the objectors (only with
+//! `objector_seats`, below), then the item's `concerned` Members, then the
+//! coordinators of the coalitions in the negotiation, then one per industry
+//! structure (below), then fills the rest round by round over the
+//! (development status, region) strata, taking in each the Member invited least often so
 //! far, then the largest trader, then the lowest id. The paper speaks of
 //! "dynamic adjustment" rather than rotation as such; rotation by least-invited
 //! is rappard's reading of it.
@@ -411,9 +412,10 @@ mod tests {
         );
     }
 
-    /// Reform (Li Ke 2023, §3.2): objectors and concerned Members
-    /// have reserved seats, the rest spread over strata, and the next
-    /// meeting rotates to Members not yet invited.
+    /// Reform (Li Ke 2023, §3.2): concerned Members and, with
+    /// `objector_seats` (rappard's rule), the objectors have reserved
+    /// seats, the rest spread over strata, and the next meeting rotates to
+    /// Members not yet invited.
     #[test]
     fn reformed_reserves_seats_and_rotates() {
         let roll = dataset::wto().expect("dataset");
@@ -461,6 +463,39 @@ mod tests {
         let second = invite(Policy::Reformed, &inv);
         let repeat = second.iter().filter(|m| first.contains(m)).count();
         assert!(repeat <= 5 + 3, "mostly new faces: {repeat} repeated");
+    }
+
+    /// The reformed default (Li Ke 2023, §3.2, asks for diversity, not a
+    /// seat for every objector): without `objector_seats` the two small
+    /// objectors are not seated; a structure with no one in the room gets
+    /// a seat (the assignment is the test's, not a classification).
+    #[test]
+    fn reformed_default_seats_no_objector_and_one_per_structure() {
+        let roll = dataset::wto().expect("dataset");
+        let coalitions = coalition::built_in(&roll);
+        let objectors = ids(&["BEN", "TCD"]);
+        let none = BTreeMap::new();
+        let none_structure = BTreeMap::new();
+        let mut structure = BTreeMap::new();
+        structure.insert(MemberId::new("ISL").expect("id"), Structure::Services);
+        let inv = |structure| Invitation {
+            roll: &roll,
+            coalitions: &coalitions,
+            objectors: &objectors,
+            concerned: &[],
+            seats: 15,
+            invited_before: &none,
+            objector_seats: false,
+            structure,
+        };
+        let p = invite(Policy::Reformed, &inv(&none_structure));
+        assert_eq!(p.len(), 15);
+        for m in ["BEN", "TCD", "ISL"] {
+            assert!(!p.iter().any(|x| x.as_str() == m), "{m} not seated");
+        }
+        let p = invite(Policy::Reformed, &inv(&structure));
+        assert_eq!(p.len(), 15);
+        assert!(p.iter().any(|x| x.as_str() == "ISL"), "ISL seated");
     }
 
     /// Inclusiveness counts Members represented through their coordinator.

@@ -57,10 +57,7 @@ fn the_pairs_differ_only_in_their_option() {
         b.into_iter().filter(|l| !a.contains(l)).collect::<Vec<_>>()
     };
     assert_eq!(extra(REFORMED, CONSULTED), ["consultation = true"]);
-    assert_eq!(
-        extra(REFORMED, SALIENT),
-        ["growth = 15", "salience = 1.0"]
-    );
+    assert_eq!(extra(REFORMED, SALIENT), ["growth = 15", "salience = 1.0"]);
 }
 
 /// Objector seats are rappard's rule, not the paper's (§3.2 asks for
@@ -150,9 +147,10 @@ fn salience_grows_the_room() {
     assert_eq!((r.participants.len(), s.participants.len()), (15, 30));
     assert_eq!((r.salience_seats, s.salience_seats), (0, 15));
     assert!(s.inclusiveness.members_pct > r.inclusiveness.members_pct);
-    let added = count(&rec, |e| {
-        matches!(e, Event::GreenRoomConvened { salience_seats, .. } if *salience_seats == 15)
-    });
+    let added = count(
+        &rec,
+        |e| matches!(e, Event::GreenRoomConvened { salience_seats, .. } if *salience_seats == 15),
+    );
     assert_eq!(added, salient.green_rooms.len());
 }
 
@@ -163,7 +161,12 @@ fn salience_grows_the_room() {
 /// traditional room admits no observers.
 #[test]
 fn observers_sit_without_a_voice() {
-    let with = |t: &str| t.replace("salience = 1.0\n", "salience = 1.0\nobservers = [\"ICO\"]\n");
+    let with = |t: &str| {
+        t.replace(
+            "salience = 1.0\n",
+            "salience = 1.0\nobservers = [\"ICO\"]\n",
+        )
+    };
     let (plain, plain_rec) = run("greenroom-salient", SALIENT);
     let (observed, rec) = run("greenroom-salient-ico", &with(SALIENT));
     assert_eq!(observed.green_rooms[0].observers, ["ICO"]);
@@ -173,11 +176,15 @@ fn observers_sit_without_a_voice() {
         plain.green_rooms[0].participants
     );
     assert_eq!(rec.entries().len(), plain_rec.entries().len());
-    let awaited_ico = count(&rec, |e| {
-        matches!(e, Event::CallIssued { awaited, .. } if awaited.iter().any(|m| m.as_str() == "ICO"))
-    });
+    let awaited_ico = count(
+        &rec,
+        |e| matches!(e, Event::CallIssued { awaited, .. } if awaited.iter().any(|m| m.as_str() == "ICO")),
+    );
     assert_eq!(awaited_ico, 0, "no vote, no objection");
-    let trad = TRADITIONAL.replace("concerned = [\"BRA\"]\n", "concerned = [\"BRA\"]\nobservers = [\"ICO\"]\n");
+    let trad = TRADITIONAL.replace(
+        "concerned = [\"BRA\"]\n",
+        "concerned = [\"BRA\"]\nobservers = [\"ICO\"]\n",
+    );
     let (t, _) = run("greenroom-traditional-ico", &trad);
     assert!(t.green_rooms[0].observers.is_empty());
 }

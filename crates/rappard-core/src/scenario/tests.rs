@@ -341,8 +341,13 @@ fn green_room_reform_keys_default_off_and_are_checked() {
     assert_eq!(e.field, "greenroom.consultation_weight", "{e}");
     let e = err(&with_green_room("growth = -1"));
     assert_eq!(e.field, "greenroom.growth", "{e}");
-    let e = err(&with_green_room("[greenroom.structure]\nmining = [\"BRA\"]"));
-    assert!(e.message.contains("unknown industry structure `mining`"), "{e}");
+    let e = err(&with_green_room(
+        "[greenroom.structure]\nmining = [\"BRA\"]",
+    ));
+    assert!(
+        e.message.contains("unknown industry structure `mining`"),
+        "{e}"
+    );
     let e = err(&with_green_room(
         "[greenroom.structure]\nservices = [\"BRA\"]\nmanufactures = [\"BRA\"]",
     ));
