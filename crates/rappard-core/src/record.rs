@@ -434,29 +434,6 @@ pub enum Event {
         /// Whether it was agreed in the room.
         agreed: bool,
     },
-    /// After a Green Room, the chair opens a consultation of all Members
-    /// on the room's text (`[greenroom] consultation`): every delegation
-    /// is present.
-    GreenRoomConsultationOpened {
-        /// Item.
-        item: String,
-        /// When.
-        interval: Interval,
-        /// The room's text.
-        text: Level,
-    },
-    /// After a Green Room, the chair consulted all Members on the room's
-    /// text and weighed their objections (`[greenroom] consultation`).
-    GreenRoomConsulted {
-        /// Item.
-        item: String,
-        /// The room's text.
-        text: Level,
-        /// Members that objected to it.
-        objectors: Vec<MemberId>,
-        /// The text the chair brings to the next round.
-        next_text: Level,
-    },
     /// A joint statement launches an open plurilateral initiative.
     InitiativeLaunched {
         /// Initiative id.
@@ -827,6 +804,29 @@ pub enum Event {
         until: String,
         /// The text `until` was adopted at.
         text: Level,
+    },
+    /// After a Green Room, the chair opens a consultation of all Members
+    /// on the room's text (`[greenroom] consultation`): every delegation
+    /// is present.
+    GreenRoomConsultationOpened {
+        /// Item.
+        item: String,
+        /// When.
+        interval: Interval,
+        /// The room's text.
+        text: Level,
+    },
+    /// After a Green Room, the chair consulted all Members on the room's
+    /// text and weighed their objections (`[greenroom] consultation`).
+    GreenRoomConsulted {
+        /// Item.
+        item: String,
+        /// The room's text.
+        text: Level,
+        /// Members that objected to it.
+        objectors: Vec<MemberId>,
+        /// The text the chair brings to the next round.
+        next_text: Level,
     },
 }
 
