@@ -34,9 +34,11 @@
 //! "dynamic adjustment" rather than rotation as such; rotation by least-invited
 //! is rappard's reading of it.
 //!
-//! Completing the reform (all of Li Ke 2023, §3.2, each a `[greenroom]` or
-//! item key, each off by default so that a scenario without it runs as
-//! before):
+//! Completing the reform (all of Li Ke 2023, §3.2, quoted in translation;
+//! each a `[greenroom]` or item key, each off by default; all but
+//! `objector_seats` leave a scenario without them as it ran before, and
+//! `objector_seats`, once always on under the reformed policy, is now off
+//! unless a scenario sets it):
 //!
 //! - *Objector seats* (`objector_seats`, default off under both policies).
 //!   The paper asks that the room bring together Members of different

@@ -14,8 +14,9 @@
 //! The consultation of all Members (`[greenroom] consultation`, off by
 //! default; Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
 //! Negotiations", Journal of Hubei University of Economics 21(5), 2023,
-//! §3.2: the WTO "should collect the views" of the Members that had no
-//! seat "and take up their reasonable concerns with care"): when the room
+//! §3.2, in translation: the WTO "should collect the views" of the Members
+//! that had no seat "and take up their reasonable concerns with care"):
+//! when the room
 //! agrees, the chair at once asks every delegation to react to the room's
 //! text, in a one-hour meeting after the room. If some object, the chair
 //! moves the text toward the median of the levels those objectors stated in
