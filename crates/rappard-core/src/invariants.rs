@@ -158,6 +158,9 @@ impl Fold {
             Event::GreenRoomConvened { participants, .. } => {
                 self.present = participants.iter().cloned().collect();
             }
+            Event::GreenRoomConsultationOpened { .. } => {
+                self.present = self.members.iter().cloned().collect();
+            }
             Event::CallIssued {
                 call,
                 subject,

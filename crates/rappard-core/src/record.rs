@@ -41,6 +41,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// A Member on the roll, as the record states it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RollEntry {
@@ -405,6 +409,13 @@ pub enum Event {
         observers_admitted: bool,
         /// Who is represented in it.
         inclusiveness: crate::greenroom::Inclusiveness,
+        /// Seats added for the item's salience (`[greenroom] growth`).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        salience_seats: u32,
+        /// International organisations observing, with no vote and no
+        /// objection (the item's `observers`, reformed policy only).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        observers: Vec<String>,
     },
     /// A Green Room ends, with or without a compromise.
     GreenRoomConcluded {
@@ -927,6 +938,29 @@ pub enum Event {
         until: String,
         /// The text `until` was adopted at.
         text: Level,
+    },
+    /// After a Green Room, the chair opens a consultation of all Members
+    /// on the room's text (`[greenroom] consultation`): every delegation
+    /// is present.
+    GreenRoomConsultationOpened {
+        /// Item.
+        item: String,
+        /// When.
+        interval: Interval,
+        /// The room's text.
+        text: Level,
+    },
+    /// After a Green Room, the chair consulted all Members on the room's
+    /// text and weighed their objections (`[greenroom] consultation`).
+    GreenRoomConsulted {
+        /// Item.
+        item: String,
+        /// The room's text.
+        text: Level,
+        /// Members that objected to it.
+        objectors: Vec<MemberId>,
+        /// The text the chair brings to the next round.
+        next_text: Level,
     },
 }
 

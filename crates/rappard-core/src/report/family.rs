@@ -95,7 +95,9 @@ impl Family {
             Event::GreenRoomAnnounced { .. }
             | Event::GreenRoomConvened { .. }
             | Event::GreenRoomConcluded { .. }
-            | Event::GreenRoomReported { .. } => Self::GreenRooms,
+            | Event::GreenRoomReported { .. }
+            | Event::GreenRoomConsultationOpened { .. }
+            | Event::GreenRoomConsulted { .. } => Self::GreenRooms,
             Event::InitiativeLaunched { .. }
             | Event::InitiativeJoined { .. }
             | Event::InitiativeConcluded { .. }

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use super::family::Family;
 use super::{
-    AcceptanceCount, AcceptanceReport, AccessionReport, DayReport, GreenRoomReport,
-    InclusivenessReport, InitiativeReport, ItemReport, PackageReport, RecordSummary, Report,
-    SessionReport, common_hours,
+    AcceptanceCount, AcceptanceReport, AccessionReport, ConsultationReport, DayReport,
+    GreenRoomReport, InclusivenessReport, InitiativeReport, ItemReport, PackageReport,
+    RecordSummary, Report, SessionReport, common_hours,
 };
 use crate::accession::Stage;
 use crate::drafting::{DraftingPolicy, Median};
@@ -22,7 +22,7 @@ use crate::initiative::Status;
 use crate::member::MemberId;
 use crate::protocol::PACKAGE_KEY;
 use crate::protocol::Package;
-use crate::protocol::{CallKind, Level, Stated, Subject};
+use crate::protocol::{CallKind, Level, MAX_LEVEL, Stated, Subject};
 use crate::record::{Event, MeetingKind, Record};
 use crate::rules::{NamedRule, Outcome};
 use crate::time::Timestamp;
@@ -477,6 +477,8 @@ impl Fold {
                 policy,
                 participants,
                 inclusiveness,
+                salience_seats,
+                observers,
                 ..
             } => rooms.push(GreenRoomReport {
                 item: item.clone(),
@@ -485,7 +487,25 @@ impl Fold {
                 inclusiveness: InclusivenessReport::of(inclusiveness),
                 agreed: None,
                 reported: false,
+                salience_seats: *salience_seats,
+                observers: observers.clone(),
+                consultation: None,
             }),
+            Event::GreenRoomConsulted {
+                text,
+                objectors,
+                next_text,
+                ..
+            } => {
+                let unit = |l: Level| f64::from(l) / f64::from(MAX_LEVEL);
+                if let Some(g) = rooms.last_mut() {
+                    g.consultation = Some(ConsultationReport {
+                        objectors: objectors.clone(),
+                        text: unit(*text),
+                        next_text: unit(*next_text),
+                    });
+                }
+            }
             Event::GreenRoomConcluded { agreed, .. } => {
                 if let Some(g) = rooms.last_mut() {
                     g.agreed = Some(*agreed);

@@ -293,6 +293,26 @@ pub struct GreenRoomReport {
     pub agreed: Option<bool>,
     /// Whether the outcome was reported to all Members.
     pub reported: bool,
+    /// Seats added for the item's salience (`[greenroom] growth`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub salience_seats: u32,
+    /// International organisations observing, with no vote.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub observers: Vec<String>,
+    /// The consultation of all Members after the room, if held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<ConsultationReport>,
+}
+
+/// The consultation of all Members after a Green Room.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ConsultationReport {
+    /// Members that objected to the room's text.
+    pub objectors: Vec<MemberId>,
+    /// The room's text, 0 to 1.
+    pub text: f64,
+    /// The text the chair brings to the next round, 0 to 1.
+    pub next_text: f64,
 }
 
 /// Inclusiveness in percent.

@@ -11,6 +11,10 @@
 //! most concerned come from the same section (its note 8: Brazil for
 //! coffee).
 //!
+//! An item's `salience` (0 to 1, default 0) and its international
+//! `observers` (default none) shape its reformed Green Room, after the same
+//! section ([`crate::greenroom`]).
+//!
 //! The rule may be a plain rule or a named one (`waiver`, `amendment`, …):
 //! the keys that go with a named rule are read in `named`.
 //!
@@ -101,6 +105,11 @@ fn item(
     })?;
     cx.other_positions(book, ri.others.as_ref(), &table, &id, who.membership)?;
     let concerned = who.distinct(&ri.concerned, &field("concerned"))?;
+    let salience = ri
+        .salience
+        .as_ref()
+        .map_or(Ok(0), |v| cx.level(v, &field("salience")))?;
+    let observers = observers(who, &ri.observers, &field("observers"))?;
     let title = cx.text_opt(ri.title.as_ref(), &field("title"))?;
     Ok(ItemSpec {
         title: title.unwrap_or_else(|| id.clone()),
@@ -112,10 +121,36 @@ fn item(
         co_chairs,
         written_procedure_hours,
         concerned,
+        salience,
+        observers,
         named,
         consensus_until: by_name.consensus_until,
         acceptance: by_name.acceptance,
     })
+}
+
+/// International organisations observing a reformed Green Room on the
+/// item (`observers`): short names, none empty or given twice.
+fn observers(
+    who: &Resolver<'_>,
+    raw: &[Spanned<String>],
+    field: &str,
+) -> Result<Vec<String>, ScenarioError> {
+    let mut out: Vec<String> = Vec::new();
+    for o in raw {
+        let name = who.cx.text(o, field)?.trim().to_owned();
+        if name.is_empty() || name.len() > limits::MAX_ID_BYTES {
+            let n = limits::MAX_ID_BYTES;
+            let msg = format!("an observer is named in 1 to {n} bytes");
+            return Err(who.cx.at(o.span(), field, msg));
+        }
+        if out.contains(&name) {
+            let msg = format!("observer `{name}` is listed twice");
+            return Err(who.cx.at(o.span(), field, msg));
+        }
+        out.push(name);
+    }
+    Ok(out)
 }
 
 /// The item's id: 1 to 64 bytes, not `package`, not used before.

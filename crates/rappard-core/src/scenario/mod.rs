@@ -115,6 +115,12 @@ pub struct ItemSpec {
     pub written_procedure_hours: u32,
     /// The Members most concerned by the item (reserved Green Room seats).
     pub concerned: Vec<MemberId>,
+    /// How many Members care about the item, 0 to `MAX_LEVEL` (default 0):
+    /// Green Room seats grow with it (`[greenroom] growth`).
+    pub salience: Level,
+    /// International organisations that observe a reformed Green Room on
+    /// the item, with no vote and no objection (default none).
+    pub observers: Vec<String>,
     /// The named rule the scenario gave (`waiver`, `amendment`, …), if any;
     /// `rule` is then the plain rule it is decided by
     /// ([`crate::rules::named`]).
@@ -174,15 +180,30 @@ pub struct AccessionSpec {
 }
 
 /// The Green Room practice of a scenario.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GreenRoomSpec {
     /// Whom the chair invites, and how openly.
     pub policy: greenroom::Policy,
-    /// Seats.
+    /// Seats, on an item of no salience.
     pub seats: u32,
     /// A text is "blocked by a few" when 1 to this many delegations object.
     pub few: u32,
+    /// Whether the objectors have reserved seats (default no).
+    pub objector_seats: bool,
+    /// Seats added on an item of salience 1 (default 0).
+    pub growth: u32,
+    /// Industry structures the scenario assigns (default none).
+    pub structure: BTreeMap<MemberId, greenroom::Structure>,
+    /// The consultation of all Members after the room: the weight, 0 to
+    /// `MAX_LEVEL`, by which the chair moves the room's text toward the
+    /// objectors (`None`: no consultation, the default).
+    pub consultation: Option<Level>,
 }
+
+/// Default for [`GreenRoomSpec::consultation`]'s weight when
+/// `consultation = true` and no weight is given: halfway (0.5), a modelling
+/// assumption.
+pub const DEFAULT_CONSULTATION_WEIGHT: f64 = 0.5;
 
 /// Default for [`GreenRoomSpec::few`].
 pub const DEFAULT_GREEN_ROOM_FEW: u32 = 5;
@@ -342,7 +363,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             "the scenario has nothing to negotiate: add an [[item]] or an [[initiative]]",
         ));
     }
-    let green_room = green_room::parse(&cx, raw.greenroom.as_ref())?;
+    let green_room = green_room::parse(&who, raw.greenroom.as_ref())?;
     let procedure = procedure::parse(&cx, raw.procedure.as_ref())?;
     let chair = chair::parse(&cx, raw.chair.as_ref())?;
     let secretariat = secretariat::parse(&cx, raw.secretariat.as_ref())?;

@@ -263,6 +263,9 @@ pub(super) struct RawItem {
     pub others: Option<Spanned<RawPosition>>,
     #[serde(default)]
     pub concerned: Vec<Spanned<String>>,
+    pub salience: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub observers: Vec<Spanned<String>>,
     pub consensus_days: Option<Spanned<i64>>,
     pub acceptance: Option<Spanned<RawAcceptance>>,
     pub acceptance_days: Option<Spanned<RawAcceptanceDays>>,
@@ -334,6 +337,13 @@ pub(super) struct RawGreenRoom {
     pub policy: Spanned<String>,
     pub seats: Option<Spanned<i64>>,
     pub few: Option<Spanned<i64>>,
+    pub objector_seats: Option<Spanned<bool>>,
+    pub growth: Option<Spanned<i64>>,
+    pub consultation: Option<Spanned<bool>>,
+    pub consultation_weight: Option<Spanned<f64>>,
+    /// Structure name to the Members of that structure.
+    #[serde(default)]
+    pub structure: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 /// `[[coalition]]`.

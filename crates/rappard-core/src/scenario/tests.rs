@@ -319,3 +319,42 @@ fn a_member_entry_for_a_later_member_says_when_it_joined() {
     assert_eq!(e.field, "member[0].time_zone", "{e}");
     assert!(e.message.contains("joined the WTO on 2024-08-21"), "{e}");
 }
+
+/// `[greenroom]` with `keys`, before the item.
+fn with_green_room(keys: &str) -> String {
+    SMALL.replace(
+        "[[item]]",
+        &format!("[greenroom]\npolicy = \"reformed\"\n{keys}\n[[item]]"),
+    )
+}
+
+/// The reform's keys (Li Ke 2023, §3.2) have documented defaults, and bad
+/// values name their field.
+#[test]
+fn green_room_reform_keys_default_off_and_are_checked() {
+    let sc = parse("ok.toml", &with_green_room("")).expect("parses");
+    let g = sc.agenda.green_room.expect("green room");
+    assert!(!g.objector_seats && g.growth == 0 && g.structure.is_empty());
+    assert_eq!((g.consultation, sc.agenda.items[0].salience), (None, 0));
+    let sc = parse("ok.toml", &with_green_room("consultation = true")).expect("parses");
+    assert_eq!(sc.agenda.green_room.expect("room").consultation, Some(5000));
+    let e = err(&with_green_room("consultation_weight = 0.3"));
+    assert_eq!(e.field, "greenroom.consultation_weight", "{e}");
+    let e = err(&with_green_room("growth = -1"));
+    assert_eq!(e.field, "greenroom.growth", "{e}");
+    let e = err(&with_green_room(
+        "[greenroom.structure]\nmining = [\"BRA\"]",
+    ));
+    assert!(
+        e.message.contains("unknown industry structure `mining`"),
+        "{e}"
+    );
+    let e = err(&with_green_room(
+        "[greenroom.structure]\nservices = [\"BRA\"]\nmanufactures = [\"BRA\"]",
+    ));
+    assert_eq!(e.field, "greenroom.structure.services", "{e}");
+    let e = err(&SMALL.replace("fallback =", "salience = 1.5\nfallback ="));
+    assert_eq!(e.field, "item[0].salience", "{e}");
+    let e = err(&SMALL.replace("fallback =", "observers = [\"ICO\", \"ICO\"]\nfallback ="));
+    assert_eq!(e.field, "item[0].observers", "{e}");
+}

@@ -10,6 +10,20 @@
 //! room, the median of the room's levels. This is a modelling choice: the
 //! chair meets the objectors halfway when it can hear them, and otherwise
 //! drafts for the room.
+//!
+//! The consultation of all Members (`[greenroom] consultation`, off by
+//! default; Li Ke, "Stagnation and Breakthrough of WTO Multilateral Trade
+//! Negotiations", Journal of Hubei University of Economics 21(5), 2023,
+//! §3.2, in translation: the WTO "should collect the views" of the Members
+//! that had no seat "and take up their reasonable concerns with care"):
+//! when the room
+//! agrees, the chair at once asks every delegation to react to the room's
+//! text, in a one-hour meeting after the room. If some object, the chair
+//! moves the text toward the median of the levels those objectors stated in
+//! the item's last round, by `consultation_weight` (default 0.5): the next
+//! round's text is `text + weight × (median − text)`. The meeting's length,
+//! its place right after the room and the linear weighing are modelling
+//! assumptions; the paper gives no figure.
 
 use super::schedule::{Happening, ItemHappening, Meeting, point};
 use super::{ClosedCall, Continuation, Secretariat, Work, objecting};
@@ -21,6 +35,10 @@ use crate::time::{Interval, Timestamp};
 
 /// Length of a Green Room meeting.
 const GREEN_ROOM_SECS: i64 = 3600;
+
+/// Length of the consultation of all Members after a room (a modelling
+/// assumption).
+const CONSULTATION_SECS: i64 = 3600;
 
 /// How long before it meets a reformed Green Room is announced, with its
 /// participants and agenda: 24 hours (a modelling default; Li Ke 2023,
@@ -35,6 +53,8 @@ pub(super) enum GreenRoomStep {
     Positions { objectors: Vec<MemberId> },
     /// The room's reactions to the chair's compromise.
     Reactions { text: Level },
+    /// All Members' reactions to the room's text (`consultation`).
+    Consultation { text: Level, weight: Level },
 }
 
 impl Secretariat {
@@ -50,6 +70,11 @@ impl Secretariat {
                 let objectors = objecting(&self.record_reactions(c.call, c.answers));
                 self.close_recorded(c.call, c.unanswered);
                 self.green_room_outcome(item, text, objectors.is_empty());
+            }
+            GreenRoomStep::Consultation { text, weight } => {
+                let objectors = objecting(&self.record_reactions(c.call, c.answers));
+                self.close_recorded(c.call, c.unanswered);
+                self.consultation_weighed(item, text, weight, objectors);
             }
         }
     }
@@ -71,7 +96,7 @@ impl Secretariat {
     /// After a round: queue a Green Room if the scenario's chair convenes
     /// them and a few delegations objected.
     pub(super) fn maybe_green_room(&mut self, item: usize, objectors: &[MemberId]) {
-        let Some(spec) = self.agenda.green_room else {
+        let Some(spec) = &self.agenda.green_room else {
             return;
         };
         let n = objectors.len() as u32;
@@ -88,7 +113,12 @@ impl Secretariat {
     /// participants and agenda are announced now and it meets
     /// [`GREEN_ROOM_NOTICE_SECS`] later.
     pub(super) fn hold_green_room(&mut self, item: usize, objectors: Vec<MemberId>) {
-        let Some(spec) = self.agenda.green_room else {
+        let Some(transparent) = self
+            .agenda
+            .green_room
+            .as_ref()
+            .map(|g| g.policy.transparent())
+        else {
             return;
         };
         let start = self
@@ -98,7 +128,7 @@ impl Secretariat {
             .max(self.now);
         self.now = start;
         let participants = self.invite_to_green_room(item, &objectors);
-        if !spec.policy.transparent() {
+        if !transparent {
             self.convene_green_room(item, participants, objectors, start);
             return;
         }
@@ -129,18 +159,22 @@ impl Secretariat {
     /// Whom the chair invites to a Green Room on `item` (`crate::greenroom`),
     /// counted for rotation.
     fn invite_to_green_room(&mut self, item: usize, objectors: &[MemberId]) -> Vec<MemberId> {
-        let Some(spec) = self.agenda.green_room else {
+        let Some(spec) = &self.agenda.green_room else {
             return Vec::new();
         };
+        let it = &self.agenda.items[item];
+        let seats = greenroom::seats_for(spec.seats, spec.growth, it.salience);
         let participants = greenroom::invite(
             spec.policy,
             &Invitation {
                 roll: &self.agenda.membership,
                 coalitions: &self.agenda.coalitions,
                 objectors,
-                concerned: &self.agenda.items[item].concerned,
-                seats: spec.seats as usize,
+                concerned: &it.concerned,
+                seats: seats as usize,
                 invited_before: &self.invited,
+                objector_seats: spec.objector_seats,
+                structure: &spec.structure,
             },
         );
         for p in &participants {
@@ -157,9 +191,18 @@ impl Secretariat {
         objectors: Vec<MemberId>,
         start: Timestamp,
     ) {
-        let Some(spec) = self.agenda.green_room else {
+        let Some(spec) = &self.agenda.green_room else {
             return;
         };
+        let it = &self.agenda.items[item];
+        let salience_seats =
+            greenroom::seats_for(spec.seats, spec.growth, it.salience) - spec.seats;
+        let observers = if spec.policy.transparent() {
+            it.observers.clone()
+        } else {
+            Vec::new()
+        };
+        let policy = spec.policy;
         let interval = Interval {
             start,
             end: start.plus_secs(GREEN_ROOM_SECS),
@@ -171,12 +214,14 @@ impl Secretariat {
         );
         self.emit(Event::GreenRoomConvened {
             item: self.agenda.items[item].id.clone(),
-            policy: spec.policy,
+            policy,
             interval,
             participants: participants.clone(),
             objectors: objectors.clone(),
-            observers_admitted: spec.policy.transparent(),
+            observers_admitted: policy.transparent(),
             inclusiveness,
+            salience_seats,
+            observers,
         });
         self.meeting = Some(Meeting {
             interval,
@@ -234,16 +279,108 @@ impl Secretariat {
             text,
             agreed,
         });
-        if self
-            .agenda
-            .green_room
-            .is_some_and(|g| g.policy.transparent())
-        {
+        let spec = self.agenda.green_room.as_ref();
+        let consultation = spec.and_then(|g| g.consultation);
+        if spec.is_some_and(|g| g.policy.transparent()) {
             self.emit(Event::GreenRoomReported {
                 item: id,
                 text,
                 agreed,
             });
         }
+        if let (true, Some(weight)) = (agreed, consultation) {
+            self.consult_all_members(item, text, weight);
+        }
+    }
+
+    /// The consultation of all Members on the room's text (module doc): a
+    /// meeting of every delegation right after the room.
+    fn consult_all_members(&mut self, item: usize, text: Level, weight: Level) {
+        let start = self.meeting.as_ref().map_or(self.now, |m| m.interval.end);
+        self.now = self.now.max(start);
+        let delegations = self.all_delegations.clone();
+        let members: Vec<MemberId> = self
+            .agenda
+            .membership
+            .members()
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        let interval = Interval {
+            start: self.now,
+            end: self.now.plus_secs(CONSULTATION_SECS),
+        };
+        self.emit(Event::GreenRoomConsultationOpened {
+            item: self.agenda.items[item].id.clone(),
+            interval,
+            text,
+        });
+        self.meeting = Some(Meeting {
+            interval,
+            delegations: delegations.clone(),
+            members,
+            session: false,
+            room: None,
+        });
+        let step = GreenRoomStep::Consultation { text, weight };
+        self.green_room_call(item, CallKind::Reactions, Some(text), delegations, step);
+    }
+
+    /// The chair weighs the consultation's objections: the next round's
+    /// text moves from the room's toward the median of the levels the
+    /// objectors stated in the item's last round, by `weight`.
+    fn consultation_weighed(
+        &mut self,
+        item: usize,
+        text: Level,
+        weight: Level,
+        objectors: Vec<MemberId>,
+    ) {
+        let st = &self.items[item];
+        let mut theirs: Vec<Level> = objectors
+            .iter()
+            .filter_map(|m| st.last_levels.get(m).copied())
+            .collect();
+        theirs.sort_unstable();
+        let next_text = match theirs.get(theirs.len().wrapping_sub(1) / 2) {
+            Some(&target) if !objectors.is_empty() => toward(text, target, weight),
+            _ => text,
+        };
+        self.items[item].pending_text = Some(next_text);
+        self.emit(Event::GreenRoomConsulted {
+            item: self.agenda.items[item].id.clone(),
+            text,
+            objectors,
+            next_text,
+        });
+    }
+}
+
+/// `from + weight × (to − from)`, `weight` on the 0 to `MAX_LEVEL` scale,
+/// rounded to the nearest level.
+fn toward(from: Level, to: Level, weight: Level) -> Level {
+    let max = i64::from(crate::protocol::MAX_LEVEL);
+    let d = (i64::from(to) - i64::from(from)) * i64::from(weight);
+    let step = if d >= 0 {
+        (d + max / 2) / max
+    } else {
+        -((-d + max / 2) / max)
+    };
+    (i64::from(from) + step).clamp(0, max) as Level
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toward;
+
+    /// The consultation's weighing (Li Ke 2023, §3.2; a modelling
+    /// assumption): halfway, not at all, all the way, both directions.
+    #[test]
+    fn toward_moves_by_the_weight() {
+        assert_eq!(toward(5000, 2500, 5000), 3750);
+        assert_eq!(toward(5000, 2500, 0), 5000);
+        assert_eq!(toward(5000, 2500, 10_000), 2500);
+        assert_eq!(toward(2500, 5000, 5000), 3750);
+        assert_eq!(toward(3, 0, 5000), 1);
     }
 }

@@ -26,6 +26,8 @@
 //! converge, as the General Council dropped three Singapore issues on
 //! 1 August 2004 (WT/L/579), so that the rest can move.
 
+use std::collections::BTreeMap;
+
 use super::{ClosedCall, Continuation, Decision, Secretariat, Work, levels, objecting};
 use crate::member::MemberId;
 use crate::protocol::Package;
@@ -95,6 +97,8 @@ pub(super) struct ItemState {
     pub(super) announced_green_room: Option<(Vec<MemberId>, Vec<MemberId>)>,
     /// The unweighted median of the levels stated in the last round.
     pub(super) median: Option<Level>,
+    /// The levels stated in the last round, by delegation.
+    pub(super) last_levels: BTreeMap<MemberId, Level>,
     /// The last text every co-chair signed.
     pub(super) signed: Option<Level>,
     /// Rounds in a row without convergence (`withdraw_after`), and the
@@ -128,6 +132,7 @@ impl ItemState {
             pending_text: None,
             announced_green_room: None,
             median: None,
+            last_levels: BTreeMap::new(),
             signed: None,
             diverging: 0,
             last_objectors: None,
@@ -263,6 +268,13 @@ impl Secretariat {
         let previous = self.items[item].text;
         let median = Median.draft(&levels(&stated), previous);
         self.items[item].median = Some(median);
+        self.items[item].last_levels = stated
+            .iter()
+            .filter_map(|(m, s)| match s {
+                Stated::Level(l) => Some((m.clone(), *l)),
+                Stated::Stance(_) => None,
+            })
+            .collect();
         if !at_decision && self.withholds_text(item, &stated) {
             return;
         }

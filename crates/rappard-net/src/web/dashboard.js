@@ -47,6 +47,7 @@ function fold(e) {
     case "green-room-announced": S.greenrooms.set(ev.item, { item: ev.item, participants: ev.participants, agenda: ev.agenda, state: "announced" }); break;
     case "green-room-convened": Object.assign(S.greenrooms.get(ev.item) || {}, ev, { state: "convened" }); if (!S.greenrooms.has(ev.item)) S.greenrooms.set(ev.item, { ...ev, state: "convened" }); break;
     case "green-room-reported": { const g = S.greenrooms.get(ev.item) || { item: ev.item }; g.state = "reported"; g.report = ev; S.greenrooms.set(ev.item, g); break; }
+    case "green-room-consulted": { const g = S.greenrooms.get(ev.item) || { item: ev.item }; g.state = "consulted"; g.consulted = ev; S.greenrooms.set(ev.item, g); break; }
     case "initiative-launched": S.initiatives.set(ev.initiative, { ...ev, status: "negotiating" }); break;
     case "initiative-joined": { const i = S.initiatives.get(ev.initiative); if (i) { i.participants = [...(i.participants || []), ev.member]; i.share += ev.share; } break; }
     case "initiative-concluded": { const i = S.initiatives.get(ev.initiative); if (i) Object.assign(i, { participants: ev.participants, share: ev.share, status: ev.status }); break; }
@@ -164,6 +165,8 @@ function renderGreenRooms() {
     html += `<div><b>${esc(g.item)}</b>: ${esc(g.state)}; ${(g.participants || []).length} in the room <details style="display:inline"><summary>who</summary>${list(g.participants, 1000)}</details>`;
     if (g.inclusiveness) html += `<br><span class="muted">Members ${(g.inclusiveness.members_permille / 10).toFixed(1)} %, LDCs ${(g.inclusiveness.ldcs_permille / 10).toFixed(1)} %, regions ${(g.inclusiveness.regions_permille / 10).toFixed(1)} %</span>`;
     if (g.report) html += `<br>reported: text ${lvl(g.report.text)}, ${g.report.agreed ? '<span class="agreed">agreed in the room</span>' : '<span class="blocked">not agreed</span>'}`;
+    if (g.observers && g.observers.length) html += `<br><span class="muted">observing, no vote: ${g.observers.map(esc).join(", ")}</span>`;
+    if (g.consulted) html += `<br>all Members consulted: ${(g.consulted.objectors || []).length} object; next text ${lvl(g.consulted.next_text)}`;
     html += "</div>";
   }
   $("greenrooms").innerHTML = html;

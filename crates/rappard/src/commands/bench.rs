@@ -111,6 +111,8 @@ pub(crate) fn scenario(
         co_chairs: Vec::new(),
         written_procedure_hours: 72,
         concerned: Vec::new(),
+        salience: 0,
+        observers: Vec::new(),
         named: None,
         consensus_until: None,
         acceptance: None,

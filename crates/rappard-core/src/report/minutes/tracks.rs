@@ -38,6 +38,8 @@ impl Minutes {
                 objectors,
                 observers_admitted,
                 inclusiveness,
+                salience_seats,
+                observers,
             } => {
                 let inc = InclusivenessReport::of(inclusiveness);
                 let _ = writeln!(
@@ -60,6 +62,50 @@ impl Minutes {
                 if !observers_admitted {
                     let _ = writeln!(w, "  participants: {}", list(participants));
                 }
+                if *salience_seats > 0 {
+                    let _ = writeln!(
+                        w,
+                        "  [{item}] {salience_seats} seats added for the item's salience"
+                    );
+                }
+                if !observers.is_empty() {
+                    let _ = writeln!(
+                        w,
+                        "  [{item}] observing, with no vote and no objection: {}",
+                        observers.join(", ")
+                    );
+                }
+            }
+            Event::GreenRoomConsultationOpened {
+                item,
+                interval,
+                text,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "Consultation of all Members on [{item}], {}-{} UTC, on the Green Room's text at level {}",
+                    hm(interval.start),
+                    hm(interval.end),
+                    level(*text)
+                );
+            }
+            Event::GreenRoomConsulted {
+                item,
+                text,
+                objectors,
+                next_text,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  [{item}] all Members consulted on the room's text at level {}: {}; the chair brings level {} to the next round",
+                    level(*text),
+                    if objectors.is_empty() {
+                        "no objection".to_owned()
+                    } else {
+                        format!("objections from {}", list(objectors))
+                    },
+                    level(*next_text)
+                );
             }
             Event::GreenRoomConcluded { item, text, agreed } => {
                 let _ = writeln!(
