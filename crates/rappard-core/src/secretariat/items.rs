@@ -787,10 +787,18 @@ impl Secretariat {
                 text: st.text.unwrap_or(0),
             })
             .collect();
-        let call = Call {
+        let call = self.package_call(CallKind::PackageObjections, texts);
+        self.issue_call(call, Continuation::Package);
+    }
+
+    /// A call for formal objections, by consensus, to a package of texts
+    /// (`kind`: the single undertaking's, or a package the
+    /// Director-General linked), awaiting every delegation present.
+    pub(super) fn package_call(&self, kind: CallKind, texts: Vec<PackageText>) -> Call {
+        Call {
             call: 0,
             subject: Subject::Package,
-            kind: CallKind::PackageObjections,
+            kind,
             round: 0,
             version: 0,
             text: None,
@@ -801,8 +809,7 @@ impl Secretariat {
             flexibility: None,
             pressures: Vec::new(),
             shadow: None,
-        };
-        self.issue_call(call, Continuation::Package);
+        }
     }
 
     /// The package is decided by consensus; every item is then done.

@@ -45,7 +45,7 @@
 
 use super::items::Phase;
 use super::{ClosedCall, Continuation, Secretariat, Work};
-use crate::protocol::{Call, CallKind, PackageText, Subject};
+use crate::protocol::{CallKind, PackageText};
 use crate::record::Event;
 use crate::rules::Rule;
 use crate::scenario::SecretariatMode;
@@ -155,21 +155,7 @@ impl Secretariat {
                 }
             })
             .collect();
-        let call = Call {
-            call: 0,
-            subject: Subject::Package,
-            kind: CallKind::Objections,
-            round: 0,
-            version: 0,
-            text: None,
-            rule: Rule::Consensus,
-            awaited: self.present_delegations(),
-            package: Some(texts),
-            reference: None,
-            flexibility: None,
-            pressures: Vec::new(),
-            shadow: None,
-        };
+        let call = self.package_call(CallKind::Objections, texts);
         self.issue_call(call, Continuation::Linked { package: k });
     }
 
