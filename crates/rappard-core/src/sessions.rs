@@ -117,16 +117,22 @@ impl FromStr for OfficeHours {
 
 impl fmt::Display for OfficeHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `%H:%M-%H:%M` without chrono's format parser: the roll lists
-        // every Member's hours at every opening.
-        write!(
-            f,
-            "{:02}:{:02}-{:02}:{:02}",
+        // `%H:%M-%H:%M`, digit by digit: the roll lists every Member's
+        // hours at every opening, and `fmt` with padding (or chrono's
+        // format parser) took most of the roll's time.
+        let mut text = *b"00:00-00:00";
+        let digits = [
             self.open.hour(),
             self.open.minute(),
             self.close.hour(),
-            self.close.minute()
-        )
+            self.close.minute(),
+        ];
+        for (k, v) in digits.into_iter().enumerate() {
+            let at = 3 * k;
+            text[at] = b'0' + (v / 10) as u8;
+            text[at + 1] = b'0' + (v % 10) as u8;
+        }
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
