@@ -45,9 +45,13 @@ pub struct Delegation {
     id: MemberId,
     seed: u64,
     instructions: Instructions,
-    /// Per item, in the order first asked (a short list: a linear search
-    /// beats hashing the item id on every call).
-    strategies: Vec<(String, Box<dyn Strategy>)>,
+    /// Per item, in the order first asked.
+    strategies: Vec<Box<dyn Strategy>>,
+    /// The place of each item's strategy in `strategies`. A map, not a
+    /// search of the list: an item is looked up at every answer, and with
+    /// hundreds of items a linear search made a run grow with the square
+    /// of the items (with a few, the map's one node is searched as a list).
+    strategy_of: BTreeMap<String, usize>,
     /// Offers heard directly from applicants, by (applicant, round): the
     /// offer and the answer given.
     heard: BTreeMap<(MemberId, u32), (u16, bool)>,
@@ -64,6 +68,7 @@ impl Delegation {
             seed,
             instructions,
             strategies: Vec::new(),
+            strategy_of: BTreeMap::new(),
             heard: BTreeMap::new(),
             outside: None,
         }
@@ -83,9 +88,13 @@ impl Delegation {
 
     /// Replaces the strategy for one item (a teaching extension's hook).
     pub fn set_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) {
-        match self.strategies.iter_mut().find(|(i, _)| i == item) {
-            Some(slot) => slot.1 = strategy,
-            None => self.strategies.push((item.to_owned(), strategy)),
+        match self.strategy_of.get(item) {
+            Some(&k) => self.strategies[k] = strategy,
+            None => {
+                self.strategy_of
+                    .insert(item.to_owned(), self.strategies.len());
+                self.strategies.push(strategy);
+            }
         }
     }
 
@@ -231,18 +240,20 @@ impl Delegation {
     fn strategy(&mut self, item: &str) -> &mut Box<dyn Strategy> {
         let (seed, id) = (self.seed, self.id.as_str());
         let spec = self.instructions.get(item).copied();
-        let k = match self.strategies.iter().position(|(i, _)| i == item) {
-            Some(k) => k,
+        let k = match self.strategy_of.get(item) {
+            Some(&k) => k,
             None => {
                 let s = match self.outside.as_ref().filter(|o| o.applies_to(item)) {
                     Some(o) => o.strategy(spec, seed, item, id),
                     None => strategy_for(spec, seed, item, id),
                 };
-                self.strategies.push((item.to_owned(), s));
-                self.strategies.len() - 1
+                let k = self.strategies.len();
+                self.strategies.push(s);
+                self.strategy_of.insert(item.to_owned(), k);
+                k
             }
         };
-        &mut self.strategies[k].1
+        &mut self.strategies[k]
     }
 }
 
