@@ -39,6 +39,10 @@ pub fn strategy_for(
     }
 }
 
+/// How many items a delegation's strategies are searched as a list
+/// before it keeps a map of them (`Delegation::strategy`).
+const INDEXED_FROM: usize = 16;
+
 /// One delegation (module doc).
 #[derive(Debug)]
 pub struct Delegation {
@@ -46,11 +50,12 @@ pub struct Delegation {
     seed: u64,
     instructions: Instructions,
     /// Per item, in the order first asked.
-    strategies: Vec<Box<dyn Strategy>>,
-    /// The place of each item's strategy in `strategies`. A map, not a
-    /// search of the list: an item is looked up at every answer, and with
-    /// hundreds of items a linear search made a run grow with the square
-    /// of the items (with a few, the map's one node is searched as a list).
+    strategies: Vec<(String, Box<dyn Strategy>)>,
+    /// The place of each item's strategy in `strategies`, kept once there
+    /// are [`INDEXED_FROM`] of them: an item is looked up at every answer,
+    /// and with hundreds of items a search of the list made a run grow
+    /// with the square of the items. Below that, the list's search is
+    /// cheaper than a map per delegation (10,000 delegations).
     strategy_of: BTreeMap<String, usize>,
     /// Offers heard directly from applicants, by (applicant, round): the
     /// offer and the answer given.
@@ -88,12 +93,10 @@ impl Delegation {
 
     /// Replaces the strategy for one item (a teaching extension's hook).
     pub fn set_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) {
-        match self.strategy_of.get(item) {
-            Some(&k) => self.strategies[k] = strategy,
+        match self.strategy_index(item) {
+            Some(k) => self.strategies[k].1 = strategy,
             None => {
-                self.strategy_of
-                    .insert(item.to_owned(), self.strategies.len());
-                self.strategies.push(strategy);
+                self.push_strategy(item, strategy);
             }
         }
     }
@@ -240,20 +243,40 @@ impl Delegation {
     fn strategy(&mut self, item: &str) -> &mut Box<dyn Strategy> {
         let (seed, id) = (self.seed, self.id.as_str());
         let spec = self.instructions.get(item).copied();
-        let k = match self.strategy_of.get(item) {
-            Some(&k) => k,
+        let k = match self.strategy_index(item) {
+            Some(k) => k,
             None => {
                 let s = match self.outside.as_ref().filter(|o| o.applies_to(item)) {
                     Some(o) => o.strategy(spec, seed, item, id),
                     None => strategy_for(spec, seed, item, id),
                 };
-                let k = self.strategies.len();
-                self.strategies.push(s);
-                self.strategy_of.insert(item.to_owned(), k);
-                k
+                self.push_strategy(item, s)
             }
         };
-        &mut self.strategies[k]
+        &mut self.strategies[k].1
+    }
+
+    /// Where the strategy for `item` is in `strategies`, if it has one.
+    fn strategy_index(&self, item: &str) -> Option<usize> {
+        if self.strategies.len() < INDEXED_FROM {
+            self.strategies.iter().position(|(i, _)| i == item)
+        } else {
+            self.strategy_of.get(item).copied()
+        }
+    }
+
+    /// Adds the strategy for a new item; returns its place.
+    fn push_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) -> usize {
+        let k = self.strategies.len();
+        self.strategies.push((item.to_owned(), strategy));
+        if self.strategies.len() == INDEXED_FROM {
+            self.strategy_of = (self.strategies.iter().enumerate())
+                .map(|(k, (i, _))| (i.clone(), k))
+                .collect();
+        } else if self.strategies.len() > INDEXED_FROM {
+            self.strategy_of.insert(item.to_owned(), k);
+        }
+        k
     }
 }
 
