@@ -319,6 +319,38 @@ mod tests {
         }
     }
 
+    /// With more items than `INDEXED_FROM`, each item still gets its own
+    /// strategy, found again at every call (the map, not the list).
+    #[test]
+    fn many_items_keep_their_own_strategies() {
+        use crate::protocol::Stance;
+        let item = |k: usize| format!("item-{k:02}");
+        let stance = |k: usize| match k % 2 {
+            0 => Stance::Object,
+            _ => Stance::Support,
+        };
+        let instructions = (0..3 * INDEXED_FROM)
+            .map(|k| (item(k), PositionSpec::Stance(stance(k))))
+            .collect();
+        let mut d = Delegation::new(id("USA"), 7, instructions);
+        for round in 1..=2 {
+            for k in 0..3 * INDEXED_FROM {
+                let mut c = response("COM", round, 5_000, &["USA"]);
+                c.subject = Subject::Item(item(k));
+                c.kind = CallKind::Objections;
+                let objects = stance(k) == Stance::Object;
+                assert_eq!(
+                    d.answer(&c),
+                    Some(Answer::Objection(objects)),
+                    "{}",
+                    item(k)
+                );
+            }
+        }
+        assert_eq!(d.strategies.len(), 3 * INDEXED_FROM);
+        assert_eq!(d.strategy_of.len(), 3 * INDEXED_FROM);
+    }
+
     /// Deciding on an offer heard directly is deciding on the Secretariat's
     /// call that names it: the network and the simulation agree.
     #[test]
