@@ -40,15 +40,24 @@ pub fn strategy_for(
     }
 }
 
+/// How many items a delegation's strategies are searched as a list
+/// before it keeps a map of them (`Delegation::strategy`).
+const INDEXED_FROM: usize = 16;
+
 /// One delegation (module doc).
 #[derive(Debug)]
 pub struct Delegation {
     id: MemberId,
     seed: u64,
     instructions: Instructions,
-    /// Per item, in the order first asked (a short list: a linear search
-    /// beats hashing the item id on every call).
+    /// Per item, in the order first asked.
     strategies: Vec<(String, Box<dyn Strategy>)>,
+    /// The place of each item's strategy in `strategies`, kept once there
+    /// are [`INDEXED_FROM`] of them: an item is looked up at every answer,
+    /// and with hundreds of items a search of the list made a run grow
+    /// with the square of the items. Below that, the list's search is
+    /// cheaper than a map per delegation (10,000 delegations).
+    strategy_of: BTreeMap<String, usize>,
     /// Offers heard directly from applicants, by (applicant, round): the
     /// offer and the answer given.
     heard: BTreeMap<(MemberId, u32), (u16, bool)>,
@@ -65,6 +74,7 @@ impl Delegation {
             seed,
             instructions,
             strategies: Vec::new(),
+            strategy_of: BTreeMap::new(),
             heard: BTreeMap::new(),
             outside: None,
         }
@@ -84,9 +94,11 @@ impl Delegation {
 
     /// Replaces the strategy for one item (a teaching extension's hook).
     pub fn set_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) {
-        match self.strategies.iter_mut().find(|(i, _)| i == item) {
-            Some(slot) => slot.1 = strategy,
-            None => self.strategies.push((item.to_owned(), strategy)),
+        match self.strategy_index(item) {
+            Some(k) => self.strategies[k].1 = strategy,
+            None => {
+                self.push_strategy(item, strategy);
+            }
         }
     }
 
@@ -254,18 +266,40 @@ impl Delegation {
     fn strategy(&mut self, item: &str) -> &mut Box<dyn Strategy> {
         let (seed, id) = (self.seed, self.id.as_str());
         let spec = self.instructions.get(item).copied();
-        let k = match self.strategies.iter().position(|(i, _)| i == item) {
+        let k = match self.strategy_index(item) {
             Some(k) => k,
             None => {
                 let s = match self.outside.as_ref().filter(|o| o.applies_to(item)) {
                     Some(o) => o.strategy(spec, seed, item, id),
                     None => strategy_for(spec, seed, item, id),
                 };
-                self.strategies.push((item.to_owned(), s));
-                self.strategies.len() - 1
+                self.push_strategy(item, s)
             }
         };
         &mut self.strategies[k].1
+    }
+
+    /// Where the strategy for `item` is in `strategies`, if it has one.
+    fn strategy_index(&self, item: &str) -> Option<usize> {
+        if self.strategies.len() < INDEXED_FROM {
+            self.strategies.iter().position(|(i, _)| i == item)
+        } else {
+            self.strategy_of.get(item).copied()
+        }
+    }
+
+    /// Adds the strategy for a new item; returns its place.
+    fn push_strategy(&mut self, item: &str, strategy: Box<dyn Strategy>) -> usize {
+        let k = self.strategies.len();
+        self.strategies.push((item.to_owned(), strategy));
+        if self.strategies.len() == INDEXED_FROM {
+            self.strategy_of = (self.strategies.iter().enumerate())
+                .map(|(k, (i, _))| (i.clone(), k))
+                .collect();
+        } else if self.strategies.len() > INDEXED_FROM {
+            self.strategy_of.insert(item.to_owned(), k);
+        }
+        k
     }
 }
 
@@ -307,6 +341,38 @@ mod tests {
             pressures: Vec::new(),
             shadow: None,
         }
+    }
+
+    /// With more items than `INDEXED_FROM`, each item still gets its own
+    /// strategy, found again at every call (the map, not the list).
+    #[test]
+    fn many_items_keep_their_own_strategies() {
+        use crate::protocol::Stance;
+        let item = |k: usize| format!("item-{k:02}");
+        let stance = |k: usize| match k % 2 {
+            0 => Stance::Object,
+            _ => Stance::Support,
+        };
+        let instructions = (0..3 * INDEXED_FROM)
+            .map(|k| (item(k), PositionSpec::Stance(stance(k))))
+            .collect();
+        let mut d = Delegation::new(id("USA"), 7, instructions);
+        for round in 1..=2 {
+            for k in 0..3 * INDEXED_FROM {
+                let mut c = response("COM", round, 5_000, &["USA"]);
+                c.subject = Subject::Item(item(k));
+                c.kind = CallKind::Objections;
+                let objects = stance(k) == Stance::Object;
+                assert_eq!(
+                    d.answer(&c),
+                    Some(Answer::Objection(objects)),
+                    "{}",
+                    item(k)
+                );
+            }
+        }
+        assert_eq!(d.strategies.len(), 3 * INDEXED_FROM);
+        assert_eq!(d.strategy_of.len(), 3 * INDEXED_FROM);
     }
 
     /// Deciding on an offer heard directly is deciding on the Secretariat's

@@ -39,7 +39,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -117,12 +117,22 @@ impl FromStr for OfficeHours {
 
 impl fmt::Display for OfficeHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}-{}",
-            self.open.format("%H:%M"),
-            self.close.format("%H:%M")
-        )
+        // `%H:%M-%H:%M`, digit by digit: the roll lists every Member's
+        // hours at every opening, and `fmt` with padding (or chrono's
+        // format parser) took most of the roll's time.
+        let mut text = *b"00:00-00:00";
+        let digits = [
+            self.open.hour(),
+            self.open.minute(),
+            self.close.hour(),
+            self.close.minute(),
+        ];
+        for (k, v) in digits.into_iter().enumerate() {
+            let at = 3 * k;
+            text[at] = b'0' + (v / 10) as u8;
+            text[at + 1] = b'0' + (v % 10) as u8;
+        }
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -390,6 +400,21 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         Timestamp::parse(s).expect("valid")
+    }
+
+    #[test]
+    fn office_hours_are_written_as_read() {
+        for text in ["09:00-18:00", "00:05-23:59", "07:30-16:30"] {
+            let hours: OfficeHours = text.parse().expect("valid hours");
+            assert_eq!(hours.to_string(), text);
+            // What chrono's `%H:%M` wrote before.
+            let chrono = format!(
+                "{}-{}",
+                hours.open.format("%H:%M"),
+                hours.close.format("%H:%M")
+            );
+            assert_eq!(hours.to_string(), chrono);
+        }
     }
 
     fn meeting(start: &str, hours: i64) -> Interval {
