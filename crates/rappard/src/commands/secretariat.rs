@@ -274,7 +274,7 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         let addr = addr.to_owned();
         move |source| Error::Listen { addr, what, source }
     };
-    let grpc = tokio::net::TcpListener::bind(&args.grpc)
+    let grpc = rappard_net::tcp_listener(&args.grpc)
         .await
         .map_err(listen(&args.grpc, ""))?;
     let grpc_addr = grpc.local_addr().map_err(listen(&args.grpc, ""))?;
