@@ -7,9 +7,9 @@
 #                                     (defaults: 2000 delegations, 20 member
 #                                      processes, 3 items)
 #
-# Writes a synthetic scenario like `rappard bench --network`'s (N new
-# Members `M000000`, ..., every one supporting every item, decided by
-# consensus at Geneva), an authority and a certificate per delegation (in
+# Runs `rappard bench --network`'s synthetic scenario (`--scenario
+# synthetic:N:ITEMS`: N Members `M000000`, ..., each accepting the first
+# text of every item, decided by consensus at Geneva). Makes an authority and a certificate per delegation (in
 # parallel), starts the Secretariat on a free port of 127.0.0.1 (gRPC over
 # TCP with TLS), then PROCESSES member processes sharing the delegations
 # (`--scenario`: each takes its own instructions; `--talks relay`: the
@@ -35,6 +35,16 @@ fi
 [ "$n" -ge 2 ] && [ "$procs" -ge 1 ] || { echo "N >= 2 and PROCESSES >= 1" >&2; exit 1; }
 work="$(mktemp -d)"
 pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The scenario: the benchmark's, built in code (a scenario file holds at
+# most 1,000 Members).
+sc="synthetic:$n:$items"
+ids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$work"

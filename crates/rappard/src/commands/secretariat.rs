@@ -226,6 +226,19 @@ impl LimitArgs {
 
 /// Serves the negotiation until SIGINT or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
+    if args.data.is_some()
+        && args
+            .scenario
+            .to_string_lossy()
+            .starts_with(super::SYNTHETIC)
+    {
+        return Err(Error::BadOption {
+            option: "--scenario",
+            reason:
+                "a synthetic scenario is not kept in a journal: give a scenario file with --data"
+                    .into(),
+        });
+    }
     let (sc, text) = load_scenario_text(&args.scenario, args.seed)?;
     let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
     if let Some(dir) = &args.authority {
