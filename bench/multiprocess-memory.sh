@@ -45,28 +45,6 @@ trap cleanup EXIT
 # most 1,000 Members).
 sc="synthetic:$n:$items"
 ids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The scenario.
-sc="$work/synthetic.toml"
-{
-  echo '[scenario]'
-  echo "name = \"synthetic-$n\""
-  echo 'seed = 2026'
-  echo 'start = "2026-03-02T00:00:00Z"'
-  echo 'venue = "geneva"'
-  for ((i = 0; i < n; i++)); do
-    printf '[[member]]\nid = "M%06d"\nname = "Member %d"\ntime_zone = "Europe/Zurich"\n' "$i" "$i"
-  done
-  for ((k = 1; k <= items; k++)); do
-    printf '[[item]]\nid = "bench-%d"\ntitle = "Benchmark item"\nrule = "consensus"\ndeadline_days = 30\nothers = { stance = "support" }\n' "$k"
-  done
-} > "$sc"
-ids=()
 for ((i = 0; i < n; i++)); do ids+=("$(printf 'M%06d' "$i")"); done
 
 # The PKI, the delegations' certificates two at a time.
