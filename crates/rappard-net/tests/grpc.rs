@@ -1415,7 +1415,7 @@ async fn a_stuck_observer_is_cut_off_and_resumes_to_the_same_record() {
         .await
         .expect("connect");
     let mut stuck = v1::secretariat_client::SecretariatClient::new(channel)
-        .subscribe(whole.clone())
+        .subscribe(whole)
         .await
         .expect("subscribe")
         .into_inner();
@@ -1423,7 +1423,7 @@ async fn a_stuck_observer_is_cut_off_and_resumes_to_the_same_record() {
     let mut reading = rappard_net::member::connect(&url, &observer)
         .await
         .expect("connect")
-        .subscribe(whole.clone())
+        .subscribe(whole)
         .await
         .expect("subscribe")
         .into_inner();
