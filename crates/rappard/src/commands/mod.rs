@@ -195,3 +195,27 @@ pub fn print_record(record: &Record, format: Format) -> Result<()> {
         Err(Error::Invariants(broken))
     }
 }
+
+#[cfg(test)]
+mod synthetic_tests {
+    use super::*;
+
+    /// `synthetic:N[:ITEMS]` is the network benchmark's scenario, at any
+    /// size (beyond a file's 1,000 Members); a bad N or ITEMS is refused,
+    /// naming the option and the value.
+    #[test]
+    fn synthetic_scenarios_are_the_benchmarks() {
+        let (sc, text) = load_scenario_text(Path::new("synthetic:2000:2"), Some(7)).expect("2000");
+        assert_eq!(sc.agenda.membership.delegations().count(), 2000);
+        assert_eq!(sc.agenda.items.len(), 2);
+        assert!(text.is_empty());
+        let (sc, _) = load_scenario_text(Path::new("synthetic:5"), None).expect("5");
+        assert_eq!(sc.agenda.items.len(), 3, "three items by default");
+        for bad in ["synthetic:0", "synthetic:x", "synthetic:5:0", "synthetic:"] {
+            let e = load_scenario_text(Path::new(bad), None)
+                .expect_err(bad)
+                .to_string();
+            assert!(e.contains("--scenario") && e.contains(bad), "{e}");
+        }
+    }
+}
