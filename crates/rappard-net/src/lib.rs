@@ -62,6 +62,39 @@ pub use error::Error;
 /// connection error, and a delegation retries with backoff.
 pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The accept queue asked for on the Secretariat's TCP listener
+/// ([`tcp_listener`]); the kernel caps it (`net.core.somaxconn`, 4096 by
+/// default on Linux since 5.4).
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A TCP listener on `addr` (the first address it resolves to that binds)
+/// with an accept queue of [`LISTEN_BACKLOG`]. The standard library's
+/// listener asks for 128 and tokio's for 1,024: when thousands of
+/// delegations connect at once, a full queue drops their connections'
+/// last packets, and the attempts time out and are retried, each retry
+/// adding to the crowd (seen at 8,000 delegations).
+pub async fn tcp_listener(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a) {
+            Ok(()) => return socket.listen(LISTEN_BACKLOG),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("`{addr}` names no address"),
+        )
+    }))
+}
+
 /// An error and its sources, joined by `: ` (tonic's transport errors say
 /// little without their sources).
 pub(crate) fn causes(e: &dyn std::error::Error) -> String {

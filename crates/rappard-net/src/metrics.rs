@@ -37,6 +37,10 @@
 //! - `rappard_journal_sync_seconds` (histogram, Secretariat with `--data`
 //!   only): writing and syncing (`fdatasync`) one group of entries, the
 //!   step every call waits for before it is published.
+//! - `rappard_subscribers_cut_off_total` (counter, Secretariat only):
+//!   record streams cut off because their reader left the buffer full past
+//!   `--subscriber-timeout` (it fell behind; it may resume after the last
+//!   entry it saw).
 //!
 //! Recording is a few atomic operations, at the places that already count
 //! these things (the service's edge, the lockstep driver, the journal's
@@ -92,6 +96,7 @@ pub struct Metrics {
     record_entries: Gauge,
     journal_writes: Family<What, Counter>,
     journal_sync: Histogram,
+    cut_off: Counter,
 }
 
 impl Default for Metrics {
@@ -114,6 +119,7 @@ impl Metrics {
         let journal_writes = Family::<What, Counter>::default();
         // 50 µs to about 1.6 s: a sync on a disk, not a network.
         let journal_sync = Histogram::new(exponential_buckets(0.000_05, 2.0, 16));
+        let cut_off = Counter::default();
         registry.register(
             "delegations_connected",
             "Delegations connected, by transport and certificate role",
@@ -146,6 +152,11 @@ impl Metrics {
             "Writing and syncing one group of entries to the journal",
             journal_sync.clone(),
         );
+        registry.register(
+            "subscribers_cut_off",
+            "Record streams cut off for leaving their buffer full past --subscriber-timeout",
+            cut_off.clone(),
+        );
         Self {
             registry,
             connected,
@@ -156,6 +167,7 @@ impl Metrics {
             record_entries,
             journal_writes,
             journal_sync,
+            cut_off,
         }
     }
 
@@ -236,6 +248,11 @@ impl Metrics {
             .get_or_create(&What { what: "entries" })
             .inc();
         self.journal_sync.observe(took.as_secs_f64());
+    }
+
+    /// A record stream cut off (its subscriber fell behind).
+    pub fn cut_off(&self) {
+        self.cut_off.inc();
     }
 
     /// The metrics in the OpenMetrics text format.

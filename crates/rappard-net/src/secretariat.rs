@@ -222,6 +222,12 @@ struct Core {
     own_entries: Vec<usize>,
     /// How much of the record `own_entries` covers.
     own_indexed: usize,
+    /// The record's entries on the wire as a feed of the whole record
+    /// sends them (the canonical JSON line and the typed call), each made
+    /// once, when a whole-record feed first asks for it, and shared by
+    /// every such feed: N observers cost one conversion per entry, not N,
+    /// and their buffers hold references to one copy.
+    wire: Vec<Arc<v1::RecordEntry>>,
 }
 
 impl Core {
@@ -238,6 +244,18 @@ impl Core {
             }
         }
         self.own_indexed = self.own_indexed.max(upto);
+    }
+
+    /// The whole-record wire form of the entries in `range` (made once
+    /// each, [`Core::wire`]).
+    fn wire_entries(&mut self, range: std::ops::Range<usize>) -> &[Arc<v1::RecordEntry>] {
+        let entries = self.secretariat.record().entries();
+        let end = range.end.min(entries.len());
+        if let Some(new) = entries.get(self.wire.len()..end) {
+            self.wire
+                .extend(new.iter().map(|e| Arc::new(convert::entry_to_wire(e))));
+        }
+        self.wire.get(range.start..end).unwrap_or_default()
     }
 
     /// The error of a failed task, if one failed.
@@ -376,6 +394,7 @@ impl Shared {
                 failed: None,
                 own_entries: Vec::new(),
                 own_indexed: 0,
+                wire: Vec::new(),
             }),
             published: watch::channel(published).0,
             answered: Notify::new(),
@@ -1170,7 +1189,7 @@ fn check_talks_pin(pin: &[u8]) -> Result<Vec<u8>, Error> {
 /// holds the subscriber's place ([`Gate::subscription`]) until tonic drops
 /// it.
 struct RecordStream {
-    entries: mpsc::Receiver<v1::RecordEntry>,
+    entries: mpsc::Receiver<Arc<v1::RecordEntry>>,
     end: oneshot::Receiver<Status>,
     _place: Slot<MemberId>,
     /// Counts the delegation as connected while its stream is open.
@@ -1187,7 +1206,10 @@ impl Stream for RecordStream {
         let next = std::task::ready!(self.entries.poll_recv(cx));
         // The feed sends its last word before it drops its sender.
         std::task::Poll::Ready(match next {
-            Some(entry) => Some(Ok(entry)),
+            // A shared entry is copied here, as tonic takes it to encode
+            // into this stream's frame; a feed's own (a call to one
+            // delegation, a probe) is moved.
+            Some(entry) => Some(Ok(Arc::unwrap_or_clone(entry))),
             None => self.end.try_recv().ok().map(Err),
         })
     }
@@ -1217,7 +1239,7 @@ fn open_feed(
 /// Where a feed sends: the entries, and a last word if the stream does not
 /// simply end.
 struct Subscriber {
-    tx: mpsc::Sender<v1::RecordEntry>,
+    tx: mpsc::Sender<Arc<v1::RecordEntry>>,
     last_word: oneshot::Sender<Status>,
 }
 
@@ -1261,7 +1283,7 @@ async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscrib
         replaced.as_mut().enable();
         let (batch, next) = next_batch(&shared, &reader, &mut cursor, batch_max).await;
         for e in batch {
-            if let Err(last_word) = send_one(&to, e, timeout, batch_max).await {
+            if let Err(last_word) = send_one(&shared, &to, e, (timeout, batch_max)).await {
                 if let Some(status) = last_word {
                     let _ = to.last_word.send(status);
                 }
@@ -1284,11 +1306,11 @@ async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscrib
                 if changed.is_err() {
                     return;
                 }
-                let probe = v1::RecordEntry {
+                let probe = Arc::new(v1::RecordEntry {
                     probe: *probes.borrow_and_update(),
                     ..v1::RecordEntry::default()
-                };
-                if let Err(last_word) = send_one(&to, probe, timeout, batch_max).await {
+                });
+                if let Err(last_word) = send_one(&shared, &to, probe, (timeout, batch_max)).await {
                     if let Some(status) = last_word {
                         let _ = to.last_word.send(status);
                     }
@@ -1305,12 +1327,13 @@ async fn feed(shared: Arc<Shared>, reader: Reader, mut cursor: u64, to: Subscrib
 }
 
 /// Sends one entry to a subscriber within `timeout`; `Err` ends its feed,
-/// with the last word to say (none: the delegation left).
+/// with the last word to say (none: the delegation left). `limits` are
+/// the subscriber timeout and the buffer's size.
 async fn send_one(
+    shared: &Shared,
     to: &Subscriber,
-    e: v1::RecordEntry,
-    timeout: Duration,
-    batch_max: usize,
+    e: Arc<v1::RecordEntry>,
+    (timeout, batch_max): (Duration, usize),
 ) -> Result<(), Option<Status>> {
     match tokio::time::timeout(timeout, to.tx.send(e)).await {
         Ok(Ok(())) => Ok(()),
@@ -1324,6 +1347,7 @@ async fn send_one(
                 timeout.as_secs_f64()
             );
             warn_throttled!("subscriber cut off", "{why}");
+            shared.metrics.cut_off();
             Err(Some(Error::Transport(why).into_status()))
         }
     }
@@ -1336,7 +1360,7 @@ async fn next_batch(
     reader: &Reader,
     cursor: &mut u64,
     batch_max: usize,
-) -> (Vec<v1::RecordEntry>, Next) {
+) -> (Vec<Arc<v1::RecordEntry>>, Next) {
     if let Err(e) = shared.check_session(&reader.me, reader.session).await {
         info!("left: {e}");
         return (Vec::new(), Next::End(Some(e.into_status())));
@@ -1350,7 +1374,7 @@ async fn next_batch(
     let (batch, stopped_at) = if reader.only_my_calls {
         own_entries(&mut core, &reader.me, from..upto_index, batch_max)
     } else {
-        all_entries(&core, from..upto_index, batch_max)
+        all_entries(&mut core, from..upto_index, batch_max)
     };
     if let Some(next) = stopped_at {
         *cursor = next as u64;
@@ -1370,23 +1394,15 @@ async fn next_batch(
 }
 
 /// The entries of the record in `range`, at most `batch_max`, on the
-/// wire; and where to go on from if the batch stopped short of the range's
-/// end.
+/// wire (shared: [`Core::wire`]); and where to go on from if the batch
+/// stopped short of the range's end.
 fn all_entries(
-    core: &Core,
+    core: &mut Core,
     range: std::ops::Range<usize>,
     batch_max: usize,
-) -> (Vec<v1::RecordEntry>, Option<usize>) {
+) -> (Vec<Arc<v1::RecordEntry>>, Option<usize>) {
     let end = range.end.min(range.start.saturating_add(batch_max));
-    let batch = core
-        .secretariat
-        .record()
-        .entries()
-        .get(range.start..end)
-        .unwrap_or_default()
-        .iter()
-        .map(convert::entry_to_wire)
-        .collect();
+    let batch = core.wire_entries(range.start..end).to_vec();
     (batch, (end < range.end).then_some(end))
 }
 
@@ -1399,7 +1415,7 @@ fn own_entries(
     me: &MemberId,
     range: std::ops::Range<usize>,
     batch_max: usize,
-) -> (Vec<v1::RecordEntry>, Option<usize>) {
+) -> (Vec<Arc<v1::RecordEntry>>, Option<usize>) {
     core.index_own_entries(range.end);
     let entries = core.secretariat.record().entries();
     let first = core.own_entries.partition_point(|&i| i < range.start);
@@ -1412,7 +1428,7 @@ fn own_entries(
             return (batch, Some(i));
         }
         if let Some(e) = convert::own_entry_to_wire(&entries[i], me) {
-            batch.push(e);
+            batch.push(Arc::new(e));
         }
     }
     (batch, None)

@@ -1364,3 +1364,150 @@ async fn oversize_requests_of_every_kind_are_refused() {
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A feed of the whole record whose reader stops reading does not hold
+/// up anyone: over real gRPC, one observer reads the whole record while
+/// another never reads (its HTTP/2 window is kept small, so the
+/// Secretariat's buffer for it fills); the negotiation ends, the reading
+/// observer has every entry, byte for byte the simulation's, and the
+/// stuck one is cut off with `UNAVAILABLE` naming the limit, then
+/// resumes after the last entry it got, to the same record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_observer_is_cut_off_and_resumes_to_the_same_record() {
+    let sc = scenario("classroom");
+    let dir = certs("stuck-observer", &sc);
+    let limits = rappard_net::limits::Limits {
+        feed_buffer: 2,
+        subscriber_timeout: Duration::from_millis(300),
+        ..rappard_net::limits::Limits::default()
+    };
+    let (n, url, _, stop) = start(
+        &sc,
+        &dir,
+        Options {
+            join_timeout: Duration::from_secs(60),
+            limits,
+            ..Options::default()
+        },
+    )
+    .await;
+    let observer = pki::load(&dir, "secretariat").expect("credentials");
+    let whole = v1::SubscribeRequest {
+        after_seq: 0,
+        only_my_calls: false,
+        session: 0,
+    };
+    // The stuck observer: a window of 64 bytes, and it never reads.
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&observer.ca))
+        .identity(tonic::transport::Identity::from_pem(
+            &observer.cert,
+            &observer.key,
+        ))
+        .domain_name("localhost");
+    let channel = tonic::transport::Endpoint::from_shared(url.clone())
+        .expect("url")
+        .tls_config(tls)
+        .expect("tls")
+        .initial_stream_window_size(64)
+        .initial_connection_window_size(64)
+        .connect()
+        .await
+        .expect("connect");
+    let mut stuck = v1::secretariat_client::SecretariatClient::new(channel)
+        .subscribe(whole)
+        .await
+        .expect("subscribe")
+        .into_inner();
+    // The reading observer.
+    let mut reading = rappard_net::member::connect(&url, &observer)
+        .await
+        .expect("connect")
+        .subscribe(whole)
+        .await
+        .expect("subscribe")
+        .into_inner();
+    let read_all = tokio::spawn(async move {
+        let mut lines = Vec::new();
+        while let Some(e) = reading.message().await.expect("the reading feed") {
+            lines.push(e.canonical);
+        }
+        lines
+    });
+    let to = Connector::Grpc(url.clone());
+    let mut tasks = Vec::new();
+    for (id, d) in simulation::delegations(&sc) {
+        let creds = pki::load(&dir, id.as_str()).expect("credentials");
+        let to = to.clone();
+        tasks.push(tokio::spawn(async move {
+            rappard_net::member::run(&to, &creds, d).await
+        }));
+    }
+    let got = tokio::time::timeout(Duration::from_secs(120), n.finished())
+        .await
+        .expect("the negotiation ends although an observer is stuck")
+        .expect("no task of the node failed");
+    for t in tasks {
+        t.await.expect("task").expect("delegation ran to the end");
+    }
+    let expected: Vec<String> = got
+        .entries()
+        .iter()
+        .map(|e| {
+            String::from_utf8(rappard_core::record::Record::canonical_entry(e)).expect("UTF-8")
+        })
+        .collect();
+    assert_eq!(
+        got.sha256(),
+        simulation::run(&sc).expect("simulation").sha256()
+    );
+    let read = tokio::time::timeout(Duration::from_secs(60), read_all)
+        .await
+        .expect("the reading observer's stream ends")
+        .expect("task");
+    assert_eq!(read, expected, "the reading observer has the whole record");
+    // The Secretariat cuts the stuck observer off (it counts the cut).
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while !n
+            .metrics()
+            .encode()
+            .contains("rappard_subscribers_cut_off_total 1")
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the stuck observer is cut off within 60 s");
+    // The stuck observer now reads: what was buffered for it, then the cut.
+    let mut seen = Vec::new();
+    let cut = loop {
+        match stuck.message().await {
+            Ok(Some(e)) => seen.push(e.canonical),
+            Ok(None) => panic!(
+                "the stuck observer was not cut off ({} entries)",
+                seen.len()
+            ),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(cut.code(), tonic::Code::Unavailable, "{cut:?}");
+    assert!(cut.message().contains("--subscriber-timeout"), "{cut:?}");
+    assert!(seen.len() < expected.len(), "{} entries", seen.len());
+    // It resumes after the last entry it saw, to the same record.
+    let mut rest = rappard_net::member::connect(&url, &observer)
+        .await
+        .expect("connect")
+        .subscribe(v1::SubscribeRequest {
+            after_seq: seen.len() as u64,
+            ..whole
+        })
+        .await
+        .expect("resume")
+        .into_inner();
+    while let Some(e) = rest.message().await.expect("the resumed feed") {
+        seen.push(e.canonical);
+    }
+    assert_eq!(seen, expected, "the resumed observer has the whole record");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -80,6 +80,14 @@ pub fn load_scenario(path: &Path, seed: Option<u64>) -> Result<Scenario> {
 /// journal keeps it).
 pub fn load_scenario_text(path: &Path, seed: Option<u64>) -> Result<(Scenario, String)> {
     let name = path.display().to_string();
+    if let Some(spec) = name.strip_prefix(SYNTHETIC) {
+        let sc = synthetic(spec)?;
+        let sc = match seed {
+            Some(s) => sc.with_seed(s),
+            None => sc,
+        };
+        return Ok((sc, String::new()));
+    }
     let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
         path: name.clone(),
         source,
@@ -90,6 +98,39 @@ pub fn load_scenario_text(path: &Path, seed: Option<u64>) -> Result<(Scenario, S
         None => sc,
     };
     Ok((sc, text))
+}
+
+/// The prefix of a `--scenario` that names the benchmark's synthetic
+/// scenario rather than a file: `synthetic:N` or `synthetic:N:ITEMS`.
+pub const SYNTHETIC: &str = "synthetic:";
+
+/// The synthetic scenario `rappard bench --network` runs (N delegations,
+/// each accepting the first text of each of ITEMS items, 3 by default,
+/// by consensus at Geneva), from `N` or `N:ITEMS`. It is built in code, so
+/// it is not bound by a scenario file's limit on Members, and lets
+/// separate processes (`rappard secretariat`, `rappard member`) run the
+/// benchmark's negotiation at sizes a file may not hold.
+fn synthetic(spec: &str) -> Result<Scenario> {
+    let bad = |reason: String| Error::BadOption {
+        option: "--scenario",
+        reason,
+    };
+    let (n, items) = spec.split_once(':').unwrap_or((spec, "3"));
+    let number = |s: &str, what: &str| {
+        s.parse::<usize>().ok().filter(|&v| v > 0).ok_or_else(|| {
+            bad(format!(
+                "`{SYNTHETIC}{spec}`: {what} `{s}` is not a positive number"
+            ))
+        })
+    };
+    let (n, items) = (number(n, "N")?, number(items, "ITEMS")?);
+    bench::scenario(
+        n,
+        rappard_core::sessions::Venue::Geneva,
+        rappard_core::rules::Rule::Consensus,
+        items,
+    )
+    .map_err(|reason| bad(format!("`{SYNTHETIC}{spec}`: {reason}")))
 }
 
 /// How to reach the Secretariat at `address` (HOST:PORT) over a transport.
@@ -152,5 +193,29 @@ pub fn print_record(record: &Record, format: Format) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Invariants(broken))
+    }
+}
+
+#[cfg(test)]
+mod synthetic_tests {
+    use super::*;
+
+    /// `synthetic:N[:ITEMS]` is the network benchmark's scenario, at any
+    /// size (beyond a file's 1,000 Members); a bad N or ITEMS is refused,
+    /// naming the option and the value.
+    #[test]
+    fn synthetic_scenarios_are_the_benchmarks() {
+        let (sc, text) = load_scenario_text(Path::new("synthetic:2000:2"), Some(7)).expect("2000");
+        assert_eq!(sc.agenda.membership.delegations().count(), 2000);
+        assert_eq!(sc.agenda.items.len(), 2);
+        assert!(text.is_empty());
+        let (sc, _) = load_scenario_text(Path::new("synthetic:5"), None).expect("5");
+        assert_eq!(sc.agenda.items.len(), 3, "three items by default");
+        for bad in ["synthetic:0", "synthetic:x", "synthetic:5:0", "synthetic:"] {
+            let e = load_scenario_text(Path::new(bad), None)
+                .expect_err(bad)
+                .to_string();
+            assert!(e.contains("--scenario") && e.contains(bad), "{e}");
+        }
     }
 }

@@ -226,6 +226,19 @@ impl LimitArgs {
 
 /// Serves the negotiation until SIGINT or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
+    if args.data.is_some()
+        && args
+            .scenario
+            .to_string_lossy()
+            .starts_with(super::SYNTHETIC)
+    {
+        return Err(Error::BadOption {
+            option: "--scenario",
+            reason:
+                "a synthetic scenario is not kept in a journal: give a scenario file with --data"
+                    .into(),
+        });
+    }
     let (sc, text) = load_scenario_text(&args.scenario, args.seed)?;
     let creds = pki::load(&args.certs, "secretariat").map_err(Error::Credentials)?;
     if let Some(dir) = &args.authority {
@@ -274,7 +287,7 @@ async fn serve(args: Args, (sc, text): (Scenario, String), creds: Credentials) -
         let addr = addr.to_owned();
         move |source| Error::Listen { addr, what, source }
     };
-    let grpc = tokio::net::TcpListener::bind(&args.grpc)
+    let grpc = rappard_net::tcp_listener(&args.grpc)
         .await
         .map_err(listen(&args.grpc, ""))?;
     let grpc_addr = grpc.local_addr().map_err(listen(&args.grpc, ""))?;
