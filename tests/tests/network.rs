@@ -113,9 +113,9 @@ macro_rules! scenarios {
 scenarios! {
     accessions_2024: "accessions-2024",
     appellate_body: "appellate-body",
-    chair_amendments: "chair-amendments",
     cancun_2003: "cancun-2003",
     cancun_2003_blocs: "cancun-2003-blocs",
+    chair_amendments: "chair-amendments",
     chair_biased: "chair-biased",
     chair_biased_co_chairs: "chair-biased-co-chairs",
     chair_median: "chair-median",
