@@ -193,6 +193,12 @@ impl Membership {
         &self.members
     }
 
+    /// Every Member's id, sorted (the EU's member States among them): who
+    /// is present at a meeting of all Members.
+    pub fn ids(&self) -> impl Iterator<Item = MemberId> + '_ {
+        self.members.iter().map(|m| m.id.clone())
+    }
+
     /// Number of Members.
     pub fn len(&self) -> usize {
         self.members.len()

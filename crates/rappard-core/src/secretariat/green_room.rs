@@ -299,13 +299,7 @@ impl Secretariat {
         let start = self.meeting.as_ref().map_or(self.now, |m| m.interval.end);
         self.now = self.now.max(start);
         let delegations = self.all_delegations.clone();
-        let members: Vec<MemberId> = self
-            .agenda
-            .membership
-            .members()
-            .iter()
-            .map(|m| m.id.clone())
-            .collect();
+        let members: Vec<MemberId> = self.agenda.membership.ids().collect();
         let interval = Interval {
             start: self.now,
             end: self.now.plus_secs(CONSULTATION_SECS),

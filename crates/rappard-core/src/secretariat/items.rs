@@ -455,13 +455,7 @@ impl Secretariat {
         };
         if objectors.is_empty() {
             let d = self.apply_rule(Rule::WrittenProcedure, objectors, None);
-            let everyone = self
-                .agenda
-                .membership
-                .members()
-                .iter()
-                .map(|m| m.id.clone())
-                .collect();
+            let everyone = self.agenda.membership.ids().collect();
             let held = Interval {
                 start: circulated,
                 end: self.now,

@@ -190,13 +190,7 @@ fn level_ok(answer: Answer) -> bool {
 /// Every id a test may answer as: the delegations, the applicants, every
 /// Member (EU member States among them), and an id nobody has.
 fn roster(sc: &Scenario) -> Vec<MemberId> {
-    let mut ids: BTreeSet<MemberId> = sc
-        .agenda
-        .membership
-        .members()
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
+    let mut ids: BTreeSet<MemberId> = sc.agenda.membership.ids().collect();
     ids.extend(sc.agenda.accessions.iter().map(|a| a.applicant.id.clone()));
     ids.extend(MemberId::new("ZZZ"));
     ids.into_iter().collect()
